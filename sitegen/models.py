@@ -1,0 +1,242 @@
+"""The content format of CONTRACT.md section 1 and 3 as pydantic models.
+
+One definition serves the static site and the forms app, so a form that validates here is a form
+the forms app can serve. Every model forbids unknown keys: a misspelt key must be an error, never a
+silently ignored line.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    field_validator,
+)
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+QuestionId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+Markdown = Annotated[str, StringConstraints(min_length=1)]
+
+# The relevance order of seed 000: the page lists e-services in this order.
+CATEGORIES: tuple[str, ...] = (
+    "kontakt",
+    "boka",
+    "avboka",
+    "radgivning",
+    "egenremiss",
+    "fornya",
+    "bestall",
+    "stod-och-behandling",
+    "synpunkter",
+)
+Category = Literal[
+    "kontakt",
+    "boka",
+    "avboka",
+    "radgivning",
+    "egenremiss",
+    "fornya",
+    "bestall",
+    "stod-och-behandling",
+    "synpunkter",
+]
+
+QuestionType = Literal[
+    "text", "textarea", "choice", "choices", "date", "number", "repeat", "prescriptions"
+]
+_CHOICE_TYPES = {"choice", "choices"}
+_BOUNDED_TYPES = {"number", "repeat", "prescriptions", "choices"}
+_TEXT_TYPES = {"text", "textarea"}
+
+
+class Strict(BaseModel):
+    """Base for every content model: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Question(Strict):
+    """One question of a form page (CONTRACT section 3)."""
+
+    id: QuestionId
+    type: QuestionType
+    label: Text
+    hint: str | None = None
+    optional: bool = False
+    max_length: Annotated[int, Field(gt=0)] | None = None
+    options: list[Text] | None = None
+    options_from: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")] | None = None
+    min: int | float | None = None
+    max: int | float | None = None
+    fields: list[Question] | None = None
+
+
+WhenValue = Text | list[Text]
+
+
+class Page(Strict):
+    """One page of a form; `when` makes it conditional on earlier answers."""
+
+    title: Text
+    when: dict[QuestionId, WhenValue] | None = None
+    questions: Annotated[list[Question], Field(min_length=1)]
+
+
+class Form(Strict):
+    """What a 1177-connected e-service asks: its villkor and its pages."""
+
+    villkor: Markdown
+    pages: list[Page] = []
+
+    def options_from_keys(self) -> list[str]:
+        """The option lists the mottagning must supply for this form."""
+        keys: list[str] = []
+        for page in self.pages:
+            for question in page.questions:
+                if question.options_from and question.options_from not in keys:
+                    keys.append(question.options_from)
+        return keys
+
+
+class CatalogueEService(Form):
+    """A central e-service (ärendetyp) from eservices/<id>.yaml."""
+
+    name: Text
+    category: Category
+
+
+class Address(Strict):
+    street: Text
+    postal_code: Text
+    city: Text
+
+
+class OpeningHours(Strict):
+    days: Text
+    hours: Text
+
+
+class Offers(Strict):
+    """Facts about the mottagning that the guideline check of seed 003 needs."""
+
+    prescribes_medicines: bool = False
+    prescribes_aids: bool = False
+    advice: bool = False
+    direct_booking: bool = False
+
+
+OptionLists = dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")], list[Text]]
+
+
+class UseEntry(Strict):
+    """A central e-service offered by this mottagning, linked to 1177."""
+
+    use: Slug
+    options: OptionLists = {}
+
+
+class HandAddedEntry(Strict):
+    """An e-service added by hand in KKA; not connected to 1177, so it needs its own info text."""
+
+    name: Text
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    category: Category
+    info: Markdown
+
+
+class BorrowEntry(Strict):
+    """An e-service of another mottagning shown on this page, marked with where it comes from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    borrow: Slug
+    from_: Slug = Field(alias="from")
+
+
+class LocalEntry(Form):
+    """The mottagning's own ärendetyp: a 1177 form defined in the clinic file."""
+
+    local: Slug
+    name: Text
+    category: Category
+    options: OptionLists = {}
+
+
+def _entry_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        for key in ("use", "borrow", "local"):
+            if key in value:
+                return key
+        return "hand"
+    if isinstance(value, BaseModel):
+        return {
+            UseEntry: "use",
+            BorrowEntry: "borrow",
+            LocalEntry: "local",
+            HandAddedEntry: "hand",
+        }.get(type(value))
+    return None
+
+
+Entry = Annotated[
+    Annotated[UseEntry, Tag("use")]
+    | Annotated[BorrowEntry, Tag("borrow")]
+    | Annotated[LocalEntry, Tag("local")]
+    | Annotated[HandAddedEntry, Tag("hand")],
+    Discriminator(
+        _entry_kind,
+        custom_error_type="entry_kind",
+        custom_error_message="en e-tjänst ska vara en mappning med use, borrow, local eller name/url/category/info",
+    ),
+]
+
+
+def entry_id(entry: UseEntry | BorrowEntry | LocalEntry | HandAddedEntry) -> str | None:
+    """The id that must be unique within a mottagning; hand-added entries have none."""
+    if isinstance(entry, UseEntry):
+        return entry.use
+    if isinstance(entry, BorrowEntry):
+        return entry.borrow
+    if isinstance(entry, LocalEntry):
+        return entry.local
+    return None
+
+
+class Clinic(Strict):
+    """A mottagning's contact card, clinics/<slug>.yaml."""
+
+    name: Text
+    hsa_id: Annotated[str, StringConstraints(pattern=r"^SE[0-9A-Za-z-]+$")] | None = None
+    municipality: Text
+    address: Address | None = None
+    phone: Text | None = None
+    opening_hours: list[OpeningHours] = []
+    about: Markdown | None = None
+    offers: Offers = Offers()
+    reviewed: datetime.date | None = None
+    eservices: list[Entry] = []
+
+
+class Site(Strict):
+    """site.yaml: the site as a whole."""
+
+    name: Text
+    region: Text
+    base_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s/]+(/\S*)?$")]
+    forms_url: Annotated[str, StringConstraints(pattern=r"^(/|https?://)\S*$")] = "/e-tjanster/"
+    visible_eservices: Annotated[int, Field(ge=0)] = 5
+
+    @field_validator("base_url", "forms_url")
+    @classmethod
+    def _ends_with_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"

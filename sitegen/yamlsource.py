@@ -1,0 +1,102 @@
+"""YAML documents that remember where each key stood.
+
+Editors fix what they can find: every content error must name the file and the line of the
+offending key. PyYAML's composed node tree keeps those positions, so the document is kept beside
+the plain data and asked for a line only when something is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class YamlSyntaxError(Exception):
+    """A file that is not well-formed YAML; carries the 1-based line of the problem."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """The data of one YAML file plus the node tree that locates its keys."""
+
+    path: Path
+    data: Any
+    root: yaml.Node | None
+
+    def line_of(self, loc: Sequence[str | int]) -> int:
+        """The line of the deepest key or item on `loc` that exists (1-based).
+
+        A missing key is reported at the mapping that should have held it, which is where the
+        editor has to add it.
+        """
+        node = self.root
+        line = node.start_mark.line + 1 if node is not None else 1
+        for part in loc:
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                for key_node, value_node in node.value:
+                    if key_node.value == part:
+                        line = key_node.start_mark.line + 1
+                        node = value_node
+                        break
+                else:
+                    return line
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if 0 <= part < len(node.value):
+                    node = node.value[part]
+                    line = node.start_mark.line + 1
+                else:
+                    return line
+            else:
+                return line
+        return line
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys: a second `name:` silently winning hides typos."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"nyckeln '{key}' förekommer två gånger", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_yaml(path: Path, text: str) -> YamlDocument:
+    """Parse one YAML text; raise YamlSyntaxError with a line number on malformed input."""
+    loader = _UniqueKeyLoader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        problem = err.problem or err.context or "ogiltig YAML"
+        raise YamlSyntaxError(line, f"ogiltig YAML: {problem}") from None
+    except yaml.YAMLError as err:
+        raise YamlSyntaxError(1, f"ogiltig YAML: {err}") from None
+    finally:
+        loader.dispose()
+    return YamlDocument(path=path, data=data, root=root)
+
+
+def read_yaml(path: Path) -> YamlDocument:
+    """Read and parse a UTF-8 YAML file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise YamlSyntaxError(1, f"filen är inte UTF-8 ({err.reason})") from None
+    return parse_yaml(path, text)
