@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# One command for a newcomer: install, build the demo site and serve it with the forms app on one
+# local URL (printed below). The demo uses the test login; see docs/operators.md for production.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+.venv/bin/sitegen build --content content --out build
+export FORMS_TEST_LOGIN=1
+exec .venv/bin/python -m forms.serve --site build --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}"
