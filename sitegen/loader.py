@@ -273,8 +273,12 @@ def load_content(root: Path) -> Content:
             site, found = _validate(Site, document)
             errors.extend(found)
 
+    eservice_files = _yaml_files(root / "eservices", errors)
+    clinic_files = _yaml_files(root / "clinics", errors)
+    found_stems = {path.stem for path in eservice_files + clinic_files}
+
     eservices: dict[str, CatalogueEService] = {}
-    for path in _yaml_files(root / "eservices", errors):
+    for path in eservice_files:
         document = _read(path, documents, errors)
         if document is None:
             continue
@@ -285,7 +289,7 @@ def load_content(root: Path) -> Content:
             eservices[path.stem] = eservice
 
     clinics: dict[str, Clinic] = {}
-    for path in _yaml_files(root / "clinics", errors):
+    for path in clinic_files:
         document = _read(path, documents, errors)
         if document is None:
             continue
@@ -302,8 +306,7 @@ def load_content(root: Path) -> Content:
     content = Content(root=root, site=site, eservices=eservices, clinics=clinics, documents=documents)
     # Files that exist but failed to validate already have their errors; references to them are
     # not reported again as unknown.
-    invalid = {path.stem for path in documents if path.parent.name in {"eservices", "clinics"}}
-    errors.extend(reference_problems(content, invalid))
+    errors.extend(reference_problems(content, found_stems - set(eservices) - set(clinics)))
     if errors:
         raise ContentInvalid(sorted(set(errors)))
     return content
