@@ -38,8 +38,10 @@ def _load_or_report(folder: Path) -> Content | None:
         for error in invalid.errors:
             print(error, file=sys.stderr)
         count = len(invalid.errors)
-        print(f"{count} fel i innehållet; inget skrevs." if count != 1 else "1 fel i innehållet; inget skrevs.",
-              file=sys.stderr)
+        print(
+            f"{count} fel i innehållet; inget skrevs." if count != 1 else "1 fel i innehållet; inget skrevs.",
+            file=sys.stderr,
+        )
         return None
 
 
@@ -50,7 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if content is None:
         return 1
     if args.command == "check":
-        print(f"Innehållet är giltigt: {len(content.clinics)} mottagningar, {len(content.eservices)} e-tjänster i katalogen.")
+        print(
+            f"Innehållet är giltigt: {len(content.clinics)} mottagningar, "
+            f"{len(content.eservices)} e-tjänster i katalogen."
+        )
         return 0
     files = render_site(content, Theme(args.theme))
     publish(files, args.out)

@@ -83,8 +83,7 @@ def form_problems(form: Form) -> Iterator[Problem]:
                     if value not in source.options:
                         yield (
                             (*page_loc, "when", qid),
-                            f"'{value}' är inget av svarsalternativen till {qid} "
-                            f"({', '.join(source.options)})",
+                            f"'{value}' är inget av svarsalternativen till {qid} ({', '.join(source.options)})",
                         )
         for q_index, question in enumerate(page.questions):
             q_loc: Loc = (*page_loc, "questions", q_index)

@@ -72,10 +72,9 @@ def _clean_loc(data: Any, loc: Sequence[str | int]) -> tuple[str | int, ...]:
     cleaned: list[str | int] = []
     node = data
     for index, part in enumerate(parts):
-        if isinstance(node, dict) and part in node:
-            cleaned.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             cleaned.append(part)
             node = node[part]
         elif index == len(parts) - 1 and isinstance(node, dict) and isinstance(part, str):
@@ -198,7 +197,9 @@ def _validate(model: type[M], document: YamlDocument) -> tuple[M | None, list[Co
     """The model for one document, or the located errors that keep it from being one."""
     if not isinstance(document.data, dict):
         what = "tom" if document.data is None else f"{_yaml_kind(document.data)}, inte en mappning"
-        return None, [ContentError(document.path, 1, "(filen)", f"filen är {what}; den ska börja med nycklar som name:")]
+        return None, [
+            ContentError(document.path, 1, "(filen)", f"filen är {what}; den ska börja med nycklar som name:")
+        ]
     try:
         return model.model_validate(document.data), []
     except ValidationError as err:
@@ -242,7 +243,9 @@ def _yaml_files(folder: Path, errors: list[ContentError]) -> list[Path]:
         elif not re.fullmatch(SLUG_PATTERN, path.stem):
             errors.append(
                 ContentError(
-                    path, 1, "(filnamn)",
+                    path,
+                    1,
+                    "(filnamn)",
                     f"'{path.stem}' är inget giltigt filnamn: använd små bokstäver a–z, siffror och bindestreck",
                 )
             )
@@ -251,7 +254,9 @@ def _yaml_files(folder: Path, errors: list[ContentError]) -> list[Path]:
     return found
 
 
-def _form_errors(document: YamlDocument, prefix: tuple[str | int, ...], form: CatalogueEService | LocalEntry) -> Iterable[ContentError]:
+def _form_errors(
+    document: YamlDocument, prefix: tuple[str | int, ...], form: CatalogueEService | LocalEntry
+) -> Iterable[ContentError]:
     for loc, message in form_problems(form):
         full = (*prefix, *loc)
         yield ContentError(document.path, document.line_of(full), format_key(full), message)

@@ -27,4 +27,4 @@ def render_markdown(text: str, heading_level: int = 3) -> Markup:
             level = int(token.tag[1]) + heading_level - 1
             token.tag = f"h{min(level, 6)}"
     html = _PARSER.renderer.render(tokens, _PARSER.options, {})
-    return Markup(html)  # noqa: S704 - markdown-it escapes all text; raw HTML is disabled
+    return Markup(html)

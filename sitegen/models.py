@@ -51,9 +51,7 @@ Category = Literal[
     "synpunkter",
 ]
 
-QuestionType = Literal[
-    "text", "textarea", "choice", "choices", "date", "number", "repeat", "prescriptions"
-]
+QuestionType = Literal["text", "textarea", "choice", "choices", "date", "number", "repeat", "prescriptions"]
 _CHOICE_TYPES = {"choice", "choices"}
 _BOUNDED_TYPES = {"number", "repeat", "prescriptions", "choices"}
 _TEXT_TYPES = {"text", "textarea"}

@@ -7,9 +7,11 @@ at the key in the clinic file that holds it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sitegen.errors import ContentError
+from sitegen.formrules import Loc
 from sitegen.models import BorrowEntry, Clinic, LocalEntry, UseEntry, entry_id
 
 if TYPE_CHECKING:
@@ -36,8 +38,10 @@ def reference_problems(content: Content, invalid_files: set[str]) -> Iterator[Co
             if eid is not None:
                 if eid in seen:
                     yield content.locate(
-                        path, (*here, _id_key(entry)),
-                        f"'{eid}' finns redan som eservices[{seen[eid]}]; ett id får bara förekomma en gång per mottagning",
+                        path,
+                        (*here, _id_key(entry)),
+                        f"'{eid}' finns redan som eservices[{seen[eid]}]; "
+                        "ett id får bara förekomma en gång per mottagning",
                     )
                 else:
                     seen[eid] = index
@@ -57,24 +61,30 @@ def _id_key(entry: object) -> str:
     return "local"
 
 
-def _use_problems(content: Content, path, here, entry: UseEntry, invalid_files: set[str]) -> Iterator[ContentError]:  # noqa: ANN001
+def _use_problems(
+    content: Content, path: Path, here: Loc, entry: UseEntry, invalid_files: set[str]
+) -> Iterator[ContentError]:
     eservice = content.eservices.get(entry.use)
     if eservice is None:
         if entry.use not in invalid_files:
             yield content.locate(
-                path, (*here, "use"),
+                path,
+                (*here, "use"),
                 f"'{entry.use}' finns inte i e-tjänstkatalogen (content/eservices/{entry.use}.yaml saknas)",
             )
         return
     yield from _options_problems(content, path, here, entry.options, eservice.options_from_keys(), "use")
 
 
-def _options_problems(content: Content, path, here, options: dict[str, list[str]], needed: list[str], id_key: str) -> Iterator[ContentError]:  # noqa: ANN001
+def _options_problems(
+    content: Content, path: Path, here: Loc, options: dict[str, list[str]], needed: list[str], id_key: str
+) -> Iterator[ContentError]:
     for key in needed:
         if key not in options:
             at = (*here, "options") if options else (*here, id_key)
             yield content.locate(
-                path, at,
+                path,
+                at,
                 f"formuläret hämtar svarsalternativ från options_from: {key}, men options.{key} saknas",
             )
         elif not options[key]:
@@ -82,28 +92,35 @@ def _options_problems(content: Content, path, here, options: dict[str, list[str]
     for key in options:
         if key not in needed:
             yield content.locate(
-                path, (*here, "options", key),
+                path,
+                (*here, "options", key),
                 f"formuläret använder inte options.{key} (stavfel?)"
                 + (f"; det behöver: {', '.join(needed)}" if needed else ""),
             )
 
 
-def _borrow_problems(content: Content, slug: str, path, here, entry: BorrowEntry, invalid_files: set[str]) -> Iterator[ContentError]:  # noqa: ANN001
+def _borrow_problems(
+    content: Content, slug: str, path: Path, here: Loc, entry: BorrowEntry, invalid_files: set[str]
+) -> Iterator[ContentError]:
     if entry.from_ == slug:
-        yield content.locate(path, (*here, "from"), "en mottagning kan inte låna en e-tjänst från sig själv; använd use")
+        yield content.locate(
+            path, (*here, "from"), "en mottagning kan inte låna en e-tjänst från sig själv; använd use"
+        )
         return
     origin = content.clinics.get(entry.from_)
     if origin is None:
         if entry.from_ not in invalid_files:
             yield content.locate(
-                path, (*here, "from"),
+                path,
+                (*here, "from"),
                 f"mottagningen '{entry.from_}' finns inte (content/clinics/{entry.from_}.yaml saknas)",
             )
         return
     if entry.borrow not in offered_ids(origin):
         offered = sorted(offered_ids(origin))
         yield content.locate(
-            path, (*here, "borrow"),
+            path,
+            (*here, "borrow"),
             f"{origin.name} ({entry.from_}) erbjuder inte '{entry.borrow}'"
             + (f"; den erbjuder: {', '.join(offered)}" if offered else ""),
         )

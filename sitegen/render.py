@@ -25,9 +25,9 @@ def render_site(content: Content, theme: Theme) -> dict[str, bytes]:
     for page in pages:
         html = clinic_template.render(common, page=page, base_url=content.site.base_url)
         files[f"{page.path}index.html"] = html.encode("utf-8")
-    files["index.html"] = env.get_template("index.html").render(
-        common, groups=municipalities(pages), count=len(pages)
-    ).encode("utf-8")
+    files["index.html"] = (
+        env.get_template("index.html").render(common, groups=municipalities(pages), count=len(pages)).encode("utf-8")
+    )
     files["tillganglighet/index.html"] = env.get_template("tillganglighet.html").render(common).encode("utf-8")
     files["404.html"] = env.get_template("404.html").render(common).encode("utf-8")
     files[f"static/{theme.css_name}"] = theme.css_bytes

@@ -40,30 +40,55 @@ class ResolvedEService:
         return f"{forms_url}{self.form_clinic}/{self.id}/"
 
 
-def resolve_entry(content: Content, slug: str, entry: UseEntry | LocalEntry | BorrowEntry | HandAddedEntry) -> ResolvedEService:
+def resolve_entry(
+    content: Content, slug: str, entry: UseEntry | LocalEntry | BorrowEntry | HandAddedEntry
+) -> ResolvedEService:
     """The e-service an entry of clinic `slug` stands for. Content must be validated."""
     if isinstance(entry, UseEntry):
         central = content.eservices[entry.use]
         return ResolvedEService(
-            id=entry.use, name=central.name, category=central.category, kind="central",
-            info=central.villkor, form=central, options=entry.options, form_clinic=slug,
+            id=entry.use,
+            name=central.name,
+            category=central.category,
+            kind="central",
+            info=central.villkor,
+            form=central,
+            options=entry.options,
+            form_clinic=slug,
         )
     if isinstance(entry, LocalEntry):
         return ResolvedEService(
-            id=entry.local, name=entry.name, category=entry.category, kind="local",
-            info=entry.villkor, form=entry, options=entry.options, form_clinic=slug,
+            id=entry.local,
+            name=entry.name,
+            category=entry.category,
+            kind="local",
+            info=entry.villkor,
+            form=entry,
+            options=entry.options,
+            form_clinic=slug,
         )
     if isinstance(entry, BorrowEntry):
         origin = find_form(content, entry.from_, entry.borrow)
         if origin is None:
             raise LookupError(f"{slug}: borrow {entry.borrow} from {entry.from_} does not resolve")
         return ResolvedEService(
-            id=origin.id, name=origin.name, category=origin.category, kind="borrowed",
-            info=origin.info, form=origin.form, options=origin.options,
-            form_clinic=entry.from_, origin_name=content.clinics[entry.from_].name,
+            id=origin.id,
+            name=origin.name,
+            category=origin.category,
+            kind="borrowed",
+            info=origin.info,
+            form=origin.form,
+            options=origin.options,
+            form_clinic=entry.from_,
+            origin_name=content.clinics[entry.from_].name,
         )
     return ResolvedEService(
-        id=None, name=entry.name, category=entry.category, kind="hand", info=entry.info, url=entry.url,
+        id=None,
+        name=entry.name,
+        category=entry.category,
+        kind="hand",
+        info=entry.info,
+        url=entry.url,
     )
 
 

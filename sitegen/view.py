@@ -99,8 +99,13 @@ def municipalities(pages: list[ContactPage]) -> list[Municipality]:
 
 
 _DAYS = {
-    "måndag": "Mo", "tisdag": "Tu", "onsdag": "We", "torsdag": "Th",
-    "fredag": "Fr", "lördag": "Sa", "söndag": "Su",
+    "måndag": "Mo",
+    "tisdag": "Tu",
+    "onsdag": "We",
+    "torsdag": "Th",
+    "fredag": "Fr",
+    "lördag": "Sa",
+    "söndag": "Su",
 }
 _DAY_RANGE = re.compile(r"^\s*(\w+)\s*(?:[–—-]\s*(\w+))?\s*$")
 _HOURS = re.compile(r"^\s*(\d{1,2})[.:](\d{2})\s*[–—-]\s*(\d{1,2})[.:](\d{2})\s*$")

@@ -40,10 +40,18 @@ def test_build_writes_every_page(content_dir: Path, tmp_path: Path, capsys: pyte
     assert main(["build", "--content", str(content_dir), "--out", str(out)]) == 0
     written = sorted(str(path.relative_to(out)) for path in out.rglob("*") if path.is_file())
     css = [name for name in written if name.startswith("static/")]
-    assert written == sorted([
-        "404.html", "index.html", "robots.txt", "sitemap.xml", "tillganglighet/index.html",
-        "mottagningar/psykiatrin/index.html", "mottagningar/vardcentralen-test/index.html", *css,
-    ])
+    assert written == sorted(
+        [
+            "404.html",
+            "index.html",
+            "robots.txt",
+            "sitemap.xml",
+            "tillganglighet/index.html",
+            "mottagningar/psykiatrin/index.html",
+            "mottagningar/vardcentralen-test/index.html",
+            *css,
+        ]
+    )
     assert len(css) == 1 and re.fullmatch(r"static/style\.[0-9a-f]{10}\.css", css[0])
     summary = capsys.readouterr().out.strip()
     assert re.fullmatch(r"Byggde 5 sidor \(2 mottagningar\) till .+/ på \d+\.\d\d s\.", summary)
@@ -83,7 +91,9 @@ def test_failed_build_leaves_the_previous_site_untouched(tmp_path: Path, capsys:
     out = tmp_path / "site"
     assert main(["build", "--content", str(good), "--out", str(out)]) == 0
     before = {path: path.read_bytes() for path in out.rglob("*") if path.is_file()}
-    bad = write_content(tmp_path / "bad", **{"clinics__vardcentralen-test": CLINIC.replace("use: begar-intyg", "use: nej")})
+    bad = write_content(
+        tmp_path / "bad", **{"clinics__vardcentralen-test": CLINIC.replace("use: begar-intyg", "use: nej")}
+    )
     assert main(["build", "--content", str(bad), "--out", str(out)]) == 1
     after = {path: path.read_bytes() for path in out.rglob("*") if path.is_file()}
     assert after == before
@@ -100,8 +110,9 @@ def test_failed_first_build_writes_nothing(tmp_path: Path) -> None:
     assert not out.exists()
 
 
-def test_check_validates_without_writing(content_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_validates_without_writing(
+    content_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["check", "--content", str(content_dir)]) == 0
     assert not (tmp_path / "build").exists()
@@ -138,7 +149,7 @@ def test_sitemap_lists_every_page(content_dir: Path, tmp_path: Path) -> None:
 
 
 def test_markdown_cannot_inject_html(tmp_path: Path) -> None:
-    clinic = CLINIC + 'about: |\n  Hej <script>alert(1)</script> <b>fet</b>\n'
+    clinic = CLINIC + "about: |\n  Hej <script>alert(1)</script> <b>fet</b>\n"
     root = write_content(tmp_path / "c", **{"clinics__vardcentralen-test": clinic})
     out = tmp_path / "site"
     main(["build", "--content", str(root), "--out", str(out)])

@@ -30,14 +30,14 @@ def test_valid_content_loads(content_dir: Path) -> None:
 
 def test_unknown_key_is_an_error_with_a_suggestion(tmp_path: Path) -> None:
     errors = errors_for(tmp_path, **clinic(CLINIC.replace("phone:", "phonee:")))
-    assert errors == [
-        "clinics/vardcentralen-test.yaml:4: phonee: okänd nyckel (stavfel?); menade du 'phone'?"
-    ]
+    assert errors == ["clinics/vardcentralen-test.yaml:4: phonee: okänd nyckel (stavfel?); menade du 'phone'?"]
 
 
 def test_unknown_key_in_a_nested_mapping_names_the_full_key(tmp_path: Path) -> None:
     errors = errors_for(tmp_path, **clinic(CLINIC.replace("city: Testby", "stad: Testby")))
-    assert any(error.startswith("clinics/vardcentralen-test.yaml:3: address.stad: okänd nyckel (stavfel?)") for error in errors)
+    assert any(
+        error.startswith("clinics/vardcentralen-test.yaml:3: address.stad: okänd nyckel (stavfel?)") for error in errors
+    )
     assert any("address.city: obligatorisk nyckel saknas" in error for error in errors)
 
 
@@ -49,7 +49,9 @@ def test_missing_required_key_is_reported_at_its_mapping(tmp_path: Path) -> None
 def test_unknown_category_lists_the_allowed_ones(tmp_path: Path) -> None:
     errors = errors_for(tmp_path, **clinic(CLINIC.replace("category: kontakt", "category: kontakter")))
     assert len(errors) == 1
-    assert errors[0].startswith("clinics/vardcentralen-test.yaml:14: eservices[2].category: 'kontakter' är ingen kategori")
+    assert errors[0].startswith(
+        "clinics/vardcentralen-test.yaml:14: eservices[2].category: 'kontakter' är ingen kategori"
+    )
     assert "kontakt, boka, avboka" in errors[0]
 
 
@@ -66,7 +68,9 @@ def test_hand_added_url_must_be_absolute(tmp_path: Path) -> None:
 
 
 def test_use_of_unknown_eservice(tmp_path: Path) -> None:
-    errors = errors_for(tmp_path, **clinic(CLINIC.replace("use: lamna-synpunkter-och-klagomal", "use: lamna-synpunkter")))
+    errors = errors_for(
+        tmp_path, **clinic(CLINIC.replace("use: lamna-synpunkter-och-klagomal", "use: lamna-synpunkter"))
+    )
     assert errors == [
         "clinics/vardcentralen-test.yaml:8: eservices[0].use: 'lamna-synpunkter' finns inte i e-tjänstkatalogen "
         "(content/eservices/lamna-synpunkter.yaml saknas)"
@@ -124,7 +128,7 @@ def test_entry_that_is_not_a_mapping(tmp_path: Path) -> None:
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
-    errors = errors_for(tmp_path, **clinic(CLINIC.replace("phone: \"010-123 45 67\"", "phone: \"010-123")))
+    errors = errors_for(tmp_path, **clinic(CLINIC.replace('phone: "010-123 45 67"', 'phone: "010-123')))
     assert len(errors) == 1
     assert errors[0].startswith("clinics/vardcentralen-test.yaml:")
     assert ": (yaml): ogiltig YAML" in errors[0]
@@ -164,7 +168,9 @@ def test_when_must_refer_to_an_earlier_question(tmp_path: Path) -> None:
 
 
 def test_when_value_must_be_an_option(tmp_path: Path) -> None:
-    errors = errors_for(tmp_path, **{"eservices__begar-intyg": INTYG.replace("{renewal: Förnyelse}", "{renewal: Förnya}")})
+    errors = errors_for(
+        tmp_path, **{"eservices__begar-intyg": INTYG.replace("{renewal: Förnyelse}", "{renewal: Förnya}")}
+    )
     assert errors == [
         "eservices/begar-intyg.yaml:17: pages[1].when.renewal: 'Förnya' är inget av svarsalternativen till renewal "
         "(Nytt intyg, Förnyelse)"
@@ -172,8 +178,13 @@ def test_when_value_must_be_an_option(tmp_path: Path) -> None:
 
 
 def test_choice_needs_options(tmp_path: Path) -> None:
-    errors = errors_for(tmp_path, **{"eservices__begar-intyg": INTYG.replace("        options: [Nytt intyg, Förnyelse]\n", "")})
-    assert "eservices/begar-intyg.yaml:12: pages[0].questions[1]: en fråga av typen choice behöver options eller options_from" in errors
+    errors = errors_for(
+        tmp_path, **{"eservices__begar-intyg": INTYG.replace("        options: [Nytt intyg, Förnyelse]\n", "")}
+    )
+    assert (
+        "eservices/begar-intyg.yaml:12: pages[0].questions[1]: en fråga av typen choice behöver options eller options_from"
+        in errors
+    )
 
 
 def test_duplicate_question_id(tmp_path: Path) -> None:
@@ -205,7 +216,9 @@ def test_repeat_needs_fields(tmp_path: Path) -> None:
 def test_max_length_only_for_text(tmp_path: Path) -> None:
     text = INTYG.replace("{id: issued_by, type: text,", "{id: issued_by, type: date, max_length: 10,")
     errors = errors_for(tmp_path, **{"eservices__begar-intyg": text})
-    assert errors == ["eservices/begar-intyg.yaml:19: pages[1].questions[0].max_length: max_length gäller bara text och textarea, inte date"]
+    assert errors == [
+        "eservices/begar-intyg.yaml:19: pages[1].questions[0].max_length: max_length gäller bara text och textarea, inte date"
+    ]
 
 
 def test_site_requires_absolute_base_url(tmp_path: Path) -> None:
@@ -223,8 +236,10 @@ def test_missing_site_yaml(tmp_path: Path) -> None:
 
 
 def test_every_error_is_reported_at_once(tmp_path: Path) -> None:
-    text = CLINIC.replace("phone:", "phonee:").replace("category: kontakt", "category: x").replace(
-        "from: psykiatrin", "from: psyk"
+    text = (
+        CLINIC.replace("phone:", "phonee:")
+        .replace("category: kontakt", "category: x")
+        .replace("from: psykiatrin", "from: psyk")
     )
     errors = errors_for(tmp_path, **clinic(text))
     assert [error.split(": ")[1] for error in errors] == ["phonee", "eservices[2].category"]

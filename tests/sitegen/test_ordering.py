@@ -13,8 +13,13 @@ def test_every_category_sorts_into_guideline_order() -> None:
 
 
 def test_order_within_a_category_is_the_files_order() -> None:
-    items = [("fornya", "recept"), ("kontakt", "meddelande"), ("fornya", "intyg"), ("fornya", "hjälpmedel"),
-             ("kontakt", "video")]
+    items = [
+        ("fornya", "recept"),
+        ("kontakt", "meddelande"),
+        ("fornya", "intyg"),
+        ("fornya", "hjälpmedel"),
+        ("kontakt", "video"),
+    ]
     ordered = by_relevance(items, lambda item: item[0])
     assert [name for _, name in ordered] == ["meddelande", "video", "recept", "intyg", "hjälpmedel"]
 
