@@ -47,6 +47,8 @@ def question_problems(question: Question) -> Iterator[Problem]:
             yield (key,), f"{key} är ett antal och ska vara ett heltal från 0 och uppåt"
     if question.min is not None and question.max is not None and question.min > question.max:
         yield ("min",), f"min ({question.min}) är större än max ({question.max})"
+    if kind == "choices" and question.options and question.min is not None and question.min > len(question.options):
+        yield ("min",), f"min ({question.min}) är fler än antalet svarsalternativ ({len(question.options)})"
     if question.max_length is not None and kind not in _TEXT_TYPES:
         yield ("max_length",), f"max_length gäller bara text och textarea, inte {kind}"
     if kind == "repeat" and not question.fields:

@@ -97,7 +97,8 @@ def _message(error: dict[str, Any], data: Any, loc: tuple[str | int, ...]) -> st
     if kind == "literal_error" and loc and loc[-1] == "category":
         return f"'{value}' är ingen kategori; tillåtna är: {', '.join(CATEGORIES)}"
     if kind == "literal_error":
-        return f"'{value}' är inte tillåtet; {error['msg'].replace('Input should be', 'tillåtna är')}"
+        expected = str((error.get("ctx") or {}).get("expected", "")).replace("'", "").replace(" or ", ", ")
+        return f"'{value}' är inte tillåtet; tillåtna är: {expected}"
     if kind == "string_pattern_mismatch":
         pattern = (error.get("ctx") or {}).get("pattern", "")
         if pattern == SLUG_PATTERN:
@@ -114,11 +115,13 @@ def _message(error: dict[str, Any], data: Any, loc: tuple[str | int, ...]) -> st
     if kind in {"bool_type", "bool_parsing"}:
         return "ska vara true eller false"
     if kind in {"int_type", "int_parsing", "int_from_float"}:
-        return "ska vara ett heltal"
+        return "ska vara ett tal" if loc and loc[-1] in {"min", "max"} else "ska vara ett heltal"
     if kind in {"float_type", "float_parsing"}:
         return "ska vara ett tal"
-    if kind in {"greater_than", "greater_than_equal"}:
-        return f"för litet värde; {error['msg'].replace('Input should be', 'ska vara')}"
+    if kind == "greater_than_equal":
+        return f"ska vara minst {(error.get('ctx') or {}).get('ge')}"
+    if kind == "greater_than":
+        return f"ska vara större än {(error.get('ctx') or {}).get('gt')}"
     if kind == "list_type":
         return f"ska vara en lista, inte {_yaml_kind(value)}"
     if kind in {"dict_type", "model_type", "model_attributes_type"}:
@@ -280,7 +283,6 @@ def load_content(root: Path) -> Content:
 
     eservice_files = _yaml_files(root / "eservices", errors)
     clinic_files = _yaml_files(root / "clinics", errors)
-    found_stems = {path.stem for path in eservice_files + clinic_files}
 
     eservices: dict[str, CatalogueEService] = {}
     for path in eservice_files:
@@ -311,7 +313,9 @@ def load_content(root: Path) -> Content:
     content = Content(root=root, site=site, eservices=eservices, clinics=clinics, documents=documents)
     # Files that exist but failed to validate already have their errors; references to them are
     # not reported again as unknown.
-    errors.extend(reference_problems(content, found_stems - set(eservices) - set(clinics)))
+    broken_eservices = {path.stem for path in eservice_files} - set(eservices)
+    broken_clinics = {path.stem for path in clinic_files} - set(clinics)
+    errors.extend(reference_problems(content, broken_eservices, broken_clinics))
     if errors:
         raise ContentInvalid(sorted(set(errors)))
     return content

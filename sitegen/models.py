@@ -69,7 +69,7 @@ class Question(Strict):
     id: QuestionId
     type: QuestionType
     label: Text
-    hint: str | None = None
+    hint: Text | None = None
     optional: bool = False
     max_length: Annotated[int, Field(gt=0)] | None = None
     options: list[Text] | None = None
@@ -154,8 +154,6 @@ class HandAddedEntry(Strict):
 
 class BorrowEntry(Strict):
     """An e-service of another mottagning shown on this page, marked with where it comes from."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     borrow: Slug
     from_: Slug = Field(alias="from")

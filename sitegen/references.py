@@ -27,8 +27,14 @@ def offered_ids(clinic: Clinic) -> set[str]:
     }
 
 
-def reference_problems(content: Content, invalid_files: set[str]) -> Iterator[ContentError]:
-    """Every broken reference in every clinic file."""
+def reference_problems(
+    content: Content, broken_eservices: set[str], broken_clinics: set[str]
+) -> Iterator[ContentError]:
+    """Every broken reference in every clinic file.
+
+    Files that exist but failed to validate already have their own errors, so references to them
+    are not reported again as unknown.
+    """
     for slug, clinic in content.clinics.items():
         path = content.clinic_path(slug)
         seen: dict[str, int] = {}
@@ -46,11 +52,11 @@ def reference_problems(content: Content, invalid_files: set[str]) -> Iterator[Co
                 else:
                     seen[eid] = index
             if isinstance(entry, UseEntry):
-                yield from _use_problems(content, path, here, entry, invalid_files)
+                yield from _use_problems(content, path, here, entry, broken_eservices)
             elif isinstance(entry, LocalEntry):
                 yield from _options_problems(content, path, here, entry.options, entry.options_from_keys(), "local")
             elif isinstance(entry, BorrowEntry):
-                yield from _borrow_problems(content, slug, path, here, entry, invalid_files)
+                yield from _borrow_problems(content, slug, path, here, entry, broken_clinics)
 
 
 def _id_key(entry: object) -> str:

@@ -257,3 +257,34 @@ def test_invalid_catalogue_file_does_not_also_report_its_users(tmp_path: Path) -
     errors = errors_for(tmp_path, **{"eservices__begar-intyg": INTYG.replace("category: fornya", "category: nej")})
     assert len(errors) == 1
     assert errors[0].startswith("eservices/begar-intyg.yaml:2: category:")
+
+
+def test_python_style_from_key_is_unknown(tmp_path: Path) -> None:
+    errors = errors_for(tmp_path, **clinic(CLINIC.replace("    from: psykiatrin", "    from_: psykiatrin")))
+    assert "clinics/vardcentralen-test.yaml:17: eservices[3].from_: okänd nyckel (stavfel?); menade du 'from'?" in errors
+
+
+def test_empty_hint_is_an_error(tmp_path: Path) -> None:
+    text = INTYG.replace("label: Vilket intyg vill du ha?", 'label: Vilket intyg vill du ha?\n        hint: ""')
+    errors = errors_for(tmp_path, **{"eservices__begar-intyg": text})
+    assert errors == ["eservices/begar-intyg.yaml:11: pages[0].questions[0].hint: får inte vara tom"]
+
+
+def test_choices_cannot_require_more_than_its_options(tmp_path: Path) -> None:
+    text = INTYG.replace("type: choice\n        label: Är det", "type: choices\n        min: 3\n        label: Är det")
+    errors = errors_for(tmp_path, **{"eservices__begar-intyg": text})
+    assert "eservices/begar-intyg.yaml:14: pages[0].questions[1].min: min (3) är fler än antalet svarsalternativ (2)" in errors
+
+
+def test_negative_visible_eservices(tmp_path: Path) -> None:
+    from tests.sitegen.conftest import SITE
+
+    errors = errors_for(tmp_path, site=SITE.replace("visible_eservices: 3", "visible_eservices: -1"))
+    assert errors == ["site.yaml:5: visible_eservices: ska vara minst 0"]
+
+
+def test_unknown_question_type_lists_the_types_in_swedish(tmp_path: Path) -> None:
+    errors = errors_for(tmp_path, **{"eservices__begar-intyg": INTYG.replace("type: text", "type: fritext")})
+    assert errors[0].endswith(
+        "'fritext' är inte tillåtet; tillåtna är: text, textarea, choice, choices, date, number, repeat, prescriptions"
+    )
