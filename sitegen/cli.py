@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from sitegen.build import build_site
 from sitegen.errors import ContentInvalid
 from sitegen.loader import Content, load_content
-from sitegen.publish import publish
-from sitegen.render import render_site
 from sitegen.theme import DEFAULT_THEME, Theme
 
 
@@ -35,33 +33,33 @@ def _load_or_report(folder: Path) -> Content | None:
     try:
         return load_content(folder)
     except ContentInvalid as invalid:
-        for error in invalid.errors:
-            print(error, file=sys.stderr)
-        count = len(invalid.errors)
-        print(
-            f"{count} fel i innehållet; inget skrevs." if count != 1 else "1 fel i innehållet; inget skrevs.",
-            file=sys.stderr,
-        )
+        _report(invalid)
         return None
+
+
+def _report(invalid: ContentInvalid) -> None:
+    for error in invalid.errors:
+        print(error, file=sys.stderr)
+    print(f"{len(invalid.errors)} fel i innehållet; inget skrevs.", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    started = time.perf_counter()
-    content = _load_or_report(args.content)
-    if content is None:
-        return 1
     if args.command == "check":
+        content = _load_or_report(args.content)
+        if content is None:
+            return 1
         print(
             f"Innehållet är giltigt: {len(content.clinics)} mottagningar, "
             f"{len(content.eservices)} e-tjänster i katalogen."
         )
         return 0
-    files = render_site(content, Theme(args.theme))
-    publish(files, args.out)
-    pages = sum(1 for name in files if name.endswith(".html"))
-    seconds = time.perf_counter() - started
-    print(f"Byggde {pages} sidor ({len(content.clinics)} mottagningar) till {args.out}/ på {seconds:.2f} s.")
+    try:
+        result = build_site(args.content, args.out, Theme(args.theme))
+    except ContentInvalid as invalid:
+        _report(invalid)
+        return 1
+    print(f"Byggde {result.pages} sidor ({result.clinics} mottagningar) till {args.out}/ på {result.seconds:.2f} s.")
     return 0
 
 
