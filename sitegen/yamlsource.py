@@ -61,7 +61,19 @@ class YamlDocument:
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys: a second `name:` silently winning hides typos."""
+    """SafeLoader that refuses duplicate keys and aliases.
+
+    A second `name:` silently winning hides typos; aliases (`*ref`) are never needed in content and
+    can multiply a small file into billions of values.
+    """
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "alias (*namn) används inte i innehållet; skriv ut värdet", event.start_mark
+            )
+        return super().compose_node(parent, index)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -77,8 +89,9 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 
 def parse_yaml(path: Path, text: str) -> YamlDocument:
     """Parse one YAML text; raise YamlSyntaxError with a line number on malformed input."""
-    loader = _UniqueKeyLoader(text)
+    loader: _UniqueKeyLoader | None = None
     try:
+        loader = _UniqueKeyLoader(text)
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as err:
@@ -86,10 +99,16 @@ def parse_yaml(path: Path, text: str) -> YamlDocument:
         line = mark.line + 1 if mark is not None else 1
         problem = err.problem or err.context or "ogiltig YAML"
         raise YamlSyntaxError(line, f"ogiltig YAML: {problem}") from None
+    except yaml.reader.ReaderError as err:
+        line = text.count("\n", 0, max(err.position, 0)) + 1
+        raise YamlSyntaxError(line, f"otillåtet tecken (kod {err.character:#06x}) i filen") from None
     except yaml.YAMLError as err:
         raise YamlSyntaxError(1, f"ogiltig YAML: {err}") from None
+    except RecursionError:
+        raise YamlSyntaxError(1, "ogiltig YAML: för djupt nästlad") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return YamlDocument(path=path, data=data, root=root)
 
 
