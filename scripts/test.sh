@@ -17,6 +17,11 @@ if [ ! -x /usr/bin/chromium ]; then
   if as_root; then apt_install chromium; else .venv/bin/playwright install chromium; fi
 fi
 
+# nginx serves the built site in the deployment test (deploy/nginx.conf).
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  if as_root; then apt_install nginx-light; else echo "nginx is needed for the deployment test." >&2; exit 1; fi
+fi
+
 # The Nu Html Checker (npm package vnu-jar) runs on Java.
 if ! command -v java >/dev/null; then
   if as_root; then apt_install default-jre-headless; else echo "Java is needed for the HTML checker." >&2; exit 1; fi
