@@ -1,0 +1,108 @@
+"""The application factory: settings, content, store and blueprints, put together once.
+
+Content is loaded and validated at start: a broken content folder stops the app with the same
+located errors the site build gives, instead of failing for the first citizen who opens a form.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask
+from jinja2 import StrictUndefined
+
+from forms import rendering, security
+from forms.db import make_engine
+from forms.demo_data import load_demo_data
+from forms.identity import DemoIdentityProvider, IdentityProvider
+from forms.records import DemoRecordSystem, RecordSystem
+from forms.services import Services, system_clock
+from forms.sessions import COOKIE_NAME, ServerSessionInterface
+from forms.settings import PREFIX, Settings
+from forms.store import Store
+from forms.views import auth, eservice, inbox
+from sitegen.loader import load_content
+from sitegen.theme import Theme
+
+MAX_REQUEST_BYTES = 512 * 1024  # far more than any form needs; more is refused with 413
+
+# Keys of the config dict that are objects for the app, not Flask settings.
+_OBJECT_KEYS = {"IDENTITY_PROVIDER", "RECORD_SYSTEM", "CLOCK", "THEME"}
+
+
+def _flask_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Flask's own settings from the config dict: anything that is not a FORMS_ setting or object."""
+    ours = {"CONTENT_DIR", "DATABASE_URL", "DEMO_DATA", "TEST_LOGIN", "SECRET_KEY", "LOGIN_URL", "SITE_ROOT"}
+    return {
+        key: value
+        for key, value in config.items()
+        if not key.startswith(PREFIX) and key not in ours and key not in _OBJECT_KEYS
+    }
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The forms app. With no argument every setting comes from FORMS_* environment variables."""
+    config = dict(config or {})
+    settings = Settings.read(config)
+    theme: Theme = config.get("THEME") or Theme()
+    app = Flask("forms", static_folder=None, template_folder=str(theme.templates), root_path=str(Path(__file__).parent))
+    # Before anything touches app.jinja_env (CSRFProtect does): strict about undefined names.
+    app.jinja_options = {**app.jinja_options, "undefined": StrictUndefined, "trim_blocks": True, "lstrip_blocks": True}
+    content = load_content(settings.content_dir)
+    forms_url = content.site.forms_url
+    prefix = urlsplit(forms_url).path or "/"
+    prefix = prefix if prefix.endswith("/") else prefix + "/"
+    site_root = config.get("SITE_ROOT") or os.environ.get(PREFIX + "SITE_ROOT")
+    if not site_root:
+        site_root = "/" if not urlsplit(forms_url).netloc else content.site.base_url
+
+    app.config.update(
+        SECRET_KEY=settings.secret_key or os.urandom(32).hex(),
+        SESSION_COOKIE_NAME=COOKIE_NAME,
+        SESSION_COOKIE_SECURE=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        MAX_FORM_PARTS=2000,
+        WTF_CSRF_SSL_STRICT=False,  # the Referer check breaks behind TLS-terminating proxies; tokens suffice
+        PREFERRED_URL_SCHEME="https",
+        JSON_AS_ASCII=False,
+    )
+    app.config.update(_flask_config(config))
+
+    database_url = settings.database_url
+    if database_url is None:
+        os.makedirs(app.instance_path, exist_ok=True)
+        database_url = f"sqlite:///{Path(app.instance_path) / 'forms.sqlite3'}"
+    store = Store(make_engine(database_url))
+
+    identity: IdentityProvider | None = config.get("IDENTITY_PROVIDER")
+    records: RecordSystem | None = config.get("RECORD_SYSTEM")
+    if identity is None or records is None:
+        demo = load_demo_data(settings.demo_data)
+        identity = identity or DemoIdentityProvider(demo)
+        records = records or DemoRecordSystem(demo)
+
+    app.extensions["hittavard_forms"] = Services(
+        settings=settings,
+        content=content,
+        theme=theme,
+        store=store,
+        identity=identity,
+        records=records,
+        prefix=prefix,
+        site_root=site_root,
+        login_url=config.get("LOGIN_URL") or os.environ.get(PREFIX + "LOGIN_URL") or None,
+        clock=config.get("CLOCK") or system_clock,
+    )
+    app.session_interface = ServerSessionInterface(store)
+    security.init_app(app)
+    rendering.init_app(app)
+    url_prefix = prefix.rstrip("/")
+    for blueprint in (auth.bp, eservice.bp, inbox.bp):
+        app.register_blueprint(blueprint, url_prefix=url_prefix)
+    return app

@@ -1,0 +1,61 @@
+"""The forms app's settings: environment variables with the prefix FORMS_, or a dict in tests.
+
+The names of CONTRACT section 4 are fixed (FORMS_CONTENT_DIR, FORMS_DATABASE_URL, FORMS_DEMO_DATA,
+FORMS_TEST_LOGIN, FORMS_SECRET_KEY). A config dict given to `create_app` wins over the environment;
+its keys may be written with or without the FORMS_ prefix.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from forms.demo_data import DEFAULT_DEMO_DATA
+
+PREFIX = "FORMS_"
+_TRUE = {"1", "true", "yes", "on", "ja"}
+
+
+class SettingsError(RuntimeError):
+    """The configuration cannot start the app; the message says which variable to set."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    content_dir: Path
+    database_url: str | None  # None: a SQLite file in the instance folder
+    demo_data: Path
+    test_login: bool
+    secret_key: str | None  # None is only allowed with the test login on
+
+    @classmethod
+    def read(cls, config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from `config` first, then `environ` (default os.environ), then defaults."""
+        config = config or {}
+        environ = os.environ if environ is None else environ
+
+        def value(name: str) -> Any:
+            for key in (PREFIX + name, name):
+                if key in config and config[key] is not None:
+                    return config[key]
+            return environ.get(PREFIX + name) or None
+
+        test_login = value("TEST_LOGIN")
+        enabled = test_login is True or (isinstance(test_login, str) and test_login.strip().lower() in _TRUE)
+        secret = value("SECRET_KEY")
+        if not secret and not enabled:
+            raise SettingsError(
+                "FORMS_SECRET_KEY saknas: sätt en lång slumpad nyckel (till exempel från "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`), eller slå på "
+                "testinloggningen med FORMS_TEST_LOGIN=1 vid utveckling."
+            )
+        return cls(
+            content_dir=Path(value("CONTENT_DIR") or "content"),
+            database_url=str(value("DATABASE_URL")) if value("DATABASE_URL") else None,
+            demo_data=Path(value("DEMO_DATA") or DEFAULT_DEMO_DATA),
+            test_login=enabled,
+            secret_key=str(secret) if secret else None,
+        )
