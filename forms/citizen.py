@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import g, redirect, request, session, url_for
+from flask import redirect, request, session, url_for
 
 from forms.identity import Person, children_to_act_for
 from forms.services import services
@@ -24,6 +24,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 SESSION_ACTOR = "actor"
 SESSION_ACTING_FOR = "acting_for"
+_CACHE = "hittavard.citizen"  # per request (not flask.g, which a test client may keep across requests)
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,8 @@ class Citizen:
 
 def current_citizen() -> Citizen | None:
     """The citizen of this request, or None when nobody is logged in."""
-    if "citizen" in g:
-        return g.citizen  # type: ignore[no-any-return]
+    if _CACHE in request.environ:
+        return request.environ[_CACHE]  # type: ignore[no-any-return]
     citizen = None
     number = session.get(SESSION_ACTOR)
     svc = services()
@@ -58,7 +59,7 @@ def current_citizen() -> Citizen | None:
         chosen = session.get(SESSION_ACTING_FOR)
         subject = next((child for child in children if child.personnummer == chosen), actor)
         citizen = Citizen(actor=actor, subject=subject, children=children)
-    g.citizen = citizen
+    request.environ[_CACHE] = citizen
     return citizen
 
 
@@ -75,7 +76,7 @@ def log_in(person: Person) -> None:
         session.clear()
     session[SESSION_ACTOR] = person.personnummer
     session["login_at"] = services().now().isoformat()
-    g.pop("citizen", None)
+    request.environ.pop(_CACHE, None)
 
 
 def log_out() -> None:
@@ -85,7 +86,7 @@ def log_out() -> None:
         current.destroy()
     else:  # pragma: no cover
         session.clear()
-    g.pop("citizen", None)
+    request.environ.pop(_CACHE, None)
 
 
 def act_for(child: Person | None) -> None:
@@ -94,7 +95,7 @@ def act_for(child: Person | None) -> None:
         session.pop(SESSION_ACTING_FOR, None)
     else:
         session[SESSION_ACTING_FOR] = child.personnummer
-    g.pop("citizen", None)
+    request.environ.pop(_CACHE, None)
 
 
 def safe_next(target: str | None) -> str | None:

@@ -104,7 +104,7 @@ def _field(question: Question, context: EngineContext) -> UnboundField:
         empty = messages.write_message(label)
         return StringField(label, description=hint, validators=[first or Required(empty), bounds], filters=[_strip])
     options = options_of(question, context)
-    choices = [(option, option) for option in options]
+    choices = list(options)  # plain values: the templates render the labels themselves
     if kind == "choice":
         checks = [first or Required(messages.CHOOSE_ONE), OneOf(options)]
         return RadioField(label, description=hint, choices=choices, validators=checks, validate_choice=False)
@@ -137,7 +137,7 @@ def page_form_class(page: Page, context: EngineContext) -> type[Form]:
         elif question.type == "prescriptions":
             listed = context.prescriptions is not None and len(context.prescriptions) > 0
             _, maximum = item_bounds(question, listed)
-            choices = [(p.id, p.title()) for p in context.prescriptions or ()]
+            choices = [p.id for p in context.prescriptions or ()]
             attrs[question.id] = SelectMultipleField(question.label, choices=choices, validate_choice=False)
             attrs[question.id + MANUAL_SUFFIX] = FieldList(
                 FormField(item_form_class(question, context)), label=question.label, max_entries=maximum
