@@ -1,4 +1,4 @@
-"""`sitegen build` and `sitegen check`: the editor's commands.
+"""`sitegen build`, `check`, `serve` and `new`: the editor's commands.
 
 Errors go to stderr, one per line as `file:line: key: message`, and the exit status is 1, so the
 commands work the same for a person at a terminal and for CI.
@@ -7,13 +7,13 @@ commands work the same for a person at a terminal and for CI.
 from __future__ import annotations
 
 import argparse
+import datetime
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from sitegen.build import build_site
 from sitegen.errors import ContentInvalid
-from sitegen.loader import Content, load_content
 from sitegen.theme import DEFAULT_THEME, Theme
 
 
@@ -24,17 +24,86 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--content", type=Path, default=Path("content"), help="innehållsmappen (content)")
     build.add_argument("--out", type=Path, default=Path("build"), help="mappen som webbplatsen skrivs till (build)")
     build.add_argument("--theme", type=Path, default=DEFAULT_THEME, help="temamappen (themes/default)")
-    check = commands.add_parser("check", help="validera innehållet utan att skriva något")
-    check.add_argument("--content", type=Path, default=Path("content"), help="innehållsmappen (content)")
+    _add_editor_commands(commands)
     return parser
 
 
-def _load_or_report(folder: Path) -> Content | None:
+def _add_editor_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """check, serve and new: the commands an editor runs while writing (sitegen.check, .preview, .scaffold)."""
+    from sitegen.links import DEFAULT_CACHE, DEFAULT_CACHE_HOURS, DEFAULT_TIMEOUT
+
+    check = commands.add_parser(
+        "check", help="kontrollera innehållet, riktlinjen och texterna (och länkarna) utan att skriva något"
+    )
+    check.add_argument("--content", type=Path, default=Path("content"), help="innehållsmappen (content)")
+    check.add_argument("--strict", action="store_true", help="varningar räknas som fel")
+    check.add_argument("--format", choices=["text", "json"], default="text", help="rapportens form (text)")
+    check.add_argument("--links", action="store_true", help="kontrollera även länkarna i handtillagda e-tjänster")
+    check.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="sekunder per länk (10)")
+    check.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="länkcachen (.sitegen-cache/links.json)")
+    check.add_argument(
+        "--cache-hours", type=float, default=DEFAULT_CACHE_HOURS, help="hur länge ett länkresultat gäller (24)"
+    )
+    check.add_argument(
+        "--today", type=datetime.date.fromisoformat, default=None, help="dagens datum för granskningsdatum (ÅÅÅÅ-MM-DD)"
+    )
+    serve = commands.add_parser("serve", help="förhandsvisa webbplatsen lokalt; byggs om vid varje ändring")
+    serve.add_argument("--content", type=Path, default=Path("content"), help="innehållsmappen (content)")
+    serve.add_argument("--theme", type=Path, default=DEFAULT_THEME, help="temamappen (themes/default)")
+    serve.add_argument("--port", type=int, default=8000, help="porten på 127.0.0.1 (8000; 0 väljer en ledig)")
+    serve.add_argument("--out", type=Path, default=None, help="förhandsvisningens mapp (en tillfällig mapp)")
+    new = commands.add_parser("new", help="skapa en ny fil att utgå från: new clinic <id> eller new eservice <id>")
+    new.add_argument("kind", choices=["clinic", "eservice"], help="clinic (mottagning) eller eservice (e-tjänst)")
+    new.add_argument("id", help="filnamnet utan .yaml: små bokstäver a–z, siffror och bindestreck")
+    new.add_argument("--content", type=Path, default=Path("content"), help="innehållsmappen (content)")
+
+
+def _editor_command(args: argparse.Namespace) -> int:
+    """Run check, serve or new; imported here so `sitegen build` does not load what it does not use."""
+    if args.command == "check":
+        from sitegen.check import CheckOptions, run_check
+
+        options = CheckOptions(
+            content=args.content,
+            strict=args.strict,
+            format=args.format,
+            links=args.links,
+            timeout=args.timeout,
+            cache=args.cache,
+            cache_hours=args.cache_hours,
+            today=args.today,
+        )
+        return run_check(options)
+    if args.command == "serve":
+        return _serve(args)
+    from sitegen.scaffold import ScaffoldError, create
+
     try:
-        return load_content(folder)
-    except ContentInvalid as invalid:
-        _report(invalid)
-        return None
+        path = create(args.kind, args.id, args.content)
+    except ScaffoldError as err:
+        print(err, file=sys.stderr)
+        return 1
+    print(f"Skrev {path}. Byt ut det som börjar med 'Ange', spara och kör sitegen check.")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Preview until Ctrl+C; without --out into a temporary folder that is removed afterwards."""
+    import tempfile
+
+    from sitegen.preview import Preview
+
+    with tempfile.TemporaryDirectory(prefix="sitegen-preview-") as scratch:
+        preview = Preview(args.content, args.out or Path(scratch) / "site", theme_dir=args.theme, port=args.port)
+        try:
+            preview.serve_until_interrupted()
+        except OSError as err:
+            print(
+                f"Kan inte starta förhandsvisningen på port {args.port}: {err.strerror}; välj en annan med --port.",
+                file=sys.stderr,
+            )
+            return 1
+    return 0
 
 
 def _report(invalid: ContentInvalid) -> None:
@@ -45,15 +114,8 @@ def _report(invalid: ContentInvalid) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "check":
-        content = _load_or_report(args.content)
-        if content is None:
-            return 1
-        print(
-            f"Innehållet är giltigt: {len(content.clinics)} mottagningar, "
-            f"{len(content.eservices)} e-tjänster i katalogen."
-        )
-        return 0
+    if args.command in {"check", "serve", "new"}:
+        return _editor_command(args)
     try:
         result = build_site(args.content, args.out, Theme(args.theme))
     except ContentInvalid as invalid:

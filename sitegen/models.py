@@ -18,6 +18,7 @@ from pydantic import (
     StringConstraints,
     Tag,
     field_validator,
+    model_validator,
 )
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -223,6 +224,53 @@ class Clinic(Strict):
     eservices: list[Entry] = []
 
 
+# When a guideline rule applies: always, or when an `offers` flag of the clinic is true ("not …": false).
+GuidelineWhen = Literal[
+    "always",
+    "prescribes_medicines",
+    "not prescribes_medicines",
+    "prescribes_aids",
+    "not prescribes_aids",
+    "advice",
+    "not advice",
+    "direct_booking",
+    "not direct_booking",
+]
+# Keys of a clinic file that a guideline rule may require to be filled in.
+ClinicDetail = Literal["address", "phone", "hsa_id", "opening_hours", "about"]
+
+
+class GuidelineRule(Strict):
+    """One rule of the region's e-service guideline (seed 003), in site.yaml `guideline:`.
+
+    Which e-services satisfy a rule is the region's decision, not the program's, so the rule names
+    catalogue ids; exactly one of `any_of`, `all_of` and `requires` says what the rule asks for.
+    """
+
+    id: Slug
+    when: GuidelineWhen = "always"
+    any_of: Annotated[list[Slug], Field(min_length=1)] | None = None
+    all_of: Annotated[list[Slug], Field(min_length=1)] | None = None
+    requires: Annotated[list[ClinicDetail], Field(min_length=1)] | None = None
+    message: Text
+
+    @model_validator(mode="after")
+    def _one_demand(self) -> GuidelineRule:
+        given = [key for key in ("any_of", "all_of", "requires") if getattr(self, key) is not None]
+        if len(given) != 1:
+            raise ValueError("en regel ska ha exakt en av any_of, all_of och requires")
+        return self
+
+
+class Quality(Strict):
+    """Thresholds of the quality warnings, in site.yaml `quality:`; the defaults suit public health texts."""
+
+    lix_max: Annotated[int, Field(gt=0)] = 50  # LIX above this: hard to read (50–60 is "svår")
+    max_words: Annotated[int, Field(gt=0)] = 150  # a villkor or info text longer than this is too long
+    min_info_words: Annotated[int, Field(ge=0)] = 5  # a hand-added info text shorter than this says nothing
+    review_months: Annotated[int, Field(gt=0)] = 12  # a `reviewed:` date older than this is stale
+
+
 class Site(Strict):
     """site.yaml: the site as a whole."""
 
@@ -231,6 +279,8 @@ class Site(Strict):
     base_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s/]+(/\S*)?$")]
     forms_url: Annotated[str, StringConstraints(pattern=r"^(/|https?://)\S*$")] = "/e-tjanster/"
     visible_eservices: Annotated[int, Field(ge=0)] = 5
+    guideline: list[GuidelineRule] = []
+    quality: Quality = Quality()
 
     @field_validator("base_url", "forms_url")
     @classmethod
