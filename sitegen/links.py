@@ -4,7 +4,7 @@ Seed 000 makes the mottagning responsible for the links it adds by hand in KKA (
 länken … inte är bruten"); nothing else checks them, since they lead outside 1177. Links are checked
 concurrently (a region has hundreds, most on a handful of slow hosts), each request bounded by a
 timeout, redirects followed by hand so a loop is caught, HEAD first and GET where a server refuses
-HEAD. Results are cached in a file so that a second run within the cache time is instant and does
+HEAD (405, 501) or answers it with another error (some servers answer HEAD wrongly). Results are cached in a file so that a second run within the cache time is instant and does
 not hammer the suppliers' servers. Only the standard library is used: this is a few dozen requests,
 not a crawler.
 """
@@ -42,7 +42,6 @@ MAX_REDIRECTS = 10
 WORKERS = 16
 _REDIRECTS = {301, 302, 303, 307, 308}
 _PERMANENT = {301, 308}
-_HEAD_REFUSED = {405, 501}
 
 _STATUS_TEXT = {
     400: "felaktig förfrågan",
