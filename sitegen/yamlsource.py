@@ -87,8 +87,89 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+# libyaml (PyYAML's C parser) composes the node tree about twenty times faster than the pure Python
+# parser, which dominates a build of thousands of files. It is used only for documents it cannot
+# get wrong: see _parse_fast.
+_CLoader: type[Any] | None = getattr(yaml, "CSafeLoader", None)
+# libyaml's composer recurses on the C stack and overflows it somewhere past 10,000 levels of
+# nesting; every level needs one of these characters, so a text with fewer of them is safe.
+_NESTING_CHARS = "[{-?:"
+_FAST_MAX_NESTING_CHARS = 2000
+# Content is never nested deeper than about ten levels; anything deeper takes the Python path,
+# whose recursion limit decides, so both paths accept exactly the same documents.
+_FAST_MAX_DEPTH = 64
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_SAFE = yaml.constructor.SafeConstructor()
+_SCALARS: dict[str, Any] = {
+    "tag:yaml.org,2002:null": _SAFE.construct_yaml_null,
+    "tag:yaml.org,2002:bool": _SAFE.construct_yaml_bool,
+    "tag:yaml.org,2002:int": _SAFE.construct_yaml_int,
+    "tag:yaml.org,2002:float": _SAFE.construct_yaml_float,
+    "tag:yaml.org,2002:timestamp": _SAFE.construct_yaml_timestamp,
+}
+
+
+class _NotPlain(Exception):
+    """The document uses something the fast path leaves to the Python parser (and its messages)."""
+
+
+def _construct(node: yaml.Node, depth: int, seen: set[int]) -> Any:
+    """Plain data from a node tree, as SafeConstructor builds it, for plain documents only.
+
+    Aliases (a node reached twice), merge keys, duplicate keys, explicit tags beyond the plain
+    scalars and deep nesting raise _NotPlain: the Python path then gives the exact answer.
+    """
+    if depth > _FAST_MAX_DEPTH or id(node) in seen:
+        raise _NotPlain
+    seen.add(id(node))
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == _STR:
+            return node.value
+        constructor = _SCALARS.get(node.tag)
+        if constructor is None:
+            raise _NotPlain
+        return constructor(node)
+    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+        return [_construct(item, depth + 1, seen) for item in node.value]
+    if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _NotPlain
+            key = _construct(key_node, depth + 1, seen)
+            if key in mapping:
+                raise _NotPlain
+            mapping[key] = _construct(value_node, depth + 1, seen)
+        return mapping
+    raise _NotPlain
+
+
+def _parse_fast(text: str) -> tuple[yaml.Node | None, Any] | None:
+    """(root node, data) through libyaml, or None when the Python parser must decide."""
+    if _CLoader is None or sum(text.count(char) for char in _NESTING_CHARS) > _FAST_MAX_NESTING_CHARS:
+        return None
+    loader = _CLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    if root is None:
+        return None, None
+    try:
+        return root, _construct(root, 0, set())
+    except (_NotPlain, yaml.YAMLError, ValueError, TypeError):
+        return None
+
+
 def parse_yaml(path: Path, text: str) -> YamlDocument:
     """Parse one YAML text; raise YamlSyntaxError with a line number on malformed input."""
+    fast = _parse_fast(text)
+    if fast is not None:
+        return YamlDocument(path=path, data=fast[1], root=fast[0])
     loader: _UniqueKeyLoader | None = None
     try:
         loader = _UniqueKeyLoader(text)
