@@ -265,6 +265,34 @@ def _form_errors(
         yield ContentError(document.path, document.line_of(full), format_key(full), message)
 
 
+def validate_site(document: YamlDocument) -> tuple[Site | None, list[ContentError]]:
+    """site.yaml on its own: the schema."""
+    return _validate(Site, document)
+
+
+def validate_eservice(document: YamlDocument) -> tuple[CatalogueEService | None, list[ContentError]]:
+    """One catalogue file on its own: the schema and the form rules.
+
+    Public so that a build can check files one at a time (in parallel, or only the changed ones)
+    with exactly the rules load_content applies.
+    """
+    eservice, errors = _validate(CatalogueEService, document)
+    if eservice is not None:
+        errors.extend(_form_errors(document, (), eservice))
+    return eservice, errors
+
+
+def validate_clinic(document: YamlDocument) -> tuple[Clinic | None, list[ContentError]]:
+    """One clinic file on its own: the schema and the rules of its local forms (references are
+    checked across files, by reference_problems)."""
+    clinic, errors = _validate(Clinic, document)
+    if clinic is not None:
+        for index, entry in enumerate(clinic.eservices):
+            if isinstance(entry, LocalEntry):
+                errors.extend(_form_errors(document, ("eservices", index), entry))
+    return clinic, errors
+
+
 def load_content(root: Path) -> Content:
     """Load and validate everything under `root`; raise ContentInvalid listing every problem."""
     root = Path(root)
@@ -278,7 +306,7 @@ def load_content(root: Path) -> Content:
     else:
         document = _read(site_path, documents, errors)
         if document is not None:
-            site, found = _validate(Site, document)
+            site, found = validate_site(document)
             errors.extend(found)
 
     eservice_files = _yaml_files(root / "eservices", errors)
@@ -289,10 +317,9 @@ def load_content(root: Path) -> Content:
         document = _read(path, documents, errors)
         if document is None:
             continue
-        eservice, found = _validate(CatalogueEService, document)
+        eservice, found = validate_eservice(document)
         errors.extend(found)
         if eservice is not None:
-            errors.extend(_form_errors(document, (), eservice))
             eservices[path.stem] = eservice
 
     clinics: dict[str, Clinic] = {}
@@ -300,12 +327,9 @@ def load_content(root: Path) -> Content:
         document = _read(path, documents, errors)
         if document is None:
             continue
-        clinic, found = _validate(Clinic, document)
+        clinic, found = validate_clinic(document)
         errors.extend(found)
         if clinic is not None:
-            for index, entry in enumerate(clinic.eservices):
-                if isinstance(entry, LocalEntry):
-                    errors.extend(_form_errors(document, ("eservices", index), entry))
             clinics[path.stem] = clinic
 
     if site is None:

@@ -195,8 +195,18 @@ def parse_yaml(path: Path, text: str) -> YamlDocument:
 
 def read_yaml(path: Path) -> YamlDocument:
     """Read and parse a UTF-8 YAML file."""
+    return parse_yaml_bytes(path, path.read_bytes())
+
+
+def parse_yaml_bytes(path: Path, data: bytes) -> YamlDocument:
+    """Parse the bytes of a UTF-8 YAML file, with line ends read as Path.read_text reads them.
+
+    A build reads each file once, for its content hash and for parsing.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise YamlSyntaxError(1, f"filen är inte UTF-8 ({err.reason})") from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return parse_yaml(path, text)
