@@ -4,8 +4,9 @@ Seed 000 makes the mottagning responsible for the links it adds by hand in KKA (
 länken … inte är bruten"); nothing else checks them, since they lead outside 1177. Links are checked
 concurrently (a region has hundreds, most on a handful of slow hosts), each request bounded by a
 timeout, redirects followed by hand so a loop is caught, HEAD first and GET where a server refuses
-HEAD (405, 501) or answers it with another error (some servers answer HEAD wrongly). Results are cached in a file so that a second run within the cache time is instant and does
-not hammer the suppliers' servers. Only the standard library is used: this is a few dozen requests,
+HEAD (405, 501) or answers it with another error (some servers answer HEAD wrongly). Results are
+cached in a file so that a second run within the cache time is instant and does not hammer the
+suppliers' servers. Only the standard library is used: this is a few dozen requests,
 not a crawler.
 """
 

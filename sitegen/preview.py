@@ -150,9 +150,12 @@ class Preview:
                 self.log(f"Byggde {result.pages} sidor på {result.seconds:.2f} s.{note}")
             self.builds += 1
 
-    def watch(self) -> None:
-        """Poll the content and theme folders; rebuild when a file is added, removed or changed."""
-        last = snapshot([self.content_dir, self.theme_dir])
+    def watch(self, last: Snapshot) -> None:
+        """Poll the content and theme folders; rebuild when a file differs from `last`.
+
+        `last` is taken before the build it describes, so a file saved during that build (or
+        before this thread got going) is still a change.
+        """
         while not self._stop.wait(self.interval):
             current = snapshot([self.content_dir, self.theme_dir])
             if current != last:
@@ -192,6 +195,7 @@ class Preview:
 
     def start(self) -> str:
         """Build, then serve and watch in background threads; return the preview's address."""
+        before_build = snapshot([self.content_dir, self.theme_dir])
         self.rebuild()
         preview = self
 
@@ -222,8 +226,10 @@ class Preview:
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._threads = [
-            threading.Thread(target=self._server.serve_forever, name="preview-server", daemon=True),
-            threading.Thread(target=self.watch, name="preview-watcher", daemon=True),
+            threading.Thread(
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="preview-server", daemon=True
+            ),
+            threading.Thread(target=self.watch, args=(before_build,), name="preview-watcher", daemon=True),
         ]
         for thread in self._threads:
             thread.start()
