@@ -83,7 +83,8 @@ def _editor_command(args: argparse.Namespace) -> int:
     except ScaffoldError as err:
         print(err, file=sys.stderr)
         return 1
-    print(f"Skrev {path}. Byt ut det som börjar med 'Ange', spara och kör sitegen check.")
+    todo = "Byt ut det som börjar med 'Ange'" if args.kind == "clinic" else "Skriv namn, kategori, villkor och frågor"
+    print(f"Skrev {path}. {todo}, spara och kör sitegen check.")
     return 0
 
 

@@ -18,7 +18,7 @@ from typing import Literal
 from sitegen.errors import ContentInvalid
 from sitegen.guideline import applies
 from sitegen.loader import load_content
-from sitegen.models import CATEGORIES, SLUG_PATTERN, Clinic, Offers, Site
+from sitegen.models import CATEGORIES, SLUG_PATTERN, Clinic, Offers, Site, UseEntry
 from sitegen.yamlsource import YamlSyntaxError, read_yaml
 
 Kind = Literal["clinic", "eservice"]
@@ -34,20 +34,28 @@ class Region:
 
     site: Site | None
     names: dict[str, str]
+    offered: dict[str, list[str]]  # mottagning → the catalogue e-services it offers by `use`
+    plain: list[str]  # catalogue e-services a clinic can `use` without giving `options`
 
 
 def _region(content_dir: Path) -> Region:
     """The site and catalogue as far as they can be read; a broken content tree still gets a file."""
     try:
         content = load_content(content_dir)
-        return Region(content.site, {key: value.name for key, value in content.eservices.items()})
+        offered = {
+            slug: [entry.use for entry in clinic.eservices if isinstance(entry, UseEntry)]
+            for slug, clinic in content.clinics.items()
+        }
+        names = {key: value.name for key, value in content.eservices.items()}
+        plain = [key for key, value in content.eservices.items() if not value.options_from_keys()]
+        return Region(content.site, names, offered, plain)
     except ContentInvalid:
         pass
     try:
         site = Site.model_validate(read_yaml(content_dir / "site.yaml").data)
     except (OSError, YamlSyntaxError, ValueError):
         site = None
-    return Region(site, {})
+    return Region(site, {}, {}, [])
 
 
 def _title(slug: str) -> str:
@@ -130,12 +138,19 @@ def clinic_text(slug: str, region: Region, today: datetime.date) -> str:
             lines.append(f"  - use: {eservice_id}  # {why}")
     else:
         lines.append("  - use: lamna-synpunkter-och-klagomal  # en e-tjänst ur katalogen (content/eservices/)")
+    # Examples that are valid here when uncommented: an e-service not listed yet, a real borrow.
+    taken = {eservice_id for eservice_id, _ in entries}
+    use_example = next((i for i in region.plain if i not in taken), "skicka-meddelande")
+    borrow_example = next(
+        ((slug, i) for slug, ids in region.offered.items() for i in ids if i not in taken | {use_example}),
+        ("psykiatriska-mottagningen", "stod-och-behandling-angest"),
+    )
     lines += [
-        "  # En e-tjänst ur katalogen:",
-        "  # - use: skicka-meddelande",
+        "  # En e-tjänst ur katalogen (content/eservices/):",
+        f"  # - use: {use_example}",
         "  # En e-tjänst som en annan mottagning erbjuder (visas med den mottagningens namn):",
-        "  # - borrow: stod-och-behandling-angest",
-        "  #   from: psykiatriska-mottagningen",
+        f"  # - borrow: {borrow_example[1]}",
+        f"  #   from: {borrow_example[0]}",
         "  # En e-tjänst utan koppling till 1177, tillagd för hand:",
         "  # - name: Videobesök i appen Min Vård",
         "  #   url: https://minvard.example.se/video",
