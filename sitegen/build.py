@@ -1,7 +1,8 @@
 """One build of the site: content folder in, published site folder out.
 
 The commands (`sitegen build`, and the preview server) call this one function, so every way of
-building gives the same bytes.
+building gives the same bytes. The work is done by sitegen.incremental: a full build across all
+cores the first time, afterwards only what changed (see docs/performance.md).
 """
 
 from __future__ import annotations
@@ -10,9 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitegen.loader import load_content
-from sitegen.publish import publish
-from sitegen.render import render_site
+from sitegen.incremental import build
 from sitegen.theme import Theme
 
 
@@ -21,13 +20,33 @@ class BuildResult:
     pages: int  # HTML pages in the site
     clinics: int
     seconds: float
+    written: int = 0  # files written (the others already had the right bytes)
+    removed: int = 0  # files removed (pages of deleted mottagningar, an old stylesheet)
+    incremental: bool = False  # True when the last build's cache was used
+    rendered: int = 0  # contact pages rendered; the others were known to be unchanged
 
 
-def build_site(content_dir: Path, out: Path, theme: Theme | None = None) -> BuildResult:
-    """Validate, render and publish; raises ContentInvalid (writing nothing) on bad content."""
+def build_site(
+    content_dir: Path,
+    out: Path,
+    theme: Theme | None = None,
+    *,
+    workers: int | None = None,
+    full: bool = False,
+) -> BuildResult:
+    """Validate, render and publish; raises ContentInvalid (writing nothing) on bad content.
+
+    `workers`: processes to render with; by default every core, or one when this process runs
+    other threads (forking then is not safe). `full`: ignore the cache and render everything.
+    """
     started = time.perf_counter()
-    content = load_content(content_dir)
-    files = render_site(content, theme or Theme())
-    publish(files, out)
-    pages = sum(1 for name in files if name.endswith(".html"))
-    return BuildResult(pages=pages, clinics=len(content.clinics), seconds=time.perf_counter() - started)
+    outcome = build(Path(content_dir), Path(out), theme or Theme(), workers=workers, full=full)
+    return BuildResult(
+        pages=outcome.pages,
+        clinics=outcome.clinics,
+        seconds=time.perf_counter() - started,
+        written=outcome.written,
+        removed=outcome.removed,
+        incremental=outcome.incremental,
+        rendered=outcome.rendered,
+    )

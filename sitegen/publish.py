@@ -1,7 +1,11 @@
 """Writing a rendered site to disk so that readers never see half of it.
 
-The new site is written into a temporary folder beside the target and swapped in with renames; a
-build that fails before the swap leaves the previous site exactly as it was.
+A full build writes the new site into a temporary folder beside the target and swaps it in with
+renames; a build that fails before the swap leaves the previous site exactly as it was.
+
+An incremental build changes only the files whose bytes changed, each one written to a temporary
+file beside it and renamed over the old one, so no reader ever gets half a file. It runs only
+after every check has passed, so a failed build still writes nothing.
 """
 
 from __future__ import annotations
@@ -13,20 +17,49 @@ from collections.abc import Mapping
 from pathlib import Path
 
 
+def _file_mode() -> int:
+    """The mode a plain `open(…, "w")` gives new files here, so replaced files look like new ones."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _file_mode()
+
+
 def publish(files: Mapping[str, bytes], out: Path) -> None:
     """Replace the folder `out` with exactly `files` (relative POSIX paths → bytes)."""
-    out = Path(out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    staging = new_staging(out)
     try:
         for relative, data in files.items():
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        os.chmod(staging, 0o755)
+            write_new(staging, relative, data)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    swap_in(staging, out)
+
+
+def new_staging(out: Path) -> Path:
+    """An empty folder beside `out` to write a whole new site into (same file system: renames work)."""
+    out = Path(out).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+
+
+def write_new(root: Path, relative: str, data: bytes) -> None:
+    """Write a file into a folder nobody reads yet (a staging folder): no temporary name needed."""
+    target = root / relative
+    try:
+        target.write_bytes(data)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def swap_in(staging: Path, out: Path) -> None:
+    """Make the finished `staging` folder the site at `out`, then remove the previous site."""
+    out = Path(out).resolve()
+    os.chmod(staging, 0o755)
     previous = None
     if out.exists():
         previous = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
@@ -34,3 +67,33 @@ def publish(files: Mapping[str, bytes], out: Path) -> None:
     os.rename(staging, out)
     if previous is not None:
         shutil.rmtree(previous, ignore_errors=True)
+
+
+def replace_file(root: Path, relative: str, data: bytes) -> os.stat_result:
+    """Atomically replace (or create) one file of a live site; returns its new stat.
+
+    Written under a hidden temporary name in the same folder and renamed over the old file, so a
+    reader gets either the old bytes or the new ones.
+    """
+    target = root / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, _FILE_MODE)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target.stat()
+
+
+def remove_file(root: Path, relative: str) -> None:
+    """Remove one file of a live site, and its folder when that is left empty (a removed page)."""
+    target = root / relative
+    target.unlink(missing_ok=True)
+    folder = target.parent
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

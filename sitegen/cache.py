@@ -1,0 +1,164 @@
+"""What the incremental build remembers of the last successful build.
+
+For every content file: its size, modification time, inode and content hash. For every file of the
+published site: its size, modification time and content hash. For every mottagning: the content
+files its page depends on and a summary other pages need (what it offers for borrowing, its card
+for the index page). And the fingerprints of the theme's templates.
+
+The cache lives beside the output folder, never in it (a published site carries no build
+bookkeeping): `<parent>/.sitegen-cache/build-<name>/`. It is trusted only when it was written by
+the same generator (a hash of sitegen's own source and the versions of the libraries that shape the
+output) for the same output folder; anything else, or a cache that cannot be read, means a full
+build. It is removed before an incremental build touches the site and written again after, so a
+build that dies half-way is followed by a full one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+_FORMAT = 1
+_FILE = "state.marshal"
+_LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "pydantic", "pydantic-core", "PyYAML")
+
+# The modules a build runs (sitegen.build and what it imports): their source is part of the
+# generator's version. Editing another module (the check or preview commands) keeps the cache;
+# tests/sitegen/test_incremental.py checks that this list covers every module a build imports.
+BUILD_MODULES = (
+    "__init__",
+    "build",
+    "cache",
+    "errors",
+    "formrules",
+    "incremental",
+    "loader",
+    "markdown",
+    "models",
+    "ordering",
+    "parallel",
+    "publish",
+    "references",
+    "render",
+    "resolve",
+    "theme",
+    "view",
+    "yamlsource",
+)
+
+# (size, mtime_ns, inode, content hash) of a content file.
+InputRecord = tuple[int, int, int, str]
+# (size, mtime_ns, content hash) of a published file.
+OutputRecord = tuple[int, int, str]
+# What one mottagning offers others to borrow: (kind, id, name, category, villkor); name, category
+# and villkor are empty for `use` entries (they come from the catalogue).
+Offer = tuple[str, str, str, str, str]
+
+
+@dataclass
+class Summary:
+    """What other pages need to know about one mottagning without loading its file."""
+
+    file: str  # the file name, clinics are ordered by it (as load_content orders them)
+    card: dict[str, Any]  # the clinic's fields for the index page (JSON types; no eservices, no about)
+    offers: list[Offer]
+
+    def to_tuple(self) -> tuple[str, dict[str, Any], list[Offer]]:
+        return (self.file, self.card, self.offers)
+
+
+@dataclass
+class BuildState:
+    """The cache's content; see the module docstring."""
+
+    version: str
+    out: str
+    scan_time_ns: int = 0
+    inputs: dict[str, InputRecord] = field(default_factory=dict)
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)
+    summaries: dict[str, Summary] = field(default_factory=dict)
+    deps: dict[str, list[str]] = field(default_factory=dict)  # slug → content files its page depends on
+    theme: dict[str, str] = field(default_factory=dict)
+
+
+def cache_dir(out: Path) -> Path:
+    out = Path(out).resolve()
+    return out.parent / ".sitegen-cache" / f"build-{out.name}"
+
+
+@cache
+def generator_version() -> str:
+    """A hash of everything besides content and theme that decides the output's bytes."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{_FORMAT} {sys.version}".encode())
+    for name in _LIBRARIES:
+        try:
+            digest.update(f" {name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f" {name}=?".encode())
+    package = Path(__file__).resolve().parent
+    for name in BUILD_MODULES:
+        digest.update(b"\0" + name.encode() + b"\0" + (package / f"{name}.py").read_bytes())
+    return digest.hexdigest()
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def load_state(out: Path) -> BuildState | None:
+    """The last build's state for `out`, or None when there is none that can be trusted."""
+    path = cache_dir(out) / _FILE
+    try:
+        raw = marshal.loads(path.read_bytes())
+        if raw["version"] != generator_version() or raw["out"] != str(Path(out).resolve()):
+            return None
+        return BuildState(
+            version=raw["version"],
+            out=raw["out"],
+            scan_time_ns=raw["scan_time_ns"],
+            inputs=raw["inputs"],
+            outputs=raw["outputs"],
+            summaries={slug: Summary(*value) for slug, value in raw["summaries"].items()},
+            deps=raw["deps"],
+            theme=raw["theme"],
+        )
+    except (OSError, EOFError, ValueError, TypeError, KeyError):
+        return None
+
+
+def forget_state(out: Path) -> None:
+    """Remove the cache before the site is changed in place: a build that dies then is not trusted."""
+    (cache_dir(out) / _FILE).unlink(missing_ok=True)
+
+
+def save_state(out: Path, state: BuildState) -> None:
+    """Write the cache atomically (a temporary file renamed into place)."""
+    folder = cache_dir(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    raw = {
+        "version": state.version,
+        "out": state.out,
+        "scan_time_ns": state.scan_time_ns,
+        "inputs": state.inputs,
+        "outputs": state.outputs,
+        "summaries": {slug: summary.to_tuple() for slug, summary in state.summaries.items()},
+        "deps": state.deps,
+        "theme": state.theme,
+    }
+    handle, temporary = tempfile.mkstemp(prefix=".state.", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            marshal.dump(raw, stream)
+        os.replace(temporary, folder / _FILE)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
