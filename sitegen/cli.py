@@ -44,9 +44,7 @@ def _add_editor_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     check.add_argument(
         "--cache-hours", type=float, default=DEFAULT_CACHE_HOURS, help="hur länge ett länkresultat gäller (24)"
     )
-    check.add_argument(
-        "--today", type=datetime.date.fromisoformat, default=None, help="dagens datum för granskningsdatum (ÅÅÅÅ-MM-DD)"
-    )
+    check.add_argument("--today", type=_date, default=None, help="dagens datum för granskningsdatum (ÅÅÅÅ-MM-DD)")
     serve = commands.add_parser("serve", help="förhandsvisa webbplatsen lokalt; byggs om vid varje ändring")
     serve.add_argument("--content", type=Path, default=Path("content"), help="innehållsmappen (content)")
     serve.add_argument("--theme", type=Path, default=DEFAULT_THEME, help="temamappen (themes/default)")
@@ -56,6 +54,14 @@ def _add_editor_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     new.add_argument("kind", choices=["clinic", "eservice"], help="clinic (mottagning) eller eservice (e-tjänst)")
     new.add_argument("id", help="filnamnet utan .yaml: små bokstäver a–z, siffror och bindestreck")
     new.add_argument("--content", type=Path, default=Path("content"), help="innehållsmappen (content)")
+
+
+def _date(text: str) -> datetime.date:
+    """A date argument, refused in Swedish like every other message."""
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' är inget datum; skriv det som 2026-01-31") from None
 
 
 def _editor_command(args: argparse.Namespace) -> int:

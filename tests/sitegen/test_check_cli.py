@@ -349,3 +349,10 @@ def test_a_guideline_rule_naming_an_unknown_eservice_is_located_in_site_yaml(
         "guideline[1].any_of[0]",
         "guideline.config",
     )
+
+
+def test_a_malformed_today_is_refused_in_swedish(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["check", "--content", str(DEMO), "--today", "igår"])
+    assert exited.value.code == 2
+    assert "'igår' är inget datum; skriv det som 2026-01-31" in capsys.readouterr().err
