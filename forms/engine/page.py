@@ -55,12 +55,21 @@ class Control:
     no_list_reason: str | None = None
 
     @property
+    def _describer(self) -> str:
+        # Groups are described under their own name, so their ids never clash with an option's.
+        if self.kind in {"repeat", "prescriptions"}:
+            return self.group_id
+        if self.kind in {"choice", "choices"}:
+            return self.name
+        return self.id
+
+    @property
     def hint_id(self) -> str:
-        return f"{self.id}-hint"
+        return f"{self._describer}-hint"
 
     @property
     def error_id(self) -> str:
-        return f"{self.id}-error"
+        return f"{self._describer}-error"
 
     @property
     def group_id(self) -> str:

@@ -1,0 +1,104 @@
+"""A citizen's journey through the live forms app in a phone-sized, JavaScript-free browser.
+
+Every page the journey reaches is checked where it stands, error states included: axe-core runs
+on the very same HTML (served to a second, JavaScript-enabled page from the saved markup, so no
+second request changes or loses anything), the markup is kept for the Nu Html Checker, and with
+FORMS_SCREENSHOTS set a full-page screenshot of each step is written there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from tests.support.browser import assert_accessible
+from tests.support.vnu import document_errors
+
+SCREENSHOTS = os.environ.get("FORMS_SCREENSHOTS")
+
+
+class Journey:
+    def __init__(self, name: str, page: Any, axe_page: Any, base: str) -> None:
+        self.name = name
+        self.page = page
+        self.axe_page = axe_page
+        self.base = base
+        self.documents: dict[str, str] = {}
+        self.step = 0
+
+    # Moving about ---------------------------------------------------------------------------------
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.base + path)
+
+    def click(self, name: str, role: str = "button") -> None:
+        self.page.get_by_role(role, name=name, exact=True).click()
+
+    def fill(self, label: str, value: str) -> None:
+        self.page.get_by_label(label, exact=True).fill(value)
+
+    def check(self, label: str) -> None:
+        self.page.get_by_label(label, exact=True).check()
+
+    def h1(self) -> str:
+        return str(self.page.locator("h1").inner_text()).strip()
+
+    def text(self) -> str:
+        return str(self.page.locator("main").inner_text())
+
+    def login(self, personnummer: str) -> None:
+        assert self.h1() == "Testinloggning"
+        self.fill("Personnummer", personnummer)
+        self.click("Logga in")
+
+    # Checking each page ---------------------------------------------------------------------------
+
+    def audit(self, label: str) -> None:
+        """axe-core on exactly this page as shown, plus markup and screenshot of the step."""
+        self.step += 1
+        html = self.page.content()
+        key = f"{self.name}-{self.step:02d}-{label}"
+        self.documents[key] = html
+        if SCREENSHOTS:
+            Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(Path(SCREENSHOTS) / f"{key}.png"), full_page=True)
+        url = self.page.url.split("#")[0]
+
+        def same_page(candidate: str) -> bool:
+            return candidate.split("#")[0] == url
+
+        def serve_saved(route: Any) -> None:
+            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+
+        self.axe_page.route(same_page, serve_saved)
+        try:
+            self.axe_page.goto(url)
+        finally:
+            self.axe_page.unroute(same_page, serve_saved)
+        assert_accessible(self.axe_page)
+
+    def assert_error_state(self, *messages: str) -> None:
+        """Title prefixed "Fel: ", a summary whose links all reach an input, the messages shown."""
+        assert self.page.title().startswith("Fel: "), self.page.title()
+        summary = self.page.locator(".error-summary")
+        assert summary.is_visible()
+        links = summary.locator("a")
+        assert links.count() >= 1
+        for index in range(links.count()):
+            target = links.nth(index).get_attribute("href")
+            assert target and target.startswith("#")
+            assert self.page.locator(f"[id='{target[1:]}']").count() == 1, f"no element {target}"
+        summary_text = summary.inner_text()
+        for message in messages:
+            assert message in summary_text, (message, summary_text)
+
+    def reference(self) -> str:
+        match = re.search(r"HV-\d{4}-[A-Z0-9]{6}", self.text())
+        assert match, self.text()
+        return match.group(0)
+
+    def assert_valid_html(self) -> None:
+        errors = document_errors(self.documents)
+        assert not errors, "\n".join(errors)
