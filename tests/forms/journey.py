@@ -2,8 +2,9 @@
 
 Every page the journey reaches is checked where it stands, error states included: axe-core runs
 on the very same HTML (served to a second, JavaScript-enabled page from the saved markup, so no
-second request changes or loses anything), the markup is kept for the Nu Html Checker, and with
-FORMS_SCREENSHOTS set a full-page screenshot of each step is written there.
+second request changes or loses anything), the markup is kept for the Nu Html Checker (run once
+for all journeys, since Java starts slowly), and with FORMS_SCREENSHOTS set a full-page screenshot
+of each step is written there.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ SCREENSHOTS = os.environ.get("FORMS_SCREENSHOTS")
 
 
 class Journey:
-    def __init__(self, name: str, page: Any, axe_page: Any, base: str) -> None:
+    def __init__(self, name: str, page: Any, axe_page: Any, base: str, documents: dict[str, str]) -> None:
         self.name = name
         self.page = page
         self.axe_page = axe_page
         self.base = base
-        self.documents: dict[str, str] = {}
+        self.documents = documents  # shared by the journeys of a module, checked once at its end
         self.step = 0
 
     # Moving about ---------------------------------------------------------------------------------
@@ -99,6 +100,8 @@ class Journey:
         assert match, self.text()
         return match.group(0)
 
-    def assert_valid_html(self) -> None:
-        errors = document_errors(self.documents)
-        assert not errors, "\n".join(errors)
+
+def assert_valid_html(documents: dict[str, str]) -> None:
+    """The Nu Html Checker finds no error in any page of any journey."""
+    errors = document_errors(documents)
+    assert not errors, "\n".join(errors)

@@ -16,7 +16,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from forms import create_app
-from tests.forms.journey import Journey
+from tests.forms.journey import Journey, assert_valid_html
 
 pytestmark = pytest.mark.browser
 
@@ -48,8 +48,22 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     thread.join(timeout=5)
 
 
-def journey(name: str, page: Any, axe_page: Any, live: str) -> Journey:
-    return Journey(name, page, axe_page, live)
+@pytest.fixture(scope="module")
+def documents() -> Iterator[dict[str, str]]:
+    """Every page the journeys visit; checked with the Nu Html Checker once they have all run.
+
+    A failure here is reported at the teardown of the module's last journey, naming each page.
+    """
+    collected: dict[str, str] = {}
+    yield collected
+    if collected:
+        assert_valid_html(collected)
+
+
+@pytest.fixture
+def journey(page: Any, axe_page: Any, live: str, documents: dict[str, str], request: pytest.FixtureRequest) -> Journey:
+    name = request.node.name.removeprefix("test_")
+    return Journey(name, page, axe_page, live, documents)
 
 
 def start(j: Journey, eservice: str, personnummer: str, subject: str | None = None) -> None:
@@ -77,15 +91,14 @@ def send_and_open_case(j: Journey) -> str:
     j.click("Gå till inkorgen", role="link")
     assert reference in j.text()
     j.audit("inkorg")
-    j.page.get_by_role("link").filter(has_text=j.page.locator("h1").inner_text()).count()
     j.page.locator(".case-list a").first.click()
     assert reference in j.text()
     j.audit("arende")
     return reference
 
 
-def test_begar_intyg_renewal_branch(page: Any, axe_page: Any, live: str) -> None:
-    j = journey("intyg-fornyelse", page, axe_page, live)
+def test_begar_intyg_renewal_branch(journey: Journey) -> None:
+    j = journey
     start(j, "begar-intyg", TOLVAN, subject="Mig själv")
     assert j.h1() == "Vilket intyg gäller det?"
     j.audit("sida-1")
@@ -116,11 +129,10 @@ def test_begar_intyg_renewal_branch(page: Any, axe_page: Any, live: str) -> None
     # Back from the case page to the check page (reload or back after sending) shows the same receipt.
     j.goto(f"{CLINIC}/begar-intyg/kontrollera/")
     assert j.h1() == "Ditt ärende är skickat" and j.reference() == reference
-    j.assert_valid_html()
 
 
-def test_begar_intyg_new_branch_skips_the_renewal_page(page: Any, axe_page: Any, live: str) -> None:
-    j = journey("intyg-nytt", page, axe_page, live)
+def test_begar_intyg_new_branch_skips_the_renewal_page(journey: Journey) -> None:
+    j = journey
     start(j, "begar-intyg", ERIK)
     j.check("Intyg om vapeninnehav")
     j.check("Nytt intyg")
@@ -134,7 +146,6 @@ def test_begar_intyg_new_branch_skips_the_renewal_page(page: Any, axe_page: Any,
     j.audit("kontrollera")
     send_and_open_case(j)
     assert "Intyg om vapeninnehav" in j.text() and "Ditt nuvarande intyg" not in j.text()
-    j.assert_valid_html()
 
 
 def fill_product(j: Journey, number: int, product: str, size: str, per_day: str, packages: str) -> None:
@@ -145,8 +156,8 @@ def fill_product(j: Journey, number: int, product: str, size: str, per_day: str,
     item.get_by_label("Hur många förpackningar vill du ha?").fill(packages)
 
 
-def test_fornya_hjalpmedel_two_products_one_removed_one_added(page: Any, axe_page: Any, live: str) -> None:
-    j = journey("hjalpmedel", page, axe_page, live)
+def test_fornya_hjalpmedel_two_products_one_removed_one_added(journey: Journey) -> None:
+    j = journey
     start(j, "fornya-hjalpmedel", ERIK)
     assert j.h1() == "Vilka hjälpmedel vill du förnya?"
     j.audit("en-produkt")
@@ -171,7 +182,6 @@ def test_fornya_hjalpmedel_two_products_one_removed_one_added(page: Any, axe_pag
     j.audit("kontrollera")
     send_and_open_case(j)
     assert "Abena Pants" in j.text() and "Depend Mini" in j.text() and "Tena" not in j.text()
-    j.assert_valid_html()
 
 
 def add_medicine_by_hand(j: Journey, name: str, strength: str, form: str) -> None:
@@ -181,8 +191,8 @@ def add_medicine_by_hand(j: Journey, name: str, strength: str, form: str) -> Non
     item.get_by_label("Beredningsform").fill(form)
 
 
-def test_fornya_recept_adult_picks_from_the_list_and_adds_one_by_hand(page: Any, axe_page: Any, live: str) -> None:
-    j = journey("recept-vuxen", page, axe_page, live)
+def test_fornya_recept_adult_picks_from_the_list_and_adds_one_by_hand(journey: Journey) -> None:
+    j = journey
     start(j, "fornya-recept", TOLVAN, subject="Mig själv")
     assert j.h1() == "Vilka läkemedel vill du förnya?"
     boxes = j.page.locator("input[type=checkbox]")
@@ -207,11 +217,10 @@ def test_fornya_recept_adult_picks_from_the_list_and_adds_one_by_hand(page: Any,
     j.audit("kontrollera")
     send_and_open_case(j)
     assert "Levaxin" in j.text() and "Alvedon" in j.text()
-    j.assert_valid_html()
 
 
-def test_fornya_recept_as_a_15_year_old_has_no_list(page: Any, axe_page: Any, live: str) -> None:
-    j = journey("recept-15-ar", page, axe_page, live)
+def test_fornya_recept_as_a_15_year_old_has_no_list(journey: Journey) -> None:
+    j = journey
     start(j, "fornya-recept", TOVA)
     assert j.page.locator("input[type=checkbox]").count() == 0
     assert "16 år eller äldre" in j.text() and "Desloratadin" not in j.text()
@@ -224,11 +233,10 @@ def test_fornya_recept_as_a_15_year_old_has_no_list(page: Any, axe_page: Any, li
     j.click("Fortsätt")
     assert j.h1() == "Kontrollera dina svar" and "Desloratadin" in j.text()
     send_and_open_case(j)
-    j.assert_valid_html()
 
 
-def test_fornya_recept_as_a_guardian_for_a_child_has_no_list(page: Any, axe_page: Any, live: str) -> None:
-    j = journey("recept-barn", page, axe_page, live)
+def test_fornya_recept_as_a_guardian_for_a_child_has_no_list(journey: Journey) -> None:
+    j = journey
     start(j, "fornya-recept", TOLVAN, subject="Tilda Tolvansson")
     header = j.page.locator("header").inner_text()
     assert "Tilda Tolvansson" in header
@@ -244,11 +252,10 @@ def test_fornya_recept_as_a_guardian_for_a_child_has_no_list(page: Any, axe_page
     j.audit("kontrollera")
     send_and_open_case(j)
     assert "Tilda Tolvansson" in j.text() and "Tolvan Tolvansson" in j.text()
-    j.assert_valid_html()
 
 
-def test_error_state_of_each_page_type(page: Any, axe_page: Any, live: str) -> None:
-    j = journey("fel", page, axe_page, live)
+def test_error_state_of_each_page_type(journey: Journey) -> None:
+    j = journey
     # Login: a personnummer whose check digit is wrong.
     j.goto(f"{CLINIC}/begar-intyg/")
     j.fill("Personnummer", "19121212-1213")
@@ -317,4 +324,3 @@ def test_error_state_of_each_page_type(page: Any, axe_page: Any, live: str) -> N
     j.click("Fortsätt")
     j.assert_error_state("Välj minst ett alternativ")
     j.audit("kryssrutor")
-    j.assert_valid_html()
