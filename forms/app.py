@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 from jinja2 import StrictUndefined
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forms import rendering, security
 from forms.db import make_engine
@@ -36,7 +37,10 @@ _OBJECT_KEYS = {"IDENTITY_PROVIDER", "RECORD_SYSTEM", "CLOCK", "THEME"}
 
 def _flask_config(config: Mapping[str, Any]) -> dict[str, Any]:
     """Flask's own settings from the config dict: anything that is not a FORMS_ setting or object."""
-    ours = {"CONTENT_DIR", "DATABASE_URL", "DEMO_DATA", "TEST_LOGIN", "SECRET_KEY", "LOGIN_URL", "SITE_ROOT"}
+    ours = {
+        "CONTENT_DIR", "DATABASE_URL", "DEMO_DATA", "TEST_LOGIN", "SECRET_KEY", "LOGIN_URL", "SITE_ROOT",
+        "TRUSTED_PROXIES",
+    }
     return {
         key: value
         for key, value in config.items()
@@ -105,4 +109,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     url_prefix = prefix.rstrip("/")
     for blueprint in (auth.bp, eservice.bp, inbox.bp):
         app.register_blueprint(blueprint, url_prefix=url_prefix)
+    if settings.trusted_proxies:
+        # Behind a TLS-terminating proxy: take scheme, host and client address from the proxy's
+        # X-Forwarded-* headers, trusting exactly as many hops as configured (never more).
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app

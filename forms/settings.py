@@ -23,6 +23,18 @@ class SettingsError(RuntimeError):
     """The configuration cannot start the app; the message says which variable to set."""
 
 
+def _count(name: str, raw: Any) -> int:
+    if raw is None or raw == "":
+        return 0
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{name} ska vara ett heltal (antalet proxyservrar framför appen), inte {raw!r}") from None
+    if number < 0:
+        raise SettingsError(f"{name} kan inte vara negativt")
+    return number
+
+
 @dataclass(frozen=True)
 class Settings:
     content_dir: Path
@@ -30,6 +42,7 @@ class Settings:
     demo_data: Path
     test_login: bool
     secret_key: str | None  # None is only allowed with the test login on
+    trusted_proxies: int = 0  # FORMS_TRUSTED_PROXIES: reverse proxies in front whose X-Forwarded-* to trust
 
     @classmethod
     def read(cls, config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -58,4 +71,5 @@ class Settings:
             demo_data=Path(value("DEMO_DATA") or DEFAULT_DEMO_DATA),
             test_login=enabled,
             secret_key=str(secret) if secret else None,
+            trusted_proxies=_count("FORMS_TRUSTED_PROXIES", value("TRUSTED_PROXIES")),
         )

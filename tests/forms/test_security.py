@@ -151,3 +151,26 @@ def test_create_app_reads_the_environment(monkeypatch: pytest.MonkeyPatch, conte
     app = create_app()
     assert app.test_client().get(f"{BASE}/logga-in/").status_code == 200
     assert (tmp_path / "env.sqlite3").exists()
+
+
+def test_trusted_proxies_setting_takes_the_scheme_from_the_proxy(make_app: Callable[..., Flask]) -> None:
+    app = make_app(FORMS_TRUSTED_PROXIES="1")
+    seen: dict[str, object] = {}
+
+    def probe() -> str:
+        from flask import request
+
+        seen["secure"] = request.is_secure
+        seen["remote"] = request.remote_addr
+        return "ok"
+
+    app.add_url_rule(f"{BASE}/proxy-probe/", view_func=probe)
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    app.test_client().get(f"{BASE}/proxy-probe/", headers=headers)
+    assert seen == {"secure": True, "remote": "203.0.113.9"}
+    untrusting = make_app()
+    untrusting.add_url_rule(f"{BASE}/proxy-probe/", view_func=probe)
+    untrusting.test_client().get(f"{BASE}/proxy-probe/", headers=headers)
+    assert seen["secure"] is False and seen["remote"] != "203.0.113.9"
+    with pytest.raises(SettingsError, match="FORMS_TRUSTED_PROXIES"):
+        Settings.read({"FORMS_TRUSTED_PROXIES": "många", "FORMS_TEST_LOGIN": "1"}, environ={})
