@@ -166,11 +166,11 @@ def test_trusted_proxies_setting_takes_the_scheme_from_the_proxy(make_app: Calla
 
     app.add_url_rule(f"{BASE}/proxy-probe/", view_func=probe)
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
-    app.test_client().get(f"{BASE}/proxy-probe/", headers=headers)
+    app.test_client().get(f"{BASE}/proxy-probe/", headers=headers, base_url="http://localhost")
     assert seen == {"secure": True, "remote": "203.0.113.9"}
     untrusting = make_app()
     untrusting.add_url_rule(f"{BASE}/proxy-probe/", view_func=probe)
-    untrusting.test_client().get(f"{BASE}/proxy-probe/", headers=headers)
+    untrusting.test_client().get(f"{BASE}/proxy-probe/", headers=headers, base_url="http://localhost")
     assert seen["secure"] is False and seen["remote"] != "203.0.113.9"
     with pytest.raises(SettingsError, match="FORMS_TRUSTED_PROXIES"):
         Settings.read({"FORMS_TRUSTED_PROXIES": "många", "FORMS_TEST_LOGIN": "1"}, environ={})
