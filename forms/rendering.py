@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime
 
-from flask import Blueprint, Flask, abort
+from flask import Blueprint, Flask, abort, request
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from forms.citizen import current_citizen
+from forms.citizen import current_citizen, here
 from forms.services import STOCKHOLM, services
 from sitegen.markdown import render_markdown
 
@@ -57,6 +57,7 @@ def init_app(app: Flask) -> None:
             "root": svc.site_root,
             "prefix": svc.prefix,
             "citizen": current_citizen(),
+            "here": here() if request.method == "GET" else request.path,
             "test_login": svc.settings.test_login,
         }
 

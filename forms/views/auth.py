@@ -12,6 +12,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from forms.citizen import act_for, current_citizen, log_in, log_out, login_required, safe_next
+from forms.identity import children_to_act_for
 from forms.personnummer import InvalidPersonnummer, normalize
 from forms.services import services
 
@@ -22,9 +23,11 @@ CHOOSE_SUBJECT = "Välj vem du vill använda e-tjänsterna för"
 
 
 def _after_login(target: str | None) -> Response:
-    citizen = current_citizen()
-    if citizen is not None and citizen.children:
-        return redirect(url_for("auth.choose", next=target), code=303)
+    """Back to where the citizen was going, acting for themselves.
+
+    A guardian is not stopped by a question first: like in 1177, one starts as oneself, and every
+    page shows for whom one acts, with "Byt person" to act for a child instead.
+    """
     return redirect(target or url_for("inbox.inbox"), code=303)
 
 
@@ -51,9 +54,29 @@ def login() -> Response | str | tuple[str, int]:
             else:
                 log_in(person)
                 return _after_login(target)
-    demo_people = list(getattr(svc.identity, "people", lambda: [])())
-    html = render_template("forms/login.html", error=error, typed=typed, next=target, demo_people=demo_people)
+    html = render_template("forms/login.html", error=error, typed=typed, next=target, demo_people=_demo_people())
     return html
+
+
+def _demo_people() -> list[tuple[str, str, str]]:
+    """(name, personnummer, what this test person shows) for the test login page."""
+    svc = services()
+    listing = getattr(svc.identity, "people", None)
+    if listing is None:
+        return []
+    today = svc.today()
+    people = []
+    for person in listing():
+        children = children_to_act_for(svc.identity, person, today)
+        age = person.age_on(today)
+        if children:
+            note = "vårdnadshavare för " + " och ".join(child.name for child in children)
+        elif age < 18:
+            note = f"{age} år"
+        else:
+            note = ""
+        people.append((person.name, person.personnummer, note))
+    return people
 
 
 @bp.post("/logga-ut/")

@@ -43,18 +43,27 @@ def test_not_logged_in_goes_to_login_and_back_to_the_eservice(client: FlaskClien
     assert "Jag har läst och godkänner villkoren" in villkor.text
 
 
-def test_guardian_is_asked_whom_to_act_for_then_sent_on(client: FlaskClient) -> None:
+def test_guardian_starts_as_themselves_and_can_choose_a_child_under_13(client: FlaskClient) -> None:
     response = login(client, ADULT, INTYG_URL)
-    assert response.headers["Location"].startswith(f"{BASE}/ombud/")
-    choose = client.get(response.headers["Location"])
+    assert response.headers["Location"] == INTYG_URL
+    villkor = client.get(INTYG_URL).text
+    assert "Du använder e-tjänsterna för dig själv" in villkor
+    assert f'href="{BASE}/ombud/?next={INTYG_URL}"' in villkor
+    choose = client.get(f"{BASE}/ombud/", query_string={"next": INTYG_URL})
     assert "Bo Barn" in choose.text
     assert "Ulla Trettonår" not in choose.text  # 13 years old: not someone a guardian acts for
     chosen = client.post(
-        response.headers["Location"],
-        data={"csrf_token": csrf_token(choose.text), "subject": CHILD, "next": INTYG_URL},
+        f"{BASE}/ombud/", data={"csrf_token": csrf_token(choose.text), "subject": CHILD, "next": INTYG_URL}
     )
     assert chosen.headers["Location"] == INTYG_URL
     assert "Du använder e-tjänsterna för <strong>Bo Barn</strong>" in client.get(INTYG_URL).text
+    assert "Du använder e-tjänsterna för <strong>Bo Barn</strong>" in client.get(f"{BASE}/inkorg/").text
+
+
+def test_without_children_there_is_no_choice_to_make(client: FlaskClient) -> None:
+    login(client, OTHER_ADULT)
+    assert "Byt person" not in client.get(INTYG_URL).text
+    assert client.get(f"{BASE}/ombud/").headers["Location"] == f"{BASE}/inkorg/"
 
 
 def test_acting_for_a_child_that_is_not_theirs_is_404(client: FlaskClient) -> None:
