@@ -83,6 +83,16 @@ def test_no_change_writes_nothing(site: tuple[Path, Path]) -> None:
     assert {path: path.stat().st_mtime_ns for path in out.rglob("*") if path.is_file()} == before
 
 
+def test_a_build_after_a_no_change_build_is_still_incremental(site: tuple[Path, Path]) -> None:
+    root, out = site
+    build_site(root, out)
+    build_site(root, out)
+    edit(root / "clinics/psykiatrin.yaml", "name: Psykiatrin", "name: Psykiatrin Testby")
+    result = build_site(root, out)
+    assert result.incremental and result.rendered == 2  # psykiatrin and vardcentralen-test, which borrows from it
+    assert_same_as_plain(root, out)
+
+
 def test_the_cache_is_beside_the_site_not_in_it(site: tuple[Path, Path]) -> None:
     root, out = site
     assert cache_dir(out).is_dir() and not cache_dir(out).resolve().is_relative_to(out.resolve())
