@@ -198,10 +198,6 @@ class Store:
                 db.scalars(select(Case).where(Case.subject == subject).order_by(Case.sent_at.desc(), Case.id.desc()))
             )
 
-    def count_cases(self) -> int:
-        with self._begin() as db:
-            return len(db.scalars(select(Case.id)).all())
-
     def latest_sent_draft(self, owner: Owner, clinic: str, eservice: str) -> Draft | None:
         """The most recently sent draft for this e-service, to send a repeated POST to its receipt."""
         with self._begin() as db:

@@ -22,6 +22,7 @@ from forms.flow import CHECK, VILLKOR, Course, Middle, Step
 from forms.records import prescriptions_to_list
 from forms.services import services
 from forms.store import CaseContent
+from sitegen.models import Page
 from sitegen.resolve import ResolvedEService, find_form
 
 bp = Blueprint("eservice", __name__)
@@ -57,7 +58,7 @@ class Opened:
     course: Course
 
     @property
-    def pages(self) -> list:  # type: ignore[type-arg]
+    def pages(self) -> list[Page]:
         assert self.eservice.form is not None
         return list(self.eservice.form.pages)
 
@@ -100,7 +101,7 @@ def _context(eservice: ResolvedEService, citizen: Citizen) -> EngineContext:
     return EngineContext(options=eservice.options, prescriptions=listed, no_list_reason=reason)
 
 
-def _open(slug: str, eservice_id: str, draft: Draft | None = None, use_open_draft: bool = True) -> Opened:
+def _open(slug: str, eservice_id: str, draft: Draft | None = None) -> Opened:
     """The e-service at `{slug}/{eservice_id}/` for the logged-in citizen; 404 if there is none."""
     svc = services()
     eservice = find_form(svc.content, slug, eservice_id)
@@ -108,7 +109,7 @@ def _open(slug: str, eservice_id: str, draft: Draft | None = None, use_open_draf
         abort(404)
     citizen = current_citizen()
     assert citizen is not None
-    if draft is None and use_open_draft:
+    if draft is None:
         draft = svc.store.open_draft(citizen.owner, slug, eservice_id)
     context = _context(eservice, citizen)
     state = walk(eservice.form.pages, context, draft.raw if draft is not None else {})
