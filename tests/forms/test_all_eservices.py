@@ -122,5 +122,11 @@ def test_every_eservice_with_pages_runs_from_villkor_to_a_case(demo_app: Flask) 
         pages[f"/e-tjanster/inkorg/{reference}/"] = case_page.text
         references.add(reference)
     assert len(references) == len(found)
-    pages["/e-tjanster/inkorg/"] = client.get("/e-tjanster/inkorg/").text
+    inbox = client.get("/e-tjanster/inkorg/").text
+    pages["/e-tjanster/inkorg/"] = inbox
+    pages["404"] = client.get("/e-tjanster/finns/inte/alls/").text
+    pages["/e-tjanster/ombud/ (no children)"] = client.get("/e-tjanster/ombud/", follow_redirects=True).text
+    logged_out = client.post("/e-tjanster/logga-ut/", data={"csrf_token": csrf_token(inbox)}, follow_redirects=True)
+    assert "Du är utloggad" in logged_out.text
+    pages["/e-tjanster/utloggad/"] = logged_out.text
     assert_valid_html(pages)
