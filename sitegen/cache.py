@@ -16,6 +16,7 @@ build that dies half-way is followed by a full one.
 from __future__ import annotations
 
 import hashlib
+import json
 import marshal
 import os
 import sys
@@ -26,7 +27,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-_FORMAT = 1
+_FORMAT = 3
 _FILE = "state.marshal"
 _LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "pydantic", "pydantic-core", "PyYAML")
 
@@ -63,16 +64,38 @@ OutputRecord = tuple[int, int, str]
 Offer = tuple[str, str, str, str, str]
 
 
-@dataclass
 class Summary:
-    """What other pages need to know about one mottagning without loading its file."""
+    """What other pages need to know about one mottagning without loading its file.
 
-    file: str  # the file name, clinics are ordered by it (as load_content orders them)
-    card: dict[str, Any]  # the clinic's fields for the index page (JSON types; no eservices, no about)
-    offers: list[Offer]
+    Kept as a few strings, decoded only when needed: the cache holds one per mottagning, and the
+    time to read and write the cache grows with the number of objects in it.
+    """
 
-    def to_tuple(self) -> tuple[str, dict[str, Any], list[Offer]]:
-        return (self.file, self.card, self.offers)
+    __slots__ = ("_card", "card_json", "file", "locals", "uses")
+
+    def __init__(self, file: str, card_json: str, uses: str, locals: tuple[Offer, ...]) -> None:
+        self.file = file  # the file name: clinics are ordered by it (as load_content orders them)
+        self.card_json = card_json  # the clinic's fields for the index page (no eservices, no about)
+        self.uses = uses  # the catalogue ids it `use`s, space-separated
+        self.locals = locals  # its own local e-services as offers
+        self._card: dict[str, Any] | None = None
+
+    @property
+    def card(self) -> dict[str, Any]:
+        if self._card is None:
+            self._card = json.loads(self.card_json)
+        return self._card
+
+    @property
+    def offers(self) -> list[Offer]:
+        """What others may borrow from it, in the order of its file (uses first, then locals)."""
+        return [("use", eid, "", "", "") for eid in self.uses.split()] + list(self.locals)
+
+    def to_tuple(self) -> tuple[str, str, str, tuple[Offer, ...]]:
+        return (self.file, self.card_json, self.uses, self.locals)
+
+    def __reduce__(self) -> tuple[type[Summary], tuple[str, str, str, tuple[Offer, ...]]]:
+        return (Summary, self.to_tuple())
 
 
 @dataclass
@@ -85,8 +108,9 @@ class BuildState:
     inputs: dict[str, InputRecord] = field(default_factory=dict)
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     summaries: dict[str, Summary] = field(default_factory=dict)
-    deps: dict[str, list[str]] = field(default_factory=dict)  # slug → content files its page depends on
+    deps: dict[str, str] = field(default_factory=dict)  # slug → content files its page depends on, space-separated
     theme: dict[str, str] = field(default_factory=dict)
+    index_fields: list[str] = field(default_factory=list)  # the card fields the index page read
 
 
 def cache_dir(out: Path) -> Path:
@@ -130,6 +154,7 @@ def load_state(out: Path) -> BuildState | None:
             summaries={slug: Summary(*value) for slug, value in raw["summaries"].items()},
             deps=raw["deps"],
             theme=raw["theme"],
+            index_fields=raw["index_fields"],
         )
     except (OSError, EOFError, ValueError, TypeError, KeyError):
         return None
@@ -153,6 +178,7 @@ def save_state(out: Path, state: BuildState) -> None:
         "summaries": {slug: summary.to_tuple() for slug, summary in state.summaries.items()},
         "deps": state.deps,
         "theme": state.theme,
+        "index_fields": state.index_fields,
     }
     handle, temporary = tempfile.mkstemp(prefix=".state.", dir=folder)
     try:

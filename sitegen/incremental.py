@@ -124,14 +124,14 @@ def _scan_folder(folder: Path) -> dict[str, Stat]:
 
 
 def _summary(slug: str, clinic: Clinic) -> Summary:
-    card = clinic.model_dump(mode="json", by_alias=True, exclude={"eservices", "about"})
-    offers: list[Offer] = []
-    for entry in clinic.eservices:
-        if isinstance(entry, UseEntry):
-            offers.append(("use", entry.use, "", "", ""))
-        elif isinstance(entry, LocalEntry):
-            offers.append(("local", entry.local, entry.name, entry.category, entry.villkor))
-    return Summary(file=f"{slug}.yaml", card=card, offers=offers)
+    card = clinic.model_dump_json(by_alias=True, exclude={"eservices", "about"})
+    uses = " ".join(entry.use for entry in clinic.eservices if isinstance(entry, UseEntry))
+    locals_: tuple[Offer, ...] = tuple(
+        ("local", entry.local, entry.name, entry.category, entry.villkor)
+        for entry in clinic.eservices
+        if isinstance(entry, LocalEntry)
+    )
+    return Summary(f"{slug}.yaml", card, uses, locals_)
 
 
 def _stub(summary: Summary) -> Clinic:
@@ -176,10 +176,13 @@ class _CardView:
     something the summary lacks must fail loudly rather than render an empty value.
     """
 
-    def __init__(self, card: dict[str, Any]) -> None:
+    def __init__(self, card: dict[str, Any], seen: set[str] | None = None) -> None:
         self._card = card
+        self._seen = seen
 
     def __getattr__(self, name: str) -> Any:
+        if self._seen is not None:
+            self._seen.add(name)  # the fields the index shows: a change elsewhere leaves it as it is
         try:
             value = self._card[name]
         except KeyError:
@@ -211,7 +214,7 @@ class _LoadReport:
 @dataclass
 class _RenderReport:
     outputs: dict[str, OutputRecord]
-    deps: dict[str, list[str]]
+    deps: dict[str, str]
     written: int
 
 
@@ -308,7 +311,7 @@ class _Shard:
             record, written = self.sink.put(relative, self.renderer.contact_page(page))
             report.outputs[relative] = record
             report.written += written
-            report.deps[slug] = self._deps(slug)
+            report.deps[slug] = " ".join(self._deps(slug))
         return report
 
     def _deps(self, slug: str) -> list[str]:
@@ -387,9 +390,10 @@ def _verified_outputs(out: Path, outputs: dict[str, OutputRecord]) -> tuple[dict
     """The published files that are still exactly as written; the others' paths."""
     good: dict[str, OutputRecord] = {}
     bad: set[str] = set()
+    prefix = f"{out}{os.sep}"
     for relative, record in outputs.items():
         try:
-            stat = os.stat(out / relative)
+            stat = os.stat(prefix + relative)
         except OSError:
             bad.add(relative)
             continue
@@ -472,11 +476,7 @@ def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, f
         if "site" in changed or fingerprints["contact"] != state.theme.get("contact"):
             dirty = set(all_slugs)
         else:
-            dependants: dict[str, set[str]] = {}
-            for slug, deps in state.deps.items():
-                for dep in deps:
-                    dependants.setdefault(dep, set()).add(slug)
-            dirty = {slug for key in changed for slug in dependants.get(key, ())}
+            dirty = {slug for slug, deps in state.deps.items() if not changed.isdisjoint(deps.split())}
             dirty |= {slug for slug in clinic_stats if slug not in same}
             dirty |= {path.split("/")[1] for path in damaged if path.startswith("mottagningar/")}
             dirty &= set(clinic_stats)
@@ -488,7 +488,7 @@ def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, f
     dirty_slugs = [slug for slug in all_slugs if slug in dirty]
     count = usable_workers(requested_workers)
     count = max(1, min(count, len(dirty_slugs) // _PAGES_PER_WORKER)) if requested_workers is None else count
-    if dirty_slugs:
+    if len(dirty_slugs) >= _PAGES_PER_WORKER:  # before forking; for a few pages the cache fills as it goes
         renderer.prime_markdown(eservice.villkor for eservice in eservices.values())
     staging = None if incremental else new_staging(out)
     sink = _Sink(out if incremental else staging, staging=not incremental, previous=previous_outputs)  # type: ignore[arg-type]
@@ -533,8 +533,14 @@ def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, f
         for slug in removed:
             deps.pop(slug, None)
 
+        index_fields: set[str] | None = None
         if needs_index:
-            written += _write_site_pages(renderer, theme, sink, summaries, all_slugs, outputs)
+            if not incremental or _index_stale(state, summaries, dirty_slugs, fingerprints, changed, previous_outputs):  # type: ignore[arg-type]
+                index_fields = set()
+            slugs_changed = state is None or summaries.keys() != state.summaries.keys()
+            written += _write_site_pages(
+                renderer, theme, sink, summaries, all_slugs, outputs, index_fields, state, changed, slugs_changed
+            )
         gone = [path for path in list(outputs) if _is_stale(path, removed, renderer.css_path)]
         for path in gone:
             if incremental:
@@ -560,6 +566,7 @@ def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, f
                 summaries=summaries,
                 deps=deps,
                 theme=fingerprints,
+                index_fields=sorted(index_fields) if index_fields is not None else state.index_fields,  # type: ignore[union-attr]
             ),
         )
     return Outcome(
@@ -570,6 +577,31 @@ def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, f
         incremental=incremental,
         rendered=len(dirty_slugs),
     )
+
+
+def _index_stale(
+    state: BuildState,
+    summaries: Mapping[str, Summary],
+    dirty: Iterable[str],
+    fingerprints: Mapping[str, str],
+    changed: set[str],
+    previous_outputs: Mapping[str, OutputRecord],
+) -> bool:
+    """Whether the index page must be rendered again: the last build recorded which card fields the
+    index template read; a change to any other field (a phone number) cannot change the index."""
+    if (
+        "site" in changed
+        or state.theme.get("index") != fingerprints["index"]
+        or "index.html" not in previous_outputs
+        or summaries.keys() != state.summaries.keys()
+    ):
+        return True
+    fields = state.index_fields
+    for slug in dirty:
+        old, new = state.summaries[slug].card, summaries[slug].card
+        if any(old.get(field) != new.get(field) for field in fields):
+            return True
+    return False
 
 
 def _is_stale(path: str, removed: set[str], css_path: str) -> bool:
@@ -586,16 +618,38 @@ def _write_site_pages(
     summaries: Mapping[str, Summary],
     slugs: Iterable[str],
     outputs: dict[str, OutputRecord],
+    index_fields: set[str] | None,
+    state: BuildState | None,
+    changed: set[str],
+    slugs_changed: bool,
 ) -> int:
-    """The index, the fixed pages, sitemap, robots.txt and the stylesheet; returns how many were written."""
-    entries = [_IndexEntry(slug, _CardView(summaries[slug].card)) for slug in slugs]
-    files = {
-        "index.html": renderer.index(entries),
-        **{path: renderer.fixed_page(template) for path, template in FIXED_PAGES.items()},
-        renderer.css_path: theme.css_bytes,
-        "sitemap.xml": renderer.sitemap(entries),
-        "robots.txt": renderer.robots(),
-    }
+    """The pages besides the contact pages, those that may have changed; returns how many were written.
+
+    The index when `index_fields` is given (filled with the card fields it reads); the fixed pages
+    when site.yaml or their templates changed; sitemap.xml and robots.txt when site.yaml or the
+    set of mottagningar changed; the stylesheet when it is new; any of them when it is missing or
+    was changed by hand (not in `outputs`).
+    """
+    site_changed = state is None or "site" in changed
+
+    def stale(path: str, kind: str | None = None) -> bool:
+        if state is None or path not in outputs or site_changed:
+            return True
+        return kind is not None and state.theme.get(kind) != renderer.fingerprints().get(kind)
+
+    entries = [_IndexEntry(slug, _CardView(summaries[slug].card, index_fields)) for slug in slugs]
+    files: dict[str, bytes] = {}
+    if index_fields is not None:
+        files["index.html"] = renderer.index(entries)
+    for path, template in FIXED_PAGES.items():
+        if stale(path, path):
+            files[path] = renderer.fixed_page(template)
+    if stale(renderer.css_path):
+        files[renderer.css_path] = theme.css_bytes
+    if slugs_changed or stale("sitemap.xml"):
+        files["sitemap.xml"] = renderer.sitemap(entries)
+    if stale("robots.txt"):
+        files["robots.txt"] = renderer.robots()
     written = 0
     for relative, data in files.items():
         outputs[relative], changed = sink.put(relative, data)

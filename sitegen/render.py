@@ -48,6 +48,7 @@ class SiteRenderer:
         root = site_root_of(site)
         self.common = {"site": site, "root": root, "css_href": f"{root}static/{theme.css_name}"}
         self._clinic = self.env.get_template(CLINIC_TEMPLATE)
+        self._fingerprints: dict[str, str] | None = None
 
     @property
     def css_path(self) -> str:
@@ -87,8 +88,10 @@ class SiteRenderer:
         (found by Jinja's own parser), and the stylesheet's fingerprinted name. Templates used
         only by other things (the forms app's) do not touch the site's pages.
         """
-        names = {"contact": CLINIC_TEMPLATE, "index": INDEX_TEMPLATE, **FIXED_PAGES}
-        return {kind: self._template_fingerprint(template) for kind, template in names.items()}
+        if self._fingerprints is None:
+            names = {"contact": CLINIC_TEMPLATE, "index": INDEX_TEMPLATE, **FIXED_PAGES}
+            self._fingerprints = {kind: self._template_fingerprint(template) for kind, template in names.items()}
+        return self._fingerprints
 
     def _template_fingerprint(self, name: str) -> str:
         digest = hashlib.blake2b(self.theme.css_name.encode(), digest_size=16)

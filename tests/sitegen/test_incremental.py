@@ -108,6 +108,14 @@ def test_changed_clinic_writes_only_its_page(site: tuple[Path, Path]) -> None:
     assert_same_as_plain(root, out)
 
 
+def test_changed_address_reaches_the_index(site: tuple[Path, Path]) -> None:
+    root, out = site
+    edit(root / "clinics/vardcentralen-test.yaml", "Testgatan 1", "Testgatan 3")
+    result = build_site(root, out)
+    assert result.written == 2  # the page and the index, which shows the street
+    assert_same_as_plain(root, out)
+
+
 def test_changed_central_villkor_rewrites_every_page_that_shows_it(site: tuple[Path, Path]) -> None:
     root, out = site
     before = tree(out)
