@@ -637,9 +637,9 @@ def _write_site_pages(
             return True
         return kind is not None and state.theme.get(kind) != renderer.fingerprints().get(kind)
 
-    entries = [_IndexEntry(slug, _CardView(summaries[slug].card, index_fields)) for slug in slugs]
     files: dict[str, bytes] = {}
     if index_fields is not None:
+        entries = [_IndexEntry(slug, _CardView(summaries[slug].card, index_fields)) for slug in slugs]
         files["index.html"] = renderer.index(entries)
     for path, template in FIXED_PAGES.items():
         if stale(path, path):
@@ -647,7 +647,7 @@ def _write_site_pages(
     if stale(renderer.css_path):
         files[renderer.css_path] = theme.css_bytes
     if slugs_changed or stale("sitemap.xml"):
-        files["sitemap.xml"] = renderer.sitemap(entries)
+        files["sitemap.xml"] = renderer.sitemap([_IndexEntry(slug, None) for slug in slugs])
     if stale("robots.txt"):
         files["robots.txt"] = renderer.robots()
     written = 0
