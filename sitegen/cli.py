@@ -24,6 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--content", type=Path, default=Path("content"), help="innehållsmappen (content)")
     build.add_argument("--out", type=Path, default=Path("build"), help="mappen som webbplatsen skrivs till (build)")
     build.add_argument("--theme", type=Path, default=DEFAULT_THEME, help="temamappen (themes/default)")
+    build.add_argument("--full", action="store_true", help="bygg allt från början, utan cachen från förra bygget")
+    build.add_argument("--workers", type=int, default=None, help="antal processer (alla kärnor)")
     _add_editor_commands(commands)
     return parser
 
@@ -124,11 +126,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in {"check", "serve", "new"}:
         return _editor_command(args)
     try:
-        result = build_site(args.content, args.out, Theme(args.theme))
+        result = build_site(args.content, args.out, Theme(args.theme), workers=args.workers, full=args.full)
     except ContentInvalid as invalid:
         _report(invalid)
         return 1
-    print(f"Byggde {result.pages} sidor ({result.clinics} mottagningar) till {args.out}/ på {result.seconds:.2f} s.")
+    summary = f"Byggde {result.pages} sidor ({result.clinics} mottagningar) till {args.out}/ på {result.seconds:.2f} s"
+    if result.incremental:  # only what changed was written: say how much
+        files = "fil" if result.written == 1 else "filer"
+        summary += f"; {result.written} {files} skrevs, {result.removed} togs bort"
+    print(summary + ".")
     return 0
 
 
