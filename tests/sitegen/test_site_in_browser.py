@@ -88,7 +88,7 @@ def test_info_disclosure_shows_the_villkor(page: Any, site: str, demo: Content) 
     name = first.locator(".eservice-link").inner_text()
     info = first.locator(".info-text")
     assert not info.is_visible()
-    page.locator("summary", has_text=f"Information om {name}").click()
+    page.get_by_text(f"Information om {name}", exact=True).click()
     assert info.is_visible()
     expected = next(service for service in resolve_clinic(demo, BIG) if service.name == name).info
     assert expected.split("\n")[0].strip("# *")[:30] in info.inner_text()
