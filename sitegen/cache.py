@@ -23,13 +23,13 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 _FORMAT = 3
 _FILE = "state.marshal"
-_LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "pydantic", "pydantic-core", "PyYAML")
+# The libraries that shape the output, by their distributions' normalized names.
+_LIBRARIES = ("jinja2", "markupsafe", "markdown_it_py", "pydantic", "pydantic_core", "pyyaml")
 
 # The modules a build runs (sitegen.build and what it imports): their source is part of the
 # generator's version. Editing another module (the check or preview commands) keeps the cache;
@@ -123,15 +123,38 @@ def generator_version() -> str:
     """A hash of everything besides content and theme that decides the output's bytes."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{_FORMAT} {sys.version}".encode())
-    for name in _LIBRARIES:
-        try:
-            digest.update(f" {name}={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f" {name}=?".encode())
+    digest.update(" ".join(_library_versions()).encode())
     package = Path(__file__).resolve().parent
     for name in BUILD_MODULES:
         digest.update(b"\0" + name.encode() + b"\0" + (package / f"{name}.py").read_bytes())
     return digest.hexdigest()
+
+
+def _library_versions() -> list[str]:
+    """`name-version` of each library, from the names of their .dist-info folders.
+
+    Listing site-packages once is much faster than importlib.metadata, whose import alone costs
+    more than a one-page rebuild should; it is the fallback for libraries installed otherwise.
+    """
+    import jinja2
+
+    site = Path(jinja2.__file__).resolve().parent.parent
+    try:
+        infos = [name.lower() for name in os.listdir(site) if name.endswith(".dist-info")]
+    except OSError:
+        infos = []
+    versions = []
+    for library in _LIBRARIES:
+        found = sorted(info[: -len(".dist-info")] for info in infos if info.startswith(f"{library}-"))
+        if not found:
+            from importlib import metadata
+
+            try:
+                found = [f"{library}-{metadata.version(library)}"]
+            except metadata.PackageNotFoundError:
+                found = [f"{library}-?"]
+        versions.extend(found)
+    return versions
 
 
 def content_hash(data: bytes) -> str:
