@@ -35,6 +35,19 @@ def _count(name: str, raw: Any) -> int:
     return number
 
 
+def _positive(name: str, raw: Any, default: int) -> int:
+    """A time limit in whole minutes or hours; unset means the default, zero or less is refused."""
+    if raw is None or raw == "":
+        return default
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{name} ska vara ett heltal, inte {raw!r}") from None
+    if number <= 0:
+        raise SettingsError(f"{name} ska vara större än noll")
+    return number
+
+
 @dataclass(frozen=True)
 class Settings:
     content_dir: Path
@@ -43,6 +56,9 @@ class Settings:
     test_login: bool
     secret_key: str | None  # None is only allowed with the test login on
     trusted_proxies: int = 0  # FORMS_TRUSTED_PROXIES: reverse proxies in front whose X-Forwarded-* to trust
+    session_idle_minutes: int = 30  # FORMS_SESSION_IDLE_MINUTES: logged out after this long without a request
+    session_max_hours: int = 12  # FORMS_SESSION_MAX_HOURS: logged out this long after logging in, active or not
+    csrf_minutes: int = 60  # FORMS_CSRF_MINUTES: how long a page's form token is accepted
 
     @classmethod
     def read(cls, config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -72,4 +88,7 @@ class Settings:
             test_login=enabled,
             secret_key=str(secret) if secret else None,
             trusted_proxies=_count("FORMS_TRUSTED_PROXIES", value("TRUSTED_PROXIES")),
+            session_idle_minutes=_positive("FORMS_SESSION_IDLE_MINUTES", value("SESSION_IDLE_MINUTES"), 30),
+            session_max_hours=_positive("FORMS_SESSION_MAX_HOURS", value("SESSION_MAX_HOURS"), 12),
+            csrf_minutes=_positive("FORMS_CSRF_MINUTES", value("CSRF_MINUTES"), 60),
         )
