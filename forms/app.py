@@ -16,13 +16,14 @@ from flask import Flask
 from jinja2 import StrictUndefined
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from forms import rendering, security
+from forms import audit, rendering, security, sessions
 from forms.db import make_engine
 from forms.demo_data import load_demo_data
+from forms.errors import FormsFlask, guard_debug
 from forms.identity import DemoIdentityProvider, IdentityProvider
 from forms.records import DemoRecordSystem, RecordSystem
 from forms.services import Services, system_clock
-from forms.sessions import COOKIE_NAME, ServerSessionInterface
+from forms.sessions import COOKIE_NAME
 from forms.settings import PREFIX, Settings
 from forms.store import Store
 from forms.views import auth, eservice, inbox
@@ -39,7 +40,7 @@ def _flask_config(config: Mapping[str, Any]) -> dict[str, Any]:
     """Flask's own settings from the config dict: anything that is not a FORMS_ setting or object."""
     ours = {
         "CONTENT_DIR", "DATABASE_URL", "DEMO_DATA", "TEST_LOGIN", "SECRET_KEY", "LOGIN_URL", "SITE_ROOT",
-        "TRUSTED_PROXIES",
+        "TRUSTED_PROXIES", "SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "CSRF_MINUTES",
     }
     return {
         key: value
@@ -53,8 +54,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     config = dict(config or {})
     settings = Settings.read(config)
     theme: Theme = config.get("THEME") or Theme()
-    app = Flask("forms", static_folder=None, template_folder=str(theme.templates), root_path=str(Path(__file__).parent))
-    # Before anything touches app.jinja_env (CSRFProtect does): strict about undefined names.
+    app = FormsFlask(
+        "forms", static_folder=None, template_folder=str(theme.templates), root_path=str(Path(__file__).parent)
+    )
+    # Before anything touches app.jinja_env: strict about undefined names.
     app.jinja_options = {**app.jinja_options, "undefined": StrictUndefined, "trim_blocks": True, "lstrip_blocks": True}
     content = load_content(settings.content_dir)
     forms_url = content.site.forms_url
@@ -72,11 +75,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         MAX_FORM_PARTS=2000,
-        WTF_CSRF_SSL_STRICT=False,  # the Referer check breaks behind TLS-terminating proxies; tokens suffice
         PREFERRED_URL_SCHEME="https",
         JSON_AS_ASCII=False,
     )
     app.config.update(_flask_config(config))
+    guard_debug(app, development=settings.test_login)  # FLASK_DEBUG or DEBUG only with the test login
 
     database_url = settings.database_url
     if database_url is None:
@@ -103,7 +106,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         login_url=config.get("LOGIN_URL") or os.environ.get(PREFIX + "LOGIN_URL") or None,
         clock=config.get("CLOCK") or system_clock,
     )
-    app.session_interface = ServerSessionInterface(store)
+    audit.init_app()
+    sessions.init_app(app, store)  # its timeout check runs before the CSRF check
     security.init_app(app)
     rendering.init_app(app)
     url_prefix = prefix.rstrip("/")

@@ -15,9 +15,10 @@ from urllib.parse import urlsplit
 
 from flask import redirect, request, session, url_for
 
+from forms.audit import security_event
 from forms.identity import Person, children_to_act_for
 from forms.services import services
-from forms.sessions import ServerSession
+from forms.sessions import ServerSession, mark_login
 from forms.store import Owner
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -75,12 +76,14 @@ def log_in(person: Person) -> None:
     else:  # pragma: no cover - the app always installs ServerSessionInterface
         session.clear()
     session[SESSION_ACTOR] = person.personnummer
-    session["login_at"] = services().now().isoformat()
+    mark_login(session, services().now())
     request.environ.pop(_CACHE, None)
+    security_event("login")
 
 
 def log_out() -> None:
     """End the session server-side: the cookie, wherever it was copied, opens nothing after this."""
+    security_event("logout")
     current = session._get_current_object()  # type: ignore[attr-defined]
     if isinstance(current, ServerSession):
         current.destroy()

@@ -3,24 +3,55 @@
 The pages have no script at all, so the Content Security Policy allows none: even an injected
 `<script>` could not run. Personal pages must not be kept by browsers or proxies (`no-store`);
 only the fingerprinted stylesheet may be cached.
+
+CSRF tokens are our own rather than Flask-WTF's for two reasons. Their age is measured with the
+app's clock, so a test can let an hour pass without sleeping. And a token that is only too old
+(the citizen's own page, left open for long) can be told apart from a missing or forged one: the
+first gets the page back with what was typed and a note to send again, the others a plain 400.
+A token is `<issued>.<HMAC(secret key, session's CSRF secret, issued)>`: it is bound to the
+session (a token from another session is wrong, not old) and needs no Referer check, so it works
+unchanged behind a TLS-terminating proxy.
 """
 
 from __future__ import annotations
 
-import logging
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
-from flask import Flask, render_template, request
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask import Flask, abort, current_app, g, render_template, request, session
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+from forms import audit
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CSP_TEMPLATE = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action {form_action}; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
+CSP = CSP_TEMPLATE.format(form_action="'self'")  # without a production login on another origin
+HSTS = "max-age=31536000; includeSubDomains"  # a year: browsers then never try plain HTTP first
 CACHEABLE_ENDPOINTS = {"assets.stylesheet"}
 
-log = logging.getLogger("forms.security")
+CSRF_FIELD = "csrf_token"
+CSRF_SESSION_KEY = "csrf"
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+CsrfState = Literal["ok", "missing", "invalid", "expired"]
+
+STALE_TITLE = "Sidan hade varit öppen länge"
+STALE_PAGE = (
+    "Sidan hade varit öppen länge, så av säkerhetsskäl sparade vi inte det du skickade. "
+    "Det du hade fyllt i finns kvar nedan. Kontrollera det och tryck på {button} igen."
+)
+STALE_ELSEWHERE = (
+    "Sidan hade varit öppen länge, så av säkerhetsskäl sparade vi inte det du skickade. "
+    "Gå tillbaka, ladda om sidan och försök igen."
+)
 
 ERROR_TEXTS: dict[int, tuple[str, str]] = {
     400: (
@@ -30,7 +61,10 @@ ERROR_TEXTS: dict[int, tuple[str, str]] = {
     ),
     404: ("Sidan finns inte", "Vi hittar inte sidan du söker. Kontrollera adressen, eller börja om från inkorgen."),
     405: ("Det gick inte att göra så", "Sidan kan inte användas på det sättet. Gå tillbaka och försök igen."),
-    413: ("För mycket text", "Det du skickade var för stort. Korta texten och försök igen."),
+    413: (
+        "För mycket text",
+        "Det du skickade var större än vi tar emot (högst 512 kB). Korta texten och försök igen.",
+    ),
     500: (
         "Något gick fel hos oss",
         "Det blev ett fel när sidan skulle visas. Försök igen om en stund. "
@@ -45,37 +79,145 @@ FALLBACK_500 = (
 )
 
 
+def content_security_policy(login_url: str | None) -> str:
+    """The CSP: forms may post only to the app, and to the identity provider's origin if set."""
+    sources = ["'self'"]
+    if login_url:
+        parts = urlsplit(login_url)
+        if parts.scheme in {"https", "http"} and parts.netloc:
+            sources.append(f"{parts.scheme}://{parts.netloc}")
+    return CSP_TEMPLATE.format(form_action=" ".join(sources))
+
+
 def set_headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = CSP
+    response.headers["Content-Security-Policy"] = current_app.config.get("FORMS_CSP", CSP)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    response.headers["Strict-Transport-Security"] = HSTS
     if request.endpoint not in CACHEABLE_ENDPOINTS:
         response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"
     return response
 
 
-def error_page(status: int) -> tuple[str, int]:
-    title, text = ERROR_TEXTS.get(status, ERROR_TEXTS[400 if status < 500 else 500])
+# CSRF -------------------------------------------------------------------------------------------
+
+
+def _now_seconds() -> int:
+    return int(current_app.extensions["hittavard_forms"].now().timestamp())
+
+
+def _mac(secret: str, issued: int) -> str:
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, f"csrf:{secret}:{issued}".encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_token() -> str:
+    """The token for the forms of this page (a Jinja global); starts the session's secret if needed."""
+    if "csrf_token" in g:
+        return str(g.csrf_token)
+    secret = session.get(CSRF_SESSION_KEY)
+    if not isinstance(secret, str):
+        secret = secrets.token_hex(16)
+        session[CSRF_SESSION_KEY] = secret
+    issued = _now_seconds()
+    g.csrf_token = f"{issued}.{_mac(secret, issued)}"
+    return str(g.csrf_token)
+
+
+def csrf_state(token: str | None) -> CsrfState:
+    """Whether a posted token is good, absent, wrong (forged, another session's) or only too old."""
+    if not token:
+        return "missing"
+    secret = session.get(CSRF_SESSION_KEY)
+    issued_text, _, mac = token.partition(".")
+    if not isinstance(secret, str) or not issued_text.isdigit() or len(issued_text) > 12:
+        return "invalid"
+    issued = int(issued_text)
+    if not hmac.compare_digest(mac, _mac(secret, issued)):
+        return "invalid"
+    age = _now_seconds() - issued
+    limit = current_app.extensions["hittavard_forms"].settings.csrf_minutes * 60
+    if age < -60:  # issued in the future: not from our clock
+        return "invalid"
+    return "expired" if age > limit else "ok"
+
+
+def csrf_exempt(view: F) -> F:
+    """Leave a view out of the CSRF check (an identity provider's callback that posts back)."""
+    view._csrf_exempt = True  # type: ignore[attr-defined]
+    return view
+
+
+def keeps_typing(view: F) -> F:
+    """The view handles a stale token itself: it shows the page again with what was posted.
+
+    Such a view must check `token_was_stale()` before it stores anything.
+    """
+    view._csrf_keeps_typing = True  # type: ignore[attr-defined]
+    return view
+
+
+def token_was_stale() -> bool:
+    """True when this POST carried the session's own token, but too old to act on."""
+    return bool(g.get("csrf_stale", False))
+
+
+def stale_notice(button: str) -> str:
+    """The note above a page shown again after a stale token; `button` is what to press again."""
+    return STALE_PAGE.format(button=button)
+
+
+def csrf_protect() -> Response | tuple[str, int] | None:
+    """Before every request: a state-changing request needs this session's token."""
+    if request.method not in UNSAFE_METHODS or request.endpoint is None:
+        return None  # no such page (404) or method (405): nothing will run
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "_csrf_exempt", False):
+        return None
+    state = csrf_state(request.form.get(CSRF_FIELD))
+    if state == "ok":
+        return None
+    audit.security_event("csrf_failure", reason=state)
+    if state != "expired":
+        abort(400)
+    if getattr(view, "_csrf_keeps_typing", False):
+        g.csrf_stale = True
+        return None
+    return error_page(400, title=STALE_TITLE, text=STALE_ELSEWHERE)
+
+
+# Error pages ------------------------------------------------------------------------------------
+
+
+def error_page(
+    status: int, error_id: str | None = None, title: str | None = None, text: str | None = None
+) -> tuple[str, int]:
+    default_title, default_text = ERROR_TEXTS.get(status, ERROR_TEXTS[400 if status < 500 else 500])
     try:
-        return render_template("forms/error.html", title=title, text=text, status=status), status
+        html = render_template(
+            "forms/error.html", title=title or default_title, text=text or default_text, status=status,
+            error_id=error_id,
+        )
+        return html, status
     except Exception:  # the error page must never fail in turn
-        log.exception("error page could not be rendered")
+        audit.security_event("error_page_failed", status=status)
         return FALLBACK_500, status
 
 
 def init_app(app: Flask) -> None:
-    CSRFProtect(app)
+    services = app.extensions["hittavard_forms"]
+    app.config["FORMS_CSP"] = content_security_policy(services.login_url)
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.before_request(csrf_protect)
     app.after_request(set_headers)
 
-    @app.errorhandler(CSRFError)
-    def csrf_failed(error: CSRFError) -> tuple[str, int]:
-        log.warning("csrf failure: %s %s", request.method, request.path)
-        return error_page(400)
+    @app.context_processor
+    def stale_context() -> dict[str, object]:
+        return {"stale_notice": g.get("stale_notice")}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
@@ -85,5 +227,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(error: Exception) -> tuple[str, int]:
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        return error_page(500)
+        error_id = audit.new_error_id()
+        audit.server_error(error, error_id)
+        return error_page(500, error_id=error_id)

@@ -3,7 +3,7 @@
 One field per question, named by the question id; a repeat is a FieldList of small item forms
 (`products-0-product`), a prescriptions question is a set of checkboxes for the list plus a
 FieldList for medicines typed by hand (`medicines-manual-0-name`). CSRF is not part of these
-forms: the app protects every POST in one place (Flask-WTF's CSRFProtect).
+forms: the app protects every POST in one place (forms.security).
 """
 
 from __future__ import annotations

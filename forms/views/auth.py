@@ -8,12 +8,14 @@ starts a fresh session: nothing else about the citizen is ever put in the browse
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from forms.audit import security_event
 from forms.citizen import act_for, current_citizen, log_in, log_out, login_required, safe_next
 from forms.identity import children_to_act_for
 from forms.personnummer import InvalidPersonnummer, normalize
+from forms.security import keeps_typing, stale_notice, token_was_stale
 from forms.services import services
 
 bp = Blueprint("auth", __name__)
@@ -32,6 +34,7 @@ def _after_login(target: str | None) -> Response:
 
 
 @bp.route("/logga-in/", methods=["GET", "POST"])
+@keeps_typing
 def login() -> Response | str | tuple[str, int]:
     svc = services()
     target = safe_next(request.values.get("next"))
@@ -43,14 +46,21 @@ def login() -> Response | str | tuple[str, int]:
     typed = ""
     if request.method == "POST":
         typed = request.form.get("personnummer", "")[:40]
+        if token_was_stale():
+            g.stale_notice = stale_notice("Logga in")
+            return render_template(
+                "forms/login.html", error=None, typed=typed, next=target, demo_people=_demo_people()
+            )
         try:
             number = normalize(typed)
         except InvalidPersonnummer as err:
             error = err.reason
+            security_event("login_failed", reason="invalid_personnummer")
         else:
             person = svc.identity.find_person(number)
             if person is None:
                 error = NOT_FOUND
+                security_event("login_failed", reason="unknown_person")
             else:
                 log_in(person)
                 return _after_login(target)
@@ -80,6 +90,7 @@ def _demo_people() -> list[tuple[str, str, str]]:
 
 
 @bp.post("/logga-ut/")
+@keeps_typing  # a stale token from this session's own page: logging out is still what was asked
 def logout() -> Response:
     log_out()
     return redirect(url_for("auth.logged_out"), code=303)
@@ -91,6 +102,7 @@ def logged_out() -> str:
 
 
 @bp.route("/ombud/", methods=["GET", "POST"])
+@keeps_typing
 @login_required
 def choose() -> Response | str:
     """Choose whether to use the e-services for oneself or for a child under 13."""
@@ -100,6 +112,11 @@ def choose() -> Response | str:
     if not citizen.children:
         return redirect(target or url_for("inbox.inbox"), code=303)
     error = None
+    if request.method == "POST" and token_was_stale():
+        g.stale_notice = stale_notice("Fortsätt")
+        chosen = request.form.get("subject", "")
+        current = chosen if chosen != "self" else citizen.actor.personnummer
+        return render_template("forms/choose.html", error=None, next=target, current=current)
     if request.method == "POST":
         chosen = request.form.get("subject", "")
         if chosen == "self":
@@ -108,6 +125,7 @@ def choose() -> Response | str:
         if chosen:
             child = next((c for c in citizen.children if c.personnummer == chosen), None)
             if child is None:
+                security_event("authorisation_failure", what="act_for")
                 abort(404)  # not a child of theirs (or no longer under 13): nothing to reveal
             act_for(child)
             return redirect(target or url_for("inbox.inbox"), code=303)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from forms.citizen import Citizen, current_citizen, login_required
@@ -20,6 +20,7 @@ from forms.engine import summarize as summarize_answers
 from forms.engine.messages import APPROVE_VILLKOR
 from forms.flow import CHECK, VILLKOR, Course, Middle, Step
 from forms.records import prescriptions_to_list
+from forms.security import keeps_typing, stale_notice, token_was_stale
 from forms.services import services
 from forms.store import CaseContent
 from sitegen.models import Page
@@ -122,13 +123,18 @@ def _open(slug: str, eservice_id: str, draft: Draft | None = None) -> Opened:
 
 
 @bp.route("/<slug>/<eservice_id>/", methods=["GET", "POST"])
+@keeps_typing
 @login_required
 def villkor(slug: str, eservice_id: str) -> Response | str:
     """The villkor, which must be approved before anything of the form is shown."""
     opened = _open(slug, eservice_id)
     assert opened.eservice.form is not None
     error = None
-    if request.method == "POST":
+    approved = opened.course.villkor_approved
+    if request.method == "POST" and token_was_stale():
+        g.stale_notice = stale_notice("Fortsätt")
+        approved = request.form.get("approve") == "yes"
+    elif request.method == "POST":
         if request.form.get("approve") == "yes":
             svc = services()
             svc.store.approve_villkor(
@@ -145,12 +151,13 @@ def villkor(slug: str, eservice_id: str) -> Response | str:
         "forms/villkor.html",
         opened=opened,
         error=error,
-        approved=opened.course.villkor_approved,
+        approved=approved,
         back_url=opened.back_url(VILLKOR),
     )
 
 
 @bp.route("/<slug>/<eservice_id>/sida/<int:number>/", methods=["GET", "POST"])
+@keeps_typing
 @login_required
 def page(slug: str, eservice_id: str, number: int) -> Response | str:
     """One page of the form: shown, answered, or changed from the check page."""
@@ -169,6 +176,10 @@ def page(slug: str, eservice_id: str, number: int) -> Response | str:
         return _render_page(opened, step, form, returning)
 
     raw = raw_from(definition, request.form)
+    if token_was_stale():
+        # Shown again as typed, unchecked and unsaved: it is saved when the citizen sends it again.
+        g.stale_notice = stale_notice("Fortsätt")
+        return _render_page(opened, step, PageForm(definition, opened.context, raw), returning)
     action = parse_action(definition, request.form.get("action"))
     stored = dict(opened.draft.raw)
     if action is not None:
@@ -224,9 +235,13 @@ def check(slug: str, eservice_id: str) -> Response | str:
 
 
 @bp.post("/<slug>/<eservice_id>/skicka/")
+@keeps_typing
 @login_required
-def send(slug: str, eservice_id: str) -> Response:
+def send(slug: str, eservice_id: str) -> Response | str:
     """Store the case exactly once; a repeated send shows the receipt of the case already sent."""
+    if token_was_stale():
+        g.stale_notice = stale_notice("Skicka")
+        return check(slug, eservice_id)  # type: ignore[no-any-return]
     svc = services()
     citizen = current_citizen()
     assert citizen is not None

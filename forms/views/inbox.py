@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
+from forms.audit import security_event
 from forms.citizen import Citizen, current_citizen, login_required
 from forms.db import Case
 from forms.services import services
@@ -26,8 +27,11 @@ def _citizen() -> Citizen:
 def visible_case(reference: str) -> Case:
     """The case with this reference if the logged-in citizen may see it; otherwise 404."""
     case = services().store.case_by_reference(reference[:40])
-    if case is None or not _citizen().may_see(case.subject):
+    if case is None:
         abort(404)
+    if not _citizen().may_see(case.subject):
+        security_event("authorisation_failure", what="case", reference=case.reference)
+        abort(404)  # the same answer as for no such case: a guessed reference reveals nothing
     return case
 
 
