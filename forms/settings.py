@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
+
 from forms.demo_data import DEFAULT_DEMO_DATA
 
 PREFIX = "FORMS_"
@@ -48,6 +50,17 @@ def _positive(name: str, raw: Any, default: int) -> int:
     return number
 
 
+def _limits(name: str, raw: Any, default: str) -> str:
+    """Rate limits as Flask-Limiter writes them ("10 per minute;50 per hour"), checked at start."""
+    if raw is None or str(raw).strip() == "":
+        return default
+    try:
+        parse_many(str(raw))
+    except ValueError:
+        raise SettingsError(f"{name} ska vara gränser som '10 per minute;50 per hour', inte {raw!r}") from None
+    return str(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     content_dir: Path
@@ -59,6 +72,9 @@ class Settings:
     session_idle_minutes: int = 30  # FORMS_SESSION_IDLE_MINUTES: logged out after this long without a request
     session_max_hours: int = 12  # FORMS_SESSION_MAX_HOURS: logged out this long after logging in, active or not
     csrf_minutes: int = 60  # FORMS_CSRF_MINUTES: how long a page's form token is accepted
+    ratelimit_storage_url: str | None = None  # FORMS_RATELIMIT_STORAGE_URL: None counts in the database
+    ratelimit_login: str = "10 per minute;50 per hour"  # FORMS_RATELIMIT_LOGIN: failed logins per address
+    ratelimit_send: str = "30 per minute;200 per day"  # FORMS_RATELIMIT_SEND: sends per person
 
     @classmethod
     def read(cls, config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -91,4 +107,7 @@ class Settings:
             session_idle_minutes=_positive("FORMS_SESSION_IDLE_MINUTES", value("SESSION_IDLE_MINUTES"), 30),
             session_max_hours=_positive("FORMS_SESSION_MAX_HOURS", value("SESSION_MAX_HOURS"), 12),
             csrf_minutes=_positive("FORMS_CSRF_MINUTES", value("CSRF_MINUTES"), 60),
+            ratelimit_storage_url=str(value("RATELIMIT_STORAGE_URL") or "") or None,
+            ratelimit_login=_limits("FORMS_RATELIMIT_LOGIN", value("RATELIMIT_LOGIN"), cls.ratelimit_login),
+            ratelimit_send=_limits("FORMS_RATELIMIT_SEND", value("RATELIMIT_SEND"), cls.ratelimit_send),
         )

@@ -1,8 +1,11 @@
 """Reading and writing drafts and cases: every transaction of the forms app in one place.
 
-Each method is one short transaction, so a request never holds a lock while rendering. Sending is
-idempotent by construction: the case carries its draft's key under a UNIQUE constraint, and a send
-that loses the race (or repeats an earlier one) returns the case that is already there.
+Each method is one short transaction, so a request never holds a lock while rendering. Reads and
+writes are opened differently: a write transaction takes the write lock as it begins (`BEGIN
+IMMEDIATE` on SQLite, see forms.db), so two workers writing at once queue instead of one failing
+half-way. Sending is idempotent by construction: the case carries its draft's key under a UNIQUE
+constraint, and a send that loses the race (or repeats an earlier one) returns the case that is
+already there.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from forms.db import Case, Draft, WebSession, utcnow
+from forms.db import Case, Draft, WebSession, utcnow, writing
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to mix up on the phone
 
@@ -52,10 +55,16 @@ class Store:
     def __init__(self, engine: Engine, reference: Callable[[int], str] = new_reference) -> None:
         self.engine = engine
         self._session = sessionmaker(engine, expire_on_commit=False)
+        self._write_session = sessionmaker(writing(engine), expire_on_commit=False)
         self._reference = reference
 
     def _begin(self) -> Session:
+        """A session for reading: its transaction never waits for a writer."""
         return self._session()
+
+    def _write(self) -> Session:
+        """A session whose transaction writes: it takes the write lock as it begins."""
+        return self._write_session()
 
     # Sessions -------------------------------------------------------------------------------
 
@@ -64,7 +73,7 @@ class Store:
             return db.get(WebSession, token_hash)
 
     def save_session(self, token_hash: str, data: dict[str, Any]) -> None:
-        with self._begin() as db, db.begin():
+        with self._write() as db, db.begin():
             row = db.get(WebSession, token_hash)
             if row is None:
                 db.add(WebSession(token_hash=token_hash, data=data))
@@ -73,7 +82,7 @@ class Store:
                 row.seen_at = utcnow()
 
     def delete_session(self, token_hash: str) -> None:
-        with self._begin() as db, db.begin():
+        with self._write() as db, db.begin():
             db.execute(delete(WebSession).where(WebSession.token_hash == token_hash))
 
     # Drafts ---------------------------------------------------------------------------------
@@ -107,7 +116,7 @@ class Store:
         Approving a changed villkor text keeps the answers but records the new text's hash, so the
         case always names the version that was actually approved.
         """
-        with self._begin() as db, db.begin():
+        with self._write() as db, db.begin():
             draft = db.scalars(
                 select(Draft).where(
                     Draft.actor == owner.actor,
@@ -134,7 +143,7 @@ class Store:
 
     def save_raw(self, draft_id: int, raw: dict[str, Any]) -> None:
         """Replace the draft's posted answers (all pages) with `raw`."""
-        with self._begin() as db, db.begin():
+        with self._write() as db, db.begin():
             draft = db.get(Draft, draft_id)
             if draft is None or draft.status != "open":
                 return
@@ -151,7 +160,7 @@ class Store:
             if existing is not None:
                 return existing
             try:
-                with self._begin() as db, db.begin():
+                with self._write() as db, db.begin():
                     case = Case(
                         reference=self._reference(sent_at.year),
                         idempotency_key=draft.key,

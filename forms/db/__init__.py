@@ -1,31 +1,67 @@
-"""The case store's tables and engine (SQLAlchemy 2).
+"""The case store's tables, engine and schema migrations (SQLAlchemy 2 and Alembic).
 
-Three tables: server-side sessions (so a cookie is only a random key and logout really ends it),
-drafts (answers kept between pages, per citizen and e-service) and cases (what was sent). The
-UNIQUE constraint on `cases.idempotency_key` is what makes a send happen exactly once, even for
-two simultaneous POSTs.
+Tables: server-side sessions (so a cookie is only a random key and logout really ends it), drafts
+(answers kept between pages, per citizen and e-service), cases (what was sent) and the rate-limit
+counters that every gunicorn worker shares. The UNIQUE constraint on `cases.idempotency_key` is
+what makes a send happen exactly once, even for two simultaneous POSTs.
+
+Durability on SQLite (the default store) is set on every connection as it is opened: WAL, so
+readers and the one writer work side by side; `synchronous=FULL`, so a commit is on disk before
+the citizen sees a receipt; and a write transaction starts with `BEGIN IMMEDIATE`, so it takes the
+write lock at once and queues behind the busy timeout instead of failing half-way when a read
+transaction tries to turn into a write. PostgreSQL, the production store, needs none of this.
+
+The schema is owned by the Alembic migrations in `forms/migrations/`: `make_engine` brings the
+database to the newest revision at start (under a lock, so several workers starting together do
+it once), and operators can do it beforehand with `python -m forms.db upgrade`.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Connection,
     DateTime,
     Engine,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    MetaData,
     String,
     Text,
     create_engine,
     event,
+    inspect,
+    text,
 )
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import StaticPool
+
+# Named constraints and indexes: migrations can then refer to them by name on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# An execution option marking a connection whose transactions will write: on SQLite they begin
+# with BEGIN IMMEDIATE. Reads begin with a plain (deferred) BEGIN and never wait for a writer.
+WRITE_OPTION = "hittavard_write"
+
+# Any 64-bit number, the same in every process: the PostgreSQL advisory lock held while migrating.
+MIGRATION_LOCK_ID = 0x68_76_66_6F_72_6D_73  # "hvforms"
+
+MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
 
 def utcnow() -> datetime.datetime:
@@ -34,6 +70,7 @@ def utcnow() -> datetime.datetime:
 
 
 class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}  # noqa: RUF012 - SQLAlchemy's API
 
 
@@ -44,8 +81,8 @@ class WebSession(Base):
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
-    seen_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    seen_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 class Draft(Base):
@@ -65,7 +102,7 @@ class Draft(Base):
     villkor_approved_at: Mapped[datetime.datetime] = mapped_column(DateTime)
     raw: Mapped[dict[str, Any]] = mapped_column(default=dict)  # page index → what was posted
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 class Case(Base):
@@ -87,13 +124,30 @@ class Case(Base):
     villkor_approved_at: Mapped[datetime.datetime] = mapped_column(DateTime)
     answers: Mapped[dict[str, Any]] = mapped_column()  # question id → value, for the mottagning
     summary: Mapped[list[Any]] = mapped_column()  # the check page as sent: pages, labels, values
-    sent_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Durability and concurrency for the default store: WAL lets readers and the writer work side
-    # by side, FULL sync makes a sent case survive a power cut, and a busy timeout lets several
-    # workers queue for the write lock instead of failing.
+class RateLimitCounter(Base):
+    """One fixed-window counter of the rate limiter (forms.ratelimit), shared by all workers.
+
+    The key is the limiter's own (limit, scope and a keyed hash of who), never a personnummer.
+    """
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)  # Unix time, as the limits library counts
+
+
+# Engine -------------------------------------------------------------------------------------------
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    """Durability and concurrency pragmas, on every new SQLite connection."""
+    # The driver's own transaction handling would BEGIN (deferred) behind our back; take it over
+    # so that _sqlite_begin decides how each transaction begins.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
@@ -102,20 +156,113 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`, with the tables created if they do not exist yet."""
+def _sqlite_begin(connection: Connection) -> None:
+    """BEGIN IMMEDIATE for a write transaction (it queues for the lock up front), else BEGIN."""
+    if connection.get_execution_options().get(WRITE_OPTION):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        connection.exec_driver_sql("BEGIN")
+
+
+def writing(engine: Engine) -> Engine:
+    """The same engine (same pool) for transactions that write: BEGIN IMMEDIATE on SQLite."""
+    return engine.execution_options(**{WRITE_OPTION: True})
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str, migrate: bool = True) -> Engine:
+    """An engine for `url`, with the schema brought to the newest migration unless told not to."""
     kwargs: dict[str, Any] = {}
-    is_sqlite = url.startswith("sqlite")
-    if is_sqlite:
+    sqlite = url.startswith("sqlite")
+    if sqlite:
         kwargs["connect_args"] = {"check_same_thread": False}
         if url in {"sqlite://", "sqlite:///:memory:"}:
             kwargs["poolclass"] = StaticPool
+    else:
+        kwargs["pool_pre_ping"] = True  # a database server restarted under us: reconnect, don't fail a send
     engine = create_engine(url, **kwargs)
-    if is_sqlite:
-        event.listen(engine, "connect", _sqlite_pragmas)
-    try:
-        Base.metadata.create_all(engine)
-    except OperationalError:
-        # Several gunicorn workers starting at once: another one created the tables first.
-        Base.metadata.create_all(engine)
+    if sqlite:
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+    if migrate:
+        upgrade(engine)
     return engine
+
+
+# Migrations ---------------------------------------------------------------------------------------
+
+INITIAL_REVISION = "0001"  # the schema as it was before Alembic: what an older database is stamped with
+
+
+def alembic_config(connection: Connection | None = None) -> Any:
+    """Alembic's configuration for forms/migrations, without an alembic.ini to keep in step."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+@functools.lru_cache(maxsize=1)
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()  # type: ignore[no-any-return]
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[Connection]:
+    """One transaction holding a lock that every other migrating process waits for."""
+    with writing(engine).connect() as connection, connection.begin():
+        # SQLite: the write transaction began IMMEDIATE, which is the lock. PostgreSQL: an advisory
+        # lock released at commit. Other databases are on their own (one migrating process at a time).
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+        yield connection
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision`, once, however many workers start at the same moment."""
+    from alembic import command
+
+    if revision == "head":
+        with engine.connect() as connection:
+            if current_revision(connection) == head_revision():
+                return  # the usual start: nothing to do, no lock taken
+    with _migration_lock(engine) as connection:
+        tables = set(inspect(connection).get_table_names())
+        if "cases" in tables and "alembic_version" not in tables:
+            # Created before the migrations existed, by create_all: it has the initial schema.
+            command.stamp(alembic_config(connection), INITIAL_REVISION)
+        command.upgrade(alembic_config(connection), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+
+    with _migration_lock(engine) as connection:
+        command.downgrade(alembic_config(connection), revision)
+
+
+def default_database_url() -> str:
+    """FORMS_DATABASE_URL, or the SQLite file in the instance folder that the app uses by default."""
+    url = os.environ.get("FORMS_DATABASE_URL")
+    if url:
+        return url
+    from flask import Flask
+
+    instance = Path(Flask("forms", root_path=str(Path(__file__).parent)).instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{instance / 'forms.sqlite3'}"

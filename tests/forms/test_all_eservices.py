@@ -73,6 +73,7 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
             "FORMS_DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('all') / 'cases.sqlite3'}",
             "FORMS_TEST_LOGIN": "1",
             "FORMS_SECRET_KEY": "all-eservices",
+            "FORMS_RATELIMIT_SEND": "1000 per minute",  # one person sends every e-service within seconds
             "CLOCK": lambda: NOW,
         }
     )
