@@ -161,10 +161,27 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+# The state this process wrote last, by cache file, with the file's stat then: a long-running
+# process (the preview server) rebuilding again and again need not read back what it wrote.
+_REMEMBERED: dict[Path, tuple[tuple[int, int, int], BuildState]] = {}
+
+
+def _file_stat(path: Path) -> tuple[int, int, int]:
+    stat = path.stat()
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
 def load_state(out: Path) -> BuildState | None:
     """The last build's state for `out`, or None when there is none that can be trusted."""
     path = cache_dir(out) / _FILE
     try:
+        remembered = _REMEMBERED.get(path)
+        if (
+            remembered is not None
+            and remembered[0] == _file_stat(path)
+            and remembered[1].version == generator_version()
+        ):
+            return remembered[1]  # builds never change a loaded state; they make a new one
         raw = marshal.loads(path.read_bytes())
         if raw["version"] != generator_version() or raw["out"] != str(Path(out).resolve()):
             return None
@@ -185,6 +202,7 @@ def load_state(out: Path) -> BuildState | None:
 
 def forget_state(out: Path) -> None:
     """Remove the cache before the site is changed in place: a build that dies then is not trusted."""
+    _REMEMBERED.pop(cache_dir(out) / _FILE, None)
     (cache_dir(out) / _FILE).unlink(missing_ok=True)
 
 
@@ -208,6 +226,7 @@ def save_state(out: Path, state: BuildState) -> None:
         with os.fdopen(handle, "wb") as stream:
             marshal.dump(raw, stream)
         os.replace(temporary, folder / _FILE)
+        _REMEMBERED[folder / _FILE] = (_file_stat(folder / _FILE), state)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
