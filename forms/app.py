@@ -106,7 +106,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         login_url=config.get("LOGIN_URL") or os.environ.get(PREFIX + "LOGIN_URL") or None,
         clock=config.get("CLOCK") or system_clock,
     )
-    audit.init_app()
+    audit.init_app(store.engine)
     sessions.init_app(app, store)  # its timeout check runs before the CSRF check
     security.init_app(app)
     rendering.init_app(app)

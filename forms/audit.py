@@ -24,6 +24,7 @@ import traceback
 from typing import Any
 
 from flask import current_app, has_app_context, has_request_context, request, session
+from sqlalchemy import Engine
 
 LOGGER_NAME = "forms.audit"
 log = logging.getLogger(LOGGER_NAME)
@@ -115,19 +116,29 @@ def server_error(error: BaseException, error_id: str) -> dict[str, Any]:
     )
 
 
-def init_app() -> None:
-    """Make sure the events reach stderr when nothing else has configured logging (gunicorn).
+class _NoResultRows(logging.Filter):
+    """Drops SQLAlchemy's DEBUG records: they are result rows, that is drafts and cases."""
 
-    A configured root logger (an operator's logging config, or pytest) is left alone. SQLAlchemy's
-    engine logger is held at WARNING unless set explicitly: at INFO and DEBUG it would log the
-    statements' parameters and result rows, that is the answers.
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+def init_app(engine: Engine) -> None:
+    """Keep answers out of every log, and make sure the events reach stderr (gunicorn).
+
+    SQLAlchemy logs statements with their parameters at INFO and result rows at DEBUG when its
+    logger is on, and quotes parameters in its exceptions; both would be answers and personnummer.
+    So the engine hides parameters and the engine logger drops DEBUG, whatever level an operator
+    sets. A configured root logger (an operator's logging config, or pytest) is left alone;
+    otherwise the events get a handler of their own, one JSON object a line.
     """
+    engine.hide_parameters = True
+    engine_log = logging.getLogger("sqlalchemy.engine.Engine")
+    if not any(isinstance(existing, _NoResultRows) for existing in engine_log.filters):
+        engine_log.addFilter(_NoResultRows())
     root = logging.getLogger()
     if not root.handlers and not log.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))
         log.addHandler(handler)
         log.setLevel(logging.INFO)
-    engine_log = logging.getLogger("sqlalchemy.engine")
-    if engine_log.level == logging.NOTSET:
-        engine_log.setLevel(logging.WARNING)

@@ -213,11 +213,18 @@ def _render_page(opened: Opened, step: Step, form: PageForm, returning: bool) ->
     )
 
 
-@bp.get("/<slug>/<eservice_id>/kontrollera/")
+@bp.route("/<slug>/<eservice_id>/kontrollera/", methods=["GET", "POST"])
 @login_required
 def check(slug: str, eservice_id: str) -> Response | str:
-    """"Kontrollera dina svar": every answer with an "Ändra" link, and "Skicka"."""
+    """"Kontrollera dina svar": every answer with an "Ändra" link, and "Skicka".
+
+    Nothing posts here (sending goes to skicka/); a POST anyway, edited or replayed, is treated as
+    an attempt to skip ahead: to the first missing step, or to this page by GET, storing nothing.
+    """
     opened = _open(slug, eservice_id)
+    if request.method == "POST" and not token_was_stale():
+        target = opened.course.first_missing() if opened.draft is not None else VILLKOR
+        return redirect(opened.url(target), code=303)
     if opened.draft is None:
         sent = services().store.latest_sent_draft(opened.citizen.owner, slug, eservice_id)
         case = services().store.case_for_draft(sent.id) if sent is not None else None
