@@ -85,7 +85,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if database_url is None:
         os.makedirs(app.instance_path, exist_ok=True)
         database_url = f"sqlite:///{Path(app.instance_path) / 'forms.sqlite3'}"
-    store = Store(make_engine(database_url))
+    store = Store(audit.quiet(make_engine(database_url)))  # SQL logs never quote values: they are answers
 
     identity: IdentityProvider | None = config.get("IDENTITY_PROVIDER")
     records: RecordSystem | None = config.get("RECORD_SYSTEM")

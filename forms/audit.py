@@ -116,6 +116,15 @@ def server_error(error: BaseException, error_id: str) -> dict[str, Any]:
     )
 
 
+def quiet(engine: Engine) -> Engine:
+    """The engine, set never to quote SQL parameters in its log lines and exceptions; returned.
+
+    Call it before anything derives engines from it (`execution_options` copies the flag then).
+    """
+    engine.hide_parameters = True
+    return engine
+
+
 class _NoResultRows(logging.Filter):
     """Drops SQLAlchemy's DEBUG records: they are result rows, that is drafts and cases."""
 
@@ -132,7 +141,7 @@ def init_app(engine: Engine) -> None:
     sets. A configured root logger (an operator's logging config, or pytest) is left alone;
     otherwise the events get a handler of their own, one JSON object a line.
     """
-    engine.hide_parameters = True
+    quiet(engine)
     engine_log = logging.getLogger("sqlalchemy.engine.Engine")
     if not any(isinstance(existing, _NoResultRows) for existing in engine_log.filters):
         engine_log.addFilter(_NoResultRows())
