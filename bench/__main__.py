@@ -43,6 +43,7 @@ class Run:
     peak_mb: float  # the whole process tree's peak (proportional set size, so shared pages count once)
     largest_mb: float  # the largest single process (ru_maxrss)
     stdout: str
+    cpu: float = 0.0  # user + system seconds of the process and the workers it waited for
 
 
 def _tree(pid: int) -> list[int]:
@@ -104,7 +105,7 @@ def measure(command: list[str], env: dict[str, str] | None = None, timeout: floa
     stdout, stderr = output.read().decode(), errors.read().decode()
     if process.returncode != 0:
         raise RuntimeError(f"{command[0]} failed ({process.returncode}):\n{stderr[-2000:]}")
-    return Run(seconds, peak / 1024, usage.ru_maxrss / 1024, stdout)
+    return Run(seconds, peak / 1024, usage.ru_maxrss / 1024, stdout, usage.ru_utime + usage.ru_stime)
 
 
 def tree_hashes(folder: Path) -> dict[str, str]:
@@ -179,16 +180,19 @@ def bench_size(count: int, runs: int, work: Path, with_hugo: bool) -> None:
         Row("peak memory, cold (process tree)", unit="MB"),
         Row("largest single process, cold", unit="MB"),
     )
+    cold_cpu, one_cpu = Row("cold full build, CPU time (user+sys)"), Row("one clinic changed, CPU time")
     for _ in range(runs):
         for folder in (out, cache, hugo_out, hugo_cache, site / "resources"):
             shutil.rmtree(folder, ignore_errors=True)
         mine = run_ours("cold")
         cold.ours.append(mine.seconds)
+        cold_cpu.ours.append(mine.cpu)
         memory.ours.append(mine.peak_mb)
         largest.ours.append(mine.largest_mb)
         if with_hugo:
             theirs = run_hugo("cold")
             cold.hugo.append(theirs.seconds)
+            cold_cpu.hugo.append(theirs.cpu)
             memory.hugo.append(theirs.peak_mb)
             largest.hugo.append(theirs.largest_mb)
 
@@ -212,13 +216,16 @@ def bench_size(count: int, runs: int, work: Path, with_hugo: bool) -> None:
         before = tree_hashes(out) if index == 0 else None
         result = run_ours("one clinic")
         one.ours.append(result.seconds)
+        one_cpu.ours.append(result.cpu)
         if before is not None:
             after = tree_hashes(out)
             changed = sorted(name for name in after if after[name] != before.get(name))
             one.note = f"files changed: {len(changed)} ({', '.join(changed)}); {_written(result.stdout)}"
         if with_hugo:
             write_clinic(content, site, slug)
-            one.hugo.append(run_hugo("one clinic").seconds)
+            theirs = run_hugo("one clinic")
+            one.hugo.append(theirs.seconds)
+            one_cpu.hugo.append(theirs.cpu)
 
     warm = Row("one clinic changed, warm process (serve)")
     _in_process(content, out)  # imports and first build: the server has done these before the editor saves
@@ -253,7 +260,7 @@ def bench_size(count: int, runs: int, work: Path, with_hugo: bool) -> None:
     header = f"| {'measurement':44} | {'sitegen':>10} | {hugo_name:>14} | {'ours/Hugo':>9} |"
     print(header)
     print("|" + "-" * 46 + "|" + "-" * 12 + "|" + "-" * 16 + "|" + "-" * 11 + "|")
-    for row in (cold, nochange, one, warm, villkor, memory, largest):
+    for row in (cold, cold_cpu, nochange, one, one_cpu, warm, villkor, memory, largest):
         mine, theirs = _fmt(row.ours, row.unit), _fmt(row.hugo, row.unit)
         print(f"| {row.label:44} | {mine:>10} | {theirs:>14} | {_ratio(row):>9} |")
     print(f"| {'contact page, HTML + CSS gzipped: largest':44} | {largest_page / 1024:>7.1f} KB | {'':>14} | {'':>9} |")
@@ -278,8 +285,10 @@ def _in_process(content: Path, out: Path) -> float:
     from sitegen.build import build_site
 
     started = time.perf_counter()
-    build_site(content, out, workers=1)
-    return time.perf_counter() - started
+    result = build_site(content, out, workers=1)
+    seconds = time.perf_counter() - started
+    print(f"  sitegen warm: {seconds:.2f} s  incremental={result.incremental} rendered={result.rendered}", flush=True)
+    return seconds
 
 
 def main(argv: list[str] | None = None) -> int:
