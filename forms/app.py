@@ -16,7 +16,7 @@ from flask import Flask
 from jinja2 import StrictUndefined
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from forms import audit, rendering, security, sessions
+from forms import audit, ratelimit, rendering, security, sessions
 from forms.db import make_engine
 from forms.demo_data import load_demo_data
 from forms.errors import FormsFlask, guard_debug
@@ -41,6 +41,7 @@ def _flask_config(config: Mapping[str, Any]) -> dict[str, Any]:
     ours = {
         "CONTENT_DIR", "DATABASE_URL", "DEMO_DATA", "TEST_LOGIN", "SECRET_KEY", "LOGIN_URL", "SITE_ROOT",
         "TRUSTED_PROXIES", "SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "CSRF_MINUTES",
+        "RATELIMIT_STORAGE_URL", "RATELIMIT_LOGIN", "RATELIMIT_SEND",
     }
     return {
         key: value
@@ -113,6 +114,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     url_prefix = prefix.rstrip("/")
     for blueprint in (auth.bp, eservice.bp, inbox.bp):
         app.register_blueprint(blueprint, url_prefix=url_prefix)
+    # Login and send limited, counted where every worker sees the counts (the database by default).
+    ratelimit.init_app(
+        app, store.engine, settings.ratelimit_storage_url, settings.ratelimit_login, settings.ratelimit_send
+    )
     if settings.trusted_proxies:
         # Behind a TLS-terminating proxy: take scheme, host and client address from the proxy's
         # X-Forwarded-* headers, trusting exactly as many hops as configured (never more).

@@ -73,7 +73,7 @@ class Settings:
     session_max_hours: int = 12  # FORMS_SESSION_MAX_HOURS: logged out this long after logging in, active or not
     csrf_minutes: int = 60  # FORMS_CSRF_MINUTES: how long a page's form token is accepted
     ratelimit_storage_url: str | None = None  # FORMS_RATELIMIT_STORAGE_URL: None counts in the database
-    ratelimit_login: str = "10 per minute;50 per hour"  # FORMS_RATELIMIT_LOGIN: failed logins per address
+    ratelimit_login: str = "20 per minute;100 per hour"  # FORMS_RATELIMIT_LOGIN: login attempts per address
     ratelimit_send: str = "30 per minute;200 per day"  # FORMS_RATELIMIT_SEND: sends per person
 
     @classmethod

@@ -1,0 +1,176 @@
+"""The forms app under real gunicorn workers, and a small HTTP client that behaves like a browser.
+
+For the tests that need separate processes: the load test (several workers writing one store at
+once), the shared rate limits, and the SIGKILL test. The server listens on 127.0.0.1 only and every
+client loop is bounded; the server is killed (its whole process group) when the block ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from forms.personnummer import luhn_ok
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST = "127.0.0.1"  # the only address these tests ever send to
+COOKIE = "__Host-session"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def made_up_people(count: int) -> list[str]:
+    """`count` different Luhn-valid personnummer of adults (born 1950–1989)."""
+    people: list[str] = []
+    number = 0
+    while len(people) < count:
+        birth = f"19{50 + number % 40:02d}{1 + number % 12:02d}{1 + number % 28:02d}"
+        serial = f"{number // 40 % 1000:03d}"
+        for check in "0123456789":
+            if luhn_ok(birth[2:] + serial + check):
+                people.append(f"{birth}-{serial}{check}")
+                break
+        number += 1
+    return people
+
+
+def demo_file(path: Path, people: list[str]) -> Path:
+    lines = ["people:"] + [f'  - {{personnummer: "{p}", name: Testperson {i}}}' for i, p in enumerate(people)]
+    path.write_text("\n".join([*lines, "prescriptions: []", ""]), encoding="utf-8")
+    return path
+
+
+@dataclass
+class Gunicorn:
+    base: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def kill(self) -> None:
+        """SIGKILL to master and workers at once: no shutdown handler, no flush, nothing."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def gunicorn(env: Mapping[str, str], workers: int, log: Path, threads: int = 1) -> Iterator[Gunicorn]:
+    """`gunicorn 'forms:create_app()'` with `env` on a free port of 127.0.0.1, until the block ends."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
+        "--bind", f"{HOST}:{port}", "--timeout", "60", "--graceful-timeout", "5", "forms:create_app()",
+    ]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: one killpg reaches every worker
+        )
+    server = Gunicorn(f"http://{HOST}:{port}", process, log)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn stopped at start:\n{log.read_text(errors='replace')[-3000:]}")
+            try:
+                with socket.create_connection((HOST, port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start within 30 s") from None
+                time.sleep(0.1)
+        yield server
+    finally:
+        server.kill()
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    text: str
+
+    @property
+    def location(self) -> str:
+        return urllib.parse.urlsplit(self.headers.get("location", "")).path
+
+
+@dataclass
+class Browser:
+    """One citizen's browser: its session cookie, plain HTTP/1.1, redirects not followed."""
+
+    base: str
+    cookie: str | None = None
+    requests: int = 0
+    statuses: list[int] = field(default_factory=list)
+
+    def request(self, method: str, path: str, form: Mapping[str, str] | None = None) -> Response:
+        self.requests += 1
+        assert self.requests < 1000, "a client loop ran away"  # every loop bounded
+        parts = urllib.parse.urlsplit(self.base)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        headers = {"Host": "localhost"}
+        if self.cookie:
+            headers["Cookie"] = f"{COOKIE}={self.cookie}"
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            raw = connection.getresponse()
+            text = raw.read().decode("utf-8", errors="replace")
+            for name, value in raw.getheaders():
+                if name.lower() == "set-cookie" and value.startswith(COOKIE + "="):
+                    token = value.split(";", 1)[0].split("=", 1)[1]
+                    self.cookie = token or None
+            response = Response(raw.status, {k.lower(): v for k, v in raw.getheaders()}, text)
+        finally:
+            connection.close()
+        self.statuses.append(response.status)
+        return response
+
+    def get(self, path: str) -> Response:
+        return self.request("GET", path)
+
+    def post(self, path: str, form: Mapping[str, str]) -> Response:
+        return self.request("POST", path, form)
+
+    def submit(self, path: str, form: Mapping[str, str]) -> Response:
+        """GET the page for its CSRF token, then POST the form to it."""
+        page = self.get(path)
+        assert page.status == 200, (path, page.status)
+        return self.post(path, {"csrf_token": csrf_token(page.text), **form})
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def send_form(html: str) -> dict[str, str]:
+    draft = re.search(r'name="draft" value="([^"]+)"', html)
+    assert draft, "no send form on the page"
+    return {"csrf_token": csrf_token(html), "draft": draft.group(1)}
+
+
+def reference_in(location: str) -> str:
+    match = re.search(r"/inkorg/(HV-\d{4}-[A-Z0-9]{6})/kvitto/$", location)
+    assert match, location
+    return match.group(1)
