@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command for the whole test suite: installs what is missing (Python packages, Debian's
-# Chromium, Java and the Nu Html Checker), lints, and runs pytest including the browser tests.
+# Chromium, Java, the Nu Html Checker and PostgreSQL), lints, and runs pytest including the
+# browser tests and the storage tests on a real PostgreSQL server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -34,5 +35,21 @@ if [ ! -f .tools/node_modules/vnu-jar/build/dist/vnu.jar ]; then
 fi
 export VNU_JAR="$PWD/.tools/node_modules/vnu-jar/build/dist/vnu.jar"
 
+# PostgreSQL, the forms app's production store: the storage tests run on a throwaway server of
+# Debian's postgresql, in a temp dir on a free port of 127.0.0.1, stopped and removed at the end.
+# (Without one the tests fail as root, where it could have been installed, and skip loudly otherwise.)
+have_postgres() { command -v pg_ctl >/dev/null || compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; }
+if [ -z "${FORMS_TEST_POSTGRES_URL:-}" ]; then
+  if ! have_postgres && as_root; then apt_install postgresql; fi
+  if have_postgres; then
+    pgdir=$(mktemp -d /tmp/hittavard-pg-XXXXXX)
+    trap '.venv/bin/python -m tests.support.postgres stop "$pgdir"; rm -rf "$pgdir"' EXIT
+    eval "$(.venv/bin/python -m tests.support.postgres start "$pgdir")"
+    export FORMS_TEST_POSTGRES_URL
+  else
+    echo "PostgreSQL is not installed and cannot be (not root): its storage tests will be SKIPPED." >&2
+  fi
+fi
+
 .venv/bin/ruff check .
-exec .venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest "$@"
