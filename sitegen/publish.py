@@ -17,16 +17,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 
-def _file_mode() -> int:
-    """The mode a plain `open(…, "w")` gives new files here, so replaced files look like new ones."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-_FILE_MODE = _file_mode()
-
-
 def publish(files: Mapping[str, bytes], out: Path) -> None:
     """Replace the folder `out` with exactly `files` (relative POSIX paths → bytes)."""
     staging = new_staging(out)
@@ -73,20 +63,34 @@ def replace_file(root: Path, relative: str, data: bytes) -> os.stat_result:
     """Atomically replace (or create) one file of a live site; returns its new stat.
 
     Written under a hidden temporary name in the same folder and renamed over the old file, so a
-    reader gets either the old bytes or the new ones.
+    reader gets either the old bytes or the new ones. Plain os calls: on a virtual machine's disk
+    each system call counts when thousands of pages change at once.
     """
-    target = root / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    target = f"{root}{os.sep}{relative}"
+    folder, _, name = target.rpartition(os.sep)
+    temporary = f"{folder}{os.sep}.{name}.{os.getpid()}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, _FILE_MODE)
+        handle = os.open(temporary, flags, 0o666)  # the umask applies, as for any new file
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+        handle = os.open(temporary, flags, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view) :]
+        stat = os.fstat(handle)
+    except BaseException:
+        os.close(handle)
+        os.unlink(temporary)
+        raise
+    os.close(handle)
+    try:
         os.replace(temporary, target)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        os.unlink(temporary)
         raise
-    return target.stat()
+    return stat
 
 
 def remove_file(root: Path, relative: str) -> None:
