@@ -42,6 +42,7 @@ from sitegen.cache import (
     Offer,
     OutputRecord,
     Summary,
+    cache_dir,
     content_hash,
     forget_state,
     generator_version,
@@ -459,7 +460,7 @@ def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, f
     clinic_stats = _scan_folder(root / "clinics")
     inputs: dict[str, InputRecord] = {}
     site, eservices = _load_fixed(root, inputs)
-    renderer = SiteRenderer(site, theme)
+    renderer = SiteRenderer(site, theme, cache_dir(out) / "templates")
     fingerprints = renderer.fingerprints()
 
     state = None if full or not out.is_dir() else load_state(out)

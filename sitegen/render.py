@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
-from jinja2 import Environment, meta
+from jinja2 import Environment, FileSystemBytecodeCache, meta
 
 from sitegen.loader import Content
 from sitegen.markdown import render_markdown
@@ -41,10 +42,15 @@ class IndexEntry(Protocol):
 class SiteRenderer:
     """The site's templates, compiled once, and the values every page shares."""
 
-    def __init__(self, site: Site, theme: Theme) -> None:
+    def __init__(self, site: Site, theme: Theme, bytecode_dir: Path | None = None) -> None:
         self.site = site
         self.theme = theme
         self.env: Environment = theme.environment()
+        if bytecode_dir is not None:
+            # Compiled templates kept between builds (keyed by each template's source checksum):
+            # compiling them again took longer than rendering the one page an editor changed.
+            bytecode_dir.mkdir(parents=True, exist_ok=True)
+            self.env.bytecode_cache = FileSystemBytecodeCache(str(bytecode_dir))
         root = site_root_of(site)
         self.common = {"site": site, "root": root, "css_href": f"{root}static/{theme.css_name}"}
         self._clinic = self.env.get_template(CLINIC_TEMPLATE)
