@@ -16,6 +16,7 @@ build that dies half-way is followed by a full one.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import marshal
 import os
@@ -163,27 +164,38 @@ def content_hash(data: bytes) -> str:
 
 # The state this process wrote last, by cache file, with the file's stat then: a long-running
 # process (the preview server) rebuilding again and again need not read back what it wrote.
-_REMEMBERED: dict[Path, tuple[tuple[int, int, int], BuildState]] = {}
+_REMEMBERED: dict[Path, tuple[tuple[object, ...], BuildState]] = {}
+# The journal: after a small incremental build only what changed is appended, instead of rewriting
+# the whole state (13 MB for 10,000 mottagningar: a tenth of a one-page rebuild). It is folded into
+# the state file when it grows.
+_JOURNAL = "journal.marshal"
+_BEGIN = "begin"  # a record appended before an incremental build changes the site
+_MAPS = ("inputs", "outputs", "summaries", "deps")
 
 
 def _file_stat(path: Path) -> tuple[int, int, int]:
-    stat = path.stat()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return (-1, -1, -1)
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def _stats(folder: Path) -> tuple[object, ...]:
+    return (_file_stat(folder / _FILE), _file_stat(folder / _JOURNAL))
 
 
 def load_state(out: Path) -> BuildState | None:
     """The last build's state for `out`, or None when there is none that can be trusted."""
-    path = cache_dir(out) / _FILE
+    folder = cache_dir(out)
     try:
-        remembered = _REMEMBERED.get(path)
-        if (
-            remembered is not None
-            and remembered[0] == _file_stat(path)
-            and remembered[1].version == generator_version()
-        ):
+        remembered = _REMEMBERED.get(folder)
+        if remembered is not None and remembered[0] == _stats(folder) and remembered[1].version == generator_version():
             return remembered[1]  # builds never change a loaded state; they make a new one
-        raw = marshal.loads(path.read_bytes())
+        raw = marshal.loads((folder / _FILE).read_bytes())
         if raw["version"] != generator_version() or raw["out"] != str(Path(out).resolve()):
+            return None
+        if not _replay(folder / _JOURNAL, raw):
             return None
         return BuildState(
             version=raw["version"],
@@ -200,17 +212,51 @@ def load_state(out: Path) -> BuildState | None:
         return None
 
 
+def _replay(journal: Path, raw: dict[str, Any]) -> bool:
+    """Apply the journal's changes to the state read from the state file; False if unfinished."""
+    try:
+        data = journal.read_bytes()
+    except FileNotFoundError:
+        return True
+    stream = io.BytesIO(data)
+    finished = True
+    while stream.tell() < len(data):
+        record = marshal.load(stream)
+        if record == _BEGIN:
+            finished = False
+            continue
+        for name in _MAPS:
+            changed, removed = record[name]
+            raw[name].update(changed)
+            for key in removed:
+                raw[name].pop(key, None)
+        for name in ("scan_time_ns", "theme", "index_fields"):
+            raw[name] = record[name]
+        finished = True
+    return finished
+
+
 def forget_state(out: Path) -> None:
-    """Remove the cache before the site is changed in place: a build that dies then is not trusted."""
-    _REMEMBERED.pop(cache_dir(out) / _FILE, None)
-    (cache_dir(out) / _FILE).unlink(missing_ok=True)
-
-
-def save_state(out: Path, state: BuildState) -> None:
-    """Write the cache atomically (a temporary file renamed into place)."""
+    """Remove the cache: the site is about to be replaced by other means."""
     folder = cache_dir(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    raw = {
+    _REMEMBERED.pop(folder, None)
+    (folder / _FILE).unlink(missing_ok=True)
+    (folder / _JOURNAL).unlink(missing_ok=True)
+
+
+def begin_changes(out: Path) -> None:
+    """Mark the cache as not to be trusted until save_state: the site is about to change in place.
+
+    A build that dies half-way leaves this mark, and the next build is a full one.
+    """
+    folder = cache_dir(out)
+    _REMEMBERED.pop(folder, None)
+    with (folder / _JOURNAL).open("ab") as journal:
+        marshal.dump(_BEGIN, journal)
+
+
+def _raw(state: BuildState) -> dict[str, Any]:
+    return {
         "version": state.version,
         "out": state.out,
         "scan_time_ns": state.scan_time_ns,
@@ -221,12 +267,60 @@ def save_state(out: Path, state: BuildState) -> None:
         "theme": state.theme,
         "index_fields": state.index_fields,
     }
-    handle, temporary = tempfile.mkstemp(prefix=".state.", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            marshal.dump(raw, stream)
-        os.replace(temporary, folder / _FILE)
-        _REMEMBERED[folder / _FILE] = (_file_stat(folder / _FILE), state)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+
+
+def _delta(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    changed = {key: value for key, value in new.items() if old.get(key) != value}
+    return changed, [key for key in old if key not in new]
+
+
+def save_state(out: Path, state: BuildState, previous: BuildState | None = None) -> None:
+    """Record the state after a successful build.
+
+    Given the state the build started from, only the difference is appended to the journal;
+    otherwise, or when the journal has grown, the whole state is written to a temporary file and
+    renamed into place (atomically) and the journal is removed.
+    """
+    folder = cache_dir(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    journal = folder / _JOURNAL
+    if previous is not None and not _journal_too_long(folder):
+        record: dict[str, Any] = {
+            "inputs": _delta(previous.inputs, state.inputs),
+            "outputs": _delta(previous.outputs, state.outputs),
+            "summaries": _summary_delta(previous.summaries, state.summaries),
+            "deps": _delta(previous.deps, state.deps),
+            "scan_time_ns": state.scan_time_ns,
+            "theme": state.theme,
+            "index_fields": state.index_fields,
+        }
+        with journal.open("ab") as stream:
+            marshal.dump(record, stream)
+    else:
+        handle, temporary = tempfile.mkstemp(prefix=".state.", dir=folder)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                marshal.dump(_raw(state), stream)
+            os.replace(temporary, folder / _FILE)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        journal.unlink(missing_ok=True)
+    _REMEMBERED[folder] = (_stats(folder), state)
+
+
+def _journal_too_long(folder: Path) -> bool:
+    """Whether to fold the journal into the state file: once it is a quarter of its size."""
+    journal, base = _file_stat(folder / _JOURNAL)[0], _file_stat(folder / _FILE)[0]
+    return base < 0 or journal > max(1_000_000, base // 4)
+
+
+def _summary_delta(
+    old: dict[str, Summary], new: dict[str, Summary]
+) -> tuple[dict[str, tuple[str, str, str, tuple[Offer, ...]]], list[str]]:
+    changed = {}
+    for slug, summary in new.items():
+        known = old.get(slug)
+        if known is None or (known is not summary and known.to_tuple() != summary.to_tuple()):
+            changed[slug] = summary.to_tuple()
+    return changed, [slug for slug in old if slug not in new]

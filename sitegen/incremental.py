@@ -42,6 +42,7 @@ from sitegen.cache import (
     Offer,
     OutputRecord,
     Summary,
+    begin_changes,
     cache_dir,
     content_hash,
     forget_state,
@@ -526,7 +527,7 @@ def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, f
             )
             touches_site = bool(dirty_slugs) or needs_index
             if incremental and touches_site:
-                forget_state(out)  # from here on the site changes; a crash must not leave a stale cache
+                begin_changes(out)  # from here on the site changes; a crash must not leave a trusted cache
             rendered: list[_RenderReport] = pool.call("render", [() for _ in shards])
         outputs = dict(previous_outputs) if incremental else {}
         deps = dict(state.deps) if state else {}
@@ -573,6 +574,7 @@ def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, f
                 theme=fingerprints,
                 index_fields=sorted(index_fields) if index_fields is not None else state.index_fields,  # type: ignore[union-attr]
             ),
+            previous=state,
         )
     return Outcome(
         pages=len(all_slugs) + 1 + len(FIXED_PAGES),

@@ -297,3 +297,47 @@ def test_other_clinic_variants(tmp_path: Path) -> None:
     build_site(root, out)
     assert_same_as_plain(root, out)
     assert MEDDELANDE and CLINIC  # the fixtures this file builds on
+
+
+def state_tuple(state: object) -> tuple[object, ...]:
+    from sitegen.cache import BuildState
+
+    assert isinstance(state, BuildState)
+    summaries = {slug: summary.to_tuple() for slug, summary in state.summaries.items()}
+    return (state.inputs, state.outputs, summaries, state.deps, state.theme, state.index_fields, state.scan_time_ns)
+
+
+def test_the_journal_replays_to_the_state_the_last_build_kept(site: tuple[Path, Path]) -> None:
+    """What a fresh process reads back (state file + journal) is what the building process kept."""
+    from sitegen import cache
+
+    root, out = site
+    changes = [
+        ("clinics/psykiatrin.yaml", "name: Psykiatrin", "name: Psykiatrin Testby"),
+        ("eservices/begar-intyg.yaml", "Här kan du begära ett intyg.", "Här begär du ett intyg."),
+        ("clinics/vardcentralen-test.yaml", "Testgatan 1", "Testgatan 9"),
+    ]
+    for file, old, new in changes:
+        edit(root / file, old, new)
+        build_site(root, out)
+        kept = cache.load_state(out)
+        cache._REMEMBERED.clear()  # as a new process would: read the files
+        assert (cache_dir(out) / "journal.marshal").exists()
+        assert state_tuple(cache.load_state(out)) == state_tuple(kept)
+    (root / "clinics/barnmottagningen.yaml").unlink()
+    build_site(root, out)
+    cache._REMEMBERED.clear()
+    assert build_site(root, out).written == 0
+    assert_same_as_plain(root, out)
+
+
+def test_a_build_that_died_while_writing_is_followed_by_a_full_one(site: tuple[Path, Path]) -> None:
+    from sitegen import cache
+
+    root, out = site
+    cache.begin_changes(out)  # what an incremental build does before it writes, then it "dies"
+    cache._REMEMBERED.clear()
+    assert cache.load_state(out) is None
+    result = build_site(root, out)
+    assert not result.incremental
+    assert_same_as_plain(root, out)
