@@ -19,7 +19,7 @@ import hashlib
 import secrets
 from typing import TYPE_CHECKING, Any, Literal
 
-from flask import Flask, Request, Response, render_template, request, session, url_for
+from flask import Flask, Request, Response, redirect, render_template, request, session, url_for
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
@@ -184,7 +184,7 @@ def _unsaved_text() -> list[str]:
     return values[:100]
 
 
-def enforce_timeouts() -> tuple[str, int] | None:
+def enforce_timeouts() -> tuple[str, int] | Response | None:
     """Before every request: end a logged-in session that has idled or lived too long.
 
     Registered before the CSRF check, so a form posted into an ended session gets the page that
@@ -207,6 +207,8 @@ def enforce_timeouts() -> tuple[str, int] | None:
         return None
     security_event("session_timeout", reason=reason)
     current.destroy()
+    if request.endpoint == "auth.logout":
+        return redirect(url_for("auth.logged_out"), code=303)  # already done: no token check to fail
     if request.endpoint in OPEN_ENDPOINTS:
         return None
     page = render_template(

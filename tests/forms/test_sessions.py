@@ -250,3 +250,13 @@ def test_the_login_page_after_a_timeout_is_the_login_not_the_timeout_page(timed_
     page = client.get(f"{BASE}/logga-in/")
     assert page.status_code == 200 and "Testinloggning" in page.text
     assert client.get(f"{BASE}/inkorg/").status_code == 303
+
+
+def test_logging_out_after_the_timeout_just_says_logged_out(timed_app: Flask, clock: Clock) -> None:
+    client = timed_app.test_client()
+    login(client, OTHER_ADULT)
+    token = csrf_token(client.get(f"{BASE}/inkorg/").text)
+    clock.advance(minutes=40)
+    response = client.post(f"{BASE}/logga-ut/", data={"csrf_token": token})
+    assert response.status_code == 303 and response.headers["Location"] == f"{BASE}/utloggad/"
+    assert client.get_cookie(COOKIE) is None
