@@ -339,17 +339,35 @@ def _shards(slugs: list[str], count: int) -> list[list[str]]:
     return [slugs[index::count] for index in range(count)] if slugs else [[]]
 
 
+# Valid models of site.yaml and catalogue files by path and bytes: validation depends on nothing
+# else, and the models are immutable, so a long-running process (the preview server) validates an
+# unchanged file once.
+_VALIDATED: dict[tuple[Path, bytes], Any] = {}
+
+
+def _valid(path: Path, data: bytes, validate: Any) -> Any:
+    """The model for a file that must be valid; _Fallback (load_content reports) when it is not."""
+    key = (path, data)
+    model = _VALIDATED.get(key)
+    if model is None:
+        model, errors = validate(parse_yaml_bytes(path, data))
+        if model is None or errors:
+            raise _Fallback
+        if len(_VALIDATED) > 1000:
+            _VALIDATED.clear()
+        _VALIDATED[key] = model
+    return model
+
+
 def _load_fixed(root: Path, inputs: dict[str, InputRecord]) -> tuple[Site, dict[str, CatalogueEService]]:
     """site.yaml and the whole catalogue: few files, needed by every page, always checked."""
     site_path = root / "site.yaml"
     try:
         data = site_path.read_bytes()
         stat = site_path.stat()
-        site, errors = validate_site(parse_yaml_bytes(site_path, data))
+        site = _valid(site_path, data, validate_site)
     except (OSError, YamlSyntaxError):
         raise _Fallback from None
-    if site is None or errors:
-        raise _Fallback
     inputs["site"] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, content_hash(data))
     eservices: dict[str, CatalogueEService] = {}
     stats = _scan_folder(root / "eservices")
@@ -357,12 +375,9 @@ def _load_fixed(root: Path, inputs: dict[str, InputRecord]) -> tuple[Site, dict[
         path = root / "eservices" / f"{eid}.yaml"
         try:
             data = path.read_bytes()
-            eservice, errors = validate_eservice(parse_yaml_bytes(path, data))
+            eservices[eid] = _valid(path, data, validate_eservice)
         except (OSError, YamlSyntaxError):
             raise _Fallback from None
-        if eservice is None or errors:
-            raise _Fallback
-        eservices[eid] = eservice
         inputs[f"eservices/{eid}"] = (*stats[eid], content_hash(data))
     return site, eservices
 

@@ -29,6 +29,10 @@ INDEX_TEMPLATE = "index.html"
 FIXED_PAGES = {"tillganglighet/index.html": "tillganglighet.html", "404.html": "404.html"}
 
 
+# Which templates a template's source extends, includes or imports (None: a computed name).
+_REFERENCES: dict[tuple[str, str], list[str | None]] = {}
+
+
 class IndexEntry(Protocol):
     """What the index page and the sitemap need of a contact page (a ContactPage has it)."""
 
@@ -112,7 +116,10 @@ class SiteRenderer:
             seen.add(current)
             source, _, _ = loader.get_source(self.env, current)
             digest.update(b"\0" + current.encode() + b"\0" + source.encode())
-            for referenced in meta.find_referenced_templates(self.env.parse(source)):
+            key = (current, source)
+            if key not in _REFERENCES:  # parsing is the slow part; a warm process does it once
+                _REFERENCES[key] = list(meta.find_referenced_templates(self.env.parse(source)))
+            for referenced in _REFERENCES[key]:
                 if referenced is None:  # a computed name: any template may be used
                     queue.extend(loader.list_templates())
                 else:
