@@ -4,27 +4,27 @@ The pages have no script at all, so the Content Security Policy allows none: eve
 `<script>` could not run. Personal pages must not be kept by browsers or proxies (`no-store`);
 only the fingerprinted stylesheet may be cached.
 
-CSRF tokens are our own rather than Flask-WTF's for two reasons. Their age is measured with the
-app's clock, so a test can let an hour pass without sleeping. And a token that is only too old
-(the citizen's own page, left open for long) can be told apart from a missing or forged one: the
-first gets the page back with what was typed and a note to send again, the others a plain 400.
-A token is `<issued>.<HMAC(secret key, session's CSRF secret, issued)>`: it is bound to the
-session (a token from another session is wrong, not old) and needs no Referer check, so it works
+CSRF tokens are Flask-WTF's (`generate_csrf`, `validate_csrf`): signed, timed and bound to the
+session's own secret. The check runs in our before-request hook rather than CSRFProtect's so that a
+token that is only too old (the citizen's own page, left open for long) can be told apart from a
+missing or forged one: the first gets the page back with what was typed and a note to send again,
+the others a plain 400. No Referer check is made (WTF_CSRF_SSL_STRICT is off), so it works
 unchanged behind a TLS-terminating proxy.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import secrets
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, render_template, request, session
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
+from wtforms import ValidationError
 
 from forms import audit
 
@@ -39,7 +39,6 @@ HSTS = "max-age=31536000; includeSubDomains"  # a year: browsers then never try 
 CACHEABLE_ENDPOINTS = {"assets.stylesheet"}
 
 CSRF_FIELD = "csrf_token"
-CSRF_SESSION_KEY = "csrf"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 CsrfState = Literal["ok", "missing", "invalid", "expired"]
 
@@ -106,44 +105,34 @@ def set_headers(response: Response) -> Response:
 # CSRF -------------------------------------------------------------------------------------------
 
 
-def _now_seconds() -> int:
-    return int(current_app.extensions["hittavard_forms"].now().timestamp())
-
-
-def _mac(secret: str, issued: int) -> str:
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(key, f"csrf:{secret}:{issued}".encode(), hashlib.sha256).hexdigest()
-
-
 def csrf_token() -> str:
     """The token for the forms of this page (a Jinja global); starts the session's secret if needed."""
-    if "csrf_token" in g:
-        return str(g.csrf_token)
-    secret = session.get(CSRF_SESSION_KEY)
-    if not isinstance(secret, str):
-        secret = secrets.token_hex(16)
-        session[CSRF_SESSION_KEY] = secret
-    issued = _now_seconds()
-    g.csrf_token = f"{issued}.{_mac(secret, issued)}"
-    return str(g.csrf_token)
+    return str(generate_csrf())
 
 
 def csrf_state(token: str | None) -> CsrfState:
     """Whether a posted token is good, absent, wrong (forged, another session's) or only too old."""
-    if not token:
-        return "missing"
-    secret = session.get(CSRF_SESSION_KEY)
-    issued_text, _, mac = token.partition(".")
-    if not isinstance(secret, str) or not issued_text.isdigit() or len(issued_text) > 12:
-        return "invalid"
-    issued = int(issued_text)
-    if not hmac.compare_digest(mac, _mac(secret, issued)):
-        return "invalid"
-    age = _now_seconds() - issued
     limit = current_app.extensions["hittavard_forms"].settings.csrf_minutes * 60
-    if age < -60:  # issued in the future: not from our clock
+    try:
+        validate_csrf(token, time_limit=limit)
+    except ValidationError as error:
+        if not token:
+            return "missing"
+        if "expired" in str(error) and _signed_for_this_session(token):
+            return "expired"
         return "invalid"
-    return "expired" if age > limit else "ok"
+    return "ok"
+
+
+def _signed_for_this_session(token: str) -> bool:
+    """An expired token counts as this citizen's own only if it carries this session's secret."""
+    serializer = URLSafeTimedSerializer(current_app.secret_key, salt="wtf-csrf-token")
+    try:
+        value = serializer.loads(token)
+    except BadData:
+        return False
+    own = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    return isinstance(own, str) and isinstance(value, str) and hmac.compare_digest(own, value)
 
 
 def csrf_exempt(view: F) -> F:

@@ -8,9 +8,11 @@ stylesheet included, after every hook has set its headers.
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from types import SimpleNamespace
 from typing import Any
 
 from tests.forms.conftest import NOW
@@ -27,6 +29,16 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += datetime.timedelta(**delta)
+
+    def drive_token_time(self, monkeypatch: Any) -> Clock:
+        """Let Flask-WTF's CSRF tokens (signed with itsdangerous's timestamps) age with this clock."""
+        import itsdangerous.timed
+
+        start, real = self.now, time.time
+        monkeypatch.setattr(
+            itsdangerous.timed, "time", SimpleNamespace(time=lambda: real() + (self.now - start).total_seconds())
+        )
+        return self
 
 
 @dataclass

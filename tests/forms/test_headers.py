@@ -153,8 +153,8 @@ def _multidict(pairs: list[tuple[str, str]]) -> Any:
 
 
 @pytest.fixture
-def recorded(make_app: Callable[..., Flask]) -> tuple[Flask, Recorder, Clock]:
-    clock = Clock()
+def recorded(make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch) -> tuple[Flask, Recorder, Clock]:
+    clock = Clock().drive_token_time(monkeypatch)
     app = make_app(CLOCK=clock, FORMS_RATELIMIT_LOGIN="1000 per minute", FORMS_RATELIMIT_SEND="1000 per minute")
 
     def broken() -> str:

@@ -66,9 +66,9 @@ def events(handler: Everything) -> list[dict[str, object]]:
 
 
 def test_a_whole_journey_with_a_marker_in_every_field_leaves_it_in_no_log_line(
-    make_app: Callable[..., Flask], everything: Everything
+    make_app: Callable[..., Flask], everything: Everything, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock = Clock()
+    clock = Clock().drive_token_time(monkeypatch)
     app = make_app(CLOCK=clock, FORMS_RATELIMIT_LOGIN="6 per minute", FORMS_DATABASE_URL="sqlite://")
 
     def broken() -> str:

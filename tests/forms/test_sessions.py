@@ -36,8 +36,8 @@ MARKER = "Hemlig-markör-7731"
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    return Clock().drive_token_time(monkeypatch)
 
 
 @pytest.fixture

@@ -29,8 +29,8 @@ START = datetime.datetime(2026, 11, 21, 12, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture(scope="module")
-def clock() -> Clock:
-    return Clock(START)
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    return Clock(START).drive_token_time(monkeypatch)
 
 
 @pytest.fixture(scope="module")
