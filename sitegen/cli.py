@@ -56,6 +56,7 @@ def _add_editor_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     new.add_argument("kind", choices=["clinic", "eservice"], help="clinic (mottagning) eller eservice (e-tjänst)")
     new.add_argument("id", help="filnamnet utan .yaml: små bokstäver a–z, siffror och bindestreck")
     new.add_argument("--content", type=Path, default=Path("content"), help="innehållsmappen (content)")
+    new.add_argument("--today", type=_date, default=None, help="datumet som skrivs i reviewed (ÅÅÅÅ-MM-DD)")
 
 
 def _date(text: str) -> datetime.date:
@@ -87,7 +88,7 @@ def _editor_command(args: argparse.Namespace) -> int:
     from sitegen.scaffold import ScaffoldError, create
 
     try:
-        path = create(args.kind, args.id, args.content)
+        path = create(args.kind, args.id, args.content, today=args.today)
     except ScaffoldError as err:
         print(err, file=sys.stderr)
         return 1

@@ -29,8 +29,9 @@ START = datetime.datetime(2026, 11, 21, 12, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture(scope="module")
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(START).drive_token_time(monkeypatch)
+def clock() -> Iterator[Clock]:
+    with pytest.MonkeyPatch.context() as patch:
+        yield Clock(START).drive_token_time(patch)
 
 
 @pytest.fixture(scope="module")

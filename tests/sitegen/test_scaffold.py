@@ -26,7 +26,7 @@ def strict_check(content: Path) -> int:
 
 
 def test_new_clinic_passes_check_on_the_demo(demo_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["new", "clinic", "vardcentralen-norr", "--content", str(demo_copy)]) == 0
+    assert main(["new", "clinic", "vardcentralen-norr", "--content", str(demo_copy), "--today", TODAY]) == 0
     path = demo_copy / "clinics" / "vardcentralen-norr.yaml"
     assert f"Skrev {path}" in capsys.readouterr().out
     assert strict_check(demo_copy) == 0
@@ -41,7 +41,7 @@ def test_new_clinic_passes_check_on_the_demo(demo_copy: Path, capsys: pytest.Cap
 
 
 def test_new_clinic_is_commented_for_the_editor(demo_copy: Path) -> None:
-    main(["new", "clinic", "vardcentralen-norr", "--content", str(demo_copy)])
+    main(["new", "clinic", "vardcentralen-norr", "--content", str(demo_copy), "--today", TODAY])
     text = (demo_copy / "clinics" / "vardcentralen-norr.yaml").read_text(encoding="utf-8")
     assert text.startswith("# Kontaktkortet för mottagningen vardcentralen-norr.")
     assert "name: Vardcentralen norr  # mottagningens namn som det ska stå på sidan, med å, ä och ö" in text
@@ -57,7 +57,7 @@ def test_new_clinic_is_commented_for_the_editor(demo_copy: Path) -> None:
 
 
 def test_the_commented_examples_are_valid_when_uncommented(demo_copy: Path) -> None:
-    main(["new", "clinic", "vardcentralen-norr", "--content", str(demo_copy)])
+    main(["new", "clinic", "vardcentralen-norr", "--content", str(demo_copy), "--today", TODAY])
     path = demo_copy / "clinics" / "vardcentralen-norr.yaml"
     lines = path.read_text(encoding="utf-8").splitlines()
     start = next(
@@ -80,7 +80,7 @@ def test_new_clinic_follows_the_region_s_own_guideline(tmp_path: Path) -> None:
     root = guided_content(
         tmp_path / "content", site=site, clinics__psykiatrin=None, **{"clinics__vardcentralen-test": None}
     )
-    assert main(["new", "clinic", "ny", "--content", str(root)]) == 0
+    assert main(["new", "clinic", "ny", "--content", str(root), "--today", TODAY]) == 0
     assert strict_check(root) == 0
     data = yaml.safe_load((root / "clinics" / "ny.yaml").read_text(encoding="utf-8"))
     assert data["eservices"] == [{"use": "skicka-meddelande"}]
@@ -88,7 +88,7 @@ def test_new_clinic_follows_the_region_s_own_guideline(tmp_path: Path) -> None:
 
 
 def test_new_eservice_passes_check(demo_copy: Path) -> None:
-    assert main(["new", "eservice", "bestall-intyg-om-vaccination", "--content", str(demo_copy)]) == 0
+    assert main(["new", "eservice", "bestall-intyg-om-vaccination", "--content", str(demo_copy), "--today", TODAY]) == 0
     assert strict_check(demo_copy) == 0
     eservice = load_content(demo_copy).eservices["bestall-intyg-om-vaccination"]
     assert (eservice.name, eservice.category) == ("Bestall intyg om vaccination", "kontakt")
@@ -97,8 +97,8 @@ def test_new_eservice_passes_check(demo_copy: Path) -> None:
 
 def test_a_new_eservice_can_be_used_by_a_new_clinic(tmp_path: Path) -> None:
     root = guided_content(tmp_path / "content")
-    main(["new", "eservice", "ny-tjanst", "--content", str(root)])
-    main(["new", "clinic", "ny-mottagning", "--content", str(root)])
+    main(["new", "eservice", "ny-tjanst", "--content", str(root), "--today", TODAY])
+    main(["new", "clinic", "ny-mottagning", "--content", str(root), "--today", TODAY])
     path = root / "clinics" / "ny-mottagning.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "  - use: ny-tjanst\n", encoding="utf-8")
     assert strict_check(root) == 0
@@ -111,13 +111,13 @@ def test_an_existing_file_is_never_overwritten(
     folder = "clinics" if kind == "clinic" else "eservices"
     path = demo_copy / folder / f"{name}.yaml"
     before = path.read_bytes()
-    assert main(["new", kind, name, "--content", str(demo_copy)]) == 1
+    assert main(["new", kind, name, "--content", str(demo_copy), "--today", TODAY]) == 1
     assert path.read_bytes() == before
     assert f"{path} finns redan" in capsys.readouterr().err
 
 
 def test_an_invalid_id_writes_nothing(demo_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["new", "clinic", "Vårdcentralen Norr", "--content", str(demo_copy)]) == 1
+    assert main(["new", "clinic", "Vårdcentralen Norr", "--content", str(demo_copy), "--today", TODAY]) == 1
     assert "'Vårdcentralen Norr' är inget giltigt id" in capsys.readouterr().err
     assert sorted(path.name for path in (demo_copy / "clinics").iterdir()) == sorted(
         path.name for path in (DEMO / "clinics").iterdir()
@@ -125,7 +125,7 @@ def test_an_invalid_id_writes_nothing(demo_copy: Path, capsys: pytest.CaptureFix
 
 
 def test_a_folder_that_is_not_a_content_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["new", "clinic", "ny", "--content", str(tmp_path / "inget")]) == 1
+    assert main(["new", "clinic", "ny", "--content", str(tmp_path / "inget"), "--today", TODAY]) == 1
     assert "site.yaml saknas" in capsys.readouterr().err
     assert not (tmp_path / "inget").exists()
 
@@ -133,5 +133,5 @@ def test_a_folder_that_is_not_a_content_folder_is_refused(tmp_path: Path, capsys
 def test_broken_content_still_gets_a_file(tmp_path: Path) -> None:
     """A typo elsewhere must not stop an editor from starting a new card."""
     root = guided_content(tmp_path / "content", clinics__psykiatrin="name: Psykiatrin\n")
-    assert main(["new", "clinic", "ny", "--content", str(root)]) == 0
+    assert main(["new", "clinic", "ny", "--content", str(root), "--today", TODAY]) == 0
     assert "use: bestall-tid" in (root / "clinics" / "ny.yaml").read_text(encoding="utf-8")
