@@ -568,6 +568,7 @@ def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, f
                 remove_file(out, path)
             del outputs[path]
         if staging is not None:
+            forget_state(out)  # the cache describes the site being replaced
             swap_in(staging, out)
             staging = None
     except BaseException:
