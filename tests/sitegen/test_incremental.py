@@ -341,3 +341,14 @@ def test_a_build_that_died_while_writing_is_followed_by_a_full_one(site: tuple[P
     result = build_site(root, out)
     assert not result.incremental
     assert_same_as_plain(root, out)
+
+
+def test_deleting_a_catalogue_eservice_an_unchanged_clinic_uses_is_an_error(site: tuple[Path, Path]) -> None:
+    root, out = site
+    before = tree(out)
+    (root / "eservices/lamna-synpunkter-och-klagomal.yaml").unlink()
+    expected = errors_of(root)
+    with pytest.raises(ContentInvalid) as raised:
+        build_site(root, out)
+    assert [str(error) for error in raised.value.errors] == expected
+    assert tree(out) == before
