@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -136,6 +137,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         files = "fil" if result.written == 1 else "filer"
         summary += f"; {result.written} {files} skrevs, {result.removed} togs bort"
     print(summary + ".")
+    if argv is None:
+        # Run as a program (not called from Python): everything is written and closed, so skip
+        # the interpreter's teardown of its modules and objects, a fifth of a one-page rebuild.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     return 0
 
 
