@@ -93,9 +93,7 @@ class _Fallback(Exception):
     """The fast path found a problem: load_content decides, and reports it."""
 
 
-def _stat_of(entry: os.DirEntry[str]) -> Stat:
-    stat = entry.stat()
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+_SLUG = re.compile(SLUG_PATTERN)
 
 
 def _scan_folder(folder: Path) -> dict[str, Stat]:
@@ -105,23 +103,24 @@ def _scan_folder(folder: Path) -> dict[str, Stat]:
     the build to load_content.
     """
     found: dict[str, Stat] = {}
+    slug = _SLUG.fullmatch
     try:
         entries = list(os.scandir(folder))
     except OSError:
         raise _Fallback from None
-    for entry in entries:
-        name = entry.name
-        if name.startswith(".") or entry.is_dir():
-            continue
-        stem, dot, suffix = name.rpartition(".")
-        if not dot or suffix not in {"yaml", "yml"}:
-            continue
-        if suffix == "yml" or not re.fullmatch(SLUG_PATTERN, stem):
-            raise _Fallback
-        try:
-            found[stem] = _stat_of(entry)
-        except OSError:  # a broken link, or removed while listing: load_content reports it
-            raise _Fallback from None
+    try:
+        for entry in entries:
+            name = entry.name
+            if name.endswith(".yaml") and not name.startswith(".") and not entry.is_dir():
+                stem = name[:-5]
+                if not slug(stem):
+                    raise _Fallback
+                stat = entry.stat()
+                found[stem] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            elif name.endswith(".yml") and not name.startswith(".") and not entry.is_dir():
+                raise _Fallback
+    except OSError:  # a broken link, or removed while listing: load_content reports it
+        raise _Fallback from None
     return found
 
 
@@ -562,7 +561,12 @@ def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, f
             written += _write_site_pages(
                 renderer, theme, sink, summaries, all_slugs, outputs, index_fields, state, changed, slugs_changed
             )
-        gone = [path for path in list(outputs) if _is_stale(path, removed, renderer.css_path)]
+        css_known = renderer.css_path in previous_outputs and len(previous_outputs) == len(state.outputs)  # type: ignore[union-attr]
+        gone = (
+            [path for path in list(outputs) if _is_stale(path, removed, renderer.css_path)]
+            if not incremental or removed or not css_known
+            else []
+        )
         for path in gone:
             if incremental:
                 remove_file(out, path)
