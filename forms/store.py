@@ -89,6 +89,9 @@ class Store:
 
     def open_draft(self, owner: Owner, clinic: str, eservice: str) -> Draft | None:
         """The draft this owner is writing for this e-service, if any."""
+        return self._newest_draft(owner, clinic, eservice, "open", Draft.id.desc())
+
+    def _newest_draft(self, owner: Owner, clinic: str, eservice: str, status: str, *order: Any) -> Draft | None:
         with self._begin() as db:
             return db.scalars(
                 select(Draft)
@@ -97,9 +100,9 @@ class Store:
                     Draft.subject == owner.subject,
                     Draft.clinic == clinic,
                     Draft.eservice == eservice,
-                    Draft.status == "open",
+                    Draft.status == status,
                 )
-                .order_by(Draft.id.desc())
+                .order_by(*order)
             ).first()
 
     def draft_by_key(self, owner: Owner, key: str) -> Draft | None:
@@ -209,15 +212,4 @@ class Store:
 
     def latest_sent_draft(self, owner: Owner, clinic: str, eservice: str) -> Draft | None:
         """The most recently sent draft for this e-service, to send a repeated POST to its receipt."""
-        with self._begin() as db:
-            return db.scalars(
-                select(Draft)
-                .where(
-                    Draft.actor == owner.actor,
-                    Draft.subject == owner.subject,
-                    Draft.clinic == clinic,
-                    Draft.eservice == eservice,
-                    Draft.status == "sent",
-                )
-                .order_by(Draft.updated_at.desc(), Draft.id.desc())
-            ).first()
+        return self._newest_draft(owner, clinic, eservice, "sent", Draft.updated_at.desc(), Draft.id.desc())
