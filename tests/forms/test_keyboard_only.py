@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.forms.test_journeys import CLINIC, TOLVAN, live  # noqa: F401 - the live server fixture
 
@@ -26,7 +27,7 @@ def tab_to(page: Any, target: Any, limit: int = 60) -> None:
 
 def test_begar_intyg_renewal_with_the_keyboard_alone(page: Any, live: str) -> None:  # noqa: F811
     page.goto(f"{live}{CLINIC}/begar-intyg/")
-    assert page.locator("h1").inner_text() == "Testinloggning"
+    expect(page.locator("h1")).to_have_text("Testinloggning")
 
     tab_to(page, page.get_by_label("Personnummer"))
     page.keyboard.type(TOLVAN)
@@ -37,7 +38,7 @@ def test_begar_intyg_renewal_with_the_keyboard_alone(page: Any, live: str) -> No
     tab_to(page, page.get_by_role("button", name="Fortsätt"))
     page.keyboard.press("Enter")
 
-    assert page.locator("h1").inner_text() == "Vilket intyg gäller det?"
+    expect(page.locator("h1")).to_have_text("Vilket intyg gäller det?")
     tab_to(page, page.get_by_label("Körkortsintyg"))
     page.keyboard.press("Space")
     tab_to(page, page.get_by_label("Nytt intyg"))
@@ -46,20 +47,20 @@ def test_begar_intyg_renewal_with_the_keyboard_alone(page: Any, live: str) -> No
     tab_to(page, page.get_by_role("button", name="Fortsätt"))
     page.keyboard.press("Enter")
 
-    assert page.locator("h1").inner_text() == "Ditt nuvarande intyg"
+    expect(page.locator("h1")).to_have_text("Ditt nuvarande intyg")
     tab_to(page, page.get_by_label("Vem utfärdade ditt nuvarande intyg?"))
     page.keyboard.type("Dr Berg")
     tab_to(page, page.get_by_label("Till och med vilket datum gäller det?"))
     page.keyboard.type("2027-03-31")
     page.keyboard.press("Enter")  # Enter in a text field submits the page
 
-    assert page.locator("h1").inner_text() == "Något mer?"
+    expect(page.locator("h1")).to_have_text("Något mer?")
     tab_to(page, page.get_by_role("button", name="Fortsätt"))
     page.keyboard.press("Enter")
 
-    assert page.locator("h1").inner_text() == "Kontrollera dina svar"
-    assert "Dr Berg" in page.locator("main").inner_text()
+    expect(page.locator("h1")).to_have_text("Kontrollera dina svar")
+    expect(page.locator("main")).to_contain_text("Dr Berg")
     tab_to(page, page.get_by_role("button", name="Skicka"))
     page.keyboard.press("Enter")
 
-    assert page.locator("h1").inner_text() == "Ditt ärende är skickat"
+    expect(page.locator("h1")).to_have_text("Ditt ärende är skickat")
