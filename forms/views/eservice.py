@@ -28,6 +28,19 @@ from sitegen.resolve import ResolvedEService, find_form
 
 bp = Blueprint("eservice", __name__)
 
+
+@bp.before_request
+def _only_real_eservices() -> None:
+    """An address that serves no e-service is 404 for everyone, before any login.
+
+    Sending a visitor through the login first would promise a form that is not there.
+    """
+    args = request.view_args or {}
+    if "slug" in args and "eservice_id" in args:
+        eservice = find_form(services().content, args["slug"], args["eservice_id"])
+        if eservice is None or eservice.form is None:
+            abort(404)
+
 RETURN_PARAM = "fran"
 RETURN_TO_CHECK = "kontrollera"
 NO_LIST_CHILD = (

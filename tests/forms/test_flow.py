@@ -360,3 +360,10 @@ def test_login_redirect_never_leaves_the_app(client: FlaskClient) -> None:
             data={"csrf_token": csrf_token(page.text), "personnummer": OTHER_ADULT, "next": target},
         )
         assert done.headers["Location"] == f"{BASE}/inkorg/", target
+
+
+def test_an_unknown_eservice_is_404_before_any_login(app: Flask) -> None:
+    client = app.test_client()
+    assert client.get(f"{BASE}/testmottagningen/finns-inte/").status_code == 404
+    assert client.get(f"{BASE}/finns-inte/begar-intyg/").status_code == 404
+    assert client.get(INTYG_URL).status_code == 303  # a real one still goes to the login first
