@@ -7,16 +7,15 @@ included) and, at the end, with the Nu Html Checker.
 from __future__ import annotations
 
 import datetime
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from forms import create_app
 from tests.forms.journey import Journey, assert_valid_html
+from tests.support.live_app import serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -40,12 +39,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "CLOCK": lambda: DEMO_NOW,
         }
     )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serve_app(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from forms.db import RateLimitCounter, make_engine
 from forms.ratelimit import DATABASE_STORAGE, DatabaseStorage, wait_text
@@ -32,6 +31,7 @@ from tests.forms.conftest import (
 )
 from tests.forms.gunicorn_run import Browser, demo_file, gunicorn, made_up_people
 from tests.forms.journey import Journey, assert_valid_html
+from tests.support.live_app import serve_app
 
 LOGIN = f"{BASE}/logga-in/"
 WRONG = "19121212-1213"  # fails the Luhn check: a failed login
@@ -211,12 +211,8 @@ def test_wait_text_and_limit_settings() -> None:
 def live_limited(make_app: Callable[..., Flask]) -> Iterator[str]:
     """The app on 127.0.0.1 with two login attempts and one send a minute."""
     app = make_app(FORMS_RATELIMIT_LOGIN="2 per minute", FORMS_RATELIMIT_SEND="1 per minute")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serve_app(app) as url:
+        yield url
 
 
 def send_egen_fraga(j: Journey) -> None:

@@ -8,17 +8,16 @@ live app has its own clock, so "31 minutes later" is a step of the test, not a w
 from __future__ import annotations
 
 import datetime
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from forms import create_app
 from tests.forms.journey import Journey, assert_valid_html
 from tests.forms.security_support import Clock
+from tests.support.live_app import serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -50,12 +49,8 @@ def live(tmp_path_factory: pytest.TempPathFactory, clock: Clock) -> Iterator[str
         raise RuntimeError("forced for the test")
 
     app.add_url_rule("/e-tjanster/trasig/", view_func=broken)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serve_app(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
