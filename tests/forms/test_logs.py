@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from forms import audit
+from forms.platform import audit
 from tests.forms.conftest import ADULT, BASE, CHILD, OTHER_ADULT, csrf_token, login, send_form_data
 from tests.forms.security_support import Clock
 from tests.forms.test_input import FORMS, questions_of_page, text_inputs
@@ -28,7 +28,7 @@ from tests.forms.test_step_order import CLINIC, page_answers
 
 MARKER = "MARKÖR-Qx7-hemlig"
 ROOT = Path(__file__).resolve().parents[2]
-LOGGERS = ["", "forms", "forms.audit", "flask", "werkzeug", "sqlalchemy", "sqlalchemy.engine",
+LOGGERS = ["", "forms", "forms.platform.audit", "flask", "werkzeug", "sqlalchemy", "sqlalchemy.engine",
            "sqlalchemy.engine.Engine", "sqlalchemy.pool", "flask-limiter", "limits"]
 
 
