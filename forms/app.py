@@ -23,13 +23,13 @@ from forms.identity.demo_data import load_demo_data
 from forms.identity.providers import DemoIdentityProvider, IdentityProvider
 from forms.identity.records import DemoRecordSystem, RecordSystem
 from forms.platform import audit, ratelimit, rendering, security, sessions
+from forms.platform.content import app_content, site_dir
 from forms.platform.errors import FormsFlask, guard_debug
 from forms.platform.services import Services, system_clock
 from forms.platform.sessions import COOKIE_NAME
 from forms.platform.settings import PREFIX, Settings
 from forms.store.cases import Store
 from forms.store.db import make_engine
-from sitegen.content.loader import load_content
 from sitegen.site.theme import Theme
 
 MAX_REQUEST_BYTES = 512 * 1024  # far more than any form needs; more is refused with 413
@@ -62,7 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     # Before anything touches app.jinja_env: strict about undefined names.
     app.jinja_options = {**app.jinja_options, "undefined": StrictUndefined, "trim_blocks": True, "lstrip_blocks": True}
-    content = load_content(settings.content_dir)
+    content = app_content(settings.content_dir, site_dir(config))  # the build's snapshot when current
     forms_url = content.site.forms_url
     prefix = urlsplit(forms_url).path or "/"
     prefix = prefix if prefix.endswith("/") else prefix + "/"

@@ -45,10 +45,12 @@ from sitegen.build.cache import (
 )
 from sitegen.build.pages import index_stale, is_stale, write_site_pages
 from sitegen.build.parallel import Workers, usable_workers
-from sitegen.build.publish import new_staging, publish, remove_file, swap_in
+from sitegen.build.publish import new_staging, publish, remove_file, replace_file, swap_in, write_new
 from sitegen.build.scan import Fallback, detect_changes, load_fixed, scan_folder
 from sitegen.build.shards import LoadReport, RenderReport, Shard, Sink, split_shards
 from sitegen.content.loader import load_content
+from sitegen.content.models import CatalogueEService, Site
+from sitegen.content.snapshot import MANIFEST, content_hashes, manifest_bytes, snapshot_files
 from sitegen.site.render import FIXED_PAGES, SiteRenderer, render_site
 from sitegen.site.theme import Theme
 
@@ -100,6 +102,7 @@ def _plain_build(root: Path, out: Path, theme: Theme) -> Outcome:
     """load_content, render_site and publish: the reference build, used when the fast path balks."""
     content = load_content(root)  # raises ContentInvalid with every error, located
     files = render_site(content, theme)
+    files.update(snapshot_files(content, content_hashes(root)))  # what the forms app reads at start
     forget_state(out)
     publish(files, out)
     return Outcome(
@@ -110,6 +113,23 @@ def _plain_build(root: Path, out: Path, theme: Theme) -> Outcome:
         incremental=False,
         rendered=len(content.clinics),
     )
+
+
+def write_manifest(
+    folder: Path, site: Site, eservices: dict[str, CatalogueEService], inputs: dict[str, InputRecord], incremental: bool
+) -> int:
+    """The content snapshot's manifest (sitegen.content.snapshot), rewritten only when it changed."""
+    data = manifest_bytes(site, eservices, {key: record[3] for key, record in inputs.items()})
+    if not incremental:
+        write_new(folder, MANIFEST, data)
+        return 1
+    try:
+        if (folder / MANIFEST).read_bytes() == data:
+            return 0
+    except OSError:
+        pass
+    replace_file(folder, MANIFEST, data)
+    return 1
 
 
 def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, full: bool) -> Outcome:
@@ -195,6 +215,8 @@ def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, f
             if incremental:
                 remove_file(out, path)
             del outputs[path]
+        # Last, after every clinic's snapshot file: an app that finds the manifest finds them all.
+        write_manifest(staging or out, site, eservices, inputs, incremental=staging is None)
         if staging is not None:
             forget_state(out)  # the cache describes the site being replaced
             swap_in(staging, out)
@@ -224,7 +246,7 @@ def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, f
         pages=len(all_slugs) + 1 + len(FIXED_PAGES),
         clinics=len(all_slugs),
         written=written,
-        removed=len(gone),
+        removed=sum(1 for path in gone if not path.startswith(".")),  # public files, as `written`
         incremental=incremental,
         rendered=len(dirty_slugs),
     )

@@ -10,6 +10,7 @@ from typing import Any
 
 from sitegen.build.cache import BuildState, OutputRecord, Summary
 from sitegen.build.shards import Sink
+from sitegen.content.snapshot import CLINICS_DIR
 from sitegen.site.render import FIXED_PAGES, SiteRenderer
 from sitegen.site.theme import Theme
 
@@ -77,6 +78,8 @@ def is_stale(path: str, removed: set[str], css_path: str) -> bool:
     """A published file the new site no longer has: a removed page or an old stylesheet."""
     if path.startswith("mottagningar/"):
         return path.split("/")[1] in removed
+    if path.startswith(CLINICS_DIR):
+        return path[len(CLINICS_DIR) + 1 : -len(".json")] in removed
     return path.startswith("static/") and path != css_path
 
 

@@ -20,7 +20,7 @@ class BuildResult:
     pages: int  # HTML pages in the site
     clinics: int
     seconds: float
-    written: int = 0  # files written (the others already had the right bytes)
+    written: int = 0  # files of the public site written (the others already had the right bytes)
     removed: int = 0  # files removed (pages of deleted mottagningar, an old stylesheet)
     incremental: bool = False  # True when the last build's cache was used
     rendered: int = 0  # contact pages rendered; the others were known to be unchanged

@@ -21,6 +21,7 @@ from sitegen.build.scan import Stat
 from sitegen.content.loader import Content, validate_clinic
 from sitegen.content.models import BorrowEntry, CatalogueEService, Clinic, LocalEntry, Site, UseEntry
 from sitegen.content.references import reference_problems
+from sitegen.content.snapshot import clinic_bytes, clinic_path
 from sitegen.content.yamlsource import YamlSyntaxError, parse_yaml_bytes
 from sitegen.site.render import SiteRenderer
 from sitegen.site.view import contact_page
@@ -143,6 +144,7 @@ class Shard:
         self.stats = stats
         self.clinics: dict[str, Clinic] = {}
         self.origins: dict[str, Summary] = {}
+        self.hashes: dict[str, str] = {}  # slug → hash of its file, for the app's content snapshot
         self.content: Content | None = None
 
     def load(self) -> LoadReport:
@@ -159,7 +161,8 @@ class Shard:
                 return LoadReport(ok=False)
             self.clinics[slug] = clinic
             report.summaries[slug] = summary_of(slug, clinic)
-            report.inputs[f"clinics/{slug}"] = (*self.stats[slug], content_hash(data))
+            self.hashes[slug] = content_hash(data)
+            report.inputs[f"clinics/{slug}"] = (*self.stats[slug], self.hashes[slug])
             report.origins.update(entry.from_ for entry in clinic.eservices if isinstance(entry, BorrowEntry))
         return report
 
@@ -184,6 +187,9 @@ class Shard:
             record, written = self.sink.put(relative, self.renderer.contact_page(page))
             report.outputs[relative] = record
             report.written += written
+            # What the forms app reads instead of validating the YAML again (sitegen.content.snapshot).
+            snapshot = clinic_path(slug)
+            report.outputs[snapshot] = self.sink.put(snapshot, clinic_bytes(self.clinics[slug], self.hashes[slug]))[0]
             report.deps[slug] = " ".join(self._deps(slug))
         return report
 

@@ -91,7 +91,11 @@ def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
 
 
 def site_paths(built: Path) -> list[str]:
-    pages = [str(path.relative_to(built)) for path in built.rglob("*") if path.is_file()]
+    pages = [
+        str(path.relative_to(built))
+        for path in built.rglob("*")
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(built).parts)
+    ]
     return [re.sub(r"(^|/)index\.html$", r"\1", page) for page in pages]
 
 
@@ -127,3 +131,12 @@ def test_no_inline_script_or_style_in_any_page(built: Path) -> None:
         assert "<style" not in html, page
         assert not re.search(r"\sstyle\s*=", html), page
         assert not re.search(r"\son[a-z]+\s*=", html), page
+
+
+def test_the_builds_private_folder_is_refused(nginx: str, built: Path) -> None:
+    private = [path for path in built.rglob("*") if path.is_file() and any(p.startswith(".") for p in path.relative_to(built).parts)]
+    assert private, "the build writes the app's content snapshot into a dot-folder"
+    for path in private:
+        status, _, body = fetch(nginx + str(path.relative_to(built)))
+        assert status == 404, path
+        assert "Sidan finns inte" in body.decode("utf-8")

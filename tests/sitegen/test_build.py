@@ -50,6 +50,10 @@ def test_build_writes_every_page(content_dir: Path, tmp_path: Path, capsys: pyte
             "mottagningar/psykiatrin/index.html",
             "mottagningar/vardcentralen-test/index.html",
             *css,
+            # the forms app's content snapshot, in a folder no web server serves
+            ".hittavard/content/manifest.json",
+            ".hittavard/content/clinics/psykiatrin.json",
+            ".hittavard/content/clinics/vardcentralen-test.json",
         ]
     )
     assert len(css) == 1 and re.fullmatch(r"static/style\.[0-9a-f]{10}\.css", css[0])
