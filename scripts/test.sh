@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command for the whole test suite: installs what is missing (Python packages, Debian's
-# Chromium, Java, the Nu Html Checker and PostgreSQL), lints, and runs pytest including the
-# browser tests and the storage tests on a real PostgreSQL server.
+# Chromium, Java, the Nu Html Checker, PostgreSQL, nginx and Redis), lints, and runs pytest including
+# the browser tests, the storage tests on a real PostgreSQL server and the multi-node deployment
+# test (nginx, two app nodes, PostgreSQL, Redis; select it alone with `-m multinode`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -21,6 +22,11 @@ fi
 # nginx serves the built site in the deployment test (deploy/nginx.conf).
 if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
   if as_root; then apt_install nginx-light; else echo "nginx is needed for the deployment test." >&2; exit 1; fi
+fi
+
+# Redis shares the rate limits between the app nodes in the multi-node test (tests/deploy/test_multinode.py).
+if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then
+  if as_root; then apt_install redis-server; else echo "redis-server is needed for the multi-node test." >&2; exit 1; fi
 fi
 
 # The Nu Html Checker (npm package vnu-jar) runs on Java.

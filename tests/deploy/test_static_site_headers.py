@@ -51,7 +51,7 @@ def nginx(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     config = (ROOT / "deploy/nginx.conf").read_text(encoding="utf-8")
     for name, value in {
         "SITE_ROOT": str(built),
-        "FORMS_UPSTREAM": "127.0.0.1:9",
+        "FORMS_UPSTREAM": "server 127.0.0.1:9;",
         "LISTEN": f"127.0.0.1:{port}",
         "PID_FILE": str(folder / "nginx.pid"),
         "MIME_TYPES": "/etc/nginx/mime.types",

@@ -122,7 +122,12 @@ def test_run_command_serves_under_gunicorn_with_one_url_and_no_development_serve
             assert front.status == 200 and front.headers["Cache-Control"] == "no-cache"
         with urllib.request.urlopen(url + "e-tjanster/logga-in/", timeout=5) as login:
             assert "Testinloggning" in login.read().decode("utf-8")
-        children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+        children: list[str] = []
+        for _ in range(100):  # the master forks its workers one by one; on a busy machine it takes a while
+            children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+            if len(children) == 2:
+                break
+            time.sleep(0.1)
         assert len(children) == 2, "two gunicorn workers under the master"
     finally:
         os.killpg(process.pid, signal.SIGTERM)
