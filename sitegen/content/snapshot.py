@@ -46,9 +46,12 @@ def file_hash(data: bytes) -> str:
 
 @cache
 def models_version() -> str:
-    """The models' source: a snapshot written by other models is not read with these."""
-    source = Path(__file__).with_name("models.py").read_bytes()
-    return hashlib.blake2b(source + f"{FORMAT}".encode(), digest_size=16).hexdigest()
+    """The content model's source (models and the validators they call): a snapshot written by
+    another version is not read with this one."""
+    digest = hashlib.blake2b(f"{FORMAT}".encode(), digest_size=16)
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
 
 
 def clinic_path(slug: str) -> str:
