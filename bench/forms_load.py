@@ -1,6 +1,6 @@
 """`python -m bench.forms_load`: the forms app's throughput under gunicorn, beside bare Flask.
 
-    .venv/bin/python -m bench.forms_load [--duration 10] [--connections 50]
+    .venv/bin/python -m bench.forms_load [--duration 8] [--rounds 5] [--send-rounds 3] [--connections 50]
 
 Starts gunicorn on 127.0.0.1 (a free port; never any other address) twice: the forms app
 (`forms:create_app()`, test login on, a fresh SQLite database, 50 made-up test people, rate limits
@@ -15,6 +15,12 @@ bounded time at 50 connections:
   approve, answer, check, POST "Skicka" with its CSRF token), with a Python client of 50 threads.
   Every send must be stored exactly once: the number of receipts must equal the number of rows in
   the case table, with unique references.
+
+The machine may be shared, and its load can swing the bare route by a factor of three within
+minutes, so both servers run side by side and the bare route and the form page are measured
+ALTERNATELY, `--rounds` times; the table shows medians over the rounds, and the line
+`form page GET: NN% of the bare Flask route's requests/s` is the median of the rounds' ratios.
+The full sends run `--send-rounds` times (median rate). About 3 minutes with the defaults.
 
 Every loop is bounded in count and in time, and the servers are stopped at the end.
 """
