@@ -280,6 +280,11 @@ def wrk_get(port: int, path: str, connections: int, duration: int, cookie: str |
     output = subprocess.run(
         [*command, f"http://{HOST}:{port}{path}"], capture_output=True, text=True, check=True, timeout=duration + 60
     ).stdout
+    return parse_wrk(output)
+
+
+def parse_wrk(output: str) -> Throughput:
+    """Requests/s, p50, p99 and errors from `wrk --latency` output."""
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     # Anchored to wrk's "Latency Distribution" lines: a standard deviation such as "89.50%" at the
     # end of the Req/Sec line must not be read as the 50th percentile (it once gave 'Latency').
