@@ -8,6 +8,7 @@ same code and therefore the same bytes.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from xml.sax.saxutils import escape
 
 from jinja2 import Environment, FileSystemBytecodeCache, meta
 
+from sitegen.content.dated import today as build_today
 from sitegen.content.loader import Content
 from sitegen.content.models import Site
 from sitegen.site.markdown import render_markdown
@@ -132,10 +134,12 @@ def site_root_of(site: Site) -> str:
     return site_root(SimpleNamespace(site=site))  # type: ignore[arg-type]
 
 
-def render_site(content: Content, theme: Theme) -> dict[str, bytes]:
-    """All files of the site: pages, stylesheet, sitemap.xml and robots.txt."""
+def render_site(content: Content, theme: Theme, today: datetime.date | None = None) -> dict[str, bytes]:
+    """All files of the site as it is on `today` (see sitegen.content.dated.today): pages,
+    stylesheet, sitemap.xml and robots.txt."""
     renderer = SiteRenderer(content.site, theme)
-    pages = [contact_page(content, slug) for slug in content.clinics]
+    day = build_today(today)
+    pages = [contact_page(content, slug, day) for slug in content.clinics]
     files: dict[str, bytes] = {}
     for page in pages:
         files[f"{page.path}index.html"] = renderer.contact_page(page)
