@@ -198,9 +198,11 @@ def _build(
             written += write_site_pages(
                 renderer, theme, sink, summaries, all_slugs, outputs, index_fields, state, changed, slugs_changed
             )
-        css_known = renderer.css_path in previous_outputs and len(previous_outputs) == len(state.outputs)  # type: ignore[union-attr]
+        css_known = all(path in previous_outputs for path in theme.site_files) and len(previous_outputs) == len(
+            state.outputs  # type: ignore[union-attr]
+        )
         gone = (
-            [path for path in list(outputs) if is_stale(path, removed, renderer.css_path)]
+            [path for path in list(outputs) if is_stale(path, removed, theme.site_files)]
             if not incremental or removed or not css_known
             else []
         )

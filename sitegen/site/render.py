@@ -59,6 +59,10 @@ class SiteRenderer:
             self.env.bytecode_cache = FileSystemBytecodeCache(str(bytecode_dir))
         root = site_root_of(site)
         self.common = {"site": site, "root": root, "css_href": f"{root}static/{theme.css_name}"}
+        for suffix in ("svg", "ico"):
+            favicon = theme.favicon_path(suffix)
+            if favicon is not None:
+                self.common[f"favicon_{suffix}"] = f"{root}{favicon}"
         self._clinic = self.env.get_template(CLINIC_TEMPLATE)
         self._fingerprints: dict[str, str] | None = None
 
@@ -106,7 +110,7 @@ class SiteRenderer:
         return self._fingerprints
 
     def _template_fingerprint(self, name: str) -> str:
-        digest = hashlib.blake2b(self.theme.css_name.encode(), digest_size=16)
+        digest = hashlib.blake2b(" ".join(self.theme.site_files).encode(), digest_size=16)
         seen: set[str] = set()
         queue = [name]
         loader = self.env.loader
@@ -136,7 +140,7 @@ def site_root_of(site: Site) -> str:
 
 def render_site(content: Content, theme: Theme, today: datetime.date | None = None) -> dict[str, bytes]:
     """All files of the site as it is on `today` (see sitegen.content.dated.today): pages,
-    stylesheet, sitemap.xml and robots.txt."""
+    stylesheet, favicon, sitemap.xml and robots.txt."""
     renderer = SiteRenderer(content.site, theme)
     day = build_today(today)
     pages = [contact_page(content, slug, day) for slug in content.clinics]
@@ -146,7 +150,7 @@ def render_site(content: Content, theme: Theme, today: datetime.date | None = No
     files["index.html"] = renderer.index(pages)
     for path, template in FIXED_PAGES.items():
         files[path] = renderer.fixed_page(template)
-    files[renderer.css_path] = theme.css_bytes
+    files.update(theme.site_files)
     files["sitemap.xml"] = renderer.sitemap(pages)
     files["robots.txt"] = renderer.robots()
     return files
