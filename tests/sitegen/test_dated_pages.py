@@ -13,6 +13,8 @@ import pytest
 from sitegen.build.run import build_site
 from sitegen.cli import main
 from sitegen.content.loader import load_content
+from sitegen.content.models import OpeningHours
+from sitegen.site.dates import schema_opening_hours
 from sitegen.site.render import render_site
 from sitegen.site.theme import Theme
 from tests.sitegen.conftest import CLINIC, OTHER, write_content
@@ -176,3 +178,19 @@ def test_a_page_without_dated_content_is_not_rerendered_by_date(tmp_path: Path) 
     result = build_site(root, out, today=day("2030-01-01"))
     assert result.incremental and result.rendered == 0 and result.written == 0
     assert OTHER_PAGE in tree(out)
+
+
+@pytest.mark.parametrize(
+    ("days", "hours", "values"),
+    [
+        ("Måndag–fredag", "08.00–17.00", ["Mo-Fr 08:00-17:00"]),
+        ("Måndag, onsdag och fredag", "08.00–12.00, 13.00–16.00", ["Mo,We,Fr 08:00-12:00", "Mo,We,Fr 13:00-16:00"]),
+        ("Lördag", "9:00-13:00", ["Sa 09:00-13:00"]),
+        ("Söndag–tisdag", "10.00–14.00", ["Mo-Tu,Su 10:00-14:00"]),
+        ("Lördag–söndag", "Stängt", []),
+    ],
+)
+def test_every_readable_line_of_opening_hours_is_in_the_schema_org_data(
+    days: str, hours: str, values: list[str]
+) -> None:
+    assert schema_opening_hours(OpeningHours(days=days, hours=hours)) == values
