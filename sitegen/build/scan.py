@@ -148,7 +148,6 @@ def verified_outputs(out: Path, outputs: dict[str, OutputRecord]) -> tuple[dict[
 
 
 
-
 DATE_PREFIX = "@days:"
 
 
