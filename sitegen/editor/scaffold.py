@@ -106,6 +106,8 @@ def clinic_text(slug: str, region: Region, today: datetime.date) -> str:
         detail for rule in (region.site.guideline if region.site else []) for detail in (rule.requires or [])
     }
     entries = _required_entries(region)
+    # The examples' dates lie ahead, so uncommented they show on the page rather than as passed.
+    christmas = datetime.date(today.year if today <= datetime.date(today.year, 12, 24) else today.year + 1, 12, 24)
     lines = [
         f"# Kontaktkortet för mottagningen {slug}. Skapad med `sitegen new clinic {slug}`.",
         "# Byt ut allt som börjar med 'Ange', spara och kör `sitegen check`.",
@@ -126,18 +128,18 @@ def clinic_text(slug: str, region: Region, today: datetime.date) -> str:
         "opening_hours:",
         '  - {days: Måndag–fredag, hours: "08.00–17.00"}',
         "  - {days: Lördag–söndag, hours: Stängt}",
-        "# Avvikande öppettider: dagar då tiderna ovan inte gäller. Sidan visar dem de närmaste sex",
-        "# veckorna före dagen; när dagen har passerat visas de inte längre.",
+        "# Avvikande öppettider: dagar då tiderna ovan inte gäller. Sidan visar varje sådan dag under",
+        "# de sex veckorna före den; när dagen har passerat visas den inte längre.",
         "# opening_exceptions:",
-        "#   - {date: 2026-12-24, hours: Stängt, note: Julafton}",
-        '#   - {date: 2026-12-30, hours: "08.00–12.00"}',
+        f"#   - {{date: {christmas.isoformat()}, hours: Stängt, note: Julafton}}",
+        f'#   - {{date: {christmas.year}-12-30, hours: "08.00–12.00"}}',
         "# Meddelanden överst på sidan, från och med from till och med until.",
         "# notices:",
         "#   - title: Vi har flyttat",
         "#     text: |",
         "#       Från den 1 februari finns vi på Storgatan 5.",
-        "#     from: 2027-01-15",
-        "#     until: 2027-02-28",
+        f"#     from: {christmas.year + 1}-01-15",
+        f"#     until: {christmas.year + 1}-02-28",
     ]
     if "about" in required_details:
         lines += ["about: |", "  Ange några meningar om mottagningen."]

@@ -183,3 +183,22 @@ def test_broken_content_still_gets_a_file(tmp_path: Path) -> None:
     root = guided_content(tmp_path / "content", clinics__psykiatrin="name: Psykiatrin\n")
     assert main(["new", "clinic", "ny", "--content", str(root), "--today", TODAY]) == 0
     assert "use: bestall-tid" in (root / "clinics" / "ny.yaml").read_text(encoding="utf-8")
+
+
+def test_the_dated_examples_are_valid_and_ahead_when_uncommented(
+    demo_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["new", "clinic", "vardcentralen-norr", "--content", str(demo_copy), "--today", TODAY])
+    path = demo_copy / "clinics" / "vardcentralen-norr.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = lines.index("# opening_exceptions:")
+    end = next(i for i, line in enumerate(lines) if line.startswith("#     until:"))
+    block = [line for line in lines[start : end + 1] if not line.startswith("# Meddelanden")]
+    path.write_text("\n".join(lines[:start] + [line[2:] for line in block] + lines[end + 1 :]) + "\n", encoding="utf-8")
+    fill_in(path)
+    capsys.readouterr()
+    assert strict_check(demo_copy) == 0
+    assert "notering" not in capsys.readouterr().err
+    clinic = load_content(demo_copy).clinics["vardcentralen-norr"]
+    assert [str(exception.date) for exception in clinic.opening_exceptions] == ["2026-12-24", "2026-12-30"]
+    assert (str(clinic.notices[0].from_), str(clinic.notices[0].until)) == ("2027-01-15", "2027-02-28")
