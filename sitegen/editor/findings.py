@@ -35,7 +35,7 @@ class Finding:
     @classmethod
     def from_error(cls, error: ContentError, rule: str) -> Finding:
         """A finding from a located content error (`Content.locate` builds those)."""
-        level: Level = error.level if error.level in ("warning", "note") else "error"  # type: ignore[assignment]
+        level: Level = "warning" if error.level == "warning" else "note" if error.level == "note" else "error"
         return cls(error.path, error.line, error.key, error.message, level, rule)
 
     def __str__(self) -> str:
