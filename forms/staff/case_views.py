@@ -136,6 +136,12 @@ def _case_page(
     )
 
 
+def _lost(clinic: str, action: str) -> tuple[str, int]:
+    errors = [{"anchor": "kept-text", "message": CONFLICT, "context": None}]
+    page = render("staff/conflict.html", clinic=clinic, errors=errors, typed=request.form.get("text", ""))
+    return page, 409
+
+
 @bp.get("/personal/<clinic>/arenden/<reference>/")
 def case(clinic: str, reference: str) -> tuple[str, int]:
     roles = roles_at(clinic, rules.can_see_cases)
@@ -160,8 +166,16 @@ def act(clinic: str, reference: str, action: str) -> Response | tuple[str, int]:
     roles = roles_at(clinic, rules.can_see_cases)
     if action not in rules.ACTIONS:
         refuse(clinic, "action")
-    found = _visible(clinic, reference, roles)
     svc = services()
+    found = casework.get_case(svc.store.engine, clinic, reference)
+    if found is not None and not rules.can_see(roles, me().person.hsa_id, CaseView(found.status, found.handler)):
+        if request.form.get("version") not in (None, "", str(found.version)):
+            # It was theirs when they opened it, and someone has since changed it (answered it, or
+            # distributed it elsewhere): say so and keep their text, without showing the case.
+            return _lost(clinic, action)
+        found = None
+    if found is None:
+        refuse(clinic, "case")
     text = request.form.get("text", "").replace("\r\n", "\n").strip()
     typed = {"delsvar": "", "svar": "", "anteckning": ""}
     key = {rules.PARTIAL: "delsvar", rules.ANSWER: "svar", rules.NOTE: "anteckning"}.get(action)
@@ -208,6 +222,8 @@ def act(clinic: str, reference: str, action: str) -> Response | tuple[str, int]:
             detail=action,
         )
         fresh = casework.get_case(svc.store.engine, clinic, reference) or found
+        if not rules.can_see(roles, me().person.hsa_id, CaseView(fresh.status, fresh.handler)):
+            return _lost(clinic, action)
         errors = [{"anchor": FIELD.get(action, "arende"), "message": CONFLICT, "context": None}]
         return _case_page(clinic, fresh, roles, errors=errors, typed=typed, status=409)
     except Refused as refusal:

@@ -176,10 +176,10 @@ def act(
         if case is None:
             raise LookupError(reference)
         view = CaseView(case.status, case.handler)
+        if case.version != action.version:
+            raise Conflict  # before visibility: it may have been theirs until the change they lost to
         if not rules.can_see(roles, me.hsa_id, view):
             raise LookupError(reference)
-        if case.version != action.version:
-            raise Conflict
         if not rules.role_allows(action.kind, roles, me.hsa_id, view):
             raise Refused("Du har inte behörighet att göra det med det här ärendet.")
         if not rules.status_allows(action.kind, case.status):
