@@ -374,3 +374,21 @@ def test_demo_data_seeds_staff_once(staff_app, make_app, staff_demo_file) -> Non
     with _engine(again).connect() as connection:
         count = connection.execute(text("SELECT count(*) FROM staff_roles WHERE hsa_id = :h"), {"h": BOTH}).scalar()
     assert count == 3
+
+
+def test_no_notice_carries_anything_about_the_case(staff_app, reference) -> None:
+    from forms.notices.channels import SUBJECT, SmtpChannel
+    from forms.notices.settings import NoticeSettings
+
+    contact_store.store(_engine(staff_app), ADULT, Contacts(email="vera@example.se", mobile="+46701234567"), NOW)
+    client = staff_app.test_client()
+    staff_login(client, BOTH)
+    act(client, reference, "delsvar", text="Vi tittar på ditt körkortsintyg.")
+    act(client, reference, "anteckning", text="Diabetes typ 2")
+    act(client, reference, "svara", text="Ditt körkortsintyg är klart.")
+    with _engine(staff_app).connect() as connection:
+        texts = [row.text for row in connection.execute(select(Notice.text))]
+    assert len(texts) == 4 and set(texts) == {ANSWER_TEXT}
+    message = SmtpChannel(NoticeSettings(smtp_host="localhost")).message(1, "vera@example.se", texts[0]).as_string()
+    for secret in ("Testmottagningen", "Begär intyg", "körkort", "Diabetes", reference, ADULT):
+        assert secret not in message and secret not in SUBJECT
