@@ -106,7 +106,9 @@ def login() -> Response | str | tuple[str, int]:
         typed=typed,
         demo_staff=_demo_staff(),
         timed_out=timed_out,
+        timed_out_reason=request.args.get("utloggad"),
         stale_notice=g.get("stale_notice"),
+        unsaved=[],
     )
 
 

@@ -25,6 +25,7 @@ from forms.staff.rules import ROLE_NAMES
 bp = Blueprint("staff", __name__)
 
 EXTENSION = "hittavard_staff"
+TYPED_FIELDS = {"text", "title"}  # the staff forms' free text, shown back after a timeout
 OPEN_ENDPOINTS = {"staff.login", "staff.logged_out", "staff.logout", "staff.home"}
 
 
@@ -121,6 +122,15 @@ def before() -> Response | tuple[str, int] | None:
     reason = session.timed_out()
     if reason is not None:
         security_event("session_timeout", reason=reason, kind="staff")
+        unsaved = [v.strip() for k, v in request.form.items() if k in TYPED_FIELDS and v.strip()]
+        if request.method == "POST" and unsaved:
+            # What was typed into an ended session is shown back (to the one who typed it) so it
+            # can be copied; nothing of it is stored.
+            page = render(
+                "staff/login.html", error=None, typed="", demo_staff=[], timed_out=True, timed_out_reason=reason,
+                stale_notice=None, unsaved=unsaved[:20],
+            )
+            return page, 401
         return redirect(url_for("staff.login", utloggad=reason), code=303)
     if request.method == "POST":
         state = session.csrf_state(request.form.get("csrf_token"))

@@ -265,7 +265,9 @@ def test_a_stale_version_gets_changed_by_someone_else_with_the_text_kept(staff_a
     page = first.get(case_url(reference))
     token, version = csrf_token(page.text), re.search(r'name="version" value="(\d+)"', page.text).group(1)
     act(second, reference, "fordela", handler=HANDLER2)
-    lost = first.post(f"{case_url(reference)}svara/", data={"csrf_token": token, "version": version, "text": "Mitt svar"})
+    lost = first.post(
+        f"{case_url(reference)}svara/", data={"csrf_token": token, "version": version, "text": "Mitt svar"}
+    )
     assert lost.status_code == 409
     assert "Ärendet har ändrats av någon annan" in lost.text and ">Mitt svar</textarea>" in lost.text
     assert _case(staff_app, reference).status == "Fördelad"
@@ -283,8 +285,15 @@ def test_every_action_read_and_list_is_in_the_access_log(staff_app, reference) -
     act(handler, reference, "avsluta")
     rows = [(r.hsa_id, r.action, r.personnummer, r.case_reference) for r in _log(staff_app)]
     for who, action in [
-        (RECEIVER, "login"), (RECEIVER, "list"), (RECEIVER, "read"), (RECEIVER, "fordela"), (RECEIVER, "delsvar"),
-        (HANDLER, "login"), (HANDLER, "anteckning"), (HANDLER, "svara"), (HANDLER, "avsluta"),
+        (RECEIVER, "login"),
+        (RECEIVER, "list"),
+        (RECEIVER, "read"),
+        (RECEIVER, "fordela"),
+        (RECEIVER, "delsvar"),
+        (HANDLER, "login"),
+        (HANDLER, "anteckning"),
+        (HANDLER, "svara"),
+        (HANDLER, "avsluta"),
     ]:
         assert any(r[0] == who and r[1] == action for r in rows), (who, action)
     changes = [r for r in rows if r[1] in ("fordela", "delsvar", "anteckning", "svara", "avsluta")]
@@ -340,7 +349,9 @@ def test_the_lokal_administrator_keeps_standardsvar(staff_app, reference) -> Non
     answer_id = re.search(r'standardsvar/(\d+)/">Provsvar', listing).group(1)
     edit_url = f"{BASE}/personal/{CLINIC}/standardsvar/{answer_id}/"
     edit = admin.get(edit_url)
-    admin.post(edit_url, data={"csrf_token": csrf_token(edit.text), "title": "Provsvar", "text": "Ändrad.", "retired": "1"})
+    admin.post(
+        edit_url, data={"csrf_token": csrf_token(edit.text), "title": "Provsvar", "text": "Ändrad.", "retired": "1"}
+    )
     handler = staff_app.test_client()
     staff_login(handler, BOTH)
     page = handler.get(case_url(reference)).text
@@ -392,3 +403,17 @@ def test_no_notice_carries_anything_about_the_case(staff_app, reference) -> None
     message = SmtpChannel(NoticeSettings(smtp_host="localhost")).message(1, "vera@example.se", texts[0]).as_string()
     for secret in ("Testmottagningen", "Begär intyg", "körkort", "Diabetes", reference, ADULT):
         assert secret not in message and secret not in SUBJECT
+
+
+def test_an_answer_posted_after_the_timeout_is_shown_back_and_not_stored(staff_app, reference, clock) -> None:
+    client = staff_app.test_client()
+    staff_login(client, BOTH)
+    page = client.get(case_url(reference))
+    version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    clock.now = NOW + datetime.timedelta(minutes=45)
+    late = client.post(
+        f"{case_url(reference)}svara/",
+        data={"csrf_token": csrf_token(page.text), "version": version, "text": "Mitt långa svar"},
+    )
+    assert late.status_code == 401 and "Mitt långa svar" in late.text and "Det du skrev sparades inte" in late.text
+    assert _case(staff_app, reference).status == "Ny"
