@@ -105,7 +105,7 @@ def _case_page(
     view = CaseView(case.status, case.handler)
     allowed = rules.allowed_actions(roles, me().person.hsa_id, view)
     typed = dict(typed or {})
-    answers = standard.listing(engine, clinic)
+    answers = standard.listing(engine, clinic) if rules.ANSWER in allowed else []
     chosen = request.args.get("standardsvar")
     if chosen and rules.ANSWER in allowed and "svar" not in typed:
         found = next((a for a in answers if str(a.id) == chosen), None)
@@ -113,7 +113,10 @@ def _case_page(
             typed["svar"] = found.text
     eservice = svc.content.eservices.get(case.eservice)
     current_villkor = hashlib.sha256(eservice.villkor.encode("utf-8")).hexdigest() if eservice else None
-    handler = directory.person(engine, case.handler) if case.handler else None
+    handlers = directory.handlers(engine, clinic) if rules.DISTRIBUTE in allowed else []
+    handler = next((p for p in handlers if p.hsa_id == case.handler), None)
+    if handler is None and case.handler:
+        handler = directory.person(engine, case.handler)
     return (
         render(
             "staff/case.html",
@@ -123,7 +126,7 @@ def _case_page(
             handler=handler,
             events=casework.history(engine, case.id),
             allowed=allowed,
-            handlers=directory.handlers(engine, clinic),
+            handlers=handlers,
             answers=answers,
             typed=typed,
             errors=errors or [],

@@ -45,6 +45,24 @@ def remember(engine: Engine, who: StaffPerson) -> None:
             )
 
 
+def person_and_roles(engine: Engine, hsa_id: str) -> tuple[StaffPerson, dict[str, frozenset[str]]] | None:
+    """The person and their roles in one query: what every staff request needs first."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(StaffMember.hsa_id, StaffMember.name, StaffMember.title, StaffRole.clinic, StaffRole.role)
+            .outerjoin(StaffRole, StaffRole.hsa_id == StaffMember.hsa_id)
+            .where(StaffMember.hsa_id == hsa_id)
+        ).all()
+    if not rows:
+        return None
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        if row.clinic is not None:
+            found[row.clinic].add(row.role)
+    first = rows[0]
+    return StaffPerson(first.hsa_id, first.name, first.title), {c: frozenset(r) for c, r in found.items()}
+
+
 def roles_of(engine: Engine, hsa_id: str) -> dict[str, frozenset[str]]:
     """Mottagning slug → this person's roles there."""
     found: dict[str, set[str]] = defaultdict(set)

@@ -55,9 +55,9 @@ def current_staff() -> Staff | None:
     hsa_id = session.current().hsa_id
     if hsa_id:
         svc = services()
-        person = directory.person(svc.store.engine, hsa_id)
-        if person is not None:
-            found = Staff(person, directory.roles_of(svc.store.engine, hsa_id))
+        known = directory.person_and_roles(svc.store.engine, hsa_id)
+        if known is not None:
+            found = Staff(*known)
     g.staff = found
     return found
 
