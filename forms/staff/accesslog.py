@@ -70,7 +70,7 @@ def record(
             clinic=clinic[:200],
             personnummer=personnummer,
             case_reference=case_reference,
-            detail=detail[:500],
+            detail=detail[:2000],  # a list names up to 25 cases and their personnummer
         )
     )
 
@@ -100,7 +100,9 @@ def search(engine: Engine, query: Query, zone: datetime.tzinfo) -> list[AccessLo
         )
     )
     if query.personnummer:
-        statement = statement.where(AccessLogEntry.personnummer == query.personnummer)
+        # A list is one row naming every case and personnummer it showed (in `detail`).
+        shown_in_list = (AccessLogEntry.action == "list") & AccessLogEntry.detail.contains(query.personnummer)
+        statement = statement.where(or_(AccessLogEntry.personnummer == query.personnummer, shown_in_list))
     if query.hsa_id:
         statement = statement.where(AccessLogEntry.hsa_id == query.hsa_id)
     if query.date_from:

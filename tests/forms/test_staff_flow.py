@@ -315,11 +315,13 @@ def test_the_access_log_cannot_be_changed_or_deleted(staff_app, statement: str) 
 def test_the_granskare_searches_by_citizen_and_by_staff_and_exports_csv(staff_app, reference) -> None:
     receiver = staff_app.test_client()
     staff_login(receiver, RECEIVER)
+    receiver.get(LIST)
     act(receiver, reference, "anteckning", text="Läst")
     auditor = staff_app.test_client()
     staff_login(auditor, AUDITOR)
     by_citizen = auditor.get(f"{BASE}/personal/{CLINIC}/logg/?personnummer={ADULT}").text
     assert reference in by_citizen and RECEIVER in by_citizen and "Skrev intern anteckning" in by_citizen
+    assert "Läste ärendelista" in by_citizen  # the list that showed the citizen's case
     by_staff = auditor.get(f"{BASE}/personal/{CLINIC}/logg/?hsa_id={RECEIVER}&fran=2026-06-01&till=2026-06-01").text
     assert "Inloggning" in by_staff
     nothing = auditor.get(f"{BASE}/personal/{CLINIC}/logg/?hsa_id={RECEIVER}&fran=2026-06-02").text
