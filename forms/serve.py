@@ -32,13 +32,25 @@ STATIC_HEADERS = {
 }
 
 
+# Paths the app answers besides those under its prefix: the search page.
+APP_PATHS = ("/sok/", "/sok")
+
+
+def hidden(path: str) -> bool:
+    """A path with a part starting with a dot (the search index in `.search/`): never served."""
+    return any(part.startswith(".") for part in path.split("/"))
+
+
 class StaticSite:
-    """Serves a built site folder: `index.html` for folders, the site's `404.html` for anything missing."""
+    """Serves a built site folder: `index.html` for folders, the site's `404.html` for anything
+    missing, and never a hidden file (the search index lives in the site folder but is not public)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder.resolve()
 
     def _file(self, path: str) -> Path | None:
+        if hidden(path):
+            return None
         joined = safe_join(str(self.folder), path.lstrip("/"))
         if joined is None:
             return None
@@ -75,7 +87,7 @@ def combined(site: WSGIApp, forms: WSGIApp, prefix: str) -> WSGIApp:
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path == bare or path.startswith(prefix):
+        if path == bare or path.startswith(prefix) or path == APP_PATHS[1] or path.startswith(APP_PATHS[0]):
             return forms(environ, start_response)
         return site(environ, start_response)
 

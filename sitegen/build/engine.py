@@ -49,7 +49,10 @@ from sitegen.build.publish import new_staging, publish, remove_file, swap_in
 from sitegen.build.scan import Fallback, detect_changes, load_fixed, scan_folder
 from sitegen.build.shards import LoadReport, RenderReport, Shard, Sink, split_shards
 from sitegen.content.loader import load_content
+from sitegen.search.documents import SearchDocument, document_of
+from sitegen.search.writer import SqliteIndexWriter
 from sitegen.site.render import FIXED_PAGES, SiteRenderer, render_site
+from sitegen.site.view import contact_page
 from sitegen.site.theme import Theme
 
 # Fewer pages than this per worker are not worth a process.
@@ -100,8 +103,9 @@ def _plain_build(root: Path, out: Path, theme: Theme) -> Outcome:
     """load_content, render_site and publish: the reference build, used when the fast path balks."""
     content = load_content(root)  # raises ContentInvalid with every error, located
     files = render_site(content, theme)
+    documents = [document_of(contact_page(content, slug)) for slug in content.clinics]
     forget_state(out)
-    publish(files, out)
+    publish(files, out, also=lambda staging: SqliteIndexWriter(staging).replace_all(documents))
     return Outcome(
         pages=sum(1 for name in files if name.endswith(".html")),
         clinics=len(content.clinics),
@@ -123,6 +127,8 @@ def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, f
     fingerprints = renderer.fingerprints()
 
     state = None if full or not out.is_dir() else load_state(out)
+    if state is not None and not SqliteIndexWriter(out).usable():
+        state = None  # the search index is missing or of an older schema: write everything
     incremental = state is not None
     all_slugs = sorted(clinic_stats, key=lambda slug: f"{slug}.yaml")
     found = detect_changes(root, out, clinic_stats, inputs, state, fingerprints["contact"])
@@ -170,21 +176,32 @@ def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, f
         outputs = dict(previous_outputs) if incremental else {}
         deps = dict(state.deps) if state else {}
         written = 0
+        documents: list[SearchDocument] = []
         for report in rendered:
             outputs.update(report.outputs)
             deps.update(report.deps)
             written += report.written
+            documents.extend(report.documents)
+        if staging is not None:
+            SqliteIndexWriter(staging).replace_all(documents)
+        elif documents or removed:
+            SqliteIndexWriter(out).update(documents, removed)
         for slug in removed:
             deps.pop(slug, None)
 
         index_fields: set[str] | None = None
+        dropped = 0
         if needs_index:
             if not incremental or index_stale(state, summaries, dirty_slugs, fingerprints, changed, previous_outputs):  # type: ignore[arg-type]
                 index_fields = set()
             slugs_changed = state is None or summaries.keys() != state.summaries.keys()
-            written += write_site_pages(
-                renderer, theme, sink, summaries, all_slugs, outputs, index_fields, state, changed, slugs_changed
+            touched = {*dirty_slugs, *removed}
+            page_counts = write_site_pages(
+                renderer, theme, sink, summaries, all_slugs, outputs, index_fields, state, changed, slugs_changed,
+                touched,
             )
+            written += page_counts[0]
+            dropped += page_counts[1]
         css_known = renderer.css_path in previous_outputs and len(previous_outputs) == len(state.outputs)  # type: ignore[union-attr]
         gone = (
             [path for path in list(outputs) if is_stale(path, removed, renderer.css_path)]
@@ -221,10 +238,10 @@ def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, f
             previous=state,
         )
     return Outcome(
-        pages=len(all_slugs) + 1 + len(FIXED_PAGES),
+        pages=sum(1 for path in outputs if path.endswith(".html")),
         clinics=len(all_slugs),
         written=written,
-        removed=len(gone),
+        removed=len(gone) + dropped,
         incremental=incremental,
         rendered=len(dirty_slugs),
     )

@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.build.cache import InputRecord, Offer, OutputRecord, Summary, content_hash
-from sitegen.build.publish import replace_file
+from sitegen.build.publish import remove_file, replace_file
 from sitegen.build.scan import Stat
 from sitegen.content.loader import Content, validate_clinic
 from sitegen.content.models import BorrowEntry, CatalogueEService, Clinic, LocalEntry, Site, UseEntry
 from sitegen.content.references import reference_problems
 from sitegen.content.yamlsource import YamlSyntaxError, parse_yaml_bytes
+from sitegen.search.documents import SearchDocument, document_of
 from sitegen.site.render import SiteRenderer
 from sitegen.site.view import contact_page
 
@@ -85,6 +86,7 @@ class RenderReport:
     outputs: dict[str, OutputRecord]
     deps: dict[str, str]
     written: int
+    documents: list[SearchDocument] = field(default_factory=list)  # for the search index
 
 
 class Sink:
@@ -119,6 +121,11 @@ class Sink:
         else:
             stat = replace_file(self.root, relative, data)
         return (stat.st_size, stat.st_mtime_ns, digest), True
+
+    def remove(self, relative: str) -> None:
+        """Remove a published file (a staging folder has nothing to remove)."""
+        if not self.staging:
+            remove_file(self.root, relative)
 
 
 class Shard:
@@ -184,6 +191,7 @@ class Shard:
             record, written = self.sink.put(relative, self.renderer.contact_page(page))
             report.outputs[relative] = record
             report.written += written
+            report.documents.append(document_of(page))
             report.deps[slug] = " ".join(self._deps(slug))
         return report
 
