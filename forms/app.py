@@ -23,8 +23,9 @@ from forms.identity.demo_data import load_demo_data
 from forms.identity.providers import DemoIdentityProvider, IdentityProvider
 from forms.identity.records import DemoRecordSystem, RecordSystem
 from forms.platform import audit, ratelimit, rendering, security, sessions
+from forms.platform.clock import configured_clock
 from forms.platform.errors import FormsFlask, guard_debug
-from forms.platform.services import Services, system_clock
+from forms.platform.services import Services
 from forms.platform.sessions import COOKIE_NAME
 from forms.platform.settings import PREFIX, Settings
 from forms.search import init_app as init_search
@@ -108,7 +109,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         prefix=prefix,
         site_root=site_root,
         login_url=config.get("LOGIN_URL") or os.environ.get(PREFIX + "LOGIN_URL") or None,
-        clock=config.get("CLOCK") or system_clock,
+        clock=config.get("CLOCK") or configured_clock(config, settings.test_login),  # FORMS_NOW
     )
     audit.init_app(store.engine)
     sessions.init_app(app, store)  # its timeout check runs before the CSRF check

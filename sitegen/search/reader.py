@@ -26,7 +26,7 @@ from sitegen.search.schema import COLUMNS, FOLDED, WEIGHTS, fold, index_path, ke
 from sitegen.search.suggest import Suggester
 from sitegen.site.view import swedish_sort_key
 
-ESERVICE_FACETS = 12  # the most common e-services among the matches offered as filters
+ESERVICE_FACETS = 20  # the most common e-services among the matches offered as filters
 
 
 class IndexMissing(Exception):
@@ -54,12 +54,18 @@ class Searcher(Protocol):
 
 
 def match_expression(text: str) -> str | None:
-    """The FTS5 expression for a text: every word must match, exactly spelled or folded, as a prefix."""
+    """The FTS5 expression for a text: every word must match, as spelled or folded, as a prefix.
+
+    A whole word as spelled is a phrase of its own too, so BM25 counts it once more: "Storgården"
+    ranks the mottagning named Storgården above Storgårdens vårdcentral.
+    """
+    exact_columns, folded_columns = " ".join(COLUMNS), " ".join(FOLDED)
     parts = []
-    for word in words(text):
-        exact = f'{{{" ".join(COLUMNS)}}} : "{word}"*'
-        folded = f'{{{" ".join(FOLDED)}}} : "{fold(word)}"*'
-        parts.append(f"({exact} OR {folded})")
+    for word in words(text):  # letters and digits only: nothing in them is FTS5 syntax
+        parts.append(
+            f'({{{exact_columns}}} : "{word}" OR {{{exact_columns}}} : "{word}"*'
+            f' OR {{{folded_columns}}} : "{fold(word)}"*)'
+        )
     return " AND ".join(parts) or None
 
 
