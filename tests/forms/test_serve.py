@@ -58,3 +58,19 @@ def test_forms_app_answers_under_its_path_with_the_test_login_on(client: Client)
 def test_serve_refuses_a_folder_that_is_not_a_built_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--site", str(tmp_path / "saknas")]) == 1
     assert "bygg webbplatsen först" in capsys.readouterr().err
+
+
+def test_hidden_files_of_the_site_are_never_served(client: Client, site: Path) -> None:
+    (site / ".search").mkdir()
+    (site / ".search" / "index.sqlite3").write_bytes(b"SQLite format 3\x00")
+    for path in ("/.search/index.sqlite3", "/.search/", "/.search", "/mottagningar/../.search/index.sqlite3"):
+        response = client.get(path)
+        assert response.status_code in {404, 308}, path
+        assert b"SQLite format" not in response.get_data(), path
+
+
+def test_the_search_page_is_answered_by_the_app(client: Client) -> None:
+    response = client.get("/sok/?q=test")
+    # This site folder has no index: the app's page says search is unavailable (not the site's 404).
+    assert response.status_code == 503 and "Sökningen fungerar inte just nu" in response.get_data(as_text=True)
+    assert client.get("/sok").status_code == 308
