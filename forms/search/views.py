@@ -6,6 +6,7 @@ import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
@@ -85,6 +86,8 @@ def search() -> tuple[str, int]:
         log.exception("search index unavailable")
         return render_template("forms/search_unavailable.html", text=UNAVAILABLE), 503
 
+    base = url_for("search.search")
+
     def link(**changes: Any) -> str:
         """This search with some parameters changed (None removes one); a new filter starts at page 1."""
         values: dict[str, Any] = {
@@ -94,7 +97,8 @@ def search() -> tuple[str, int]:
             "oppet": "nu" if params.open_now else None,
         }
         values.update(changes)
-        return url_for("search.search", **{name: value for name, value in values.items() if value})
+        chosen = {name: value for name, value in values.items() if value}
+        return f"{base}?{urlencode(chosen)}" if chosen else base
 
     return render_template(
         "forms/search.html",

@@ -35,7 +35,7 @@ class Hit:
 @dataclass(frozen=True)
 class Facet:
     name: str
-    count: int
+    count: int | None  # None: not counted (see reader.COUNTED_ESERVICES)
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,9 @@ class Results:
     total: int
     page: int  # the page shown: the asked one, within 1 … pages
     hits: list[Hit]
-    municipalities: list[Facet]  # among the matches, ignoring the municipality filter
-    eservices: list[Facet]  # among the matches, ignoring the e-service filter; most common first
-    open_count: int  # how many of the matches are open now, ignoring the open filter
+    municipalities: list[Facet]  # of the matches (shown while no municipality is chosen)
+    eservices: list[Facet]  # of the matches, most common first (shown while none is chosen)
+    open_count: int  # how many of the matches are open now
     per_page: int = PER_PAGE
 
     @property

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sitegen.search.query import Facet, Hit, Query, Results
-from sitegen.search.schema import COLUMNS, FOLDED, WEIGHTS, fold, index_path, key, words
+from sitegen.search.schema import COLUMNS, FOLDED, STOPWORDS, WEIGHTS, fold, index_path, key, words
 from sitegen.search.suggest import Suggester
 from sitegen.site.view import swedish_sort_key
 
@@ -60,8 +60,9 @@ def match_expression(text: str) -> str | None:
     ranks the mottagning named Storgården above Storgårdens vårdcentral.
     """
     exact_columns, folded_columns = " ".join(COLUMNS), " ".join(FOLDED)
+    typed = words(text)
     parts = []
-    for word in words(text):  # letters and digits only: nothing in them is FTS5 syntax
+    for word in [word for word in typed if word not in STOPWORDS] or typed:  # letters and digits only
         parts.append(
             f'({{{exact_columns}}} : "{word}" OR {{{exact_columns}}} : "{word}"*'
             f' OR {{{folded_columns}}} : "{fold(word)}"*)'
@@ -69,39 +70,29 @@ def match_expression(text: str) -> str | None:
     return " AND ".join(parts) or None
 
 
-_OPEN = "c.hours IN (SELECT value FROM json_each(?))"  # ? is the JSON list of open hours
+# Above this many matches, the e-service filter offers the most common e-services of the whole
+# index (without counts) instead of counting the matches' e-services: that count grows with
+# matches × e-services, and a broad query ("mottagning") matches nearly every mottagning.
+COUNTED_ESERVICES = 1000
 
 
-class _Search:
-    """The SQL of one query: its source, its conditions (each filter can be left out for its
-    facet), its order; user values only ever as parameters."""
-
-    def __init__(self, query: Query, expression: str | None, open_hours: str) -> None:
-        self.query = query
-        self.expression = expression
-        self.open_hours = open_hours
-        self.source = "clinics c JOIN fts ON fts.rowid = c.id" if expression is not None else "clinics c"
-        weights = ", ".join(map(str, WEIGHTS))
-        self.order = f"bm25(fts, {weights}), c.sort_key, c.slug" if expression is not None else "c.sort_key, c.slug"
-
-    def where(
-        self, *, municipality: bool = True, eservice: bool = True, open_only: bool = True
-    ) -> tuple[str, list[Any]]:
-        query = self.query
-        clauses, params = [], []
-        if self.expression is not None:
-            clauses.append("fts MATCH ?")
-            params.append(self.expression)
-        if municipality and query.municipality is not None:
-            clauses.append("c.municipality_key = ?")
-            params.append(key(query.municipality))
-        if eservice and query.eservice is not None:
-            clauses.append("c.id IN (SELECT e.clinic_id FROM clinic_eservices e WHERE e.name_key = ?)")
-            params.append(key(query.eservice))
-        if open_only and query.open_only:
-            clauses.append(_OPEN)
-            params.append(self.open_hours)
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+def _filters(query: Query, expression: str | None, open_hours: frozenset[str]) -> tuple[str, list[Any]]:
+    """The source and conditions of a query, every active filter applied; user values as parameters."""
+    source = "clinics c JOIN fts ON fts.rowid = c.id" if expression is not None else "clinics c"
+    clauses, params = [], []
+    if expression is not None:
+        clauses.append("fts MATCH ?")
+        params.append(expression)
+    if query.municipality is not None:
+        clauses.append("c.municipality_key = ?")
+        params.append(key(query.municipality))
+    if query.eservice is not None:
+        clauses.append("c.id IN (SELECT e.clinic_id FROM clinic_eservices e WHERE e.name_key = ?)")
+        params.append(key(query.eservice))
+    if query.open_only:
+        clauses.append("c.hours IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(sorted(open_hours), ensure_ascii=False))
+    return source + ((" WHERE " + " AND ".join(clauses)) if clauses else ""), params
 
 
 class SqliteSearcher:
@@ -111,8 +102,9 @@ class SqliteSearcher:
         self.path = index_path(site_dir)
         self.is_open = is_open
         self._version: tuple[int, int, int] | None = None
-        self._open_cache: dict[datetime.datetime, str] = {}
+        self._open_cache: dict[datetime.datetime, frozenset[str]] = {}
         self._suggester: Suggester | None = None
+        self._common: list[Facet] | None = None
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -123,12 +115,12 @@ class SqliteSearcher:
             raise IndexMissing(str(self.path)) from error
         version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         if version != self._version:
-            self._version, self._open_cache, self._suggester = version, {}, None
+            self._version, self._open_cache, self._suggester, self._common = version, {}, None, None
         with closing(connection):
             yield connection
 
-    def _open_hours(self, connection: sqlite3.Connection, moment: datetime.datetime) -> str:
-        """A JSON list of the distinct stored opening hours that are open at `moment`'s minute.
+    def _open_hours(self, connection: sqlite3.Connection, moment: datetime.datetime) -> frozenset[str]:
+        """The distinct stored opening hours that are open at `moment`'s minute.
 
         Hours are written in whole minutes, so the answer is the same all through one minute.
         Many mottagningar share their hours; each distinct text is read once.
@@ -137,51 +129,71 @@ class SqliteSearcher:
         cached = self._open_cache.get(minute)
         if cached is None:
             values = [row[0] for row in connection.execute("SELECT DISTINCT hours FROM clinics")]
-            cached = json.dumps([value for value in values if self.is_open(value, minute)], ensure_ascii=False)
+            cached = frozenset(value for value in values if self.is_open(value, minute))
             if len(self._open_cache) > 4:
                 self._open_cache.clear()
             self._open_cache[minute] = cached
         return cached
 
+    def _common_eservices(self, connection: sqlite3.Connection) -> list[Facet]:
+        if self._common is None:
+            rows = connection.execute(
+                "SELECT min(name) FROM clinic_eservices GROUP BY name_key ORDER BY count(*) DESC, name_key LIMIT ?",
+                (ESERVICE_FACETS,),
+            )
+            self._common = [Facet(row[0], None) for row in rows]
+        return self._common
+
     def search(self, query: Query) -> Results:
+        """One pass over the matches (every active filter applied, best first); the page, the
+        count and the lists for the filters not yet chosen are taken from it."""
         with self._connect() as connection:
-            connection.execute("BEGIN")  # one snapshot for the count, the page and the lists
-            search = _Search(query, match_expression(query.text), self._open_hours(connection, query.moment))
-            sql, params = search.where()
-            total = connection.execute(f"SELECT count(*) FROM {search.source}{sql}", params).fetchone()[0]
+            connection.execute("BEGIN")  # one snapshot for the matches and the page's details
+            open_hours = self._open_hours(connection, query.moment)
+            expression = match_expression(query.text)
+            source, params = _filters(query, expression, open_hours)
+            rank = f"bm25(fts, {', '.join(map(str, WEIGHTS))}), " if expression is not None else ""
+            matches = connection.execute(
+                f"SELECT c.id, c.municipality, c.municipality_key, c.hours FROM {source}"
+                f" ORDER BY {rank}c.sort_key, c.slug",
+                params,
+            ).fetchall()
+            total = len(matches)
             pages = max(1, -(-total // query.per_page))
             page = min(max(1, query.page), pages)
-            rows = connection.execute(
-                "SELECT c.slug, c.name, c.street, c.postal_code, c.city, c.municipality, c.eservice_count,"
-                f" {_OPEN} FROM {search.source}{sql} ORDER BY {search.order} LIMIT ? OFFSET ?",
-                [search.open_hours, *params, query.per_page, (page - 1) * query.per_page],
-            ).fetchall()
-            hits = [Hit(*row[:7], open_now=bool(row[7])) for row in rows]
+            shown = [row[0] for row in matches[(page - 1) * query.per_page : page * query.per_page]]
+            details = {
+                row[0]: row[1:]
+                for row in connection.execute(
+                    "SELECT id, slug, name, street, postal_code, city, municipality, eservice_count, hours"
+                    " FROM clinics WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(shown),),
+                )
+            }
+            hits = [Hit(*details[i][:7], open_now=details[i][7] in open_hours) for i in shown]
 
-            sql, params = search.where(municipality=False)
-            rows = connection.execute(
-                f"SELECT min(c.municipality), count(*) FROM {search.source}{sql} GROUP BY c.municipality_key", params
-            )
-            municipalities = sorted((Facet(*row) for row in rows), key=lambda facet: swedish_sort_key(facet.name))
-            sql, params = search.where(eservice=False)
-            rows = connection.execute(
-                f"SELECT min(e.name), count(*) FROM {search.source} JOIN clinic_eservices e ON e.clinic_id = c.id"
-                f"{sql} GROUP BY e.name_key ORDER BY count(*) DESC, e.name_key LIMIT ?",
-                [*params, ESERVICE_FACETS],
-            )
-            eservices = [Facet(*row) for row in rows]
-            sql, params = search.where(open_only=False)
-            open_count = connection.execute(
-                f"SELECT count(*) FROM {search.source}{sql} {'AND' if sql else 'WHERE'} {_OPEN}",
-                [*params, search.open_hours],
-            ).fetchone()[0]
+            municipalities: dict[str, list[Any]] = {}
+            for _, name, municipality_key, _ in matches:
+                municipalities.setdefault(municipality_key, [name, 0])[1] += 1
+            if total > COUNTED_ESERVICES:
+                eservices = self._common_eservices(connection)
+            else:
+                rows = connection.execute(
+                    "SELECT min(name), count(*) FROM clinic_eservices WHERE clinic_id IN"
+                    " (SELECT value FROM json_each(?)) GROUP BY name_key ORDER BY count(*) DESC, name_key LIMIT ?",
+                    (json.dumps([row[0] for row in matches]), ESERVICE_FACETS),
+                )
+                eservices = [Facet(*row) for row in rows]
         return Results(
             total=total,
             page=page,
             hits=hits,
-            municipalities=municipalities,
+            municipalities=sorted(
+                (Facet(name, count) for name, count in municipalities.values()),
+                key=lambda facet: swedish_sort_key(facet.name),
+            ),
             eservices=eservices,
-            open_count=open_count,
+            open_count=sum(1 for row in matches if row[3] in open_hours),
             per_page=query.per_page,
         )
 

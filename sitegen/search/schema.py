@@ -22,6 +22,9 @@ SCHEMA_VERSION = "1"
 # Words of a text, as the index's tokenizer (unicode61) sees them: letters and digits.
 _WORD = re.compile(r"[^\W_]+")
 MAX_WORDS = 8
+# Little words a citizen types between the words that matter ("vårdcentral i Granberga"); every
+# word must match, so these are left out of a query that has other words.
+STOPWORDS = frozenset({"i", "och", "på", "vid", "för", "med", "av", "till", "en", "ett", "den", "det", "nära"})
 MAX_WORD_LENGTH = 40
 
 # Weights of the full-text columns for BM25: name hits above municipality, address and

@@ -1,8 +1,10 @@
 """"Menade du …?": spellings close to a query that found nothing, from the names and places.
 
 rapidfuzz compares the folded forms (no case, no diacritics), so "malmo" and "Malmö" are close and a
-missed letter or two swapped ones still lead somewhere. Candidates are words of the names and the
-places (each word of a query corrected on its own) and whole names and places.
+missed letter or two swapped ones still lead somewhere. Candidates are the query with each word
+corrected to the closest word of the names and places, and whole place names. (Whole names of
+mottagningar are not compared: at 10,000 names that cost more than the search itself, and their
+words are already among the candidates.)
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ WHOLE_CUTOFF = 80.0
 
 class Suggester:
     def __init__(self, names: Iterable[str], places: Iterable[str]) -> None:
-        wholes = sorted({*names, *places})
+        places = sorted(set(places))
+        wholes = places
         self._wholes = wholes
         self._wholes_folded = [fold(text) for text in wholes]
         vocabulary: dict[str, str] = {}
-        for text in wholes:
+        for text in sorted({*names, *places}):
             for word in words(text):
                 if len(word) >= 3:
                     vocabulary.setdefault(fold(word), word)

@@ -136,6 +136,13 @@ def _stored(connection: sqlite3.Connection, slug: str) -> SearchDocument | None:
     return SearchDocument(slug, row[1], row[2], row[3], row[4], row[5], names, row[6])
 
 
+def read_documents(site_dir: Path) -> list[SearchDocument]:
+    """The documents an index holds, by slug (to write them elsewhere: another backend, a benchmark)."""
+    with closing(sqlite3.connect(f"file:{index_path(site_dir)}?mode=ro", uri=True)) as connection:
+        slugs = [row[0] for row in connection.execute("SELECT slug FROM clinics ORDER BY slug")]
+        return [document for slug in slugs if (document := _stored(connection, slug)) is not None]
+
+
 def dump(site_dir: Path) -> list[tuple[object, ...]]:
     """Every mottagning's searchable content, by slug: for comparing two indexes (tests, checks)."""
     with closing(sqlite3.connect(f"file:{index_path(site_dir)}?mode=ro", uri=True)) as connection:

@@ -161,3 +161,14 @@ def test_a_page_beyond_the_last_shows_the_last_and_says_so(paged: FlaskClient) -
 def test_many_pages_show_a_window_of_numbers(paged: FlaskClient, tmp_path: Path) -> None:
     html = paged.get("/sok/?q=nummer&sida=2").get_data(as_text=True)
     assert 'rel="prev"' in html and 'rel="next"' in html
+
+
+def test_many_matches_offer_the_common_eservices_uncounted(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sitegen.search.reader.COUNTED_ESERVICES", 2)
+    html = client.get("/sok/?q=vardcentral").get_data(as_text=True)
+    offered = [text for _, text in links(html, r"^(Förnya recept|Begär intyg)")]
+    assert "Förnya recept" in offered  # the most common e-service of the whole index, no count
+    (href, _), = links(html, r"^Förnya recept$")
+    assert params(href) == {"q": ["vardcentral"], "etjanst": ["Förnya recept"]}

@@ -45,6 +45,8 @@ RELEVANCE = [
     ("ångest", "psykiatriska-mottagningen"),  # e-service name; the psychiatry clinic first
     ("angest", "psykiatriska-mottagningen"),
     ("begär intyg storköping", "storgardens-vardcentral"),  # e-service + municipality
+    ("vårdcentral i granberga", "vardcentralen-granberga"),  # little words between are left out
+    ("lung och sömn", "lung-och-somnmottagningen"),
 ]
 
 
