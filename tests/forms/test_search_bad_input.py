@@ -4,6 +4,7 @@ sentence where something was ignored or corrected: never a 500, never a query er
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from urllib.parse import urlencode
 
@@ -65,6 +66,9 @@ def test_a_query_of_ten_thousand_characters(client: FlaskClient, logged: pytest.
     html = get(client, [("q", "vårdcentral " * 834)])
     assert notes(html) == ["Din sökning var för lång. Vi sökte på de första 200 tecknen."]
     assert len(hits(html)) == 4
+    shown = re.search(r'<input type="search" id="q" name="q" value="([^"]*)"', html)
+    assert shown and len(shown.group(1)) <= 200  # the page does not echo 10,000 characters
+    assert len(html) < 40_000
     no_errors_logged(logged)
 
 

@@ -38,6 +38,8 @@ def searcher(tmp_path_factory: pytest.TempPathFactory) -> SqliteSearcher:
         clinics__hudgatan=clinic("Sjukstugan", "Testby", street="Hudgatan 3"),
         clinics__angby=clinic("Ängby vårdcentral", "Ängby"),
         clinics__angbya=clinic("Angby tandvård", "Angby"),
+        clinics__eksemlang=clinic("Mottagningen för eksem, psoriasis och andra besvär vid sjukhuset i stan", "Testby"),
+        clinics__eksemtjanst=clinic("Sjukstuga Norr", "Testby", service="Eksem"),
     )
     out = folder / "site"
     build_site(root, out, workers=1)
@@ -57,6 +59,9 @@ def test_exact_spelling_first_then_folded(searcher: SqliteSearcher) -> None:
 
 def test_a_name_hit_ranks_above_address_and_eservice_hits(searcher: SqliteSearcher) -> None:
     assert first(searcher, "hud") == ["hudkliniken", "hudgatan", "bildcentralen"]
+    # A long name with the word still ranks above a one-word e-service that is only the word:
+    # BM25 alone (equal weights) would put the short e-service first.
+    assert first(searcher, "eksem") == ["eksemlang", "eksemtjanst"]
 
 
 def test_prefixes_match(searcher: SqliteSearcher) -> None:
