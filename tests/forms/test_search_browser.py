@@ -66,14 +66,18 @@ def test_search_filter_page_and_open_a_result(page: Any, combined: tuple[str, An
     url, _ = combined
     page.goto(url + "/")
     page.get_by_role("search", name="Sök mottagning").get_by_label("Sök mottagning").fill("vardcentral")
-    page.get_by_role("search", name="Sök mottagning").get_by_role("button", name="Sök").click()
+    with page.expect_navigation():
+        page.get_by_role("search", name="Sök mottagning").get_by_role("button", name="Sök").click()
     assert page.locator("h1").inner_text() == "4 mottagningar för ”vardcentral”"
     page.get_by_text("Filtrera på kommun").click()  # a native <details>
-    page.get_by_role("link", name="Granberga (1)").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Granberga (1)").click()
     assert page.locator("h1").inner_text() == "1 mottagning för ”vardcentral” i Granberga"
-    page.get_by_role("link", name="Visa bara de som har öppet nu (1)").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Visa bara de som har öppet nu (1)").click()
     assert "oppet=nu" in page.url and "kommun=Granberga" in page.url and "q=vardcentral" in page.url
-    page.get_by_role("link", name="Vårdcentralen Granberga").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Vårdcentralen Granberga").click()
     assert page.locator("h1").inner_text() == "Vårdcentralen Granberga"
     assert page.get_by_role("navigation", name="Du är här").get_by_role("link", name="Granberga", exact=True).count() == 1
 
@@ -82,17 +86,20 @@ def test_numbered_pages(page: Any, combined: tuple[str, Any]) -> None:
     url, _ = combined
     page.goto(url + "/sok/?q=nummer")
     assert page.locator("li.result").count() == 20
-    page.get_by_role("navigation", name="Sidor med träffar").get_by_role("link", name="Sida 3").click()
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Sidor med träffar").get_by_role("link", name="Sida 3").click()
     assert page.locator("li.result").count() == 5
     assert page.locator("li.result h2").first.inner_text() == "Mottagningen Nummer 41"
-    page.get_by_role("link", name="Föregående sida").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Föregående sida").click()
     assert page.locator("li.result h2").first.inner_text() == "Mottagningen Nummer 21"
 
 
 def test_front_page_to_a_municipality_page(page: Any, combined: tuple[str, Any]) -> None:
     url, _ = combined
     page.goto(url + "/")
-    page.get_by_role("link", name="Åsvik", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Åsvik", exact=True).click()
     assert page.locator("h1").inner_text() == "Mottagningar i Åsvik"
     assert page.locator(".clinic-list li").count() == 3
 
