@@ -6,13 +6,13 @@ import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from forms.platform.services import services
 from forms.search.params import SearchParams
-from sitegen.search.opening import open_now
+from sitegen.search.opening import OpeningHours
 from sitegen.search.query import Facet, Query, Results
 from sitegen.search.reader import IndexMissing, Searcher, SqliteSearcher
 from sitegen.search.schema import words
@@ -25,7 +25,7 @@ PAGE_WINDOW = 2  # page links shown on each side of the current page (plus the f
 
 
 def searcher_for(site_dir: Path) -> Searcher:
-    return SqliteSearcher(site_dir, open_now)
+    return SqliteSearcher(site_dir, OpeningHours())
 
 
 def _searcher() -> Searcher:
@@ -80,7 +80,7 @@ def search() -> tuple[str, int]:
                 only = f"{results.pages} sidor" if results.pages > 1 else "en sida"
                 params.notes.append(f"Det finns bara {only} med träffar. Du ser sida {results.page}.")
             if not results.total and params.q and not (municipality or eservice or params.open_now):
-                suggestions = searcher.suggestions(params.q, moment)
+                suggestions = searcher.suggestions(params.q)
         all_municipalities: list[Facet] = searcher.municipalities() if not results or not results.total else []
     except (IndexMissing, sqlite3.Error):
         log.exception("search index unavailable")
@@ -100,6 +100,17 @@ def search() -> tuple[str, int]:
         chosen = {name: value for name, value in values.items() if value}
         return f"{base}?{urlencode(chosen)}" if chosen else base
 
+    current = link()
+    joiner = "&" if "?" in current else "?"
+
+    def adding(name: str, value: str) -> str:
+        """This search with one more filter (one not chosen yet): the long lists' links, made cheaply."""
+        return f"{current}{joiner}{name}={quote_plus(value)}"
+
+    def alone(name: str, value: str) -> str:
+        """A search with only this filter: the list of all municipalities."""
+        return f"{base}?{name}={quote_plus(value)}"
+
     return render_template(
         "forms/search.html",
         params=params,
@@ -110,5 +121,7 @@ def search() -> tuple[str, int]:
         all_municipalities=all_municipalities,
         numbers=page_numbers(results.page, results.pages) if results else [],
         link=link,
+        adding=adding,
+        alone=alone,
         count_text=count_text,
     ), 200

@@ -48,7 +48,7 @@ class Searcher(Protocol):
 
     def eservice_named(self, name: str) -> str | None: ...
 
-    def suggestions(self, text: str, moment: datetime.datetime) -> list[str]:
+    def suggestions(self, text: str) -> list[str]:
         """Queries that do find something, close to a text that found nothing ("Menade du …?")."""
         ...
 
@@ -216,17 +216,19 @@ class SqliteSearcher:
             ).fetchone()
         return row[0] if row else None
 
-    def suggestions(self, text: str, moment: datetime.datetime) -> list[str]:
+    def suggestions(self, text: str) -> list[str]:
         with self._connect() as connection:
             if self._suggester is None:
                 names = [row[0] for row in connection.execute("SELECT DISTINCT name FROM clinics")]
                 places = [row[0] for row in connection.execute("SELECT DISTINCT municipality FROM clinics")]
                 self._suggester = Suggester(names, places)
-            suggester = self._suggester
-        found = []
-        for candidate in suggester.candidates(text):
-            if self.search(Query(text=candidate, moment=moment, per_page=1)).total:
-                found.append(candidate)
-            if len(found) == 3:
-                break
+            found: list[str] = []
+            for candidate in self._suggester.candidates(text):
+                expression = match_expression(candidate)
+                if expression is None:
+                    continue
+                if connection.execute("SELECT 1 FROM fts WHERE fts MATCH ? LIMIT 1", (expression,)).fetchone():
+                    found.append(candidate)  # only spellings that find something
+                if len(found) == 3:
+                    break
         return found
