@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from pathlib import Path
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from sitegen.build.run import build_site
-from tests.forms.search_support import app_for, copy_content, hits
+from tests.forms.search_support import hits
 
 CET = datetime.timezone(datetime.timedelta(hours=1))
 ALL_DEMO = 13
@@ -65,27 +62,12 @@ def test_each_hit_says_open_or_closed(search_app: Callable[..., Flask]) -> None:
     assert all("Stängt nu" in row for slug, row in rows.items() if slug != "asviks-vardcentral")
 
 
-@pytest.fixture(scope="module")
-def exceptions_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
-    folder = tmp_path_factory.mktemp("exceptions")
-    content = copy_content(folder)
-    card = content / "clinics/storgardens-vardcentral.yaml"
-    card.write_text(
-        card.read_text(encoding="utf-8")
-        + "opening_exceptions:\n"
-        + "  - {date: 2026-12-24, hours: Stängt, note: Julafton}\n"
-        + '  - {date: 2026-12-26, hours: "10.00–12.00", note: Annandag jul}\n',
-        encoding="utf-8",
-    )
-    site = folder / "build"
-    build_site(content, site, workers=1)
-    return site, content, folder
-
-
-def test_avvikande_oppettider_close_and_open(exceptions_site: tuple[Path, Path, Path]) -> None:
-    site, content, folder = exceptions_site
-    christmas_eve = app_for(site, content, folder / "a.sqlite3", at(2026, 12, 24, 10, 0)).test_client()  # Thursday
+def test_avvikande_oppettider_close_and_shorten(search_app: Callable[..., Flask]) -> None:
+    # The demo's Storgårdens vårdcentral: Julafton Stängt; Trettondagsafton 08.00–15.00.
+    christmas_eve = search_app(at(2026, 12, 24, 10, 0)).test_client()  # a Thursday
     assert "storgardens-vardcentral" not in open_slugs(christmas_eve)
     assert "barnmorskemottagningen-storkoping" in open_slugs(christmas_eve)  # no exception: its weekday hours
-    boxing_day = app_for(site, content, folder / "b.sqlite3", at(2026, 12, 26, 11, 0)).test_client()  # Saturday
-    assert open_slugs(boxing_day) == ["asviks-vardcentral", "storgardens-vardcentral"]
+    twelfth_eve = search_app(at(2027, 1, 5, 15, 30)).test_client()  # a Tuesday, normally open until 17.00
+    assert "storgardens-vardcentral" not in open_slugs(twelfth_eve)
+    assert "storgardens-vardcentral" in open_slugs(search_app(at(2027, 1, 5, 14, 30)).test_client())
+    assert "storgardens-vardcentral" in open_slugs(search_app(at(2027, 1, 12, 15, 30)).test_client())  # a week on
