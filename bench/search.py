@@ -106,8 +106,9 @@ def wrk_mix(port: int, paths: list[str], connections: int, duration: int, folder
     ).stdout  # fmt: skip
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    # The latency distribution's lines ("     50%   12.00ms"), not the thread stats' "+/- Stdev 90.50%".
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if bad:
         raise RuntimeError(f"{bad.group(1)} answers were not 2xx/3xx:\n{output}")
@@ -193,11 +194,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2 * cores)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--no-load", action="store_true", help="skip the load test")
+    parser.add_argument("--load-only", action="store_true", help="only the load test, on --work's built site")
     args = parser.parse_args(argv)
     scratch = tempfile.mkdtemp(prefix="bench-search-")
     work = args.work or Path(scratch)
     try:
         content, site = work / "content", work / "build"
+        if args.load_only:
+            measure_load(site, work, args)
+            return 0
         synthetic = generate(content, args.count)
         print(f"\nsearch index, {args.count} mottagningar ({cores} cores, load average {os.getloadavg()[0]:.1f})")
         measure_build(content, site, work, synthetic.clinics)

@@ -69,10 +69,23 @@ def index_path(site_dir: Path) -> Path:
     return Path(site_dir) / INDEX_FOLDER / INDEX_FILE
 
 
+class _FoldTable(dict):  # type: ignore[type-arg]
+    """str.translate's table for fold(): each character's decomposition without its marks, worked
+    out the first time the character is seen (a build folds millions of characters, few distinct)."""
+
+    def __missing__(self, codepoint: int) -> str:
+        decomposed = unicodedata.normalize("NFKD", chr(codepoint))
+        folded = "".join(char for char in decomposed if not unicodedata.combining(char))
+        self[codepoint] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics: "Vårdcentralen Malmö" → "vardcentralen malmo"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    return text.casefold().translate(_FOLD)
 
 
 def key(text: str) -> str:
