@@ -16,6 +16,8 @@ import datetime
 import json
 import os
 import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -74,6 +76,7 @@ def match_expression(text: str) -> str | None:
 # index (without counts) instead of counting the matches' e-services: that count grows with
 # matches × e-services, and a broad query ("mottagning") matches nearly every mottagning.
 COUNTED_ESERVICES = 1000
+RESULTS_KEPT = 1000  # results of recent queries kept per process (see SqliteSearcher.search)
 
 
 def _filters(query: Query, expression: str | None, open_hours: frozenset[str]) -> tuple[str, list[Any]]:
@@ -105,17 +108,28 @@ class SqliteSearcher:
         self._open_cache: dict[datetime.datetime, frozenset[str]] = {}
         self._suggester: Suggester | None = None
         self._common: list[Facet] | None = None
+        self._results: OrderedDict[tuple[Any, ...], Results] = OrderedDict()
+        self._lock = threading.Lock()
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def _check_version(self) -> None:
+        """Forget everything derived from the index when the file changed (a build replaced it)."""
         try:
             stat = os.stat(self.path)
-            connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
-        except (OSError, sqlite3.Error) as error:
+        except OSError as error:
             raise IndexMissing(str(self.path)) from error
         version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         if version != self._version:
-            self._version, self._open_cache, self._suggester, self._common = version, {}, None, None
+            with self._lock:
+                self._version, self._open_cache, self._suggester, self._common = version, {}, None, None
+                self._results = OrderedDict()
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        self._check_version()
+        try:
+            connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
+        except sqlite3.Error as error:
+            raise IndexMissing(str(self.path)) from error
         with closing(connection):
             yield connection
 
@@ -145,6 +159,24 @@ class SqliteSearcher:
         return self._common
 
     def search(self, query: Query) -> Results:
+        """The results of a query, the same all through one minute of one version of the index:
+        the same queries recur, so the last RESULTS_KEPT are kept (never across a rebuild)."""
+        minute = query.moment.astimezone(datetime.UTC).replace(second=0, microsecond=0)
+        key = (query.text, query.municipality, query.eservice, query.open_only, minute, query.page, query.per_page)
+        self._check_version()
+        with self._lock:
+            cached = self._results.get(key)
+            if cached is not None:
+                self._results.move_to_end(key)
+                return cached
+        results = self._search(query)
+        with self._lock:
+            self._results[key] = results
+            while len(self._results) > RESULTS_KEPT:
+                self._results.popitem(last=False)
+        return results
+
+    def _search(self, query: Query) -> Results:
         """One pass over the matches (every active filter applied, best first); the page, the
         count and the lists for the filters not yet chosen are taken from it."""
         with self._connect() as connection:

@@ -5,6 +5,7 @@ match; user text is only ever words."""
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
 
@@ -76,3 +77,15 @@ def test_user_text_becomes_quoted_words_only() -> None:
     words = [part.split(" : ")[1].split(" OR ")[0] for part in expression.split(" AND ")]
     assert words == ['"vård"', '"or"', '"near"', '"x"', '"2"', '"y"', '"z"']
     assert match_expression('"*:-()') is None
+
+
+def test_kept_results_are_forgotten_when_the_index_is_rebuilt(tmp_path: Path) -> None:
+    root = write_content(tmp_path / "content", clinics__hudkliniken=clinic("Hudkliniken", "Testby"))
+    out = tmp_path / "site"
+    build_site(root, out, workers=1)
+    searcher = SqliteSearcher(out, open_now)
+    assert first(searcher, "hudkl") == ["hudkliniken"]
+    (root / "clinics/hudkliniken.yaml").write_text(clinic("Ögonkliniken", "Testby"), encoding="utf-8")
+    build_site(root, out, workers=1)
+    assert first(searcher, "hudkl") == []  # the same query, a new index: asked again, not remembered
+    assert first(searcher, "ögonkl") == ["hudkliniken"]
