@@ -30,6 +30,7 @@ from forms.platform.errors import FormsFlask, guard_debug
 from forms.platform.services import Services
 from forms.platform.sessions import COOKIE_NAME
 from forms.platform.settings import PREFIX, Settings
+from forms.search import init_app as init_search
 from forms.staff import setup as staff
 from forms.store.cases import Store
 from forms.store.db import make_engine
@@ -46,7 +47,7 @@ def _flask_config(config: Mapping[str, Any]) -> dict[str, Any]:
     ours = {
         "CONTENT_DIR", "DATABASE_URL", "DEMO_DATA", "TEST_LOGIN", "SECRET_KEY", "LOGIN_URL", "SITE_ROOT",
         "TRUSTED_PROXIES", "SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "CSRF_MINUTES",
-        "RATELIMIT_STORAGE_URL", "RATELIMIT_LOGIN", "RATELIMIT_SEND", "NOW", "STAFF_LOGIN_URL",
+        "RATELIMIT_STORAGE_URL", "RATELIMIT_LOGIN", "RATELIMIT_SEND", "NOW", "STAFF_LOGIN_URL", "SITE_DIR",
     }
     return {
         key: value
@@ -119,6 +120,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     url_prefix = prefix.rstrip("/")
     for blueprint in (auth.bp, contact.bp, eservice.bp, inbox.bp):
         app.register_blueprint(blueprint, url_prefix=url_prefix)
+    init_search(app)  # /sok/, at the site's root
     # Login and send limited, counted where every worker sees the counts (the database by default).
     ratelimit.init_app(
         app, store.engine, settings.ratelimit_storage_url, settings.ratelimit_login, settings.ratelimit_send

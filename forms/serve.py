@@ -70,6 +70,10 @@ def _plain(status: str, body: bytes, kind: str) -> WSGIApp:
     return app
 
 
+# Paths the app answers besides those under its prefix: the search page.
+APP_PATHS = ("/sok/", "/sok")
+
+
 class StaticSite:
     """Serves a built site folder: `index.html` for folders, the site's `404.html` for anything missing.
 
@@ -109,7 +113,7 @@ def combined(site: WSGIApp, forms: WSGIApp, prefix: str) -> WSGIApp:
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path == bare or path.startswith(prefix):
+        if path == bare or path.startswith(prefix) or path == APP_PATHS[1] or path.startswith(APP_PATHS[0]):
             return forms(environ, start_response)
         return site(environ, start_response)
 

@@ -75,6 +75,7 @@ class Settings:
     ratelimit_storage_url: str | None = None  # FORMS_RATELIMIT_STORAGE_URL: None counts in the database
     ratelimit_login: str = "20 per minute;100 per hour"  # FORMS_RATELIMIT_LOGIN: login attempts per address
     ratelimit_send: str = "30 per minute;200 per day"  # FORMS_RATELIMIT_SEND: sends per person
+    site_dir: Path = Path("build")  # FORMS_SITE_DIR: the built site, whose search index /sok/ reads
 
     @classmethod
     def read(cls, config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -110,4 +111,5 @@ class Settings:
             ratelimit_storage_url=str(value("RATELIMIT_STORAGE_URL") or "") or None,
             ratelimit_login=_limits("FORMS_RATELIMIT_LOGIN", value("RATELIMIT_LOGIN"), cls.ratelimit_login),
             ratelimit_send=_limits("FORMS_RATELIMIT_SEND", value("RATELIMIT_SEND"), cls.ratelimit_send),
+            site_dir=Path(value("SITE_DIR") or "build"),
         )

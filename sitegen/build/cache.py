@@ -35,7 +35,7 @@ _LIBRARIES = ("jinja2", "markupsafe", "markdown_it_py", "pydantic", "pydantic_co
 # The packages a build runs (sitegen.build.run and what it imports): their source is part of the
 # generator's version. Editing another part (the editor's check or preview commands, the CLI) keeps
 # the cache; tests/sitegen/test_incremental.py checks that these cover every module a build imports.
-BUILD_PACKAGES = ("content", "site", "build")
+BUILD_PACKAGES = ("content", "site", "search", "build")
 
 # (size, mtime_ns, inode, content hash) of a content file.
 InputRecord = tuple[int, int, int, str]

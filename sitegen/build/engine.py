@@ -20,8 +20,9 @@ Correctness comes first, in three ways:
 Why a page is re-checked: its own file changed; or a file it depends on changed or disappeared (a
 catalogue e-service it uses, a mottagning it borrows from and the catalogue e-service behind the
 borrowed one); or site.yaml or its templates changed; or the date has moved out of the span of days
-for which its notices and avvikande öppettider stay as rendered (sitegen.content.dated.valid_days). A page whose dependencies did not change is
-as valid as it was, so checking only the re-checked pages' references is enough.
+for which its notices and avvikande öppettider stay as rendered (sitegen.content.dated.valid_days).
+A page whose dependencies did not change is as valid as it was, so checking only the re-checked
+pages' references is enough.
 """
 
 from __future__ import annotations
@@ -53,8 +54,11 @@ from sitegen.build.shards import LoadReport, RenderReport, Shard, Sink, split_sh
 from sitegen.content.loader import load_content
 from sitegen.content.models import CatalogueEService, Site
 from sitegen.content.snapshot import MANIFEST, content_hashes, manifest_bytes, snapshot_files
-from sitegen.site.render import FIXED_PAGES, SiteRenderer, render_site
+from sitegen.search.documents import SearchDocument, document_of
+from sitegen.search.writer import SqliteIndexWriter
+from sitegen.site.render import SiteRenderer, render_site
 from sitegen.site.theme import Theme
+from sitegen.site.view import contact_page
 
 # Fewer pages than this per worker are not worth a process.
 PAGES_PER_WORKER = 200
@@ -114,8 +118,9 @@ def _plain_build(root: Path, out: Path, theme: Theme, today: datetime.date) -> O
     content = load_content(root)  # raises ContentInvalid with every error, located
     files = render_site(content, theme, today)
     files.update(snapshot_files(content, content_hashes(root)))  # what the forms app reads at start
+    documents = [document_of(contact_page(content, slug, today)) for slug in content.clinics]
     forget_state(out)
-    publish(files, out)
+    publish(files, out, also=lambda staging: SqliteIndexWriter(staging).replace_all(documents))
     return Outcome(
         pages=sum(1 for name in files if name.endswith(".html")),
         clinics=len(content.clinics),
@@ -156,6 +161,8 @@ def _build(
     fingerprints = renderer.fingerprints()
 
     state = None if full or not out.is_dir() else load_state(out)
+    if state is not None and not SqliteIndexWriter(out).usable():
+        state = None  # the search index is missing or of an older schema: write everything
     incremental = state is not None
     all_slugs = sorted(clinic_stats, key=lambda slug: f"{slug}.yaml")
     found = detect_changes(root, out, clinic_stats, inputs, state, fingerprints["contact"], today)
@@ -203,21 +210,32 @@ def _build(
         outputs = dict(previous_outputs) if incremental else {}
         deps = dict(state.deps) if state else {}
         written = 0
+        documents: list[SearchDocument] = []
         for report in rendered:
             outputs.update(report.outputs)
             deps.update(report.deps)
             written += report.written
+            documents.extend(report.documents)
+        if staging is not None:
+            SqliteIndexWriter(staging).replace_all(documents)
+        elif documents or removed:
+            SqliteIndexWriter(out).update(documents, removed)
         for slug in removed:
             deps.pop(slug, None)
 
         index_fields: set[str] | None = None
+        dropped = 0
         if needs_index:
             if not incremental or index_stale(state, summaries, dirty_slugs, fingerprints, changed, previous_outputs):  # type: ignore[arg-type]
                 index_fields = set()
             slugs_changed = state is None or summaries.keys() != state.summaries.keys()
-            written += write_site_pages(
-                renderer, theme, sink, summaries, all_slugs, outputs, index_fields, state, changed, slugs_changed
+            touched = {*dirty_slugs, *removed}
+            page_counts = write_site_pages(
+                renderer, theme, sink, summaries, all_slugs, outputs, index_fields, state, changed, slugs_changed,
+                touched,
             )
+            written += page_counts[0]
+            dropped += page_counts[1]
         css_known = all(path in previous_outputs for path in theme.site_files) and len(previous_outputs) == len(
             state.outputs  # type: ignore[union-attr]
         )
@@ -258,10 +276,10 @@ def _build(
             previous=state,
         )
     return Outcome(
-        pages=len(all_slugs) + 1 + len(FIXED_PAGES),
+        pages=sum(1 for path in outputs if path.endswith(".html")),
         clinics=len(all_slugs),
         written=written,
-        removed=sum(1 for path in gone if not path.startswith(".")),  # public files, as `written`
+        removed=sum(1 for path in gone if not path.startswith(".")) + dropped,  # public files, as `written`
         incremental=incremental,
         rendered=len(dirty_slugs),
     )

@@ -1,5 +1,6 @@
-"""Stage 4 of a build: the pages besides the contact pages (the index, the fixed pages, the
-sitemap, robots.txt and the stylesheet), each written only when something it shows changed.
+"""Stage 4 of a build: the pages besides the contact pages (the front page, the municipality
+pages, the fixed pages, the sitemap, robots.txt and the stylesheet), each written only when
+something it shows changed.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 from sitegen.build.cache import BuildState, OutputRecord, Summary
 from sitegen.build.shards import Sink
 from sitegen.content.snapshot import CLINICS_DIR
+from sitegen.site.municipalities import group_by_municipality, municipality_slug
 from sitegen.site.render import FIXED_PAGES, SiteRenderer
 from sitegen.site.theme import Theme
 
@@ -57,12 +59,15 @@ def index_stale(
     changed: set[str],
     previous_outputs: Mapping[str, OutputRecord],
 ) -> bool:
-    """Whether the index page must be rendered again: the last build recorded which card fields the
-    index template read; a change to any other field (a phone number) cannot change the index."""
+    """Whether the front page or a municipality page must be rendered again: the last build recorded
+    which card fields their templates read; a change to any other field (a phone number) cannot
+    change them."""
     if (
         "site" in changed
         or state.theme.get("index") != fingerprints["index"]
+        or state.theme.get("municipality") != fingerprints["municipality"]
         or "index.html" not in previous_outputs
+        or any(path.startswith("kommuner/") and path not in previous_outputs for path in state.outputs)
         or summaries.keys() != state.summaries.keys()
     ):
         return True
@@ -72,6 +77,23 @@ def index_stale(
         if any(old.get(field) != new.get(field) for field in fields):
             return True
     return False
+
+
+def affected_municipalities(
+    state: BuildState, summaries: Mapping[str, Summary], slugs: Iterable[str], fields: Iterable[str]
+) -> set[str]:
+    """The municipality pages (by slug) that show one of these mottagningar, before or after: those
+    of added and removed ones, and of changed ones whose shown fields (`fields`) changed."""
+    fields = list(fields)
+    affected: set[str] = set()
+    for slug in slugs:
+        old, new = state.summaries.get(slug), summaries.get(slug)
+        if old is not None and new is not None and all(old.card.get(f) == new.card.get(f) for f in fields):
+            continue
+        for summary in (old, new):
+            if summary is not None:
+                affected.add(municipality_slug(summary.card["municipality"]))
+    return affected
 
 
 def is_stale(path: str, removed: set[str], theme_files: Iterable[str]) -> bool:
@@ -94,13 +116,18 @@ def write_site_pages(
     state: BuildState | None,
     changed: set[str],
     slugs_changed: bool,
-) -> int:
-    """The pages besides the contact pages, those that may have changed; returns how many were written.
+    touched: Iterable[str] = (),
+) -> tuple[int, int]:
+    """The pages besides the contact pages, those that may have changed; returns how many files
+    were written and how many removed.
 
-    The index when `index_fields` is given (filled with the card fields it reads); the fixed pages
-    when site.yaml or their templates changed; sitemap.xml and robots.txt when site.yaml or the
-    set of mottagningar changed; the stylesheet and favicon when they are new; any of them when it is missing or
-    was changed by hand (not in `outputs`).
+    The front page when `index_fields` is given (filled with the card fields it reads), and then
+    the municipality pages of the `touched` mottagningar (re-checked, added or removed) whose shown
+    fields changed, every municipality page when the site or the template changed, and none of a
+    municipality left without mottagningar; the fixed pages when site.yaml or their templates
+    changed; sitemap.xml and robots.txt when site.yaml or the set of pages changed; the stylesheet
+    and favicon when they are new; any of them when it is missing or was changed by hand (not in
+    `outputs`).
     """
     site_changed = state is None or "site" in changed
 
@@ -110,21 +137,42 @@ def write_site_pages(
         return kind is not None and state.theme.get(kind) != renderer.fingerprints().get(kind)
 
     files: dict[str, bytes] = {}
+    gone: list[str] = []
+    slugs = list(slugs)
+    municipalities_changed = False
+    groups = None
     if index_fields is not None:
         entries = [IndexEntry(slug, CardView(summaries[slug].card, index_fields)) for slug in slugs]
-        files["index.html"] = renderer.index(entries)
+        groups = group_by_municipality(entries)
+        files["index.html"] = renderer.index(groups)
+        wanted = {f"{group.path}index.html": group for group in groups}
+        if state is None or stale("index.html", "municipality"):
+            affected = None  # all of them
+        else:
+            affected = affected_municipalities(state, summaries, touched, state.index_fields)
+            index_fields.update(state.index_fields)  # the pages not rendered now read what they read then
+        for path, group in wanted.items():
+            if affected is None or group.slug in affected or path not in outputs:
+                files[path] = renderer.municipality_page(group)
+        gone = [path for path in outputs if path.startswith("kommuner/") and path not in wanted]
+        municipalities_changed = bool(gone) or any(path not in outputs for path in wanted)
     for path, template in FIXED_PAGES.items():
         if stale(path, path):
             files[path] = renderer.fixed_page(template)
     for path, data in theme.site_files.items():
         if stale(path):
             files[path] = data
-    if slugs_changed or stale("sitemap.xml"):
-        files["sitemap.xml"] = renderer.sitemap([IndexEntry(slug, None) for slug in slugs])
+    if slugs_changed or municipalities_changed or stale("sitemap.xml"):
+        if groups is None:
+            groups = group_by_municipality(IndexEntry(slug, CardView(summaries[slug].card)) for slug in slugs)
+        files["sitemap.xml"] = renderer.sitemap([IndexEntry(slug, None) for slug in slugs], groups)
     if stale("robots.txt"):
         files["robots.txt"] = renderer.robots()
     written = 0
     for relative, data in files.items():
         outputs[relative], changed = sink.put(relative, data)
         written += changed
-    return written
+    for relative in gone:
+        sink.remove(relative)
+        del outputs[relative]
+    return written, len(gone)

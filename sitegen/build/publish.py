@@ -13,16 +13,19 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 
-def publish(files: Mapping[str, bytes], out: Path) -> None:
-    """Replace the folder `out` with exactly `files` (relative POSIX paths → bytes)."""
+def publish(files: Mapping[str, bytes], out: Path, also: Callable[[Path], None] | None = None) -> None:
+    """Replace the folder `out` with exactly `files` (relative POSIX paths → bytes), plus what
+    `also` writes into the new folder before it is swapped in (the search index)."""
     staging = new_staging(out)
     try:
         for relative, data in files.items():
             write_new(staging, relative, data)
+        if also is not None:
+            also(staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.build.cache import InputRecord, Offer, OutputRecord, Summary, content_hash
-from sitegen.build.publish import replace_file
+from sitegen.build.publish import remove_file, replace_file
 from sitegen.build.scan import Stat, date_token
 from sitegen.content.dated import valid_days
 from sitegen.content.loader import Content, validate_clinic
@@ -25,6 +25,7 @@ from sitegen.content.models import BorrowEntry, CatalogueEService, Clinic, Local
 from sitegen.content.references import reference_problems
 from sitegen.content.snapshot import clinic_bytes, clinic_path
 from sitegen.content.yamlsource import YamlSyntaxError, parse_yaml_bytes
+from sitegen.search.documents import SearchDocument, document_of
 from sitegen.site.render import SiteRenderer
 from sitegen.site.view import contact_page
 
@@ -88,6 +89,7 @@ class RenderReport:
     outputs: dict[str, OutputRecord]
     deps: dict[str, str]
     written: int
+    documents: list[SearchDocument] = field(default_factory=list)  # for the search index
 
 
 class Sink:
@@ -122,6 +124,11 @@ class Sink:
         else:
             stat = replace_file(self.root, relative, data)
         return (stat.st_size, stat.st_mtime_ns, digest), True
+
+    def remove(self, relative: str) -> None:
+        """Remove a published file (a staging folder has nothing to remove)."""
+        if not self.staging:
+            remove_file(self.root, relative)
 
 
 class Shard:
@@ -194,6 +201,7 @@ class Shard:
             # What the forms app reads instead of validating the YAML again (sitegen.content.snapshot).
             snapshot = clinic_path(slug)
             report.outputs[snapshot] = self.sink.put(snapshot, clinic_bytes(self.clinics[slug], self.hashes[slug]))[0]
+            report.documents.append(document_of(page))
             report.deps[slug] = " ".join(self._deps(slug))
         return report
 

@@ -176,6 +176,8 @@ class Preview:
             target = (root / normal.lstrip("/")).resolve()
             if target != root and root not in target.parents:
                 return self._not_found(root)
+            if any(part.startswith(".") for part in target.relative_to(root).parts):
+                return self._not_found(root)  # the search index (.search/) is never a public file
             if target.is_dir():
                 if not path.endswith("/"):
                     return Response(301, "text/plain; charset=utf-8", b"", location=path + "/")

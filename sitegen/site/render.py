@@ -22,12 +22,14 @@ from sitegen.content.dated import today as build_today
 from sitegen.content.loader import Content
 from sitegen.content.models import Site
 from sitegen.site.markdown import render_markdown
+from sitegen.site.municipalities import MunicipalityGroup, group_by_municipality, municipality_slug
 from sitegen.site.theme import Theme
-from sitegen.site.view import ContactPage, contact_page, municipalities, site_root
+from sitegen.site.view import ContactPage, contact_page, site_root
 
 # The pages besides the contact pages, by output path, and the template each one is rendered from.
 CLINIC_TEMPLATE = "clinic.html"
 INDEX_TEMPLATE = "index.html"
+MUNICIPALITY_TEMPLATE = "kommun.html"
 FIXED_PAGES = {"tillganglighet/index.html": "tillganglighet.html", "404.html": "404.html"}
 
 
@@ -59,6 +61,7 @@ class SiteRenderer:
             self.env.bytecode_cache = FileSystemBytecodeCache(str(bytecode_dir))
         root = site_root_of(site)
         self.common = {"site": site, "root": root, "css_href": f"{root}static/{theme.css_name}"}
+        self.env.filters["kommun_slug"] = municipality_slug
         for suffix in ("svg", "ico"):
             favicon = theme.favicon_path(suffix)
             if favicon is not None:
@@ -73,17 +76,22 @@ class SiteRenderer:
     def contact_page(self, page: ContactPage) -> bytes:
         return self._clinic.render(self.common, page=page, base_url=self.site.base_url).encode("utf-8")
 
-    def index(self, pages: Sequence[IndexEntry]) -> bytes:
-        """The index of all mottagningar; `pages` in the order of their files."""
+    def index(self, groups: Sequence[MunicipalityGroup]) -> bytes:
+        """The front page: the search form and the municipalities, each with its number of mottagningar."""
         template = self.env.get_template(INDEX_TEMPLATE)
-        groups = municipalities(pages)  # type: ignore[arg-type]
-        return template.render(self.common, groups=groups, count=len(pages)).encode("utf-8")
+        count = sum(group.count for group in groups)
+        return template.render(self.common, groups=groups, count=count).encode("utf-8")
+
+    def municipality_page(self, group: MunicipalityGroup) -> bytes:
+        """`/kommuner/<slug>/`: the mottagningar of one municipality."""
+        template = self.env.get_template(MUNICIPALITY_TEMPLATE)
+        return template.render(self.common, group=group, base_url=self.site.base_url).encode("utf-8")
 
     def fixed_page(self, template: str) -> bytes:
         return self.env.get_template(template).render(self.common).encode("utf-8")
 
-    def sitemap(self, pages: Iterable[IndexEntry]) -> bytes:
-        return sitemap(self.site.base_url, pages)
+    def sitemap(self, pages: Iterable[IndexEntry], groups: Iterable[MunicipalityGroup]) -> bytes:
+        return sitemap(self.site.base_url, pages, groups)
 
     def robots(self) -> bytes:
         return f"User-agent: *\nAllow: /\nSitemap: {self.site.base_url}sitemap.xml\n".encode()
@@ -105,7 +113,12 @@ class SiteRenderer:
         only by other things (the forms app's) do not touch the site's pages.
         """
         if self._fingerprints is None:
-            names = {"contact": CLINIC_TEMPLATE, "index": INDEX_TEMPLATE, **FIXED_PAGES}
+            names = {
+                "contact": CLINIC_TEMPLATE,
+                "index": INDEX_TEMPLATE,
+                "municipality": MUNICIPALITY_TEMPLATE,
+                **FIXED_PAGES,
+            }
             self._fingerprints = {kind: self._template_fingerprint(template) for kind, template in names.items()}
         return self._fingerprints
 
@@ -147,18 +160,21 @@ def render_site(content: Content, theme: Theme, today: datetime.date | None = No
     files: dict[str, bytes] = {}
     for page in pages:
         files[f"{page.path}index.html"] = renderer.contact_page(page)
-    files["index.html"] = renderer.index(pages)
+    groups = group_by_municipality(pages)
+    files["index.html"] = renderer.index(groups)
+    for group in groups:
+        files[f"{group.path}index.html"] = renderer.municipality_page(group)
     for path, template in FIXED_PAGES.items():
         files[path] = renderer.fixed_page(template)
     files.update(theme.site_files)
-    files["sitemap.xml"] = renderer.sitemap(pages)
+    files["sitemap.xml"] = renderer.sitemap(pages, groups)
     files["robots.txt"] = renderer.robots()
     return files
 
 
-def sitemap(base_url: str, pages: Iterable[IndexEntry]) -> bytes:
-    """sitemap.xml for search engines: the index, every contact page and the statement."""
-    paths = ["", "tillganglighet/", *(page.path for page in pages)]
+def sitemap(base_url: str, pages: Iterable[IndexEntry], groups: Iterable[MunicipalityGroup]) -> bytes:
+    """sitemap.xml for search engines: the index, the statement, every municipality and contact page."""
+    paths = ["", "tillganglighet/", *(group.path for group in groups), *(page.path for page in pages)]
     urls = "".join(f"<url><loc>{escape(base_url + path)}</loc></url>\n" for path in paths)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -4,6 +4,7 @@ site's own page. A real nginx is started on 127.0.0.1 with the file as shipped."
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import shutil
@@ -11,6 +12,7 @@ import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +22,9 @@ import pytest
 from sitegen.build.run import build_site
 
 ROOT = Path(__file__).resolve().parents[2]
-CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -140,3 +144,29 @@ def test_the_builds_private_folder_is_refused(nginx: str, built: Path) -> None:
         status, _, body = fetch(nginx + str(path.relative_to(built)))
         assert status == 404, path
         assert "Sidan finns inte" in body.decode("utf-8")
+
+
+def test_the_search_index_in_the_site_folder_is_never_served(nginx: str, built: Path) -> None:
+    assert (built / ".search/index.sqlite3").is_file()
+    for path in (
+        ".search/index.sqlite3",
+        ".search/",
+        ".search",
+        "%2esearch/index.sqlite3",
+        "kommuner/../.search/index.sqlite3",
+    ):
+        status, _, body = fetch(nginx + path)
+        assert status == 404, path
+        assert b"SQLite format" not in body, path
+
+
+def test_the_search_page_goes_to_the_forms_app(nginx: str) -> None:
+    # The forms app is not running in this test (its upstream is a closed port): a 502 from the proxy
+    # shows the request went to the app, not to the static folder (which would answer 404).
+    assert fetch(nginx + "sok/?q=v%C3%A5rdcentral")[0] == 502
+    host, port = urllib.parse.urlsplit(nginx).netloc.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=5)
+    connection.request("GET", "/sok")
+    response = connection.getresponse()
+    assert response.status == 301 and response.getheader("Location", "").endswith("/sok/")
+    connection.close()

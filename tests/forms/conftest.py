@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 
 from forms import create_app
 from forms.identity.personnummer import luhn_ok
+from tests.forms.search_support import demo_site, search_app  # noqa: F401 - fixtures of the search tests
 from tests.forms.storage import database_url, postgres_server  # noqa: F401 - fixtures of the storage tests
 
 TODAY = datetime.date(2026, 6, 1)

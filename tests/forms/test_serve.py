@@ -134,3 +134,19 @@ def test_run_command_serves_under_gunicorn_with_one_url_and_no_development_serve
         output = process.communicate(timeout=20)[0].decode("utf-8")
     assert re.findall(r"http://[^\s,]+", output) == [url, f"{url}e-tjanster/"], output
     assert "development server" not in output.lower() and "werkzeug" not in output.lower(), output
+
+
+def test_hidden_files_of_the_site_are_never_served(client: Client, site: Path) -> None:
+    (site / ".search").mkdir()
+    (site / ".search" / "index.sqlite3").write_bytes(b"SQLite format 3\x00")
+    for path in ("/.search/index.sqlite3", "/.search/", "/.search", "/mottagningar/../.search/index.sqlite3"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert b"SQLite format" not in response.get_data(), path
+
+
+def test_the_search_page_is_answered_by_the_app(client: Client) -> None:
+    response = client.get("/sok/?q=test")
+    # This site folder has no index: the app's page says search is unavailable (not the site's 404).
+    assert response.status_code == 503 and "Sökningen fungerar inte just nu" in response.get_data(as_text=True)
+    assert client.get("/sok").status_code == 308

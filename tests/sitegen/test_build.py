@@ -44,6 +44,8 @@ def test_build_writes_every_page(content_dir: Path, tmp_path: Path, capsys: pyte
         [
             "404.html",
             "index.html",
+            ".search/index.sqlite3",
+            "kommuner/testby/index.html",
             "robots.txt",
             "sitemap.xml",
             "tillganglighet/index.html",
@@ -67,7 +69,7 @@ def test_build_writes_every_page(content_dir: Path, tmp_path: Path, capsys: pyte
     assert f'<link rel="icon" href="/{css[0]}" sizes="16x16 32x32 48x48">' in page
     assert f'<link rel="icon" href="/{css[1]}" type="image/svg+xml">' in page
     summary = capsys.readouterr().out.strip()
-    assert re.fullmatch(r"Byggde 5 sidor \(2 mottagningar\) till .+/ på \d+\.\d\d s\.", summary)
+    assert re.fullmatch(r"Byggde 6 sidor \(2 mottagningar\) till .+/ på \d+\.\d\d s\.", summary)
 
 
 def test_contact_page_links_and_markings(content_dir: Path, tmp_path: Path) -> None:
@@ -155,6 +157,7 @@ def test_sitemap_lists_every_page(content_dir: Path, tmp_path: Path) -> None:
     assert re.findall(r"<loc>(.*?)</loc>", sitemap) == [
         "https://hittavard.test.se/",
         "https://hittavard.test.se/tillganglighet/",
+        "https://hittavard.test.se/kommuner/testby/",
         "https://hittavard.test.se/mottagningar/psykiatrin/",
         "https://hittavard.test.se/mottagningar/vardcentralen-test/",
     ]
@@ -171,7 +174,7 @@ def test_markdown_cannot_inject_html(tmp_path: Path) -> None:
     assert "&lt;script&gt;" in html
 
 
-def test_index_groups_by_municipality_in_swedish_order(tmp_path: Path) -> None:
+def test_front_page_lists_municipalities_in_swedish_order_with_their_pages(tmp_path: Path) -> None:
     extra = {
         f"clinics__{slug}": f"name: {name}\nmunicipality: {town}\n"
         for slug, name, town in [("a", "Ö-kliniken", "Östby"), ("b", "A-kliniken", "Åby"), ("c", "Ä-kliniken", "Älvby")]
@@ -180,5 +183,13 @@ def test_index_groups_by_municipality_in_swedish_order(tmp_path: Path) -> None:
     out = tmp_path / "site"
     main(["build", "--content", str(root), "--out", str(out)])
     html = (out / "index.html").read_text(encoding="utf-8")
-    headings = re.findall(r'<h2 id="kommun-\d+">(.*?)</h2>', html)
-    assert headings == ["Testby", "Åby", "Älvby", "Östby"]
+    links = re.findall(r'<li><a href="/(kommuner/[a-z0-9-]+/)">(.*?)</a> <span class="meta">\((\d+)\)</span>', html)
+    assert links == [
+        ("kommuner/testby/", "Testby", "2"),
+        ("kommuner/aby/", "Åby", "1"),
+        ("kommuner/alvby/", "Älvby", "1"),
+        ("kommuner/ostby/", "Östby", "1"),
+    ]
+    assert "Ö-kliniken" not in html  # the front page lists municipalities, not mottagningar
+    page = (out / "kommuner/ostby/index.html").read_text(encoding="utf-8")
+    assert '<a href="/mottagningar/a/">Ö-kliniken</a>' in page and "<h1>Mottagningar i Östby</h1>" in page

@@ -20,7 +20,7 @@ def test_every_page_links_both_favicons_and_they_are_published(content_dir: Path
     assert (out / svg).read_bytes() == (DEFAULT_THEME / "static" / "favicon.svg").read_bytes()
     assert (out / ico).read_bytes()[:4] == b"\0\0\1\0"  # an ICO file
     pages = sorted(out.rglob("*.html"))
-    assert len(pages) == 5
+    assert len(pages) == 6  # 404, front page, statement, a municipality page, two contact pages
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert f'<link rel="icon" href="/{svg}" type="image/svg+xml">' in html, page

@@ -57,3 +57,39 @@ def test_stylesheet_name_is_its_content_hash(demo_site: Path) -> None:
     for page in demo_site.rglob("*.html"):
         links = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page.read_text(encoding="utf-8"))
         assert links == [f"/static/{css.name}"], page
+
+
+def test_front_page_of_ten_thousand_mottagningar_stays_small(tmp_path: Path) -> None:
+    """At a national 10,000 mottagningar (bench/synth.py's region) the front page lists the
+    municipalities with their counts, not every mottagning, and stays ≤ 30 KB gzipped."""
+    from dataclasses import dataclass
+    from types import SimpleNamespace
+
+    from bench.synth import generate
+    from sitegen.content.loader import validate_site
+    from sitegen.content.yamlsource import parse_yaml_bytes
+    from sitegen.site.municipalities import group_by_municipality
+    from sitegen.site.render import SiteRenderer
+    from sitegen.site.theme import Theme
+
+    synthetic = generate(tmp_path / "content", 10_000)
+
+    @dataclass(frozen=True)
+    class Entry:
+        path: str
+        clinic: SimpleNamespace
+
+    entries = []
+    for slug in synthetic.clinics:
+        text = (tmp_path / "content/clinics" / f"{slug}.yaml").read_text(encoding="utf-8")
+        name = re.search(r"^name: (.+)$", text, re.M)
+        town = re.search(r"^municipality: (.+)$", text, re.M)
+        assert name and town
+        entries.append(Entry(f"mottagningar/{slug}/", SimpleNamespace(name=name.group(1), municipality=town.group(1))))
+    site_path = tmp_path / "content/site.yaml"
+    site, _ = validate_site(parse_yaml_bytes(site_path, site_path.read_bytes()))
+    groups = group_by_municipality(entries)
+    front = SiteRenderer(site, Theme()).index(groups)
+    assert len(entries) == 10_000 and len(groups) > 200
+    assert sum(group.count for group in groups) == 10_000
+    assert gzipped(front) <= 30 * 1024, f"{gzipped(front)} bytes gzipped"

@@ -137,6 +137,13 @@ def test_addresses_outside_the_site_are_not_served(preview: Preview) -> None:
     assert preview.response_for("/%2e%2e/%2e%2e/etc/passwd").status == 404
 
 
+def test_the_search_index_is_not_served(preview: Preview) -> None:
+    assert (preview.out / ".search" / "index.sqlite3").is_file()
+    for path in ("/.search/index.sqlite3", "/.search/", "/mottagningar/../.search/index.sqlite3"):
+        response = preview.response_for(path)
+        assert response.status == 404 and b"SQLite format" not in response.body, path
+
+
 def test_a_folder_without_a_final_slash_redirects(preview: Preview) -> None:
     response = preview.response_for("/mottagningar/vardcentralen-test")
     assert (response.status, response.location) == (301, "/mottagningar/vardcentralen-test/")

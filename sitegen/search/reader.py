@@ -1,0 +1,266 @@
+"""Reading the index: one search, the municipalities, and the lists a search page offers.
+
+User text reaches SQLite only as bound parameters, and reaches FTS5 only as quoted words
+(schema.words keeps letters and digits; each word becomes `"word"*`), so no input is ever read as
+query syntax and no input makes a query fail.
+
+Each call opens the file read-only for its own short transaction: the build replaces or updates the
+index in place (atomically), and the next request simply sees the new one. What is derived from the
+whole index (which opening hours are open this minute, the words to suggest) is cached per version
+of the file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from sitegen.search.query import Facet, Hit, Query, Results
+from sitegen.search.schema import COLUMNS, FOLDED, STOPWORDS, WEIGHTS, fold, index_path, key, words
+from sitegen.search.suggest import Suggester
+from sitegen.site.view import swedish_sort_key
+
+ESERVICE_FACETS = 20  # the most common e-services among the matches offered as filters
+
+
+class IndexMissing(Exception):
+    """There is no index to read (the site was not built, or FORMS_SITE_DIR names the wrong folder)."""
+
+
+class Searcher(Protocol):
+    """What the search page needs of an index; a search server's client can implement it too."""
+
+    def search(self, query: Query) -> Results: ...
+
+    def municipalities(self) -> list[Facet]:
+        """Every municipality with its number of mottagningar, in Swedish alphabetical order."""
+        ...
+
+    def municipality_named(self, name: str) -> str | None:
+        """The municipality as the index spells it, for a name typed in any letter case."""
+        ...
+
+    def eservice_named(self, name: str) -> str | None: ...
+
+    def suggestions(self, text: str) -> list[str]:
+        """Queries that do find something, close to a text that found nothing ("Menade du …?")."""
+        ...
+
+
+def match_expression(text: str) -> str | None:
+    """The FTS5 expression for a text: every word must match, as spelled or folded, as a prefix.
+
+    A whole word as spelled is a phrase of its own too, so BM25 counts it once more: "Storgården"
+    ranks the mottagning named Storgården above Storgårdens vårdcentral.
+    """
+    exact_columns, folded_columns = " ".join(COLUMNS), " ".join(FOLDED)
+    typed = words(text)
+    parts = []
+    for word in [word for word in typed if word not in STOPWORDS] or typed:  # letters and digits only
+        parts.append(
+            f'({{{exact_columns}}} : "{word}" OR {{{exact_columns}}} : "{word}"*'
+            f' OR {{{folded_columns}}} : "{fold(word)}"*)'
+        )
+    return " AND ".join(parts) or None
+
+
+# Above this many matches, the e-service filter offers the most common e-services of the whole
+# index (without counts) instead of counting the matches' e-services: that count grows with
+# matches × e-services, and a broad query ("mottagning") matches nearly every mottagning.
+COUNTED_ESERVICES = 1000
+RESULTS_KEPT = 1000  # results of recent queries kept per process (see SqliteSearcher.search)
+
+
+def _filters(query: Query, expression: str | None, open_hours: frozenset[str]) -> tuple[str, list[Any]]:
+    """The source and conditions of a query, every active filter applied; user values as parameters."""
+    source = "clinics c JOIN fts ON fts.rowid = c.id" if expression is not None else "clinics c"
+    clauses, params = [], []
+    if expression is not None:
+        clauses.append("fts MATCH ?")
+        params.append(expression)
+    if query.municipality is not None:
+        clauses.append("c.municipality_key = ?")
+        params.append(key(query.municipality))
+    if query.eservice is not None:
+        clauses.append("c.id IN (SELECT e.clinic_id FROM clinic_eservices e WHERE e.name_key = ?)")
+        params.append(key(query.eservice))
+    if query.open_only:
+        clauses.append("c.hours IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(sorted(open_hours), ensure_ascii=False))
+    return source + ((" WHERE " + " AND ".join(clauses)) if clauses else ""), params
+
+
+class SqliteSearcher:
+    """Searches the SQLite FTS5 index of a built site (see sitegen.search.schema)."""
+
+    def __init__(self, site_dir: Path, is_open: Callable[[str, datetime.datetime], bool]) -> None:
+        self.path = index_path(site_dir)
+        self.is_open = is_open
+        self._version: tuple[int, int, int] | None = None
+        self._open_cache: dict[datetime.datetime, frozenset[str]] = {}
+        self._suggester: Suggester | None = None
+        self._common: list[Facet] | None = None
+        self._results: OrderedDict[tuple[Any, ...], Results] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _check_version(self) -> None:
+        """Forget everything derived from the index when the file changed (a build replaced it)."""
+        try:
+            stat = os.stat(self.path)
+        except OSError as error:
+            raise IndexMissing(str(self.path)) from error
+        version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if version != self._version:
+            with self._lock:
+                self._version, self._open_cache, self._suggester, self._common = version, {}, None, None
+                self._results = OrderedDict()
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        self._check_version()
+        try:
+            connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
+        except sqlite3.Error as error:
+            raise IndexMissing(str(self.path)) from error
+        with closing(connection):
+            yield connection
+
+    def _open_hours(self, connection: sqlite3.Connection, moment: datetime.datetime) -> frozenset[str]:
+        """The distinct stored opening hours that are open at `moment`'s minute.
+
+        Hours are written in whole minutes, so the answer is the same all through one minute.
+        Many mottagningar share their hours; each distinct text is read once.
+        """
+        minute = moment.replace(second=0, microsecond=0)
+        cached = self._open_cache.get(minute)
+        if cached is None:
+            values = [row[0] for row in connection.execute("SELECT DISTINCT hours FROM clinics")]
+            cached = frozenset(value for value in values if self.is_open(value, minute))
+            if len(self._open_cache) > 4:
+                self._open_cache.clear()
+            self._open_cache[minute] = cached
+        return cached
+
+    def _common_eservices(self, connection: sqlite3.Connection) -> list[Facet]:
+        if self._common is None:
+            rows = connection.execute(
+                "SELECT min(name) FROM clinic_eservices GROUP BY name_key ORDER BY count(*) DESC, name_key LIMIT ?",
+                (ESERVICE_FACETS,),
+            )
+            self._common = [Facet(row[0], None) for row in rows]
+        return self._common
+
+    def search(self, query: Query) -> Results:
+        """The results of a query, the same all through one minute of one version of the index:
+        the same queries recur, so the last RESULTS_KEPT are kept (never across a rebuild)."""
+        minute = query.moment.astimezone(datetime.UTC).replace(second=0, microsecond=0)
+        key = (query.text, query.municipality, query.eservice, query.open_only, minute, query.page, query.per_page)
+        self._check_version()
+        with self._lock:
+            cached = self._results.get(key)
+            if cached is not None:
+                self._results.move_to_end(key)
+                return cached
+        results = self._search(query)
+        with self._lock:
+            self._results[key] = results
+            while len(self._results) > RESULTS_KEPT:
+                self._results.popitem(last=False)
+        return results
+
+    def _search(self, query: Query) -> Results:
+        """One pass over the matches (every active filter applied, best first); the page, the
+        count and the lists for the filters not yet chosen are taken from it."""
+        with self._connect() as connection:
+            connection.execute("BEGIN")  # one snapshot for the matches and the page's details
+            open_hours = self._open_hours(connection, query.moment)
+            expression = match_expression(query.text)
+            source, params = _filters(query, expression, open_hours)
+            rank = f"bm25(fts, {', '.join(map(str, WEIGHTS))}), " if expression is not None else ""
+            matches = connection.execute(
+                f"SELECT c.id, c.municipality, c.municipality_key, c.hours FROM {source}"
+                f" ORDER BY {rank}c.sort_key, c.slug",
+                params,
+            ).fetchall()
+            total = len(matches)
+            pages = max(1, -(-total // query.per_page))
+            page = min(max(1, query.page), pages)
+            shown = [row[0] for row in matches[(page - 1) * query.per_page : page * query.per_page]]
+            details = {
+                row[0]: row[1:]
+                for row in connection.execute(
+                    "SELECT id, slug, name, street, postal_code, city, municipality, eservice_count, hours"
+                    " FROM clinics WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(shown),),
+                )
+            }
+            hits = [Hit(*details[i][:7], open_now=details[i][7] in open_hours) for i in shown]
+
+            municipalities: dict[str, list[Any]] = {}
+            for _, name, municipality_key, _ in matches:
+                municipalities.setdefault(municipality_key, [name, 0])[1] += 1
+            if total > COUNTED_ESERVICES:
+                eservices = self._common_eservices(connection)
+            else:
+                rows = connection.execute(
+                    "SELECT min(name), count(*) FROM clinic_eservices WHERE clinic_id IN"
+                    " (SELECT value FROM json_each(?)) GROUP BY name_key ORDER BY count(*) DESC, name_key LIMIT ?",
+                    (json.dumps([row[0] for row in matches]), ESERVICE_FACETS),
+                )
+                eservices = [Facet(*row) for row in rows]
+        return Results(
+            total=total,
+            page=page,
+            hits=hits,
+            municipalities=sorted(
+                (Facet(name, count) for name, count in municipalities.values()),
+                key=lambda facet: swedish_sort_key(facet.name),
+            ),
+            eservices=eservices,
+            open_count=sum(1 for row in matches if row[3] in open_hours),
+            per_page=query.per_page,
+        )
+
+    def municipalities(self) -> list[Facet]:
+        with self._connect() as connection:
+            rows = connection.execute("SELECT min(municipality), count(*) FROM clinics GROUP BY municipality_key")
+            return sorted((Facet(*row) for row in rows), key=lambda facet: swedish_sort_key(facet.name))
+
+    def municipality_named(self, name: str) -> str | None:
+        with self._connect() as connection:
+            row = connection.execute(
+                "SELECT municipality FROM clinics WHERE municipality_key = ? LIMIT 1", (key(name),)
+            ).fetchone()
+        return row[0] if row else None
+
+    def eservice_named(self, name: str) -> str | None:
+        with self._connect() as connection:
+            row = connection.execute(
+                "SELECT name FROM clinic_eservices WHERE name_key = ? LIMIT 1", (key(name),)
+            ).fetchone()
+        return row[0] if row else None
+
+    def suggestions(self, text: str) -> list[str]:
+        with self._connect() as connection:
+            if self._suggester is None:
+                names = [row[0] for row in connection.execute("SELECT DISTINCT name FROM clinics")]
+                places = [row[0] for row in connection.execute("SELECT DISTINCT municipality FROM clinics")]
+                self._suggester = Suggester(names, places)
+            found: list[str] = []
+            for candidate in self._suggester.candidates(text):
+                expression = match_expression(candidate)
+                if expression is None:
+                    continue
+                if connection.execute("SELECT 1 FROM fts WHERE fts MATCH ? LIMIT 1", (expression,)).fetchone():
+                    found.append(candidate)  # only spellings that find something
+                if len(found) == 3:
+                    break
+        return found

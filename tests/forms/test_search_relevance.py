@@ -1,0 +1,79 @@
+"""The relevance table: queries a citizen types, and the mottagning that must come first on the
+demo content (diacritics both ways, prefixes, municipalities, addresses, e-service names,
+two-word queries), plus the typo that must lead to a suggestion."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import quote
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.forms.search_support import hits
+
+RELEVANCE = [
+    ("storgårdens vårdcentral", "storgardens-vardcentral"),
+    ("storgardens vardcentral", "storgardens-vardcentral"),  # without å
+    ("storgården", "bvc-storgarden"),  # the whole word as spelled ranks above a longer word
+    ("storgarden", "bvc-storgarden"),
+    ("åsviks", "asviks-vardcentral"),
+    ("asviks", "asviks-vardcentral"),
+    ("storköpings sjukhus hud", "hudmottagningen-storkoping"),
+    ("sjolunda vardcentral", "vardcentralen-sjolunda"),
+    ("folktandvarden sjolunda", "folktandvarden-sjolunda"),
+    ("barnmorske", "barnmorskemottagningen-storkoping"),  # prefix
+    ("hud", "hudmottagningen-storkoping"),
+    ("psykiatri", "psykiatriska-mottagningen"),
+    ("sömn", "lung-och-somnmottagningen"),
+    ("somn", "lung-och-somnmottagningen"),
+    ("ungdom", "ungdomsmottagningen-asvik"),
+    ("rehab", "rehabmottagningen-asvik"),
+    ("granberga vårdcentral", "vardcentralen-granberga"),
+    ("VARDCENTRALEN GRANBERGA", "vardcentralen-granberga"),
+    ("Hudmottagningen, Storköpings sjukhus", "hudmottagningen-storkoping"),
+    ("skolgatan 5", "ungdomsmottagningen-asvik"),  # address
+    ("234 51", "ungdomsmottagningen-asvik"),  # postal code
+    ("sjukhusvägen 6", "hudmottagningen-storkoping"),
+    ("granberga folktand", "folktandvarden-granberga"),
+    ("föräldragrupp", "bvc-storgarden"),  # an e-service name
+    ("tandhygienist", "folktandvarden-granberga"),
+    ("kurator", "ungdomsmottagningen-asvik"),
+    ("halsokollen", "vardcentralen-granberga"),
+    ("videobesök", "storgardens-vardcentral"),
+    ("ångest", "psykiatriska-mottagningen"),  # e-service name; the psychiatry clinic first
+    ("angest", "psykiatriska-mottagningen"),
+    ("begär intyg storköping", "storgardens-vardcentral"),  # e-service + municipality
+    ("vårdcentral i granberga", "vardcentralen-granberga"),  # little words between are left out
+    ("lung och sömn", "lung-och-somnmottagningen"),
+]
+
+
+@pytest.fixture
+def client(search_app: Callable[..., Flask]) -> FlaskClient:
+    return search_app().test_client()
+
+
+@pytest.mark.parametrize(("query", "first"), RELEVANCE)
+def test_first_hit(client: FlaskClient, query: str, first: str) -> None:
+    html = client.get(f"/sok/?q={quote(query)}").get_data(as_text=True)
+    assert hits(html)[:1] == [first]
+
+
+def test_the_table_is_long_enough() -> None:
+    assert len(RELEVANCE) >= 25
+
+
+def test_municipality_name_finds_every_mottagning_there(client: FlaskClient) -> None:
+    html = client.get("/sok/?q=asvik").get_data(as_text=True)
+    assert sorted(hits(html)) == ["asviks-vardcentral", "rehabmottagningen-asvik", "ungdomsmottagningen-asvik"]
+
+
+def test_a_typo_finds_nothing_and_suggests_the_right_spelling(client: FlaskClient) -> None:
+    html = client.get("/sok/?q=storgardns").get_data(as_text=True)
+    assert hits(html) == []
+    assert "Vi hittade inga mottagningar för ”storgardns”." in html
+    assert 'Menade du <a href="/sok/?q=storg%C3%A5rdens">storgårdens</a>' in html
+    followed = client.get("/sok/?q=storg%C3%A5rdens").get_data(as_text=True)
+    assert hits(followed)[:1] == ["storgardens-vardcentral"]
