@@ -297,3 +297,14 @@ def test_a_mottagning_without_web_booking_has_no_tidbok_pages(client: FlaskClien
     login(client, ADULT)
     assert client.get("/e-tjanster/ingen-sadan/tidbok/").status_code == 404
     assert client.get("/e-tjanster/ingen-sadan/tidbok/boka/").status_code == 404
+
+
+def test_booking_confirmations_count_against_the_send_limit(tmp_path: Path) -> None:
+    root = write_booking_content(tmp_path / "content")
+    demo = write_demo(tmp_path / "demo.yaml")
+    app = create_app({**config(root, demo, f"sqlite:///{tmp_path / 'limited.sqlite3'}"),
+                      "FORMS_RATELIMIT_SEND": "1 per minute"})
+    client = app.test_client()
+    login(client, ADULT)
+    assert confirm(client, book_to_check(client)).status_code == 303
+    assert confirm(client, book_to_check(client)).status_code == 429
