@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from forms.booking import common, times
+from forms.booking import common, reminders, times
 from forms.booking.days import CHOOSE_TIME, chosen_time, day_view
 from forms.booking.interface import NOT_OFFERED, TAKEN, Booking
 from forms.booking.manage import own_booking
@@ -233,6 +233,7 @@ def omboka_check(slug: str, key: str) -> Response | str:
             day = start.astimezone(times.STOCKHOLM).date().isoformat()
             view = day_view(slug, changing.booking.time_type.id, subject, day, None)
             return _render_day(changing, view.fail(result.text or TAKEN))
+        reminders.moved(svc.store.engine, changing.booking.start, result.booking, svc.now())
         case = common.send_copy(changing.draft, slug, "omboka", result.booking)
         return redirect(common.receipt_url(slug, case), code=303)
     rows = [
@@ -273,6 +274,7 @@ def avboka_comment(slug: str, key: str) -> Response | str:
                 changing.booking.key, changing.citizen.subject.personnummer, value or None, svc.now()
             )
             if result.ok and result.booking is not None:
+                reminders.cancelled(svc.store.engine, changing.booking)
                 case = common.send_copy(changing.draft, slug, "avboka", result.booking)
                 return redirect(common.receipt_url(slug, case), code=303)
             error = result.text

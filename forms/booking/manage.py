@@ -7,13 +7,15 @@ key or a receipt reference of someone else's is 404, the same as one that does n
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from icalendar import Calendar, Event
 from werkzeug.wrappers import Response
 
-from forms.booking import common, times
+from forms.booking import common, reminders, times
 from forms.booking.interface import Booking
+from forms.notices.contacts import Contacts, InvalidContact, display_mobile, normalize_email, normalize_mobile
 from forms.platform.audit import security_event
 from forms.platform.citizen import login_required
 from forms.platform.services import services
@@ -60,9 +62,8 @@ def own_booking(slug: str, key: str) -> Booking:
     return found
 
 
-@bp.get("/<slug>/tidbok/kvitto/<reference>/")
-@login_required
-def receipt(slug: str, reference: str) -> str:
+def _receipt_case(slug: str, reference: str) -> tuple[Any, dict[str, Any]]:
+    """The receipt's case if it is this citizen's booking copy at this mottagning, else 404."""
     case = services().store.case_by_reference(reference[:40])
     who = common.citizen()
     if case is None or case.clinic != slug or not case.eservice.startswith("tidbok-"):
@@ -70,18 +71,68 @@ def receipt(slug: str, reference: str) -> str:
     if case.subject != who.subject.personnummer:
         security_event("authorisation_failure", what="booking receipt", reference=case.reference)
         abort(404)
-    copy = case.answers.get("tidbok", {})
+    return case, case.answers.get("tidbok", {})
+
+
+def _render_receipt(slug: str, reference: str, form: dict[str, str] | None = None,
+                    errors: list[dict[str, Any]] | None = None, saved: bool = False) -> str:
+    case, copy = _receipt_case(slug, reference)
+    who = common.citizen()
     action = copy.get("action", "boka")
     booking = None
     if action != "avboka":
         found = common.tidbok().booking(copy.get("booking", ""), who.subject.personnummer, common.now())
         booking = found if found is not None and found.active else None
+    engine = services().store.engine
+    reminder = None
+    if booking is not None:
+        contacts = reminders.saved_contacts(engine, who.actor.personnummer) or Contacts()
+        reminder = {
+            "channels": reminders.pending_channels(engine, booking),
+            "possible": reminders.send_at(booking.start, common.now()) is not None,
+            "email": (form or {}).get("epost", contacts.email or ""),
+            "mobile": (form or {}).get("mobil", display_mobile(contacts.mobile) if contacts.mobile else ""),
+            "url": url_for("tidbok.reminder", slug=slug, reference=case.reference),
+        }
+    errors = errors or []
     return render_template(
         "forms/booking/receipt.html", case=case, heading=common.HEADINGS[action], action=action,
         when=copy.get("when", ""), time_type=copy.get("time_type", ""), info=copy.get("info"),
-        booking=booking, slug=slug, clinic_name=common.clinic_name(slug),
-        contacts_url=None,
+        booking=booking, slug=slug, clinic_name=common.clinic_name(slug), reminder=reminder,
+        errors=errors, error_for={e["anchor"]: e["message"] for e in errors}, saved=saved,
     )
+
+
+@bp.get("/<slug>/tidbok/kvitto/<reference>/")
+@login_required
+def receipt(slug: str, reference: str) -> str:
+    return _render_receipt(slug, reference, saved=request.args.get("paminnelse") == "sparad")
+
+
+@bp.post("/<slug>/tidbok/kvitto/<reference>/paminnelse/")
+@login_required
+def reminder(slug: str, reference: str) -> Response | str:
+    """The offer of a reminder the day before: the addresses of "Mina uppgifter", then the reminder."""
+    case, copy = _receipt_case(slug, reference)
+    who = common.citizen()
+    booking = common.tidbok().booking(copy.get("booking", ""), who.subject.personnummer, common.now())
+    if booking is None or not booking.active or copy.get("action") == "avboka":
+        abort(404)
+    form = {"epost": request.form.get("epost", "")[:300], "mobil": request.form.get("mobil", "")[:40]}
+    errors: list[dict[str, Any]] = []
+    values: dict[str, str | None] = {}
+    for field, normalize in (("epost", normalize_email), ("mobil", normalize_mobile)):
+        try:
+            values[field] = normalize(form[field])
+        except InvalidContact as problem:
+            errors.append({"anchor": field, "message": str(problem), "context": None})
+    if not errors and not values["epost"] and not values["mobil"]:
+        errors.append({"anchor": "epost", "message": "Skriv en e-postadress eller ett mobilnummer", "context": None})
+    if errors:
+        return _render_receipt(slug, reference, form, errors)
+    contacts = Contacts(email=values["epost"], mobile=values["mobil"])
+    reminders.offer(services().store.engine, who.actor.personnummer, contacts, booking, common.now())
+    return redirect(url_for("tidbok.receipt", slug=slug, reference=case.reference, paminnelse="sparad"), code=303)
 
 
 @bp.get("/<slug>/tidbok/<key>/kalender.ics")

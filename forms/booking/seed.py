@@ -1,7 +1,7 @@
 """The demo file's `tidbok:` list (CONTRACT section 5), read and loaded into an empty database once.
 
 Seeding runs at every start of every worker, so it takes a lock (the write lock on SQLite, an
-advisory lock on PostgreSQL) and records in `tidbok_seeds` that it is done: the first worker loads
+advisory lock on PostgreSQL) and records in `seed_marks` ("tidbok") that it is done: the first worker loads
 the list, every later one finds the record and does nothing, and staff's later changes are never
 overwritten. A booking may be given as `start:` (a local date-time) or, so that the demo never
 shows only past times, as `in_days:` and `at:`: the first day from today + in_days on which the
@@ -17,16 +17,16 @@ from typing import Annotated
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from forms.booking import times
 from forms.booking.interface import ReasonRule, TimeType
-from forms.booking.tables import ACTIVE, BookingRow, ClosedDayRow, ScheduleRow, SeedRow, TimeTypeRow
+from forms.booking.tables import ACTIVE, BookingRow, ClosedDayRow, ScheduleRow, TimeTypeRow
 from forms.identity.demo_data import DemoDataInvalid, Personnummer
-from forms.store.db import writing
+from forms.store.db import SeedMark, writing
 
-SEED_SOURCE = "demo"
+SEED_NAME = "tidbok"  # its row in seed_marks
 SEED_LOCK_ID = 0x68_76_74_69_64_62_6B  # "hvtidbk": the PostgreSQL advisory lock held while seeding
 SEARCH_DAYS = 60  # how far a relative booking looks for a day its schedule offers
 Clock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
@@ -165,7 +165,7 @@ def _insert(db: Session, entries: list[DemoTidbok], now: datetime.datetime) -> N
                     booked_by="mottagningen", reason=booking.reason, status=ACTIVE, created_at=stamp, updated_at=stamp,
                 )
             )
-    db.add(SeedRow(source=SEED_SOURCE, seeded_at=stamp))
+    db.add(SeedMark(name=SEED_NAME, at=stamp))
 
 
 def seed(engine: Engine, entries: list[DemoTidbok], now: datetime.datetime) -> bool:
@@ -174,7 +174,7 @@ def seed(engine: Engine, entries: list[DemoTidbok], now: datetime.datetime) -> b
         if engine.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": SEED_LOCK_ID})
         db = Session(bind=connection)
-        if db.scalars(select(SeedRow).where(SeedRow.source == SEED_SOURCE)).first() is not None:
+        if db.get(SeedMark, SEED_NAME) is not None:
             return False
         _insert(db, entries, now)
         db.flush()

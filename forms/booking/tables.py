@@ -84,11 +84,3 @@ class BookingRow(Base):
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
 
-
-class SeedRow(Base):
-    """That the demo file's `tidbok:` list has been loaded: once per database, never again."""
-
-    __tablename__ = "tidbok_seeds"
-
-    source: Mapped[str] = mapped_column(String(50), primary_key=True)
-    seeded_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)

@@ -11,8 +11,8 @@ that shares the case store, and needs no other server. It is registered under th
 
 The limits:
 - logging in (`auth.login`, POST): every attempt per client address;
-- sending (`eservice.send` and the booking confirmations, POST): every send per logged-in person (per address when nobody is
-  logged in), double clicks and repeats included.
+- sending (`eservice.send` and the booking confirmations, POST): every send per logged-in person
+  (per address when nobody is logged in), double clicks and repeats included.
 
 Every POST is counted as it arrives, in one atomic step that also decides: counting only failed
 logins afterwards would let an attacker with many parallel connections past the limit.

@@ -2,7 +2,9 @@
 
 Tables: server-side sessions (so a cookie is only a random key and logout really ends it), drafts
 (answers kept between pages, per citizen and e-service), cases (what was sent) and the rate-limit
-counters that every gunicorn worker shares. The UNIQUE constraint on `cases.idempotency_key` is
+counters that every gunicorn worker shares; for the mottagning's side (migration 0003) the case's
+status, history (`case_events`), staff and their roles, standardsvar, the append-only access log,
+and the notice outbox with the citizens' contact details. The UNIQUE constraint on `cases.idempotency_key` is
 what makes a send happen exactly once, even for two simultaneous POSTs.
 
 Durability on SQLite (the default store) is set on every connection as it is opened: WAL, so
@@ -28,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Connection,
     DateTime,
     Engine,
@@ -38,6 +41,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
     inspect,
@@ -125,6 +129,140 @@ class Case(Base):
     answers: Mapped[dict[str, Any]] = mapped_column()  # question id → value, for the mottagning
     summary: Mapped[list[Any]] = mapped_column()  # the check page as sent: pages, labels, values
     sent_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # The mottagning's side (forms.staff): where the case stands. `version` grows with every staff
+    # change, so two staff acting on one case at once cannot both win (optimistic concurrency).
+    status: Mapped[str] = mapped_column(String(12), default="Ny", server_default="Ny")
+    handler: Mapped[str | None] = mapped_column(String(40), nullable=True)  # HSA-id it is distributed to
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    due_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)  # end of the working day
+    responded_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)  # answer or delsvar
+
+
+Index("ix_cases_clinic_due", Case.clinic, Case.due_at, Case.id)
+Index("ix_cases_clinic_handler_due", Case.clinic, Case.handler, Case.due_at)
+
+
+class CaseEvent(Base):
+    """One thing done to a case: its history, and the answers, delsvar and replies the citizen sees.
+
+    `kind` is one of forms.staff's event kinds; only `answer`, `delsvar` and `reply` are ever shown
+    to the citizen (an internal note never is). Deleted with its case (retention).
+    """
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str | None] = mapped_column(String(40), nullable=True)  # HSA-id; None: the citizen
+    author_name: Mapped[str] = mapped_column(Text, default="")
+    author_title: Mapped[str] = mapped_column(Text, default="")
+    asks_reply: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime.datetime] = mapped_column(DateTime)
+
+
+class StaffMember(Base):
+    """A member of staff as the staff login knows them; the name and title sign their answers."""
+
+    __tablename__ = "staff_members"
+
+    hsa_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text, default="")
+
+
+class StaffRole(Base):
+    """One role of one person at one mottagning (seed 003); kept by the lokal administratör."""
+
+    __tablename__ = "staff_roles"
+    __table_args__ = (UniqueConstraint("hsa_id", "clinic", "role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hsa_id: Mapped[str] = mapped_column(ForeignKey("staff_members.hsa_id"), index=True)
+    clinic: Mapped[str] = mapped_column(String(200), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+
+
+class StandardAnswer(Base):
+    """A mottagning's standardsvar: the start of an answer. Retired ones stay for the history."""
+
+    __tablename__ = "standard_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinic: Mapped[str] = mapped_column(String(200), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime.datetime] = mapped_column(DateTime)
+
+
+class AccessLogEntry(Base):
+    """One staff read, list, change, login or refusal. Append-only: database triggers refuse
+    UPDATE and DELETE (migration 0003), and retention never touches it."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (
+        Index("ix_access_log_personnummer_at", "personnummer", "at"),
+        Index("ix_access_log_hsa_id_at", "hsa_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime.datetime] = mapped_column(DateTime)
+    hsa_id: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(200), default="")
+    clinic: Mapped[str] = mapped_column(String(200), default="")
+    personnummer: Mapped[str | None] = mapped_column(String(13), nullable=True)
+    case_reference: Mapped[str | None] = mapped_column(String(20), nullable=True)  # not a key: outlives the case
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class ContactDetails(Base):
+    """A citizen's "Mina uppgifter": where notices go. Both optional; only validated values."""
+
+    __tablename__ = "contact_details"
+
+    personnummer: Mapped[str] = mapped_column(String(13), primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    mobile: Mapped[str | None] = mapped_column(String(20), nullable=True)  # E.164, +46…
+    updated_at: Mapped[datetime.datetime] = mapped_column(DateTime)
+
+
+class Notice(Base):
+    """One message to send on one channel for one event: the outbox (forms.notices).
+
+    UNIQUE (event_key, channel): one event never makes two notices on a channel. The address is
+    looked up when sending, so a number removed under "Mina uppgifter" is not written to.
+    """
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        UniqueConstraint("event_key", "channel"),
+        Index("ix_notices_due", "sent_at", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_key: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(10))  # email | sms
+    personnummer: Mapped[str] = mapped_column(String(13), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime)
+    next_attempt_at: Mapped[datetime.datetime] = mapped_column(DateTime)  # not_before, then the back-off
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claimed_until: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)
+    sent_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class SeedMark(Base):
+    """A demo seed that has been done: its primary key makes it happen once across workers."""
+
+    __tablename__ = "seed_marks"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    at: Mapped[datetime.datetime] = mapped_column(DateTime)
 
 
 class RateLimitCounter(Base):

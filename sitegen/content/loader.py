@@ -166,6 +166,7 @@ def _model_at(model: type[BaseModel], data: Any, loc: Sequence[str | int]) -> ty
         current = {
             "address": models.Address,
             "opening_hours": models.OpeningHours,
+            "opening_exceptions": models.OpeningException,
             "offers": models.Offers,
             "pages": models.Page,
             "questions": models.Question,

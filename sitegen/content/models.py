@@ -11,6 +11,7 @@ import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -20,6 +21,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from sitegen.content.hours import parse_days, parse_hours
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -120,9 +123,34 @@ class Address(Strict):
     city: Text
 
 
+def _days(value: str) -> str:
+    parse_days(value)
+    return value
+
+
+def _hours(value: str) -> str:
+    parse_hours(value)
+    return value
+
+
+# Kept as the editor wrote them (the page shows them so); sitegen.content.hours reads them.
+DaysText = Annotated[Text, AfterValidator(_days)]
+HoursText = Annotated[Text, AfterValidator(_hours)]
+
+
 class OpeningHours(Strict):
-    days: Text
-    hours: Text
+    """One line of the weekly hours: which weekdays, and when (or Stängt)."""
+
+    days: DaysText
+    hours: HoursText
+
+
+class OpeningException(Strict):
+    """Avvikande öppettider: one date whose hours replace what `opening_hours` says for that day."""
+
+    date: datetime.date
+    hours: HoursText
+    note: Text | None = None
 
 
 class Offers(Strict):
@@ -240,6 +268,7 @@ class Clinic(Strict):
     address: Address | None = None
     phone: Text | None = None
     opening_hours: list[OpeningHours] = []
+    opening_exceptions: list[OpeningException] = []
     about: Markdown | None = None
     offers: Offers = Offers()
     reviewed: datetime.date | None = None

@@ -168,7 +168,7 @@ def eservice_text(eservice_id: str) -> str:
     return f"""\
 # En e-tjänst (ärendetyp) i katalogen. Skapad med `sitegen new eservice {eservice_id}`.
 # Mottagningar erbjuder den med `- use: {eservice_id}` i sin fil. Kör `sitegen check` när du har ändrat.
-# Formatet: docs/content.md (formulär: avsnittet Forms).
+# Formatet: docs/content.md (formulären: avsnittet Formulär).
 name: {_title(eservice_id)}  # namnet som det ska stå på kontaktsidorna, med å, ä och ö
 # Kategorin styr ordningen på sidan: {categories}
 category: kontakt

@@ -1,7 +1,7 @@
 """The standalone tidbok: time types, weekly schedules, closed days and bookings.
 
 Revision ID: 0004
-Revises: 0002 (to be relinked after 0003, staff and notices, when both are merged)
+Revises: 0003 (staff and notices)
 Created: 2026-11-30
 
 One active booking per time is the database's rule: a partial unique index on (clinic, start)
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -81,16 +81,9 @@ def upgrade() -> None:
         sqlite_where=ACTIVE_ONLY, postgresql_where=ACTIVE_ONLY,
     )
     op.create_index("ix_tidbok_bookings_subject", "tidbok_bookings", ["subject", "clinic", "status", "start"])
-    op.create_table(
-        "tidbok_seeds",
-        sa.Column("source", sa.String(50), nullable=False),
-        sa.Column("seeded_at", sa.DateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("source", name="pk_tidbok_seeds"),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("tidbok_seeds")
     op.drop_index("ix_tidbok_bookings_subject", table_name="tidbok_bookings")
     op.drop_index("uq_tidbok_bookings_active_time", table_name="tidbok_bookings")
     op.drop_table("tidbok_bookings")
