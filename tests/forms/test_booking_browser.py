@@ -121,6 +121,14 @@ def test_boka_tid(journey: Journey) -> None:
     with j.page.expect_download() as download:
         j.page.get_by_role("link", name="Lägg till i din kalender (.ics-fil)").click()
     assert download.value.suggested_filename == "bokad-tid.ics"
+    j.page.get_by_label("E-postadress").fill("vera@")
+    j.click("Skicka påminnelse dagen före")
+    j.assert_error_state("Skriv e-postadressen i formen namn@exempel.se.")
+    j.audit("paminnelse-fel")
+    j.page.get_by_label("E-postadress").fill("vera@example.se")
+    j.click("Skicka påminnelse dagen före")
+    assert "Du får en påminnelse dagen före tiden med e-post" in j.text()
+    j.audit("paminnelse")
     j.click("Gå till inkorgen", role="link")
     assert "Tid: fredag 11 december 2026 kl. 09.40" in j.text()
     j.audit("inkorg")
