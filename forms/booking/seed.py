@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 
 from forms.booking import times
 from forms.booking.interface import ReasonRule, TimeType
-from forms.booking.tables import ACTIVE, BookingRow, ClosedDayRow, ScheduleRow, TimeTypeRow
 from forms.identity.demo_data import DemoDataInvalid, Personnummer
 from forms.store.db import SeedMark, writing
+from forms.store.tidbok import ACTIVE, BookingRow, ClosedDayRow, ScheduleRow, TimeTypeRow
 
 SEED_NAME = "tidbok"  # its row in seed_marks
 SEED_LOCK_ID = 0x68_76_74_69_64_62_6B  # "hvtidbk": the PostgreSQL advisory lock held while seeding

@@ -1,4 +1,4 @@
-"""The standalone tidbok: the `Tidbok` interface on the app's own database (forms.booking.tables).
+"""The standalone tidbok: the `Tidbok` interface on the app's own database (forms.store.tidbok).
 
 Every check that decides whether a time may be booked (its type, the schedule, closed days, the
 clock, the age bounds) is made here again at confirmation, whatever the views checked before: a
@@ -29,8 +29,8 @@ from forms.booking.interface import (
     Result,
     TimeType,
 )
-from forms.booking.tables import ACTIVE, CANCELLED, BookingRow, ClosedDayRow, ScheduleRow, TimeTypeRow
 from forms.store.db import writing
+from forms.store.tidbok import ACTIVE, CANCELLED, BookingRow, ClosedDayRow, ScheduleRow, TimeTypeRow
 
 
 def _utc(moment: datetime.datetime) -> datetime.datetime:

@@ -49,7 +49,7 @@ def active_bookings(app: Flask, subject: str | None = None) -> list[str]:
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from forms.booking.tables import BookingRow
+    from forms.store.tidbok import BookingRow
 
     with Session(app.extensions["hittavard_forms"].store.engine) as db:
         rows = db.scalars(select(BookingRow).where(BookingRow.status == "active").order_by(BookingRow.start))

@@ -13,9 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from forms.booking.interface import AGE_BARRED, NO_REBOOK, NOT_FOUND, NOT_OFFERED, TAKEN, TOO_LATE, Request
 from forms.booking.seed import load_tidbok, seed
 from forms.booking.standalone import StandaloneTidbok
-from forms.booking.tables import BookingRow
 from forms.booking.times import STOCKHOLM
 from forms.store.db import make_engine, writing
+from forms.store.tidbok import BookingRow
 from tests.forms.booking_support import ADULT, CHILD, NOW, OTHER, write_demo
 
 CLINIC = "vardcentralen-test"

@@ -1,6 +1,7 @@
-"""The standalone tidbok's tables, in the forms app's own database (migration 0004).
+"""The standalone tidbok's tables (forms.booking.standalone), in the forms app's database (migration 0004).
 
-The one rule that must never break, one active booking per time at a mottagning, is the database's:
+Kept here, with the other tables, so migrations and the schema comparison see them. The one rule
+that must never break, one active booking per time at a mottagning, is the database's:
 a unique index on (clinic, start) over active bookings only (a partial index, which SQLite and
 PostgreSQL both have), so two confirmations racing for one time give one row and one integrity
 error, whatever the app checked before. A cancelled booking leaves the index, so its time is free
