@@ -33,7 +33,7 @@ from bench.forms_load import REPO, Client, demo_people, ensure_wrk, python_get, 
 CLINICS = 1000
 TYPES = (
     ("lakarbesok", 20, "08:00", "11:00"),
-    ("provtagning", 10, "07:30", "09:30"),
+    ("provtagning", 10, "07:00", "08:00"),
     ("vaccination", 15, "13:00", "16:00"),
 )
 DAYS = 92
@@ -163,7 +163,10 @@ def main(argv: list[str] | None = None) -> int:
         people = demo_people(folder / "people.yaml", RACERS)
         demo = (REPO / "forms/identity/demo_data.yaml").read_text(encoding="utf-8")
         tidbok = demo[demo.index("\ntidbok:"):]
-        (folder / "people.yaml").write_text((folder / "people.yaml").read_text() + tidbok, encoding="utf-8")
+        listed = (folder / "people.yaml").read_text().replace(  # Tolvan, whose booked times the demo seeds
+            "people:\n", 'people:\n  - {personnummer: "19121212-1212", name: Tolvan Tolvansson}\n', 1
+        )
+        (folder / "people.yaml").write_text(listed + tidbok, encoding="utf-8")
         env = {**os.environ, "PYTHONPATH": str(REPO), "FORMS_CONTENT_DIR": str(REPO / "content"),
                "FORMS_DATABASE_URL": url, "FORMS_DEMO_DATA": str(folder / "people.yaml"), "FORMS_TEST_LOGIN": "1",
                "FORMS_SECRET_KEY": os.urandom(32).hex(), "FORMS_NOW": NOW.isoformat(),
