@@ -7,6 +7,7 @@ changes anything; the draft is created by approving the villkor, and a case by p
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
@@ -29,6 +30,7 @@ from forms.platform.citizen import Citizen, current_citizen, login_required
 from forms.platform.flow import CHECK, VILLKOR, Course, Middle, Step, villkor_hash
 from forms.platform.security import keeps_typing, stale_notice, token_was_stale
 from forms.platform.services import services
+from forms.platform.workdays import due_at
 from forms.store.cases import CaseContent
 from forms.store.db import Draft
 from sitegen.content.models import Page
@@ -287,5 +289,7 @@ def send(slug: str, eservice_id: str) -> Response | str:
         answers=opened.walk.answers,
         summary=summarize_answers(opened.pages, opened.walk),
     )
-    case = svc.store.send(opened.draft, content, at=svc.now().replace(tzinfo=None))
+    now = svc.now()
+    due = due_at(now).replace(tzinfo=None)
+    case = svc.store.send(opened.draft, content, at=now.astimezone(datetime.UTC).replace(tzinfo=None), due_at=due)
     return redirect(url_for("inbox.receipt", reference=case.reference), code=303)

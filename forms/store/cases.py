@@ -155,8 +155,17 @@ class Store:
 
     # Cases ----------------------------------------------------------------------------------
 
-    def send(self, draft: Draft, content: CaseContent, at: datetime.datetime | None = None) -> Case:
-        """Store the case for `draft` exactly once and return it (the earlier one on a repeat)."""
+    def send(
+        self,
+        draft: Draft,
+        content: CaseContent,
+        at: datetime.datetime | None = None,
+        due_at: datetime.datetime | None = None,
+    ) -> Case:
+        """Store the case for `draft` exactly once and return it (the earlier one on a repeat).
+
+        `due_at` (naive UTC) is when the mottagning must have answered (forms.platform.workdays).
+        """
         sent_at = at or utcnow()
         for _attempt in range(10):
             existing = self.case_by_key(draft.key)
@@ -179,6 +188,7 @@ class Store:
                         answers=content.answers,
                         summary=content.summary,
                         sent_at=sent_at,
+                        due_at=due_at,
                     )
                     db.add(case)
                     row = db.get(Draft, draft.id)

@@ -8,6 +8,7 @@ the summaries of the mottagningar they borrow from, and renders their contact pa
 
 from __future__ import annotations
 
+import datetime
 import gc
 import os
 from collections.abc import Mapping
@@ -17,7 +18,8 @@ from typing import Any
 
 from sitegen.build.cache import InputRecord, Offer, OutputRecord, Summary, content_hash
 from sitegen.build.publish import replace_file
-from sitegen.build.scan import Stat
+from sitegen.build.scan import Stat, date_token
+from sitegen.content.dated import valid_days
 from sitegen.content.loader import Content, validate_clinic
 from sitegen.content.models import BorrowEntry, CatalogueEService, Clinic, LocalEntry, Site, UseEntry
 from sitegen.content.references import reference_problems
@@ -133,6 +135,7 @@ class Shard:
         sink: Sink,
         slugs: list[str],
         stats: Mapping[str, Stat],
+        today: datetime.date,
     ) -> None:
         self.root = root
         self.site = site
@@ -141,6 +144,7 @@ class Shard:
         self.sink = sink
         self.slugs = slugs
         self.stats = stats
+        self.today = today
         self.clinics: dict[str, Clinic] = {}
         self.origins: dict[str, Summary] = {}
         self.content: Content | None = None
@@ -179,7 +183,7 @@ class Shard:
         gc.enable()
         report = RenderReport(outputs={}, deps={}, written=0)
         for slug in self.slugs:
-            page = contact_page(self.content, slug)
+            page = contact_page(self.content, slug, self.today)
             relative = f"{page.path}index.html"
             record, written = self.sink.put(relative, self.renderer.contact_page(page))
             report.outputs[relative] = record
@@ -188,8 +192,12 @@ class Shard:
         return report
 
     def _deps(self, slug: str) -> list[str]:
-        """The content files (besides site.yaml) this page's bytes depend on."""
+        """The content files (besides site.yaml) this page's bytes depend on, and the days for which
+        they stay the same when it shows dated notices or exceptions (`date_token`)."""
         deps = [f"clinics/{slug}"]
+        span = valid_days(self.clinics[slug], self.today)
+        if span is not None:
+            deps.append(date_token(span))
         for entry in self.clinics[slug].eservices:
             if isinstance(entry, UseEntry):
                 deps.append(f"eservices/{entry.use}")
