@@ -105,7 +105,8 @@ def utc_of(local: str) -> str:
 
 def test_a_rebook_racing_a_new_booking_for_the_same_time_has_one_winner(database_url: str, tmp_path: Path) -> None:
     make_engine(database_url).dispose()
-    targets = ["2026-12-01T09:20:00+01:00", "2026-12-01T09:40:00+01:00", "2026-12-01T10:00:00+01:00"]
+    # More than 24 hours ahead, so a booking that the rebook has moved may be moved again.
+    targets = ["2026-12-04T09:20:00+01:00", "2026-12-04T09:40:00+01:00", "2026-12-04T10:00:00+01:00"]
     engine = make_engine(database_url, migrate=False)
     try:
         with gunicorn(env_for(tmp_path, database_url, []), workers=WORKERS, log=tmp_path / "gunicorn.log") as server:
@@ -116,7 +117,7 @@ def test_a_rebook_racing_a_new_booking_for_the_same_time_has_one_winner(database
             held = "2026-12-03T07:00:00"  # where the booking is now
             for target in targets:
                 assert mover.submit(f"{VC}{key}/omboka/", {"approve": "yes"}).status == 303
-                assert mover.submit(f"{VC}{key}/omboka/tid/?dag=2026-12-01", {"tid": target}).status == 303
+                assert mover.submit(f"{VC}{key}/omboka/tid/?dag=2026-12-04", {"tid": target}).status == 303
                 assert mover.submit(f"{VC}{key}/omboka/kommentar/", {"kommentar": ""}).status == 303
                 check = mover.get(f"{VC}{key}/omboka/kontrollera/")
                 assert check.status == 200
