@@ -18,6 +18,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forms.account import contact
 from forms.account import views as auth
+from forms.booking import book as booking_book
+from forms.booking import change as booking_change
+from forms.booking import manage as booking_manage
+from forms.booking.setup import install_tidbok
 from forms.cases import inbox
 from forms.cases import views as eservice
 from forms.identity.demo_data import load_demo_data
@@ -39,7 +43,7 @@ from sitegen.site.theme import Theme
 MAX_REQUEST_BYTES = 512 * 1024  # far more than any form needs; more is refused with 413
 
 # Keys of the config dict that are objects for the app, not Flask settings.
-_OBJECT_KEYS = {"IDENTITY_PROVIDER", "RECORD_SYSTEM", "CLOCK", "THEME", "STAFF_IDENTITY_PROVIDER"}
+_OBJECT_KEYS = {"IDENTITY_PROVIDER", "RECORD_SYSTEM", "CLOCK", "THEME", "STAFF_IDENTITY_PROVIDER", "TIDBOK"}
 
 
 def _flask_config(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -96,6 +100,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     identity: IdentityProvider | None = config.get("IDENTITY_PROVIDER")
     records: RecordSystem | None = config.get("RECORD_SYSTEM")
+    demo_identity = identity is None  # the demo file's people: then its tidbok seeds the standalone one
     if identity is None or records is None:
         demo = load_demo_data(settings.demo_data)
         identity = identity or DemoIdentityProvider(demo)
@@ -118,7 +123,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     rendering.init_app(app)
     url_prefix = prefix.rstrip("/")
-    for blueprint in (auth.bp, contact.bp, eservice.bp, inbox.bp):
+    # A record system's tidbok (config TIDBOK) or the standalone one, seeded from the demo file.
+    install_tidbok(
+        app, config.get("TIDBOK"), store.engine, settings.demo_data if demo_identity else None,
+        app.extensions["hittavard_forms"].now,
+    )
+    blueprints = (auth.bp, contact.bp, booking_book.bp, booking_change.bp, booking_manage.bp, eservice.bp, inbox.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint, url_prefix=url_prefix)
     init_search(app)  # /sok/, at the site's root
     # Login and send limited, counted where every worker sees the counts (the database by default).

@@ -1,6 +1,6 @@
 """The course of one e-service: villkor, the form's pages, check, send.
 
-Every view first works out where the draft stands (forms.cases.flow) and sends anyone who tries to skip
+Every view first works out where the draft stands (forms.platform.flow) and sends anyone who tries to skip
 ahead, by typing a URL or by posting, to the first step that is missing, storing nothing. GET never
 changes anything; the draft is created by approving the villkor, and a case by pressing "Skicka".
 """
@@ -8,7 +8,6 @@ changes anything; the draft is created by approving the villkor, and a case by p
 from __future__ import annotations
 
 import datetime
-import hashlib
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
@@ -26,9 +25,9 @@ from forms.cases.engine import (
 )
 from forms.cases.engine import summarize as summarize_answers
 from forms.cases.engine.messages import APPROVE_VILLKOR
-from forms.cases.flow import CHECK, VILLKOR, Course, Middle, Step
 from forms.identity.records import prescriptions_to_list
 from forms.platform.citizen import Citizen, current_citizen, login_required
+from forms.platform.flow import CHECK, VILLKOR, Course, Middle, Step, villkor_hash
 from forms.platform.security import keeps_typing, stale_notice, token_was_stale
 from forms.platform.services import services
 from forms.platform.workdays import due_at
@@ -62,11 +61,6 @@ NO_LIST_YOUNG = (
     "Listan med tidigare recept visas för dig som är 16 år eller äldre. "
     "Skriv in de läkemedel du vill förnya."
 )
-
-
-def villkor_hash(text: str) -> str:
-    """The version of a villkor text that a case records as approved."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass

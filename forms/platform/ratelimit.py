@@ -11,8 +11,8 @@ that shares the case store, and needs no other server. It is registered under th
 
 The limits:
 - logging in (`auth.login`, POST): every attempt per client address;
-- sending (`eservice.send`, POST): every send per logged-in person (per address when nobody is
-  logged in), double clicks and repeats included.
+- sending (`eservice.send` and the booking confirmations, POST): every send per logged-in person
+  (per address when nobody is logged in), double clicks and repeats included.
 
 Every POST is counted as it arrives, in one atomic step that also decides: counting only failed
 logins afterwards would let an attacker with many parallel connections past the limit.
@@ -165,7 +165,9 @@ def person_key() -> str:
 
 # The 429 page -------------------------------------------------------------------------------------
 
-KINDS = {"auth.login": "login", "eservice.send": "send"}
+# Booking confirmations count as sends (FORMS_RATELIMIT_SEND: "cases, bookings, answers").
+BOOKING_SENDS = ("booking.check", "tidbok_change.omboka_check", "tidbok_change.avboka_comment")
+KINDS = {"auth.login": "login", "eservice.send": "send", **dict.fromkeys(BOOKING_SENDS, "send")}
 
 
 def wait_text(seconds: float) -> str:
@@ -215,6 +217,7 @@ def init_app(app: Flask, engine: Engine, storage_url: str | None, login_limit: s
     limited: dict[str, tuple[str, Callable[[], str]]] = {
         "auth.login": (login_limit, client_key),
         "eservice.send": (send_limit, person_key),
+        **{endpoint: (send_limit, person_key) for endpoint in BOOKING_SENDS},
     }
     for endpoint, (limit, key) in limited.items():
         view = app.view_functions[endpoint]  # a KeyError here: a limited view was renamed

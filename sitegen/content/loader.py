@@ -32,7 +32,7 @@ from sitegen.content.yamlsource import YamlDocument, YamlSyntaxError, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
-_ENTRY_TAGS = {"use", "borrow", "local", "hand"}
+_ENTRY_TAGS = {"use", "borrow", "local", "hand", "booking"}
 
 
 def _clean_loc(data: Any, loc: Sequence[str | int]) -> tuple[str | int, ...]:
@@ -155,6 +155,7 @@ def _model_at(model: type[BaseModel], data: Any, loc: Sequence[str | int]) -> ty
                 "use": models.UseEntry,
                 "borrow": models.BorrowEntry,
                 "local": models.LocalEntry,
+                "booking": models.BookingEntry,
             }
             if isinstance(node, list):
                 index = loc[list(loc).index(part) + 1] if list(loc).index(part) + 1 < len(loc) else None

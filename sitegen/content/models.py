@@ -220,9 +220,27 @@ class LocalEntry(Form):
     options: OptionLists = {}
 
 
+BookingKind = Literal["boka", "avboka"]
+# The default names of the two booking entries (CONTRACT section 5); `name:` may replace them.
+BOOKING_NAMES: dict[str, str] = {"boka": "Boka tid", "avboka": "Av- och omboka tid"}
+
+
+class BookingEntry(Strict):
+    """The mottagning's web booking (webbtidbok): `boka` books a time, `avboka` shows, rebooks and
+    cancels booked times. Its category is its kind; its villkor is approved before every booking."""
+
+    booking: BookingKind
+    villkor: Markdown
+    name: Text | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.name or BOOKING_NAMES[self.booking]
+
+
 def _entry_kind(value: Any) -> str | None:
     if isinstance(value, dict):
-        for key in ("use", "borrow", "local"):
+        for key in ("use", "borrow", "local", "booking"):
             if key in value:
                 return key
         return "hand"
@@ -232,6 +250,7 @@ def _entry_kind(value: Any) -> str | None:
             BorrowEntry: "borrow",
             LocalEntry: "local",
             HandAddedEntry: "hand",
+            BookingEntry: "booking",
         }.get(type(value))
     return None
 
@@ -240,17 +259,20 @@ Entry = Annotated[
     Annotated[UseEntry, Tag("use")]
     | Annotated[BorrowEntry, Tag("borrow")]
     | Annotated[LocalEntry, Tag("local")]
-    | Annotated[HandAddedEntry, Tag("hand")],
+    | Annotated[HandAddedEntry, Tag("hand")]
+    | Annotated[BookingEntry, Tag("booking")],
     Discriminator(
         _entry_kind,
         custom_error_type="entry_kind",
-        custom_error_message="en e-tjänst ska vara en mappning med use, borrow, local eller name/url/category/info",
+        custom_error_message=(
+            "en e-tjänst ska vara en mappning med use, borrow, local, booking eller name/url/category/info"
+        ),
     ),
 ]
 
 
-def entry_id(entry: UseEntry | BorrowEntry | LocalEntry | HandAddedEntry) -> str | None:
-    """The id that must be unique within a mottagning; hand-added entries have none."""
+def entry_id(entry: UseEntry | BorrowEntry | LocalEntry | HandAddedEntry | BookingEntry) -> str | None:
+    """The id that must be unique within a mottagning; hand-added and booking entries have none."""
     if isinstance(entry, UseEntry):
         return entry.use
     if isinstance(entry, BorrowEntry):
@@ -307,13 +329,14 @@ class GuidelineRule(Strict):
     any_of: Annotated[list[Slug], Field(min_length=1)] | None = None
     all_of: Annotated[list[Slug], Field(min_length=1)] | None = None
     requires: Annotated[list[ClinicDetail], Field(min_length=1)] | None = None
+    booking: Annotated[list[BookingKind], Field(min_length=1)] | None = None  # webbtidbok entries
     message: Text
 
     @model_validator(mode="after")
     def _one_demand(self) -> GuidelineRule:
-        given = [key for key in ("any_of", "all_of", "requires") if getattr(self, key) is not None]
+        given = [key for key in ("any_of", "all_of", "requires", "booking") if getattr(self, key) is not None]
         if len(given) != 1:
-            raise ValueError("en regel ska ha exakt en av any_of, all_of och requires")
+            raise ValueError("en regel ska ha exakt en av any_of, all_of och requires (eller booking för webbtidboken)")
         return self
 
 

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from sitegen.content.errors import ContentError
 from sitegen.content.formrules import Loc
-from sitegen.content.models import SLUG_PATTERN, BorrowEntry, Clinic, LocalEntry, UseEntry, entry_id
+from sitegen.content.models import SLUG_PATTERN, BookingEntry, BorrowEntry, Clinic, LocalEntry, UseEntry, entry_id
+from sitegen.content.reserved import RESERVED, reserved_message
 
 if TYPE_CHECKING:
     from sitegen.content.bundle import Content
@@ -73,10 +74,26 @@ def reference_problems(
     """
     for slug, clinic in content.clinics.items():
         path = content.clinic_path(slug)
+        if slug in RESERVED:
+            yield content.locate(path, ("name",), f"filnamnet: {reserved_message(slug)}")
         seen: dict[str, int] = {}
+        bookings: dict[str, int] = {}
         for index, entry in enumerate(clinic.eservices):
             here = ("eservices", index)
+            if isinstance(entry, BookingEntry):
+                if entry.booking in bookings:
+                    yield content.locate(
+                        path,
+                        (*here, "booking"),
+                        f"'booking: {entry.booking}' finns redan som eservices[{bookings[entry.booking]}]; "
+                        "en mottagning har en tidbok",
+                    )
+                else:
+                    bookings[entry.booking] = index
+                continue
             eid = entry_id(entry)
+            if eid is not None and eid in RESERVED and not isinstance(entry, BorrowEntry):
+                yield content.locate(path, (*here, _id_key(entry)), reserved_message(eid))
             if eid is not None:
                 if eid in seen:
                     yield content.locate(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from sitegen.content.models import BorrowEntry, Clinic, GuidelineRule, UseEntry
+from sitegen.content.models import BOOKING_NAMES, BookingEntry, BorrowEntry, Clinic, GuidelineRule, UseEntry
 from sitegen.editor.findings import Finding
 
 if TYPE_CHECKING:
@@ -136,6 +136,14 @@ def clinic_problems(content: Content, slug: str) -> Iterator[Finding]:
                         path, ("eservices",), f"{rule.message}{why}: {_names(content, missing, 'och')} saknas"
                     ),
                     rule_name,
+                )
+        if rule.booking is not None:
+            kinds = {entry.booking for entry in clinic.eservices if isinstance(entry, BookingEntry)}
+            missing = [kind for kind in rule.booking if kind not in kinds]
+            if missing:
+                fix = " och ".join(f"'- booking: {kind}' ({BOOKING_NAMES[kind]}) med villkor" for kind in missing)
+                yield Finding.from_error(
+                    content.locate(path, ("eservices",), f"{rule.message}{why}: lägg till {fix}"), rule_name
                 )
         for detail in rule.requires or []:
             value = getattr(clinic, detail)

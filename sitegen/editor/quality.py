@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 
-from sitegen.content.models import HandAddedEntry, LocalEntry, Quality
+from sitegen.content.models import BookingEntry, HandAddedEntry, LocalEntry, Quality
 from sitegen.editor.findings import Finding
 
 if TYPE_CHECKING:
@@ -154,7 +154,7 @@ def quality_findings(content: Content, today: datetime.date) -> list[Finding]:
                 else:
                     for message in text_problems(entry.info, quality):
                         findings.append(_finding(content, path, ("eservices", index, "info"), message, "quality.text"))
-            elif isinstance(entry, LocalEntry):
+            elif isinstance(entry, (LocalEntry, BookingEntry)):
                 for message in text_problems(entry.villkor, quality):
                     findings.append(_finding(content, path, ("eservices", index, "villkor"), message, "quality.text"))
         if clinic.reviewed is not None and clinic.reviewed < cutoff:

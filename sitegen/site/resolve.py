@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from sitegen.content.models import BorrowEntry, Form, HandAddedEntry, LocalEntry, UseEntry
+from sitegen.content.models import BookingEntry, BorrowEntry, Form, HandAddedEntry, LocalEntry, UseEntry
 
 if TYPE_CHECKING:
     from sitegen.content.loader import Content
 
-Kind = Literal["central", "local", "hand", "borrowed"]
+Kind = Literal["central", "local", "hand", "borrowed", "booking"]
+
+BOOKING_PATH = "tidbok"  # {forms_url}{slug}/tidbok/: the web booking's own pages (a reserved id)
 
 
 @dataclass(frozen=True)
@@ -32,18 +34,33 @@ class ResolvedEService:
     form_clinic: str | None = None  # the mottagning whose form serves it
     origin_name: str | None = None  # borrowed: the name of the mottagning it comes from
     url: str | None = None  # hand-added: its own address
+    booking: str | None = None  # booking entries: boka or avboka
 
     def href(self, forms_url: str) -> str:
-        """Where the e-service's name links (CONTRACT section 2)."""
+        """Where the e-service's name links (CONTRACT sections 2 and 5)."""
         if self.url is not None:
             return self.url
+        if self.booking == "boka":
+            return f"{forms_url}{self.form_clinic}/{BOOKING_PATH}/boka/"
+        if self.booking == "avboka":
+            return f"{forms_url}{self.form_clinic}/{BOOKING_PATH}/"
         return f"{forms_url}{self.form_clinic}/{self.id}/"
 
 
 def resolve_entry(
-    content: Content, slug: str, entry: UseEntry | LocalEntry | BorrowEntry | HandAddedEntry
+    content: Content, slug: str, entry: UseEntry | LocalEntry | BorrowEntry | HandAddedEntry | BookingEntry
 ) -> ResolvedEService:
     """The e-service an entry of clinic `slug` stands for. Content must be validated."""
+    if isinstance(entry, BookingEntry):
+        return ResolvedEService(
+            id=BOOKING_PATH,
+            name=entry.display_name,
+            category=entry.booking,
+            kind="booking",
+            info=entry.villkor,
+            form_clinic=slug,
+            booking=entry.booking,
+        )
     if isinstance(entry, UseEntry):
         central = content.eservices[entry.use]
         return ResolvedEService(
@@ -112,3 +129,11 @@ def find_form(content: Content, slug: str, eservice_id: str) -> ResolvedEService
         if isinstance(entry, LocalEntry) and entry.local == eservice_id:
             return resolve_entry(content, slug, entry)
     return None
+
+
+def find_booking(content: Content, slug: str) -> dict[str, BookingEntry]:
+    """The web booking entries of clinic `slug` by kind (boka, avboka); empty when it has none."""
+    clinic = content.clinics.get(slug)
+    if clinic is None:
+        return {}
+    return {entry.booking: entry for entry in clinic.eservices if isinstance(entry, BookingEntry)}

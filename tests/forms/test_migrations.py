@@ -15,6 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
+from forms.store import tidbok  # noqa: F401 - its tables are part of the models' schema
 from forms.store.__main__ import main as db_main
 from forms.store.db import Base, current_revision, downgrade, head_revision, make_engine, upgrade
 

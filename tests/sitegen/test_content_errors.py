@@ -123,7 +123,7 @@ def test_entry_that_is_not_a_mapping(tmp_path: Path) -> None:
     errors = errors_for(tmp_path, **clinic(CLINIC + "  - begar-intyg\n"))
     assert errors == [
         "clinics/vardcentralen-test.yaml:18: eservices[4]: en e-tjänst ska vara en mappning med use, borrow, "
-        "local eller name/url/category/info"
+        "local, booking eller name/url/category/info"
     ]
 
 

@@ -1,7 +1,7 @@
 """The question engine: forms made at run time from an e-service's `pages` (CONTRACT section 3).
 
 It knows questions, pages, conditions and answers, and nothing of logins, villkor or databases;
-the flow (forms.cases.flow) and the views decide when a page is shown and where its data is kept.
+the flow (forms.platform.flow) and the views decide when a page is shown and where its data is kept.
 """
 
 from forms.cases.engine.conditions import Walk, drop_inapplicable, page_applies, walk

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from forms.store import tidbok  # noqa: F401 - registers the standalone tidbok's tables on Base
 from forms.store.db import Base
 
 connection = context.config.attributes.get("connection")

@@ -1,19 +1,25 @@
-"""The steps of a 1177 e-service, apart from what is asked in them.
+"""The steps of a 1177 e-service, apart from what is asked in them (shared by cases and booking).
 
 Every e-service runs the same course: log in, approve the villkor, go through the steps in between,
 check, send, get a receipt. For a case form the steps in between are the form's pages; for web
-booking (seeds 002 and 004) they will be "choose a time" and the like. This module knows only the
-order and the rule that nothing is reachable before everything before it is done, so both can
-share it; it knows nothing of Flask, forms or databases.
+booking (seeds 002 and 004, forms.booking) "choose a time" and the like. This module knows only the
+order and the rule that nothing is reachable before everything before it is done, so both share
+it from the platform layer; it knows nothing of Flask, forms or databases.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 StepKind = Literal["villkor", "page", "check"]
+
+
+def villkor_hash(text: str) -> str:
+    """The version of a villkor text that a case or a booking records as approved."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,253 @@
+"""Boka tid: villkor → type of time → day and time → reason (when asked) → check → "Boka tiden".
+
+The course is forms.platform.flow's, as for a case: each view works out where the draft stands and
+sends anyone who skips ahead (by URL or by POST) to the first missing step, storing nothing.
+Choosing a time stores the choice in the draft and reserves nothing; only "Boka tiden" asks the
+tidbok to book, and a time taken in between shows the day's free times again with the contract's
+error, having booked nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from forms.booking import common, times
+from forms.booking.days import CHOOSE_TIME, DayView, chosen_time, day_view
+from forms.booking.interface import NOT_OFFERED, TAKEN, Request, TimeType
+from forms.platform.citizen import Citizen, login_required
+from forms.platform.flow import CHECK, VILLKOR, Course, Middle, Step, villkor_hash
+from forms.platform.services import services
+from forms.store.db import Draft
+
+bp = Blueprint("booking", __name__)
+
+ESERVICE = "tidbok-boka"
+TYPE, TIME, REASON = Step("page", 0), Step("page", 1), Step("page", 2)
+ENDPOINTS = {VILLKOR: "booking.villkor", TYPE: "booking.choose_type", TIME: "booking.choose_time",
+             REASON: "booking.reason", CHECK: "booking.check"}
+CHOOSE_TYPE = "Välj vilken typ av tid du vill boka"
+REASON_REQUIRED = "Skriv varför du vill boka en tid"
+REASON_TOO_LONG = f"Orsaken får vara högst {common.REASON_MAX} tecken"
+
+
+@dataclass
+class Booked:
+    """Where one citizen's Boka draft stands."""
+
+    slug: str
+    citizen: Citizen
+    draft: Draft | None
+    types: list[TimeType]
+    time_type: TimeType | None
+    course: Course
+
+    @property
+    def raw(self) -> dict[str, object]:
+        return dict(self.draft.raw) if self.draft is not None else {}
+
+    def url(self, step: Step) -> str:
+        return url_for(ENDPOINTS[step], slug=self.slug)
+
+    def back(self, step: Step) -> str:
+        previous = self.course.previous(step)
+        return common.contact_page(self.slug) if previous is None else self.url(previous)
+
+    def go_first_missing(self) -> Response:
+        return redirect(self.url(self.course.first_missing()), code=303)
+
+
+def _open(slug: str) -> Booked:
+    if "boka" not in common.entries(slug):
+        abort(404)
+    who = common.citizen()
+    draft = services().store.open_draft(who.owner, slug, ESERVICE)
+    raw = draft.raw if draft is not None else {}
+    types = common.offered_types(slug, who.subject.personnummer, common.now())
+    time_type = next((t for t in types if t.id == raw.get("type")), None)
+    start = common.parse_start(raw.get("start"))
+    reason_done = bool(raw.get("reason_done")) and (
+        time_type is not None and (time_type.reason != "required" or bool(raw.get("reason")))
+    )
+    course = Course(
+        villkor_approved=common.approved(draft, slug, "boka"),
+        middle=[
+            Middle(0, True, time_type is not None),
+            Middle(1, True, start is not None and start > common.now()),
+            Middle(2, time_type is None or time_type.reason != "none", reason_done),
+        ],
+    )
+    return Booked(slug, who, draft, types, time_type, course)
+
+
+def _save(booked: Booked, **changes: object) -> None:
+    assert booked.draft is not None
+    raw = booked.raw
+    for key, value in changes.items():
+        if value is None:
+            raw.pop(key, None)
+        else:
+            raw[key] = value
+    services().store.save_raw(booked.draft.id, raw)
+
+
+def _after(slug: str, step: Step) -> Response:
+    booked = _open(slug)
+    return redirect(booked.url(booked.course.after(step)), code=303)
+
+
+@bp.route("/<slug>/tidbok/boka/", methods=["GET", "POST"])
+@login_required
+def villkor(slug: str) -> Response | str:
+    booked = _open(slug)
+    error = None
+    if request.method == "POST":
+        if request.form.get("approve") == "yes":
+            svc = services()
+            svc.store.approve_villkor(
+                booked.citizen.owner, slug, ESERVICE, villkor_hash(common.villkor_of(slug, "boka")),
+                svc.now().replace(tzinfo=None),
+            )
+            return _after(slug, VILLKOR)
+        error = "Du behöver godkänna villkoren för att fortsätta"
+    return render_template(
+        "forms/villkor.html", opened=common.villkor_page(slug, "boka"), error=error,
+        approved=booked.course.villkor_approved, back_url=common.contact_page(slug),
+    )
+
+
+@bp.route("/<slug>/tidbok/boka/typ/", methods=["GET", "POST"])
+@login_required
+def choose_type(slug: str) -> Response | str:
+    booked = _open(slug)
+    if booked.draft is None or not booked.course.may_visit(TYPE):
+        return booked.go_first_missing()
+    errors = []
+    chosen = booked.time_type.id if booked.time_type else None
+    if request.method == "POST":
+        posted = request.form.get("typ", "")[:100]
+        found = next((t for t in booked.types if t.id == posted), None)
+        if found is not None:
+            if found.id != chosen:
+                _save(booked, type=found.id, start=None, reason=None, reason_done=None)
+            return _after(slug, TYPE)
+        errors = [{"anchor": f"typ-{booked.types[0].id}" if booked.types else "typ", "message": CHOOSE_TYPE,
+                   "context": None}]
+    return render_template(
+        "forms/booking/types.html", booked=booked, chosen=chosen, errors=errors, back_url=booked.back(TYPE),
+        eservice_name=common.villkor_page(slug, "boka").eservice.name, clinic_name=common.clinic_name(slug),
+    )
+
+
+def render_day(booked: Booked, view: DayView, status: int = 200) -> tuple[str, int]:
+    assert booked.time_type is not None
+    page = render_template(
+        "forms/booking/day.html", view=view, errors=view.errors, time_type=booked.time_type,
+        back_url=booked.back(TIME), action_url=booked.url(TIME), day_url=booked.url(TIME),
+        eservice_name=common.villkor_page(booked.slug, "boka").eservice.name,
+        clinic_name=common.clinic_name(booked.slug),
+    )
+    return page, status
+
+
+@bp.route("/<slug>/tidbok/boka/tid/", methods=["GET", "POST"])
+@login_required
+def choose_time(slug: str) -> Response | str | tuple[str, int]:
+    booked = _open(slug)
+    if booked.draft is None or not booked.course.may_visit(TIME) or booked.time_type is None:
+        return booked.go_first_missing()
+    subject = booked.citizen.subject.personnummer
+    current = common.parse_start(booked.raw.get("start"))
+    if request.method == "POST":
+        start = chosen_time(slug, booked.time_type.id, subject, request.form.get("tid"))
+        if start is not None:
+            _save(booked, start=start.isoformat())
+            return _after(slug, TIME)
+        message = CHOOSE_TIME if not request.form.get("tid") else NOT_OFFERED
+        view = day_view(slug, booked.time_type.id, subject, request.form.get("dag"), None)
+        return render_day(booked, view.fail(message))
+    return render_day(booked, day_view(slug, booked.time_type.id, subject, request.args.get("dag"), current))
+
+
+@bp.route("/<slug>/tidbok/boka/orsak/", methods=["GET", "POST"])
+@login_required
+def reason(slug: str) -> Response | str:
+    booked = _open(slug)
+    if booked.draft is None or not booked.course.may_visit(REASON) or booked.time_type is None:
+        return booked.go_first_missing()
+    value = str(booked.raw.get("reason") or "")
+    error = None
+    if request.method == "POST":
+        value = request.form.get("orsak", "").strip()
+        if booked.time_type.reason == "required" and not value:
+            error = REASON_REQUIRED
+        elif len(value) > common.REASON_MAX:
+            error = REASON_TOO_LONG
+        else:
+            _save(booked, reason=value or None, reason_done=True)
+            return _after(slug, REASON)
+    return render_template(
+        "forms/booking/text.html", title="Varför vill du boka tiden?", field="orsak", label="Orsak till besöket",
+        hint=f"Skriv kort, högst {common.REASON_MAX} tecken. Skriv inte känsliga uppgifter som inte behövs.",
+        optional=booked.time_type.reason == "optional", value=value, max_length=common.REASON_MAX,
+        errors=[{"anchor": "orsak", "message": error, "context": None}] if error else [], error=error,
+        back_url=booked.back(REASON), button="Fortsätt", rows=None,
+        eservice_name=common.villkor_page(slug, "boka").eservice.name, clinic_name=common.clinic_name(slug),
+    )
+
+
+@bp.route("/<slug>/tidbok/boka/kontrollera/", methods=["GET", "POST"])
+@login_required
+def check(slug: str) -> Response | str | tuple[str, int]:
+    """"Kontrollera din bokning", and "Boka tiden" posted to it: the only step that books."""
+    svc = services()
+    booked = _open(slug)
+    if request.method == "POST":
+        key = request.form.get("draft", "")[:100]
+        draft = svc.store.draft_by_key(booked.citizen.owner, key) if key else None
+        if draft is not None and draft.status == "sent" and (draft.clinic, draft.eservice) == (slug, ESERVICE):
+            case = svc.store.case_for_draft(draft.id)
+            if case is not None:
+                return redirect(common.receipt_url(slug, case), code=303)
+    if booked.draft is None:
+        return booked.go_first_missing()
+    if not booked.course.ready_to_send():
+        return booked.go_first_missing()
+    assert booked.time_type is not None
+    start = common.parse_start(booked.raw.get("start"))
+    assert start is not None
+    who = booked.citizen
+    if request.method == "POST":
+        result = common.tidbok().make_booking(
+            Request(
+                clinic=slug, time_type=booked.time_type.id, start=start, subject=who.subject.personnummer,
+                booked_by=who.actor.personnummer, reason=str(booked.raw.get("reason") or "") or None,
+                request_key=booked.draft.key,
+            ),
+            svc.now(),
+        )
+        if not result.ok or result.booking is None:
+            _save(booked, start=None)
+            view = day_view(slug, booked.time_type.id, who.subject.personnummer,
+                            start.astimezone(times.STOCKHOLM).date().isoformat(), None)
+            return render_day(_open(slug), view.fail(result.text or TAKEN))
+        case = common.send_copy(booked.draft, slug, "boka", result.booking)
+        return redirect(common.receipt_url(slug, case), code=303)
+    rows = [
+        {"label": "Mottagning", "lines": [common.clinic_name(slug)], "change": None},
+        {"label": "Bokningen gäller", "lines": [who.subject.name], "change": None},
+        {"label": "Typ av tid", "lines": [booked.time_type.name], "change": booked.url(TYPE)},
+        {"label": "Tid", "lines": [times.in_words(start)], "change": booked.url(TIME)},
+    ]
+    if booked.time_type.reason != "none":
+        rows.append({"label": "Orsak", "lines": [str(booked.raw.get("reason") or "Ingen orsak angiven")],
+                     "change": booked.url(REASON)})
+    if booked.time_type.info:
+        rows.append({"label": "Övrigt", "lines": [booked.time_type.info], "change": None})
+    return render_template(
+        "forms/booking/check.html", rows=rows, draft_key=booked.draft.key, button="Boka tiden",
+        back_url=booked.back(CHECK), title="Kontrollera din bokning",
+        eservice_name=common.villkor_page(slug, "boka").eservice.name, clinic_name=common.clinic_name(slug),
+    )

@@ -1,0 +1,281 @@
+"""Omboka and Avboka: villkor → (a new day and time →) comment → "Omboka tiden" / "Avboka tiden".
+
+The same course as a case and as Boka (forms.platform.flow), on a draft per booking and journey.
+What the time type and the clock allow is asked of the tidbok's flags at every step; the tidbok
+checks again when it moves or cancels, so a page left open past the last hour changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from forms.booking import common, reminders, times
+from forms.booking.days import CHOOSE_TIME, chosen_time, day_view
+from forms.booking.interface import NOT_OFFERED, TAKEN, Booking
+from forms.booking.manage import own_booking
+from forms.platform.citizen import Citizen, login_required
+from forms.platform.flow import CHECK, VILLKOR, Course, Middle, Step, villkor_hash
+from forms.platform.services import services
+from forms.store.db import Draft
+
+bp = Blueprint("tidbok_change", __name__)
+
+TIME, COMMENT = Step("page", 0), Step("page", 1)
+ENDPOINTS = {
+    "omboka": {VILLKOR: "omboka", TIME: "omboka_time", COMMENT: "omboka_comment", CHECK: "omboka_check"},
+    "avboka": {VILLKOR: "avboka", CHECK: "avboka_comment"},
+}
+COMMENT_TOO_LONG = f"Kommentaren får vara högst {common.COMMENT_MAX} tecken"
+
+
+@dataclass
+class Changing:
+    slug: str
+    action: str  # omboka | avboka
+    booking: Booking
+    citizen: Citizen
+    draft: Draft | None
+    course: Course
+
+    @property
+    def raw(self) -> dict[str, object]:
+        return dict(self.draft.raw) if self.draft is not None else {}
+
+    def url(self, step: Step) -> str:
+        return url_for(f"tidbok_change.{ENDPOINTS[self.action][step]}", slug=self.slug, key=self.booking.key)
+
+    def back(self, step: Step) -> str:
+        previous = self.course.previous(step)
+        return url_for("tidbok.mine", slug=self.slug) if previous is None else self.url(previous)
+
+    def first_missing(self) -> Response:
+        return redirect(self.url(self.course.first_missing()), code=303)
+
+    def save(self, **changes: object) -> None:
+        assert self.draft is not None
+        raw = self.raw
+        for key, value in changes.items():
+            if value is None:
+                raw.pop(key, None)
+            else:
+                raw[key] = value
+        services().store.save_raw(self.draft.id, raw)
+
+
+def _eservice(action: str, key: str) -> str:
+    return f"tidbok-{action}-{key}"
+
+
+def _open(slug: str, key: str, action: str) -> Changing | Response:
+    """Where the journey stands, or a redirect when the booking no longer allows it."""
+    booking = own_booking(slug, key)
+    allowed = booking.may_rebook if action == "omboka" else booking.may_cancel
+    if not booking.active or not allowed:
+        return redirect(url_for("tidbok.mine", slug=slug), code=303)
+    who = common.citizen()
+    draft = services().store.open_draft(who.owner, slug, _eservice(action, booking.key))
+    raw = draft.raw if draft is not None else {}
+    middle = []
+    if action == "omboka":
+        start = common.parse_start(raw.get("start"))
+        middle = [
+            Middle(0, True, start is not None and start > common.now()),
+            Middle(1, True, bool(raw.get("comment_done"))),
+        ]
+    course = Course(villkor_approved=common.approved(draft, slug, action), middle=middle)
+    return Changing(slug, action, booking, who, draft, course)
+
+
+def _villkor(slug: str, key: str, action: str) -> Response | str:
+    changing = _open(slug, key, action)
+    if isinstance(changing, Response):
+        return changing
+    error = None
+    if request.method == "POST":
+        if request.form.get("approve") == "yes":
+            svc = services()
+            svc.store.approve_villkor(
+                changing.citizen.owner, slug, _eservice(action, changing.booking.key),
+                villkor_hash(common.villkor_of(slug, action)), svc.now().replace(tzinfo=None),
+            )
+            again = _open(slug, key, action)
+            assert not isinstance(again, Response)
+            return redirect(again.url(again.course.after(VILLKOR)), code=303)
+        error = "Du behöver godkänna villkoren för att fortsätta"
+    return render_template(
+        "forms/villkor.html", opened=common.villkor_page(slug, action), error=error,
+        approved=changing.course.villkor_approved, back_url=changing.back(VILLKOR),
+    )
+
+
+@bp.route("/<slug>/tidbok/<key>/omboka/", methods=["GET", "POST"])
+@login_required
+def omboka(slug: str, key: str) -> Response | str:
+    return _villkor(slug, key, "omboka")
+
+
+@bp.route("/<slug>/tidbok/<key>/avboka/", methods=["GET", "POST"])
+@login_required
+def avboka(slug: str, key: str) -> Response | str:
+    return _villkor(slug, key, "avboka")
+
+
+def _render_day(changing: Changing, view: object) -> str:
+    return render_template(
+        "forms/booking/day.html", view=view, errors=view.errors, time_type=changing.booking.time_type,  # type: ignore[attr-defined]
+        back_url=changing.back(TIME), action_url=changing.url(TIME), day_url=changing.url(TIME),
+        eservice_name=common.ACTION_NAMES["omboka"], clinic_name=common.clinic_name(changing.slug),
+        current_time=times.in_words(changing.booking.start),
+    )
+
+
+@bp.route("/<slug>/tidbok/<key>/omboka/tid/", methods=["GET", "POST"])
+@login_required
+def omboka_time(slug: str, key: str) -> Response | str:
+    changing = _open(slug, key, "omboka")
+    if isinstance(changing, Response):
+        return changing
+    if changing.draft is None or not changing.course.may_visit(TIME):
+        return changing.first_missing()
+    type_id = changing.booking.time_type.id
+    subject = changing.citizen.subject.personnummer
+    if request.method == "POST":
+        start = chosen_time(slug, type_id, subject, request.form.get("tid"))
+        if start is not None:
+            changing.save(start=start.isoformat())
+            again = _open(slug, key, "omboka")
+            assert not isinstance(again, Response)
+            return redirect(again.url(again.course.after(TIME)), code=303)
+        message = CHOOSE_TIME if not request.form.get("tid") else NOT_OFFERED
+        return _render_day(changing, day_view(slug, type_id, subject, request.form.get("dag"), None).fail(message))
+    current = common.parse_start(changing.raw.get("start"))
+    return _render_day(changing, day_view(slug, type_id, subject, request.args.get("dag"), current))
+
+
+def _comment(changing: Changing) -> tuple[str, str | None]:
+    """The posted comment and its error, if any."""
+    value = request.form.get("kommentar", "").strip()
+    return value, COMMENT_TOO_LONG if len(value) > common.COMMENT_MAX else None
+
+
+def _render_comment(changing: Changing, step: Step, value: str, error: str | None, button: str, title: str) -> str:
+    return render_template(
+        "forms/booking/text.html", title=title, field="kommentar", label="Kommentar",
+        hint=f"Till exempel om något har ändrats. Högst {common.COMMENT_MAX} tecken.", optional=True,
+        value=value, max_length=common.COMMENT_MAX, error=error,
+        errors=[{"anchor": "kommentar", "message": error, "context": None}] if error else [],
+        back_url=changing.back(step), button=button, eservice_name=common.ACTION_NAMES[changing.action],
+        clinic_name=common.clinic_name(changing.slug),
+        rows=common.booking_lines(changing.slug, changing.booking, changing.citizen.subject.name)
+        if changing.action == "avboka" else None,
+        draft_key=changing.draft.key if changing.draft is not None else "",
+    )
+
+
+@bp.route("/<slug>/tidbok/<key>/omboka/kommentar/", methods=["GET", "POST"])
+@login_required
+def omboka_comment(slug: str, key: str) -> Response | str:
+    changing = _open(slug, key, "omboka")
+    if isinstance(changing, Response):
+        return changing
+    if changing.draft is None or not changing.course.may_visit(COMMENT):
+        return changing.first_missing()
+    value = str(changing.raw.get("comment") or "")
+    error = None
+    if request.method == "POST":
+        value, error = _comment(changing)
+        if error is None:
+            changing.save(comment=value or None, comment_done=True)
+            return redirect(changing.url(CHECK), code=303)
+    return _render_comment(changing, COMMENT, value, error, "Fortsätt", "Vill du lämna en kommentar?")
+
+
+def _sent(changing: Changing | None, slug: str, eservice: str) -> Response | None:
+    """A confirmation posted again after it was done: the receipt it gave."""
+    if request.method != "POST":
+        return None
+    svc = services()
+    who = common.citizen()
+    key = request.form.get("draft", "")[:100]
+    draft = svc.store.draft_by_key(who.owner, key) if key else None
+    if draft is not None and draft.status == "sent" and (draft.clinic, draft.eservice) == (slug, eservice):
+        case = svc.store.case_for_draft(draft.id)
+        if case is not None:
+            return redirect(common.receipt_url(slug, case), code=303)
+    return None
+
+
+@bp.route("/<slug>/tidbok/<key>/omboka/kontrollera/", methods=["GET", "POST"])
+@login_required
+def omboka_check(slug: str, key: str) -> Response | str:
+    done = _sent(None, slug, _eservice("omboka", key[:40]))
+    if done is not None:
+        return done
+    changing = _open(slug, key, "omboka")
+    if isinstance(changing, Response):
+        return changing
+    if changing.draft is None or not changing.course.ready_to_send():
+        return changing.first_missing()
+    start = common.parse_start(changing.raw.get("start"))
+    assert start is not None
+    comment = str(changing.raw.get("comment") or "") or None
+    if request.method == "POST":
+        svc = services()
+        result = common.tidbok().update_booking(
+            changing.booking.key, changing.citizen.subject.personnummer, start, comment, svc.now()
+        )
+        if not result.ok or result.booking is None:
+            changing.save(start=None)
+            subject = changing.citizen.subject.personnummer
+            day = start.astimezone(times.STOCKHOLM).date().isoformat()
+            view = day_view(slug, changing.booking.time_type.id, subject, day, None)
+            return _render_day(changing, view.fail(result.text or TAKEN))
+        reminders.moved(svc.store.engine, changing.booking.start, result.booking, svc.now())
+        case = common.send_copy(changing.draft, slug, "omboka", result.booking)
+        return redirect(common.receipt_url(slug, case), code=303)
+    rows = [
+        {"label": "Mottagning", "lines": [common.clinic_name(slug)], "change": None},
+        {"label": "Bokningen gäller", "lines": [changing.citizen.subject.name], "change": None},
+        {"label": "Typ av tid", "lines": [changing.booking.time_type.name], "change": None},
+        {"label": "Nuvarande tid", "lines": [times.in_words(changing.booking.start)], "change": None},
+        {"label": "Ny tid", "lines": [times.in_words(start)], "change": changing.url(TIME)},
+        {"label": "Kommentar", "lines": [comment or "Ingen kommentar"], "change": changing.url(COMMENT)},
+    ]
+    if changing.booking.time_type.info:
+        rows.append({"label": "Övrigt", "lines": [changing.booking.time_type.info], "change": None})
+    return render_template(
+        "forms/booking/check.html", rows=rows, draft_key=changing.draft.key, button="Omboka tiden",
+        back_url=changing.back(CHECK), title="Kontrollera din ombokning",
+        eservice_name=common.ACTION_NAMES["omboka"], clinic_name=common.clinic_name(slug),
+    )
+
+
+@bp.route("/<slug>/tidbok/<key>/avboka/kommentar/", methods=["GET", "POST"])
+@login_required
+def avboka_comment(slug: str, key: str) -> Response | str:
+    """The one page of Avboka: the time, "Kommentar" (optional) and the button "Avboka tiden"."""
+    done = _sent(None, slug, _eservice("avboka", key[:40]))
+    if done is not None:
+        return done
+    changing = _open(slug, key, "avboka")
+    if isinstance(changing, Response):
+        return changing
+    if changing.draft is None or not changing.course.ready_to_send():
+        return changing.first_missing()
+    value, error = "", None
+    if request.method == "POST":
+        value, error = _comment(changing)
+        if error is None:
+            svc = services()
+            result = common.tidbok().cancel_booking(
+                changing.booking.key, changing.citizen.subject.personnummer, value or None, svc.now()
+            )
+            if result.ok and result.booking is not None:
+                reminders.cancelled(svc.store.engine, changing.booking)
+                case = common.send_copy(changing.draft, slug, "avboka", result.booking)
+                return redirect(common.receipt_url(slug, case), code=303)
+            error = result.text
+    return _render_comment(changing, CHECK, value, error, "Avboka tiden", "Avboka tiden")

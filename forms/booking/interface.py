@@ -1,0 +1,118 @@
+"""What the forms app asks a mottagning's tidbok, and nothing more.
+
+Shaped after the national scheduling contracts (time types; available dates; available times;
+make, update and cancel a booking; a citizen's booked times; one booking's details), so a record
+system's own tidbok can stand in for the standalone one (docs/operators.md): the views speak only
+to `Tidbok`. Every answer that changes something is a `Result`: OK, INFO with a text to show
+beside the success, or ERROR with a text to show instead of it. Times are aware datetimes; the
+caller passes its clock's `now` so that a tidbok never asks a database or the wall clock.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+ResultCode = Literal["OK", "INFO", "ERROR"]
+ReasonRule = Literal["required", "optional", "none"]
+
+# The contract's text for a time taken by someone else between choosing and confirming.
+TAKEN = "Tiden hann bokas av någon annan. Välj en annan tid."
+NOT_OFFERED = "Tiden finns inte bland de lediga tiderna. Välj en annan tid."
+AGE_BARRED = "Den här typen av tid kan inte bokas för den som ska besöka mottagningen."
+TOO_LATE = "Det är för nära inpå tiden för att ändra den här. Ring mottagningen."
+NO_REBOOK = "Den här tiden kan inte ombokas här. Ring mottagningen."
+NOT_FOUND = "Bokningen finns inte."
+
+
+@dataclass(frozen=True)
+class TimeType:
+    id: str
+    name: str
+    minutes: int
+    reason: ReasonRule = "none"
+    min_age: int | None = None
+    max_age: int | None = None
+    cancel_hours: int = 24
+    rebook: bool = True
+    info: str | None = None
+
+
+@dataclass(frozen=True)
+class Booking:
+    """One booked time as the citizen sees it, with what they may still do with it."""
+
+    key: str  # opaque and unguessable: the booking's id in URLs
+    clinic: str
+    time_type: TimeType
+    start: datetime.datetime  # aware
+    subject: str  # whose time it is (a child's, when a guardian booked it)
+    booked_by: str
+    reason: str | None
+    comment: str | None
+    active: bool
+    may_cancel: bool
+    may_rebook: bool
+
+    @property
+    def end(self) -> datetime.datetime:
+        return self.start + datetime.timedelta(minutes=self.time_type.minutes)
+
+
+@dataclass(frozen=True)
+class Result:
+    code: ResultCode
+    text: str | None = None
+    booking: Booking | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.code != "ERROR"
+
+
+@dataclass(frozen=True)
+class Request:
+    """A new booking: for whom, by whom, and a key that makes a repeated request book once."""
+
+    clinic: str
+    time_type: str
+    start: datetime.datetime
+    subject: str
+    booked_by: str
+    reason: str | None
+    request_key: str
+
+
+class Tidbok(Protocol):
+    def time_types(self, clinic: str) -> list[TimeType]: ...
+
+    def available_dates(
+        self, clinic: str, time_type: str, subject: str, now: datetime.datetime, until: datetime.date
+    ) -> list[datetime.date]:
+        """Days from today to `until` with at least one free time the subject may book."""
+        ...
+
+    def available_times(
+        self, clinic: str, time_type: str, subject: str, day: datetime.date, now: datetime.datetime
+    ) -> list[datetime.datetime]:
+        """The free start times of one day, in order; empty for a closed or past day."""
+        ...
+
+    def make_booking(self, request: Request, now: datetime.datetime) -> Result: ...
+
+    def update_booking(
+        self, key: str, subject: str, start: datetime.datetime, comment: str | None, now: datetime.datetime
+    ) -> Result:
+        """Move a booking to `start` at once: the old time is free and the new one taken, or neither."""
+        ...
+
+    def cancel_booking(self, key: str, subject: str, comment: str | None, now: datetime.datetime) -> Result: ...
+
+    def schedule(self, subject: str, clinic: str, now: datetime.datetime) -> list[Booking]:
+        """The subject's coming active times at the mottagning, booked by anyone, soonest first."""
+        ...
+
+    def booking(self, key: str, subject: str, now: datetime.datetime) -> Booking | None:
+        """One booking of the subject's; None for a key that is not theirs (or not there)."""
+        ...

@@ -1,0 +1,128 @@
+"""Times from weekly schedules, and the rules of ages and windows: pure functions, no database.
+
+A schedule says "Läkarbesök, Mon–Fri, 08:00–11:00, from … until …" in Swedish local time. Each day is
+built in local time and only then given its offset, so 08:00 stays 08:00 on both sides of the
+March and October clock changes (the UTC instant moves instead). A time is offered only if it
+starts after now, on a day that is not closed, inside a schedule, and ends by the schedule's end.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from forms.booking.interface import TimeType
+from forms.identity.personnummer import age_on
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+WEEKDAYS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
+DAY_NAMES = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
+MONTHS = (
+    "januari", "februari", "mars", "april", "maj", "juni",
+    "juli", "augusti", "september", "oktober", "november", "december",
+)
+
+
+@dataclass(frozen=True)
+class WeeklyRule:
+    """Bookable times of one time type on some weekdays between two clock times."""
+
+    time_type: str
+    weekdays: frozenset[int]  # 0 = Monday
+    start: datetime.time
+    end: datetime.time
+    valid_from: datetime.date | None = None
+    valid_until: datetime.date | None = None
+
+    def covers(self, day: datetime.date) -> bool:
+        return (
+            day.weekday() in self.weekdays
+            and (self.valid_from is None or day >= self.valid_from)
+            and (self.valid_until is None or day <= self.valid_until)
+        )
+
+
+def local_day(now: datetime.datetime) -> datetime.date:
+    return now.astimezone(STOCKHOLM).date()
+
+
+def times_on(
+    day: datetime.date,
+    time_type: TimeType,
+    rules: Iterable[WeeklyRule],
+    closed: Iterable[datetime.date],
+    now: datetime.datetime,
+) -> list[datetime.datetime]:
+    """Every start time the schedules give `time_type` on `day`, after `now`, as aware local times."""
+    if day in set(closed):
+        return []
+    step = datetime.timedelta(minutes=time_type.minutes)
+    found: set[datetime.datetime] = set()
+    for rule in rules:
+        if rule.time_type != time_type.id or not rule.covers(day):
+            continue
+        moment = datetime.datetime.combine(day, rule.start)
+        last = datetime.datetime.combine(day, rule.end)
+        while moment + step <= last:
+            aware = moment.replace(tzinfo=STOCKHOLM)
+            if aware > now:
+                found.add(aware)
+            moment += step
+    return sorted(found)
+
+
+def age_allows(time_type: TimeType, personnummer: str, day: datetime.date) -> bool:
+    """Whether the person is within the time type's age bounds (inclusive) on the day of the visit."""
+    age = age_on(personnummer, day)
+    if time_type.min_age is not None and age < time_type.min_age:
+        return False
+    return not (time_type.max_age is not None and age > time_type.max_age)
+
+
+def age_allows_some_day(time_type: TimeType, personnummer: str, first: datetime.date, last: datetime.date) -> bool:
+    """Whether any day from `first` to `last` is within the bounds: the type is offered at all.
+
+    Age only grows, so the bounds hold on some day of the range if the upper bound holds on its
+    first day and the lower bound on its last.
+    """
+    age_first, age_last = age_on(personnummer, first), age_on(personnummer, last)
+    if time_type.max_age is not None and age_first > time_type.max_age:
+        return False
+    return not (time_type.min_age is not None and age_last < time_type.min_age)
+
+
+def may_cancel(time_type: TimeType, start: datetime.datetime, now: datetime.datetime) -> bool:
+    """Cancelling (and rebooking) is allowed until `cancel_hours` before the start."""
+    return now <= start - datetime.timedelta(hours=time_type.cancel_hours)
+
+
+def may_rebook(time_type: TimeType, start: datetime.datetime, now: datetime.datetime) -> bool:
+    return time_type.rebook and may_cancel(time_type, start, now)
+
+
+def day_in_words(day: datetime.date) -> str:
+    """'torsdag 3 december 2026'."""
+    return f"{DAY_NAMES[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def clock(moment: datetime.datetime) -> str:
+    """'08.20', in Swedish local time."""
+    return moment.astimezone(STOCKHOLM).strftime("%H.%M")
+
+
+def in_words(moment: datetime.datetime) -> str:
+    """'torsdag 3 december 2026 kl. 08.00'."""
+    return f"{day_in_words(moment.astimezone(STOCKHOLM).date())} kl. {clock(moment)}"
+
+
+def parse_weekdays(names: Sequence[str]) -> frozenset[int]:
+    """['mån', 'tis'] → {0, 1}; ValueError naming an unknown day."""
+    days = set()
+    for name in names:
+        key = name.strip().casefold()[:3]
+        if key not in WEEKDAYS:
+            raise ValueError(f"'{name}' är ingen veckodag; skriv mån, tis, ons, tor, fre, lör eller sön")
+        days.add(WEEKDAYS.index(key))
+    return frozenset(days)

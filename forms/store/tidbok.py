@@ -1,0 +1,87 @@
+"""The standalone tidbok's tables (forms.booking.standalone), in the forms app's database (migration 0004).
+
+Kept here, with the other tables, so migrations and the schema comparison see them. The one rule
+that must never break, one active booking per time at a mottagning, is the database's:
+a unique index on (clinic, start) over active bookings only (a partial index, which SQLite and
+PostgreSQL both have), so two confirmations racing for one time give one row and one integrity
+error, whatever the app checked before. A cancelled booking leaves the index, so its time is free
+again at once; a rebook moves the row's `start`, so the old time is freed and the new one taken in
+the same statement. `request_key` is unique too: a confirmation sent twice books once.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from sqlalchemy import Boolean, Date, DateTime, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forms.store.db import Base, utcnow
+
+ACTIVE = "active"
+CANCELLED = "cancelled"
+ACTIVE_ONLY = text("status = 'active'")
+
+
+class TimeTypeRow(Base):
+    __tablename__ = "tidbok_time_types"
+    __table_args__ = (UniqueConstraint("clinic", "type_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinic: Mapped[str] = mapped_column(String(200))
+    type_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    minutes: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(10), default="none")  # required | optional | none
+    min_age: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    max_age: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cancel_hours: Mapped[int] = mapped_column(Integer, default=24)
+    rebook: Mapped[bool] = mapped_column(Boolean, default=True)
+    info: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ScheduleRow(Base):
+    """A weekly pattern: `weekdays` as digits, 0 = Monday ("01234": Monday to Friday)."""
+
+    __tablename__ = "tidbok_schedules"
+    __table_args__ = (Index("ix_tidbok_schedules_clinic", "clinic", "type_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinic: Mapped[str] = mapped_column(String(200))
+    type_id: Mapped[str] = mapped_column(String(100))
+    weekdays: Mapped[str] = mapped_column(String(7))
+    start_time: Mapped[str] = mapped_column(String(5))  # "08:00", local time
+    end_time: Mapped[str] = mapped_column(String(5))
+    valid_from: Mapped[datetime.date | None] = mapped_column(Date, nullable=True)
+    valid_until: Mapped[datetime.date | None] = mapped_column(Date, nullable=True)
+
+
+class ClosedDayRow(Base):
+    __tablename__ = "tidbok_closed_days"
+
+    clinic: Mapped[str] = mapped_column(String(200), primary_key=True)
+    day: Mapped[datetime.date] = mapped_column(Date, primary_key=True)
+
+
+class BookingRow(Base):
+    __tablename__ = "tidbok_bookings"
+    __table_args__ = (
+        Index("uq_tidbok_bookings_active_time", "clinic", "start", unique=True,
+              sqlite_where=ACTIVE_ONLY, postgresql_where=ACTIVE_ONLY),
+        Index("ix_tidbok_bookings_subject", "subject", "clinic", "status", "start"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    request_key: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    clinic: Mapped[str] = mapped_column(String(200))
+    type_id: Mapped[str] = mapped_column(String(100))
+    start: Mapped[datetime.datetime] = mapped_column(DateTime)  # UTC, naive, like every time in the store
+    subject: Mapped[str] = mapped_column(String(13))
+    booked_by: Mapped[str] = mapped_column(String(13))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(10), default=ACTIVE)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+

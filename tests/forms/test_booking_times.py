@@ -1,0 +1,112 @@
+"""Unit tests of the booking rules: times from schedules, ages, windows, result codes, words."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from forms.booking import times
+from forms.booking.interface import TAKEN, Result, TimeType
+from forms.booking.times import STOCKHOLM, WeeklyRule
+from tests.forms.conftest import personnummer
+
+LAKARE = TimeType("lakarbesok", "Läkarbesök", 20)
+WEEKDAYS = frozenset(range(5))
+RULE = WeeklyRule("lakarbesok", WEEKDAYS, datetime.time(8), datetime.time(11))
+EARLY = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+
+
+def local(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text).replace(tzinfo=STOCKHOLM)
+
+
+def test_a_schedule_gives_every_start_that_ends_by_its_end() -> None:
+    found = times.times_on(datetime.date(2026, 12, 3), LAKARE, [RULE], [], EARLY)
+    assert [times.clock(t) for t in found] == [
+        "08.00", "08.20", "08.40", "09.00", "09.20", "09.40", "10.00", "10.20", "10.40"
+    ]
+
+
+def test_a_time_that_would_end_after_the_schedule_is_not_given() -> None:
+    half = TimeType("x", "X", 45)
+    found = times.times_on(datetime.date(2026, 12, 3), half, [WeeklyRule("x", WEEKDAYS, datetime.time(8), datetime.time(10))], [], EARLY)
+    assert [times.clock(t) for t in found] == ["08.00", "08.45"]
+
+
+@pytest.mark.parametrize(
+    ("day", "utc_hour"),
+    [
+        (datetime.date(2026, 3, 27), 7),  # Friday before the March change: CET, UTC+1
+        (datetime.date(2026, 3, 30), 6),  # Monday after: CEST, UTC+2
+        (datetime.date(2026, 10, 23), 6),  # Friday before the October change: CEST
+        (datetime.date(2026, 10, 26), 7),  # Monday after: CET
+    ],
+)
+def test_eight_o_clock_stays_eight_local_across_both_clock_changes(day: datetime.date, utc_hour: int) -> None:
+    first = times.times_on(day, LAKARE, [RULE], [], EARLY)[0]
+    assert first.astimezone(STOCKHOLM).hour == 8
+    assert first.astimezone(datetime.UTC).hour == utc_hour
+
+
+def test_weekends_closed_days_and_days_outside_from_until_give_nothing() -> None:
+    bounded = WeeklyRule("lakarbesok", WEEKDAYS, datetime.time(8), datetime.time(11),
+                         datetime.date(2026, 12, 2), datetime.date(2026, 12, 4))
+    assert times.times_on(datetime.date(2026, 12, 5), LAKARE, [RULE], [], EARLY) == []  # Saturday
+    assert times.times_on(datetime.date(2026, 12, 24), LAKARE, [RULE], [datetime.date(2026, 12, 24)], EARLY) == []
+    assert times.times_on(datetime.date(2026, 12, 1), LAKARE, [bounded], [], EARLY) == []
+    assert times.times_on(datetime.date(2026, 12, 7), LAKARE, [bounded], [], EARLY) == []
+    assert times.times_on(datetime.date(2026, 12, 4), LAKARE, [bounded], [], EARLY) != []
+
+
+def test_no_time_at_or_before_now_is_given() -> None:
+    now = local("2026-12-03T09:00")
+    found = times.times_on(datetime.date(2026, 12, 3), LAKARE, [RULE], [], now)
+    assert times.clock(found[0]) == "09.20"
+
+
+def test_other_time_types_schedules_do_not_count() -> None:
+    other = WeeklyRule("provtagning", WEEKDAYS, datetime.time(13), datetime.time(14))
+    assert times.times_on(datetime.date(2026, 12, 3), LAKARE, [other], [], EARLY) == []
+
+
+def test_age_bounds_are_inclusive_and_taken_on_the_day_of_the_visit() -> None:
+    child = personnummer("20201215", "123")  # 5 until 14 Dec 2026, 6 on 15 Dec 2026
+    bvc = TimeType("bvc", "BVC", 30, max_age=5)
+    assert times.age_allows(bvc, child, datetime.date(2026, 12, 14))
+    assert not times.age_allows(bvc, child, datetime.date(2026, 12, 15))
+    adult_only = TimeType("v", "V", 15, min_age=6)
+    assert not times.age_allows(adult_only, child, datetime.date(2026, 12, 14))
+    assert times.age_allows(adult_only, child, datetime.date(2026, 12, 15))
+    assert times.age_allows_some_day(adult_only, child, datetime.date(2026, 12, 1), datetime.date(2026, 12, 31))
+    assert not times.age_allows_some_day(adult_only, child, datetime.date(2026, 12, 1), datetime.date(2026, 12, 14))
+    assert not times.age_allows_some_day(bvc, child, datetime.date(2026, 12, 15), datetime.date(2027, 3, 1))
+
+
+def test_cancel_and_rebook_windows() -> None:
+    start = local("2026-12-03T08:00")
+    provtagning = TimeType("p", "P", 10, cancel_hours=2)
+    specialist = TimeType("s", "S", 30, cancel_hours=72, rebook=False)
+    assert times.may_cancel(provtagning, start, local("2026-12-03T06:00"))
+    assert not times.may_cancel(provtagning, start, local("2026-12-03T06:01"))
+    assert times.may_rebook(provtagning, start, local("2026-12-03T06:00"))
+    assert times.may_cancel(specialist, start, local("2026-11-30T08:00"))
+    assert not times.may_cancel(specialist, start, local("2026-11-30T08:01"))
+    assert not times.may_rebook(specialist, start, local("2026-11-01T08:00"))
+
+
+def test_result_codes() -> None:
+    assert Result("OK").ok and Result("INFO", "Kom i tid").ok
+    assert not Result("ERROR", TAKEN).ok
+
+
+def test_dates_and_times_in_words() -> None:
+    assert times.in_words(local("2026-12-03T08:00")) == "torsdag 3 december 2026 kl. 08.00"
+    assert times.day_in_words(datetime.date(2026, 12, 28)) == "måndag 28 december 2026"
+    assert times.clock(datetime.datetime(2026, 12, 28, 7, 20, tzinfo=datetime.UTC)) == "08.20"
+
+
+def test_weekday_names() -> None:
+    assert times.parse_weekdays(["mån", "Tisdag", "sön"]) == frozenset({0, 1, 6})
+    with pytest.raises(ValueError, match="ingen veckodag"):
+        times.parse_weekdays(["mon"])
