@@ -49,7 +49,7 @@ LOAD_ESERVICES = (  # (mottagning, e-service, its one question)
 )
 LOAD_SUBMITS_PER_DRAFT = 2  # a double click: the same send twice, at the same moment
 LOAD_THREADS = 20
-LOAD_TIME_LIMIT = 60.0  # seconds, for the whole run against the server
+HANG_SECONDS = 600.0  # only stops a hang: the run takes seconds (its speed: bench/suite_speeds.py)
 
 
 # SQLite: pragmas and BEGIN IMMEDIATE, on every connection --------------------------------------
@@ -269,10 +269,9 @@ def run_load(base: str, people: list[str]) -> dict[str, Any]:
     errors: list[str] = []
     drafts: list[tuple[Browser, str, dict[str, str]]] = []
     lock = threading.Lock()
-    deadline = time.monotonic() + LOAD_TIME_LIMIT
 
     def worker() -> None:
-        while time.monotonic() < deadline:
+        while True:  # until every job is done: none is dropped
             try:
                 job = jobs.get_nowait()
             except queue.Empty:
@@ -284,11 +283,13 @@ def run_load(base: str, people: list[str]) -> dict[str, Any]:
                     errors.append(repr(error))
 
     def run_all() -> None:
-        threads = [threading.Thread(target=worker) for _ in range(LOAD_THREADS)]
+        threads = [threading.Thread(target=worker, daemon=True) for _ in range(LOAD_THREADS)]
         for thread in threads:
             thread.start()
+        deadline = time.monotonic() + HANG_SECONDS
         for thread in threads:
-            thread.join(timeout=LOAD_TIME_LIMIT + 5)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        assert not any(thread.is_alive() for thread in threads), "the load hung"
 
     def prepare_job(person: str) -> Callable[[], None]:
         def job() -> None:
@@ -363,8 +364,7 @@ def test_load_several_workers_many_double_submitted_sends_store_exactly_one_row_
     assert figures["errors"] == [], figures["errors"][:5]
     expected_drafts = LOAD_PEOPLE * len(LOAD_ESERVICES)
     assert figures["drafts"] == expected_drafts
-    assert figures["sends"] == expected_drafts * LOAD_SUBMITS_PER_DRAFT, "not every send ran within the time limit"
-    assert figures["seconds"] < LOAD_TIME_LIMIT
+    assert figures["sends"] == expected_drafts * LOAD_SUBMITS_PER_DRAFT
     for key, answers in figures["outcomes"].items():
         assert len(set(answers)) == 1 and answers[0].startswith("303 "), (key, answers)
     engine = make_engine(database_url)
@@ -383,9 +383,7 @@ def test_load_several_workers_many_double_submitted_sends_store_exactly_one_row_
     print(
         f"\nload ({database_url.split(':', 1)[0]}): {LOAD_WORKERS} gunicorn workers, {LOAD_THREADS} client threads, "
         f"{LOAD_PEOPLE} citizens, {figures['drafts']} drafts, {figures['sends']} sends "
-        f"({LOAD_SUBMITS_PER_DRAFT} per draft at once), {figures['requests']} requests in {figures['seconds']:.1f} s "
-        f"(prepare {figures['prepare_seconds']:.1f} s, sends {figures['send_seconds']:.1f} s); "
-        f"{len(rows)} case rows stored"
+        f"({LOAD_SUBMITS_PER_DRAFT} per draft at once), {figures['requests']} requests; {len(rows)} case rows stored"
     )
 
 
