@@ -23,6 +23,11 @@ if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
   if as_root; then apt_install nginx-light; else echo "nginx is needed for the deployment test." >&2; exit 1; fi
 fi
 
+# strace shows that a send's database writes are fsynced before its receipt (test_synced_before_receipt).
+if ! command -v strace >/dev/null; then
+  if as_root; then apt_install strace; else echo "strace is needed for the fsync test." >&2; exit 1; fi
+fi
+
 # The Nu Html Checker (npm package vnu-jar) runs on Java.
 if ! command -v java >/dev/null; then
   if as_root; then apt_install default-jre-headless; else echo "Java is needed for the HTML checker." >&2; exit 1; fi

@@ -6,7 +6,8 @@
   on SQLite and on PostgreSQL;
 - a load test: several gunicorn workers, many citizens, every send double-submitted, ends with
   exactly one row per send;
-- gunicorn killed with SIGKILL right after the receipt: the case is in the database.
+- gunicorn killed with SIGKILL right after the receipt: the case is in the database (the commit
+  precedes the receipt; that it is on disk is tests/forms/test_synced_before_receipt.py's).
 """
 
 from __future__ import annotations
@@ -390,9 +391,13 @@ def test_load_several_workers_many_double_submitted_sends_store_exactly_one_row_
 # Killed right after answering ------------------------------------------------------------------
 
 
-def test_a_case_whose_receipt_was_answered_survives_sigkill(
+def test_a_send_is_committed_before_its_receipt_so_a_sigkill_right_after_keeps_it(
     database_url: str, load_env: dict[str, str], tmp_path: Path
 ) -> None:
+    """What this proves: the commit comes before the receipt. Not that it reached the disk: the
+    operating system keeps a killed process's unsynced writes (even with SQLite's synchronous=OFF),
+    and the test PostgreSQL runs with fsync=off. The fsync is proven in
+    tests/forms/test_synced_before_receipt.py."""
     env = {**load_env, "FORMS_DATABASE_URL": database_url}
     person = made_up_people(1)[0]
     with gunicorn(env, workers=2, log=tmp_path / "gunicorn.log") as server:
