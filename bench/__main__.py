@@ -282,7 +282,7 @@ def _written(stdout: str) -> str:
 def _in_process(content: Path, out: Path) -> float:
     """One incremental build in this (already warm) process, as the preview server runs it."""
     sys.path.insert(0, str(REPO))
-    from sitegen.build import build_site
+    from sitegen.build.run import build_site
 
     started = time.perf_counter()
     result = build_site(content, out, workers=1)

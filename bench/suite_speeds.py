@@ -81,7 +81,7 @@ def seconds(action: Callable[[], object], runs: int) -> float:
 
 
 def link_figures(runs: int) -> list[tuple[str, float]]:
-    from sitegen.links import LinkCache, check_url, check_urls
+    from sitegen.editor.links import LinkCache, check_url, check_urls
 
     with link_server() as url, tempfile.TemporaryDirectory() as folder:
         paused = [url(f"/pause/{n}") for n in range(6)]
@@ -116,7 +116,7 @@ def write_fixture_content(root: Path) -> Path:
 
 def load_figures(database_url: str, folder: Path) -> dict[str, float]:
     """One run of the durability test's load; checks one case row per draft, returns its times."""
-    from forms.db import make_engine
+    from forms.store.db import make_engine
     from tests.forms import test_durability as durability
     from tests.forms.gunicorn_run import demo_file, gunicorn, made_up_people
 

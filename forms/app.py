@@ -16,19 +16,21 @@ from flask import Flask
 from jinja2 import StrictUndefined
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from forms import audit, ratelimit, rendering, security, sessions
-from forms.db import make_engine
-from forms.demo_data import load_demo_data
-from forms.errors import FormsFlask, guard_debug
-from forms.identity import DemoIdentityProvider, IdentityProvider
-from forms.records import DemoRecordSystem, RecordSystem
-from forms.services import Services, system_clock
-from forms.sessions import COOKIE_NAME
-from forms.settings import PREFIX, Settings
-from forms.store import Store
-from forms.views import auth, eservice, inbox
-from sitegen.loader import load_content
-from sitegen.theme import Theme
+from forms.account import views as auth
+from forms.cases import inbox
+from forms.cases import views as eservice
+from forms.identity.demo_data import load_demo_data
+from forms.identity.providers import DemoIdentityProvider, IdentityProvider
+from forms.identity.records import DemoRecordSystem, RecordSystem
+from forms.platform import audit, ratelimit, rendering, security, sessions
+from forms.platform.errors import FormsFlask, guard_debug
+from forms.platform.services import Services, system_clock
+from forms.platform.sessions import COOKIE_NAME
+from forms.platform.settings import PREFIX, Settings
+from forms.store.cases import Store
+from forms.store.db import make_engine
+from sitegen.content.loader import load_content
+from sitegen.site.theme import Theme
 
 MAX_REQUEST_BYTES = 512 * 1024  # far more than any form needs; more is refused with 413
 

@@ -20,7 +20,7 @@ from werkzeug.serving import run_simple
 from werkzeug.wrappers import Request, Response
 
 from forms.app import create_app
-from forms.security import CSP
+from forms.platform.security import CSP
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 

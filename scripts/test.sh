@@ -57,4 +57,5 @@ if [ -z "${FORMS_TEST_POSTGRES_URL:-}" ]; then
 fi
 
 .venv/bin/ruff check .
+.venv/bin/lint-imports --no-cache  # the architecture's import rules (pyproject.toml, docs/architecture.md)
 .venv/bin/python -m pytest "$@"

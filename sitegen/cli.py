@@ -13,9 +13,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sitegen.build import build_site
-from sitegen.errors import ContentInvalid
-from sitegen.theme import DEFAULT_THEME, Theme
+from sitegen.build.run import build_site
+from sitegen.content.errors import ContentInvalid
+from sitegen.site.theme import DEFAULT_THEME, Theme
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,8 +32,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_editor_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """check, serve and new: the commands an editor runs while writing (sitegen.check, .preview, .scaffold)."""
-    from sitegen.links import DEFAULT_CACHE, DEFAULT_CACHE_HOURS, DEFAULT_TIMEOUT
+    """check, serve and new: the commands an editor runs while writing (sitegen.editor.check, .preview, .scaffold)."""
+    from sitegen.editor.links import DEFAULT_CACHE, DEFAULT_CACHE_HOURS, DEFAULT_TIMEOUT
 
     check = commands.add_parser(
         "check", help="kontrollera innehållet, riktlinjen och texterna (och länkarna) utan att skriva något"
@@ -71,7 +71,7 @@ def _date(text: str) -> datetime.date:
 def _editor_command(args: argparse.Namespace) -> int:
     """Run check, serve or new; imported here so `sitegen build` does not load what it does not use."""
     if args.command == "check":
-        from sitegen.check import CheckOptions, run_check
+        from sitegen.editor.check import CheckOptions, run_check
 
         options = CheckOptions(
             content=args.content,
@@ -86,7 +86,7 @@ def _editor_command(args: argparse.Namespace) -> int:
         return run_check(options)
     if args.command == "serve":
         return _serve(args)
-    from sitegen.scaffold import ScaffoldError, create
+    from sitegen.editor.scaffold import ScaffoldError, create
 
     try:
         path = create(args.kind, args.id, args.content, today=args.today)
@@ -102,7 +102,7 @@ def _serve(args: argparse.Namespace) -> int:
     """Preview until Ctrl+C; without --out into a temporary folder that is removed afterwards."""
     import tempfile
 
-    from sitegen.preview import Preview
+    from sitegen.editor.preview import Preview
 
     with tempfile.TemporaryDirectory(prefix="sitegen-preview-") as scratch:
         preview = Preview(args.content, args.out or Path(scratch) / "site", theme_dir=args.theme, port=args.port)

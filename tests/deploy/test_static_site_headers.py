@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import build_site
+from sitegen.build.run import build_site
 
 ROOT = Path(__file__).resolve().parents[2]
 CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"

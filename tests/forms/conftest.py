@@ -19,7 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from forms import create_app
-from forms.personnummer import luhn_ok
+from forms.identity.personnummer import luhn_ok
 from tests.forms.storage import database_url, postgres_server  # noqa: F401 - fixtures of the storage tests
 
 TODAY = datetime.date(2026, 6, 1)
@@ -306,7 +306,7 @@ def counts(app: Flask) -> tuple[int, int]:
     """(drafts, cases) in the app's store."""
     from sqlalchemy import func, select
 
-    from forms.db import Case, Draft
+    from forms.store.db import Case, Draft
 
     store = app.extensions["hittavard_forms"].store
     with store.engine.connect() as connection:

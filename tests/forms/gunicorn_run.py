@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forms.personnummer import luhn_ok
+from forms.identity.personnummer import luhn_ok
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"  # the only address these tests ever send to

@@ -16,10 +16,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from forms import create_app
-from forms.engine.build import item_bounds, item_fields, options_of
-from forms.engine.context import EngineContext
-from sitegen.models import LocalEntry, Question, UseEntry
-from sitegen.resolve import find_form
+from forms.cases.engine.build import item_bounds, item_fields, options_of
+from forms.cases.engine.context import EngineContext
+from sitegen.content.models import LocalEntry, Question, UseEntry
+from sitegen.site.resolve import find_form
 from tests.forms.conftest import csrf_token, reference_of, send_form_data
 from tests.forms.journey import assert_valid_html
 

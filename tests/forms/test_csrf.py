@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
-from forms.db import Draft
+from forms.store.db import Draft
 from tests.forms.conftest import (
     ADULT,
     BASE,
@@ -250,7 +250,7 @@ def test_the_token_lifetime_is_configurable_and_a_view_of_its_own_gets_a_friendl
 
 
 def test_an_exempt_view_needs_no_token(make_app: Callable[..., Flask]) -> None:
-    from forms.security import csrf_exempt
+    from forms.platform.security import csrf_exempt
 
     app = make_app()
 

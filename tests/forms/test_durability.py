@@ -27,8 +27,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import Engine, event, func, insert, select, text
 
-from forms.db import Case, Draft, WebSession, make_engine, writing
-from forms.store import CaseContent, Owner, Store
+from forms.store.cases import CaseContent, Owner, Store
+from forms.store.db import Case, Draft, WebSession, make_engine, writing
 from tests.forms.conftest import (
     ADULT,
     BASE,
@@ -357,7 +357,7 @@ def stored_cases(engine: Engine) -> list[tuple[str, str]]:
 def test_load_several_workers_many_double_submitted_sends_store_exactly_one_row_each(
     database_url: str, load_env: dict[str, str], tmp_path: Path
 ) -> None:
-    make_engine(database_url).dispose()  # migrated once up front, as `python -m forms.db upgrade` would
+    make_engine(database_url).dispose()  # migrated once up front, as `python -m forms.store upgrade` would
     env = {**load_env, "FORMS_DATABASE_URL": database_url}
     people = made_up_people(LOAD_PEOPLE)
     with gunicorn(env, workers=LOAD_WORKERS, log=tmp_path / "gunicorn.log") as server:

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from forms.engine import EngineContext, PageForm, apply_action, page_applies, parse_action, summarize, walk
-from forms.engine.messages import indirect_question, write_message
-from forms.records import Prescription
-from sitegen.models import Page
+from forms.cases.engine import EngineContext, PageForm, apply_action, page_applies, parse_action, summarize, walk
+from forms.cases.engine.messages import indirect_question, write_message
+from forms.identity.records import Prescription
+from sitegen.content.models import Page
 
 
 def page(*questions: dict[str, Any], when: dict[str, Any] | None = None) -> Page:

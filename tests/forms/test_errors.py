@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from forms.errors import DEBUG_REFUSED
-from forms.settings import SettingsError
+from forms.platform.errors import DEBUG_REFUSED
+from forms.platform.settings import SettingsError
 from tests.forms.conftest import BASE, OTHER_ADULT, login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +42,7 @@ def test_a_forced_exception_gives_a_plain_swedish_500_and_one_log_line(
     assert "Till inkorgen" in response.text  # the page keeps the citizen's way on
     for leak in ("Traceback", "KeyError", SECRET, OTHER_ADULT, "/work/main", "File \"", "werkzeug"):
         assert leak not in response.text, leak
-    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "forms.audit"]
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "forms.platform.audit"]
     errors = [line for line in lines if line["event"] == "server_error"]
     assert len(errors) == 1
     error = errors[0]
@@ -57,12 +57,12 @@ def test_when_even_the_error_page_fails_a_fixed_page_is_given(
     make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = broken_app(make_app)
-    import forms.security
+    import forms.platform.security
 
     def failing(*args: object, **kwargs: object) -> str:
         raise RuntimeError("template broken")
 
-    monkeypatch.setattr(forms.security, "render_template", failing)
+    monkeypatch.setattr(forms.platform.security, "render_template", failing)
     response = app.test_client().get(f"{BASE}/trasig/")
     assert response.status_code == 500 and "Något gick fel hos oss" in response.text
     assert "template broken" not in response.text

@@ -7,7 +7,7 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from forms.store import Owner
+from forms.store.cases import Owner
 from tests.forms.conftest import (
     ADULT,
     BASE,

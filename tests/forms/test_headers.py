@@ -18,7 +18,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from forms.security import content_security_policy
+from forms.platform.security import content_security_policy
 from tests.forms.conftest import ADULT, BASE, CHILD, csrf_token, login, send_form_data
 from tests.forms.security_support import Clock, Recorded, Recorder, inline_code
 from tests.forms.test_input import FORMS, walk

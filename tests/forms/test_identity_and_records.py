@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from forms.demo_data import DEFAULT_DEMO_DATA, DemoDataInvalid, load_demo_data
-from forms.identity import DemoIdentityProvider, children_to_act_for
-from forms.personnummer import InvalidPersonnummer, age_on, luhn_ok, normalize
-from forms.records import DemoRecordSystem, prescriptions_to_list
+from forms.identity.demo_data import DEFAULT_DEMO_DATA, DemoDataInvalid, load_demo_data
+from forms.identity.personnummer import InvalidPersonnummer, age_on, luhn_ok, normalize
+from forms.identity.providers import DemoIdentityProvider, children_to_act_for
+from forms.identity.records import DemoRecordSystem, prescriptions_to_list
 from tests.forms.conftest import ADULT, CHILD, OTHER_ADULT, TEEN, TODAY
 
 

@@ -27,10 +27,10 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from forms.app import MAX_REQUEST_BYTES
-from forms.db import Case
-from forms.engine.build import item_fields, text_limit
-from sitegen.models import Question
-from sitegen.resolve import find_form
+from forms.cases.engine.build import item_fields, text_limit
+from forms.store.db import Case
+from sitegen.content.models import Question
+from sitegen.site.resolve import find_form
 from tests.forms.conftest import BASE, INTYG_URL, OTHER_ADULT, approve, counts, csrf_token, login, send_form_data
 from tests.forms.test_step_order import CLINIC, page_answers
 

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from forms import audit
+from forms.platform import audit
 from tests.forms.conftest import ADULT, BASE, CHILD, OTHER_ADULT, csrf_token, login, send_form_data
 from tests.forms.gunicorn_run import Browser, demo_file, gunicorn, made_up_people, send_form
 from tests.forms.gunicorn_run import csrf_token as gunicorn_csrf_token
@@ -33,7 +33,7 @@ from tests.forms.test_step_order import CLINIC, page_answers
 
 MARKER = "MARKÖR-Qx7-hemlig"
 ROOT = Path(__file__).resolve().parents[2]
-LOGGERS = ["", "forms", "forms.audit", "flask", "werkzeug", "sqlalchemy", "sqlalchemy.engine",
+LOGGERS = ["", "forms", "forms.platform.audit", "flask", "werkzeug", "sqlalchemy", "sqlalchemy.engine",
            "sqlalchemy.engine.Engine", "sqlalchemy.pool", "flask-limiter", "limits"]
 
 

@@ -16,8 +16,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, event, inspect, text
 
-from forms.db import Base, current_revision, downgrade, head_revision, make_engine, upgrade
-from forms.db.__main__ import main as db_main
+from forms.store.__main__ import main as db_main
+from forms.store.db import Base, current_revision, downgrade, head_revision, make_engine, upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -137,9 +137,9 @@ def test_the_documented_command_migrates(tmp_path: Path, capsys) -> None:
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     assert db_main(["--url", url, "current"]) == 0
     assert "ingen" in capsys.readouterr().out
-    # As an operator runs it: `python -m forms.db upgrade`, the URL from the environment.
+    # As an operator runs it: `python -m forms.store upgrade`, the URL from the environment.
     done = subprocess.run(
-        [sys.executable, "-m", "forms.db", "upgrade"],
+        [sys.executable, "-m", "forms.store", "upgrade"],
         cwd=ROOT,
         env={"FORMS_DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
         capture_output=True,
@@ -147,6 +147,6 @@ def test_the_documented_command_migrates(tmp_path: Path, capsys) -> None:
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stderr == ""  # no warning either (forms.db is a package with a __main__)
+    assert done.stderr == ""  # no warning either (forms.store is a package with a __main__)
     assert db_main(["--url", url, "current"]) == 0
     assert capsys.readouterr().out.strip() == head_revision()

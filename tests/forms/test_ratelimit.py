@@ -1,6 +1,6 @@
 """Rate limits on logging in and on sending: counted where every worker sees them, 429 in Swedish.
 
-The counts live in the database by default (forms.ratelimit.DatabaseStorage), so two apps on one
+The counts live in the database by default (forms.platform.ratelimit.DatabaseStorage), so two apps on one
 database, or three gunicorn workers, share them; an in-memory storage, as a control, does not.
 """
 
@@ -16,9 +16,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from forms.db import RateLimitCounter, make_engine
-from forms.ratelimit import DATABASE_STORAGE, DatabaseStorage, wait_text
-from forms.settings import Settings, SettingsError
+from forms.platform.ratelimit import DATABASE_STORAGE, DatabaseStorage, wait_text
+from forms.platform.settings import Settings, SettingsError
+from forms.store.db import RateLimitCounter, make_engine
 from tests.forms.conftest import (
     ADULT,
     BASE,

@@ -1,4 +1,4 @@
-"""Retention: `python -m forms.retention purge` deletes exactly what is older than the periods.
+"""Retention: `python -m forms.platform.retention purge` deletes exactly what is older than the periods.
 
 A fixed clock, rows on either side of every limit, on SQLite and PostgreSQL.
 """
@@ -13,8 +13,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import Engine, func, insert, select
 
-from forms.db import Case, Draft, RateLimitCounter, WebSession, make_engine
-from forms.retention import Purged, RetentionPolicy, main, purge
+from forms.platform.retention import Purged, RetentionPolicy, main, purge
+from forms.store.db import Case, Draft, RateLimitCounter, WebSession, make_engine
 from tests.forms.conftest import ADULT, NOW, intyg_to_check, login, reference_of, send_form_data
 
 NAIVE_NOW = NOW.replace(tzinfo=None)

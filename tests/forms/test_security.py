@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from forms.settings import Settings, SettingsError
+from forms.platform.settings import Settings, SettingsError
 from tests.forms.conftest import ADULT, BASE, INTYG_URL, OTHER_ADULT, counts, intyg_to_check, login, submit
 
 CSP = (

@@ -14,8 +14,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from forms.db import Draft
-from forms.settings import Settings, SettingsError
+from forms.platform.settings import Settings, SettingsError
+from forms.store.db import Draft
 from tests.forms.conftest import (
     ADULT,
     BASE,

@@ -15,9 +15,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from forms.db import Case, Draft
-from forms.engine.context import EngineContext
-from sitegen.resolve import find_form
+from forms.cases.engine.context import EngineContext
+from forms.store.db import Case, Draft
+from sitegen.site.resolve import find_form
 from tests.forms.conftest import ADULT, BASE, CHILD, OTHER_ADULT, counts, csrf_token, login, send_form_data
 from tests.forms.test_all_eservices import valid_value
 

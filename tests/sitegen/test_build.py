@@ -129,7 +129,7 @@ def test_demo_content_builds(tmp_path: Path) -> None:
 
 
 def test_demo_has_a_clinic_with_more_than_ten_eservices(tmp_path: Path) -> None:
-    from sitegen.loader import load_content
+    from sitegen.content.loader import load_content
 
     content = load_content(DEMO)
     assert max(len(clinic.eservices) for clinic in content.clinics.values()) > 10

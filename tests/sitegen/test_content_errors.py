@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.errors import ContentInvalid
-from sitegen.loader import load_content
+from sitegen.content.errors import ContentInvalid
+from sitegen.content.loader import load_content
 from tests.sitegen.conftest import CLINIC, INTYG, write_content
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.errors import ContentInvalid
-from sitegen.findings import Finding
-from sitegen.guideline import guideline_findings
-from sitegen.loader import load_content
-from sitegen.models import GuidelineWhen, Offers
+from sitegen.content.errors import ContentInvalid
+from sitegen.content.loader import load_content
+from sitegen.content.models import GuidelineWhen, Offers
+from sitegen.editor.findings import Finding
+from sitegen.editor.guideline import guideline_findings
 from tests.sitegen.conftest import SITE
 from tests.sitegen.editor_fixtures import CLINIC, CLINIC_ESERVICES_LINE, GUIDED_SITE, guided_content, line_of
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import links
 from sitegen.cli import main
-from sitegen.links import LinkCache, check_url, check_urls
+from sitegen.editor import links
+from sitegen.editor.links import LinkCache, check_url, check_urls
 from tests.sitegen.editor_fixtures import CLINIC, TODAY, guided_content, line_of
 
 SLOW_SECONDS = 3.0

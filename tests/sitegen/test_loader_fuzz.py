@@ -10,8 +10,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen.errors import ContentInvalid
-from sitegen.loader import load_content
+from sitegen.content.errors import ContentInvalid
+from sitegen.content.loader import load_content
 from tests.sitegen.conftest import CLINIC, INTYG, write_content
 
 scalars = st.one_of(

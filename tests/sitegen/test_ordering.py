@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sitegen.models import CATEGORIES
-from sitegen.ordering import by_relevance, split_visible
+from sitegen.content.models import CATEGORIES
+from sitegen.site.ordering import by_relevance, split_visible
 
 
 def test_every_category_sorts_into_guideline_order() -> None:

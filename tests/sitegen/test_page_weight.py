@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import build_site
+from sitegen.build.run import build_site
 
 DEMO = Path(__file__).resolve().parents[2] / "content"
 FIRST_ROUND_TRIP = 14 * 1024

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from sitegen.cli import main
-from sitegen.preview import Preview, error_page, snapshot, wait_for
-from sitegen.theme import DEFAULT_THEME
+from sitegen.editor.preview import Preview, error_page, snapshot, wait_for
+from sitegen.site.theme import DEFAULT_THEME
 from tests.sitegen.conftest import CLINIC, write_content
 
 PAGE = "mottagningar/vardcentralen-test/"

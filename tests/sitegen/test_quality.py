@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.findings import Finding
-from sitegen.loader import load_content
-from sitegen.models import Quality
-from sitegen.quality import info_problem, lix, months_before, quality_findings, readability, text_problems
+from sitegen.content.loader import load_content
+from sitegen.content.models import Quality
+from sitegen.editor.findings import Finding
+from sitegen.editor.quality import info_problem, lix, months_before, quality_findings, readability, text_problems
 from tests.sitegen.editor_fixtures import CLINIC, GUIDED_SITE, guided_content, line_of
 
 DEMO = Path(__file__).resolve().parents[2] / "content"

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from sitegen.cli import main
-from sitegen.loader import load_content
+from sitegen.content.loader import load_content
 from tests.sitegen.conftest import SITE
 from tests.sitegen.editor_fixtures import TODAY, guided_content
 

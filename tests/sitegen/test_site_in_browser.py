@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from sitegen.loader import Content, load_content
-from sitegen.models import CATEGORIES
-from sitegen.publish import publish
-from sitegen.render import render_site
-from sitegen.resolve import resolve_clinic
-from sitegen.theme import Theme
+from sitegen.build.publish import publish
+from sitegen.content.loader import Content, load_content
+from sitegen.content.models import CATEGORIES
+from sitegen.site.render import render_site
+from sitegen.site.resolve import resolve_clinic
+from sitegen.site.theme import Theme
 from tests.support.browser import assert_accessible, axe_violations
 from tests.support.static_server import serve_folder
 from tests.support.vnu import html_errors

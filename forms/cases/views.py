@@ -1,0 +1,297 @@
+"""The course of one e-service: villkor, the form's pages, check, send.
+
+Every view first works out where the draft stands (forms.cases.flow) and sends anyone who tries to skip
+ahead, by typing a URL or by posting, to the first step that is missing, storing nothing. GET never
+changes anything; the draft is created by approving the villkor, and a case by pressing "Skicka".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from forms.cases.engine import (
+    EngineContext,
+    PageForm,
+    Walk,
+    apply_action,
+    drop_inapplicable,
+    parse_action,
+    raw_from,
+    walk,
+)
+from forms.cases.engine import summarize as summarize_answers
+from forms.cases.engine.messages import APPROVE_VILLKOR
+from forms.cases.flow import CHECK, VILLKOR, Course, Middle, Step
+from forms.identity.records import prescriptions_to_list
+from forms.platform.citizen import Citizen, current_citizen, login_required
+from forms.platform.security import keeps_typing, stale_notice, token_was_stale
+from forms.platform.services import services
+from forms.store.cases import CaseContent
+from forms.store.db import Draft
+from sitegen.content.models import Page
+from sitegen.site.resolve import ResolvedEService, find_form
+
+bp = Blueprint("eservice", __name__)
+
+
+@bp.before_request
+def _only_real_eservices() -> None:
+    """An address that serves no e-service is 404 for everyone, before any login.
+
+    Sending a visitor through the login first would promise a form that is not there.
+    """
+    args = request.view_args or {}
+    if "slug" in args and "eservice_id" in args:
+        eservice = find_form(services().content, args["slug"], args["eservice_id"])
+        if eservice is None or eservice.form is None:
+            abort(404)
+
+RETURN_PARAM = "fran"
+RETURN_TO_CHECK = "kontrollera"
+NO_LIST_CHILD = (
+    "När du använder e-tjänsten för ett barn visas inga tidigare recept. "
+    "Skriv in de läkemedel du vill förnya."
+)
+NO_LIST_YOUNG = (
+    "Listan med tidigare recept visas för dig som är 16 år eller äldre. "
+    "Skriv in de läkemedel du vill förnya."
+)
+
+
+def villkor_hash(text: str) -> str:
+    """The version of a villkor text that a case records as approved."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Opened:
+    """An e-service opened by a logged-in citizen, with their draft and where it stands."""
+
+    slug: str
+    eservice_id: str
+    eservice: ResolvedEService
+    citizen: Citizen
+    draft: Draft | None
+    context: EngineContext
+    walk: Walk
+    course: Course
+
+    @property
+    def pages(self) -> list[Page]:
+        assert self.eservice.form is not None
+        return list(self.eservice.form.pages)
+
+    @property
+    def clinic_name(self) -> str:
+        return services().content.clinics[self.slug].name
+
+    def url(self, step: Step, returning: bool = False) -> str:
+        if step.kind == "villkor":
+            return url_for("eservice.villkor", slug=self.slug, eservice_id=self.eservice_id)
+        if step.kind == "check":
+            return url_for("eservice.check", slug=self.slug, eservice_id=self.eservice_id)
+        args = {RETURN_PARAM: RETURN_TO_CHECK} if returning else {}
+        return url_for("eservice.page", slug=self.slug, eservice_id=self.eservice_id, number=step.index + 1, **args)
+
+    def back_url(self, step: Step, returning: bool = False) -> str:
+        """Where "Tillbaka" leads: the check page when changing an answer, else the step before."""
+        if returning:
+            return self.url(CHECK)
+        previous = self.course.previous(step)
+        if previous is None:
+            return f"{services().site_root}mottagningar/{self.slug}/"
+        return self.url(previous)
+
+
+def _context(eservice: ResolvedEService, citizen: Citizen) -> EngineContext:
+    assert eservice.form is not None
+    asks_prescriptions = any(q.type == "prescriptions" for page in eservice.form.pages for q in page.questions)
+    if not asks_prescriptions:
+        return EngineContext(options=eservice.options)
+    svc = services()
+    listed = prescriptions_to_list(
+        svc.records,
+        citizen.subject.personnummer,
+        eservice.form_clinic or "",
+        acting_for_child=citizen.acting_for_child,
+        today=svc.today(),
+    )
+    reason = None if listed is not None else (NO_LIST_CHILD if citizen.acting_for_child else NO_LIST_YOUNG)
+    return EngineContext(options=eservice.options, prescriptions=listed, no_list_reason=reason)
+
+
+def _open(slug: str, eservice_id: str, draft: Draft | None = None) -> Opened:
+    """The e-service at `{slug}/{eservice_id}/` for the logged-in citizen; 404 if there is none."""
+    svc = services()
+    eservice = find_form(svc.content, slug, eservice_id)
+    if eservice is None or eservice.form is None:
+        abort(404)
+    citizen = current_citizen()
+    assert citizen is not None
+    if draft is None:
+        draft = svc.store.open_draft(citizen.owner, slug, eservice_id)
+    context = _context(eservice, citizen)
+    state = walk(eservice.form.pages, context, draft.raw if draft is not None else {})
+    approved = draft is not None and draft.villkor_sha256 == villkor_hash(eservice.form.villkor)
+    course = Course(
+        villkor_approved=approved,
+        middle=[Middle(s.index, s.applies, s.complete) for s in state.states],
+    )
+    return Opened(slug, eservice_id, eservice, citizen, draft, context, state, course)
+
+
+@bp.route("/<slug>/<eservice_id>/", methods=["GET", "POST"])
+@keeps_typing
+@login_required
+def villkor(slug: str, eservice_id: str) -> Response | str:
+    """The villkor, which must be approved before anything of the form is shown."""
+    opened = _open(slug, eservice_id)
+    assert opened.eservice.form is not None
+    error = None
+    approved = opened.course.villkor_approved
+    if request.method == "POST" and token_was_stale():
+        g.stale_notice = stale_notice("Fortsätt")
+        approved = request.form.get("approve") == "yes"
+    elif request.method == "POST":
+        if request.form.get("approve") == "yes":
+            svc = services()
+            svc.store.approve_villkor(
+                opened.citizen.owner,
+                slug,
+                eservice_id,
+                villkor_hash(opened.eservice.form.villkor),
+                svc.now().replace(tzinfo=None),
+            )
+            opened = _open(slug, eservice_id)
+            return redirect(opened.url(opened.course.after(VILLKOR)), code=303)
+        error = APPROVE_VILLKOR
+    return render_template(
+        "forms/villkor.html",
+        opened=opened,
+        error=error,
+        approved=approved,
+        back_url=opened.back_url(VILLKOR),
+    )
+
+
+@bp.route("/<slug>/<eservice_id>/sida/<int:number>/", methods=["GET", "POST"])
+@keeps_typing
+@login_required
+def page(slug: str, eservice_id: str, number: int) -> Response | str:
+    """One page of the form: shown, answered, or changed from the check page."""
+    opened = _open(slug, eservice_id)
+    if not 1 <= number <= len(opened.pages):
+        abort(404)
+    step = Step("page", number - 1)
+    returning = request.args.get(RETURN_PARAM) == RETURN_TO_CHECK
+    if opened.draft is None or not opened.course.may_visit(step):
+        return redirect(opened.url(opened.course.first_missing()), code=303)
+    definition = opened.pages[step.index]
+    key = str(step.index)
+    store = services().store
+    if request.method == "GET":
+        form = PageForm(definition, opened.context, opened.draft.raw.get(key))
+        return _render_page(opened, step, form, returning)
+
+    raw = raw_from(definition, request.form)
+    if token_was_stale():
+        # Shown again as typed, unchecked and unsaved: it is saved when the citizen sends it again.
+        g.stale_notice = stale_notice("Fortsätt")
+        return _render_page(opened, step, PageForm(definition, opened.context, raw), returning)
+    action = parse_action(definition, request.form.get("action"))
+    stored = dict(opened.draft.raw)
+    if action is not None:
+        stored[key], anchor = apply_action(action, raw, opened.context)
+        store.save_raw(opened.draft.id, stored)
+        return redirect(f"{opened.url(step, returning)}#{anchor}", code=303)
+    form = PageForm(definition, opened.context, raw)
+    valid = form.validate()
+    stored[key] = raw
+    if valid:
+        stored = drop_inapplicable(opened.pages, opened.context, stored)
+    store.save_raw(opened.draft.id, stored)
+    if not valid:
+        return _render_page(opened, step, form, returning)
+    opened = _open(slug, eservice_id)
+    following = opened.course.after(step, returning)
+    return redirect(opened.url(following, returning and following.kind == "page"), code=303)
+
+
+def _render_page(opened: Opened, step: Step, form: PageForm, returning: bool) -> str:
+    controls = form.controls()
+    return render_template(
+        "forms/page.html",
+        opened=opened,
+        definition=opened.pages[step.index],
+        controls=controls,
+        errors=form.errors,
+        has_items=any(c.kind in {"repeat", "prescriptions"} for c in controls),
+        back_url=opened.back_url(step, returning),
+        returning=returning,
+    )
+
+
+@bp.route("/<slug>/<eservice_id>/kontrollera/", methods=["GET", "POST"])
+@login_required
+def check(slug: str, eservice_id: str) -> Response | str:
+    """"Kontrollera dina svar": every answer with an "Ändra" link, and "Skicka".
+
+    Nothing posts here (sending goes to skicka/); a POST anyway, edited or replayed, is treated as
+    an attempt to skip ahead: to the first missing step, or to this page by GET, storing nothing.
+    """
+    opened = _open(slug, eservice_id)
+    if request.method == "POST" and not token_was_stale():
+        target = opened.course.first_missing() if opened.draft is not None else VILLKOR
+        return redirect(opened.url(target), code=303)
+    if opened.draft is None:
+        sent = services().store.latest_sent_draft(opened.citizen.owner, slug, eservice_id)
+        case = services().store.case_for_draft(sent.id) if sent is not None else None
+        if case is not None:
+            return redirect(url_for("inbox.receipt", reference=case.reference), code=303)
+        return redirect(opened.url(VILLKOR), code=303)
+    if not opened.course.ready_to_send():
+        return redirect(opened.url(opened.course.first_missing()), code=303)
+    return render_template(
+        "forms/check.html",
+        opened=opened,
+        summary=summarize_answers(opened.pages, opened.walk),
+        back_url=opened.back_url(CHECK),
+    )
+
+
+@bp.post("/<slug>/<eservice_id>/skicka/")
+@keeps_typing
+@login_required
+def send(slug: str, eservice_id: str) -> Response | str:
+    """Store the case exactly once; a repeated send shows the receipt of the case already sent."""
+    if token_was_stale():
+        g.stale_notice = stale_notice("Skicka")
+        return check(slug, eservice_id)  # type: ignore[no-any-return]
+    svc = services()
+    citizen = current_citizen()
+    assert citizen is not None
+    key = request.form.get("draft", "")[:100]
+    draft = svc.store.draft_by_key(citizen.owner, key) if key else None
+    if draft is not None and (draft.clinic, draft.eservice) != (slug, eservice_id):
+        abort(404)
+    if draft is not None and draft.status == "sent":
+        case = svc.store.case_for_draft(draft.id)
+        if case is not None:
+            return redirect(url_for("inbox.receipt", reference=case.reference), code=303)
+    opened = _open(slug, eservice_id, draft=draft)
+    if opened.draft is None or opened.draft.status != "open":
+        return redirect(opened.url(VILLKOR), code=303)
+    if not opened.course.ready_to_send():
+        return redirect(opened.url(opened.course.first_missing()), code=303)
+    content = CaseContent(
+        clinic_name=opened.clinic_name,
+        eservice_name=opened.eservice.name,
+        answers=opened.walk.answers,
+        summary=summarize_answers(opened.pages, opened.walk),
+    )
+    case = svc.store.send(opened.draft, content, at=svc.now().replace(tzinfo=None))
+    return redirect(url_for("inbox.receipt", reference=case.reference), code=303)

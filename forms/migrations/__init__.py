@@ -1,1 +1,0 @@
-"""Alembic migrations of the case store; `python -m forms.db upgrade` applies them."""

@@ -1,0 +1,66 @@
+"""Pages in the site's theme: the Jinja setup, what every template gets, and the stylesheet.
+
+The forms app renders with the same `themes/default` templates and stylesheet as the static site,
+so a citizen going from a contact page into a form sees one service, not two.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from flask import Blueprint, Flask, abort, request
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from forms.platform.citizen import current_citizen, here
+from forms.platform.services import STOCKHOLM, services
+from sitegen.site.markdown import render_markdown
+
+assets = Blueprint("assets", __name__)
+
+CSS_MAX_AGE = 365 * 24 * 3600
+
+
+@assets.get("/static/<name>")
+def stylesheet(name: str) -> Response:
+    """The theme's fingerprinted stylesheet: its name changes with its content, so cache it a year."""
+    theme = services().theme
+    if name != theme.css_name:
+        abort(404)
+    response = Response(theme.css_bytes, mimetype="text/css")
+    response.headers["Cache-Control"] = f"public, max-age={CSS_MAX_AGE}, immutable"
+    return response
+
+
+def local_time(value: datetime.datetime) -> str:
+    """A stored UTC time as Swedish local time, 2026-11-21 14.05 (the Swedish way with a dot)."""
+    aware = value.replace(tzinfo=datetime.UTC) if value.tzinfo is None else value
+    return aware.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H.%M")
+
+
+def villkor_html(text: str) -> Markup:
+    return render_markdown(text, 3)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["villkor_html"] = villkor_html
+    app.jinja_env.filters["local_time"] = local_time
+    app.register_blueprint(assets, url_prefix=services_prefix(app))
+
+    @app.context_processor
+    def theme_context() -> dict[str, object]:
+        svc = services()
+        return {
+            "site": svc.content.site,
+            "css_href": f"{svc.prefix}static/{svc.theme.css_name}",
+            "root": svc.site_root,
+            "prefix": svc.prefix,
+            "citizen": current_citizen(),
+            "here": here() if request.method == "GET" else request.path,
+            "test_login": svc.settings.test_login,
+        }
+
+
+def services_prefix(app: Flask) -> str:
+    return str(app.extensions["hittavard_forms"].prefix.rstrip("/"))

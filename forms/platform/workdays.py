@@ -1,0 +1,46 @@
+"""Working days and a case's due time (CONTRACT section 6; seed 003: an answer within one working day).
+
+A working day is Monday–Friday except the Swedish public holidays and the de facto holidays
+midsommarafton, julafton and nyårsafton, all from the `holidays` package (its Swedish calendar
+with the `de_facto` category), so Easter and midsommar move by themselves every year. A case is
+due at the end (24.00) of the first working day after the day it arrived, counted in
+Europe/Stockholm; a case arriving on a non-working day counts as arriving on the next working day.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from zoneinfo import ZoneInfo
+
+import holidays
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+@functools.lru_cache(maxsize=64)
+def _holidays(year: int) -> frozenset[datetime.date]:
+    calendar = holidays.country_holidays("SE", years=year, categories=("public", "de_facto"))
+    return frozenset(calendar.keys())
+
+
+def is_working_day(day: datetime.date) -> bool:
+    return day.weekday() < 5 and day not in _holidays(day.year)
+
+
+def next_working_day(day: datetime.date) -> datetime.date:
+    """The first working day strictly after `day`."""
+    day += datetime.timedelta(days=1)
+    while not is_working_day(day):
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def due_at(arrived: datetime.datetime) -> datetime.datetime:
+    """When a case that arrived at `arrived` (aware) is due: 24.00 Swedish time, as an aware UTC time."""
+    day = arrived.astimezone(STOCKHOLM).date()
+    if not is_working_day(day):
+        day = next_working_day(day)  # counts as arriving then
+    due_day = next_working_day(day)
+    midnight = datetime.datetime.combine(due_day + datetime.timedelta(days=1), datetime.time(0), tzinfo=STOCKHOLM)
+    return midnight.astimezone(datetime.UTC)

@@ -1,0 +1,7 @@
+"""The mottagning's side (personalverktyget, CONTRACT section 6) under `{forms_url}personal/`.
+
+Staff log in with their own session (forms.staff.session), see only their own mottagningar and
+what their roles allow (forms.staff.roles; everything else is 404), work the cases (list, page,
+actions), and every read, list and change is written to the append-only access log
+(forms.staff.accesslog), which the granskare searches.
+"""

@@ -1,0 +1,215 @@
+"""Reading and writing drafts and cases: every transaction of the forms app in one place.
+
+Each method is one short transaction, so a request never holds a lock while rendering. Reads and
+writes are opened differently: a write transaction takes the write lock as it begins (`BEGIN
+IMMEDIATE` on SQLite, see forms.store.db), so two workers writing at once queue instead of one failing
+half-way. Sending is idempotent by construction: the case carries its draft's key under a UNIQUE
+constraint, and a send that loses the race (or repeats an earlier one) returns the case that is
+already there.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from forms.store.db import Case, Draft, WebSession, utcnow, writing
+
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to mix up on the phone
+
+
+def new_reference(year: int) -> str:
+    """A case reference such as HV-2026-7KQ2MX: short enough to read out on the phone."""
+    tail = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+    return f"HV-{year}-{tail}"
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Who a draft belongs to: the logged-in person, and whom the case is about."""
+
+    actor: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class CaseContent:
+    """What a send stores besides the draft: the names and answers as the citizen saw them."""
+
+    clinic_name: str
+    eservice_name: str
+    answers: dict[str, Any]
+    summary: list[Any]
+
+
+class Store:
+    """Drafts, cases and server-side sessions on one SQLAlchemy engine."""
+
+    def __init__(self, engine: Engine, reference: Callable[[int], str] = new_reference) -> None:
+        self.engine = engine
+        self._session = sessionmaker(engine, expire_on_commit=False)
+        self._write_session = sessionmaker(writing(engine), expire_on_commit=False)
+        self._reference = reference
+
+    def _begin(self) -> Session:
+        """A session for reading: its transaction never waits for a writer."""
+        return self._session()
+
+    def _write(self) -> Session:
+        """A session whose transaction writes: it takes the write lock as it begins."""
+        return self._write_session()
+
+    # Sessions -------------------------------------------------------------------------------
+
+    def load_session(self, token_hash: str) -> WebSession | None:
+        with self._begin() as db:
+            return db.get(WebSession, token_hash)
+
+    def save_session(self, token_hash: str, data: dict[str, Any]) -> None:
+        with self._write() as db, db.begin():
+            row = db.get(WebSession, token_hash)
+            if row is None:
+                db.add(WebSession(token_hash=token_hash, data=data))
+            else:
+                row.data = data
+                row.seen_at = utcnow()
+
+    def delete_session(self, token_hash: str) -> None:
+        with self._write() as db, db.begin():
+            db.execute(delete(WebSession).where(WebSession.token_hash == token_hash))
+
+    # Drafts ---------------------------------------------------------------------------------
+
+    def open_draft(self, owner: Owner, clinic: str, eservice: str) -> Draft | None:
+        """The draft this owner is writing for this e-service, if any."""
+        return self._newest_draft(owner, clinic, eservice, "open", Draft.id.desc())
+
+    def _newest_draft(self, owner: Owner, clinic: str, eservice: str, status: str, *order: Any) -> Draft | None:
+        with self._begin() as db:
+            return db.scalars(
+                select(Draft)
+                .where(
+                    Draft.actor == owner.actor,
+                    Draft.subject == owner.subject,
+                    Draft.clinic == clinic,
+                    Draft.eservice == eservice,
+                    Draft.status == status,
+                )
+                .order_by(*order)
+            ).first()
+
+    def draft_by_key(self, owner: Owner, key: str) -> Draft | None:
+        with self._begin() as db:
+            return db.scalars(
+                select(Draft).where(Draft.key == key, Draft.actor == owner.actor, Draft.subject == owner.subject)
+            ).first()
+
+    def approve_villkor(
+        self, owner: Owner, clinic: str, eservice: str, villkor_sha256: str, at: datetime.datetime
+    ) -> Draft:
+        """Record the approval on the open draft, starting one if there is none.
+
+        Approving a changed villkor text keeps the answers but records the new text's hash, so the
+        case always names the version that was actually approved.
+        """
+        with self._write() as db, db.begin():
+            draft = db.scalars(
+                select(Draft).where(
+                    Draft.actor == owner.actor,
+                    Draft.subject == owner.subject,
+                    Draft.clinic == clinic,
+                    Draft.eservice == eservice,
+                    Draft.status == "open",
+                )
+            ).first()
+            if draft is None:
+                draft = Draft(
+                    key=secrets.token_urlsafe(24),
+                    actor=owner.actor,
+                    subject=owner.subject,
+                    clinic=clinic,
+                    eservice=eservice,
+                    raw={},
+                )
+                db.add(draft)
+            draft.villkor_sha256 = villkor_sha256
+            draft.villkor_approved_at = at
+            draft.updated_at = utcnow()
+            return draft
+
+    def save_raw(self, draft_id: int, raw: dict[str, Any]) -> None:
+        """Replace the draft's posted answers (all pages) with `raw`."""
+        with self._write() as db, db.begin():
+            draft = db.get(Draft, draft_id)
+            if draft is None or draft.status != "open":
+                return
+            draft.raw = raw
+            draft.updated_at = utcnow()
+
+    # Cases ----------------------------------------------------------------------------------
+
+    def send(self, draft: Draft, content: CaseContent, at: datetime.datetime | None = None) -> Case:
+        """Store the case for `draft` exactly once and return it (the earlier one on a repeat)."""
+        sent_at = at or utcnow()
+        for _attempt in range(10):
+            existing = self.case_by_key(draft.key)
+            if existing is not None:
+                return existing
+            try:
+                with self._write() as db, db.begin():
+                    case = Case(
+                        reference=self._reference(sent_at.year),
+                        idempotency_key=draft.key,
+                        draft_id=draft.id,
+                        actor=draft.actor,
+                        subject=draft.subject,
+                        clinic=draft.clinic,
+                        clinic_name=content.clinic_name,
+                        eservice=draft.eservice,
+                        eservice_name=content.eservice_name,
+                        villkor_sha256=draft.villkor_sha256,
+                        villkor_approved_at=draft.villkor_approved_at,
+                        answers=content.answers,
+                        summary=content.summary,
+                        sent_at=sent_at,
+                    )
+                    db.add(case)
+                    row = db.get(Draft, draft.id)
+                    if row is not None:
+                        row.status = "sent"
+                        row.raw = {}  # the case holds the answers now; the draft keeps no copy
+                        row.updated_at = sent_at
+                return case
+            except IntegrityError:
+                continue  # the same draft sent by a parallel request, or a reference collision
+        raise RuntimeError("could not store the case")  # pragma: no cover - ten collisions in a row
+
+    def case_by_key(self, key: str) -> Case | None:
+        with self._begin() as db:
+            return db.scalars(select(Case).where(Case.idempotency_key == key)).first()
+
+    def case_for_draft(self, draft_id: int) -> Case | None:
+        with self._begin() as db:
+            return db.scalars(select(Case).where(Case.draft_id == draft_id)).first()
+
+    def case_by_reference(self, reference: str) -> Case | None:
+        with self._begin() as db:
+            return db.scalars(select(Case).where(Case.reference == reference)).first()
+
+    def cases_about(self, subject: str) -> list[Case]:
+        """The cases about one person, newest first: their inbox."""
+        with self._begin() as db:
+            return list(
+                db.scalars(select(Case).where(Case.subject == subject).order_by(Case.sent_at.desc(), Case.id.desc()))
+            )
+
+    def latest_sent_draft(self, owner: Owner, clinic: str, eservice: str) -> Draft | None:
+        """The most recently sent draft for this e-service, to send a repeated POST to its receipt."""
+        return self._newest_draft(owner, clinic, eservice, "sent", Draft.updated_at.desc(), Draft.id.desc())

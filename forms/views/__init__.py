@@ -1,1 +1,0 @@
-"""The forms app's blueprints: login, the e-service flow, and the inbox."""
