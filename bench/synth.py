@@ -256,7 +256,7 @@ def generate(root: Path, count: int, seed: int = 5) -> Synthetic:
             "municipality": town,
             "address": {"street": f"{rng.choice(_STREETS)} {rng.randint(1, 80)}",
                         "postal_code": f"{rng.randint(100, 999)} {rng.randint(10, 99)}", "city": town},
-            "phone": f"010-{rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+            "phone": f"010-{rng.randint(100, 899)} {rng.randint(10, 99)} {rng.randint(10, 99)}",  # 010-9… is no number
             "opening_hours": [
                 {"days": "Måndag–fredag", "hours": "08.00–17.00"},
                 {"days": "Lördag–söndag", "hours": "Stängt"},

@@ -16,6 +16,7 @@ from flask import Flask
 from jinja2 import StrictUndefined
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from forms.account import contact
 from forms.account import views as auth
 from forms.cases import inbox
 from forms.cases import views as eservice
@@ -23,19 +24,21 @@ from forms.identity.demo_data import load_demo_data
 from forms.identity.providers import DemoIdentityProvider, IdentityProvider
 from forms.identity.records import DemoRecordSystem, RecordSystem
 from forms.platform import audit, ratelimit, rendering, security, sessions
+from forms.platform.clock import configured_clock
+from forms.platform.content import app_content, site_dir
 from forms.platform.errors import FormsFlask, guard_debug
-from forms.platform.services import Services, system_clock
+from forms.platform.services import Services
 from forms.platform.sessions import COOKIE_NAME
 from forms.platform.settings import PREFIX, Settings
+from forms.staff import setup as staff
 from forms.store.cases import Store
 from forms.store.db import make_engine
-from sitegen.content.loader import load_content
 from sitegen.site.theme import Theme
 
 MAX_REQUEST_BYTES = 512 * 1024  # far more than any form needs; more is refused with 413
 
 # Keys of the config dict that are objects for the app, not Flask settings.
-_OBJECT_KEYS = {"IDENTITY_PROVIDER", "RECORD_SYSTEM", "CLOCK", "THEME"}
+_OBJECT_KEYS = {"IDENTITY_PROVIDER", "RECORD_SYSTEM", "CLOCK", "THEME", "STAFF_IDENTITY_PROVIDER"}
 
 
 def _flask_config(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -43,7 +46,7 @@ def _flask_config(config: Mapping[str, Any]) -> dict[str, Any]:
     ours = {
         "CONTENT_DIR", "DATABASE_URL", "DEMO_DATA", "TEST_LOGIN", "SECRET_KEY", "LOGIN_URL", "SITE_ROOT",
         "TRUSTED_PROXIES", "SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "CSRF_MINUTES",
-        "RATELIMIT_STORAGE_URL", "RATELIMIT_LOGIN", "RATELIMIT_SEND",
+        "RATELIMIT_STORAGE_URL", "RATELIMIT_LOGIN", "RATELIMIT_SEND", "NOW", "STAFF_LOGIN_URL",
     }
     return {
         key: value
@@ -62,7 +65,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     # Before anything touches app.jinja_env: strict about undefined names.
     app.jinja_options = {**app.jinja_options, "undefined": StrictUndefined, "trim_blocks": True, "lstrip_blocks": True}
-    content = load_content(settings.content_dir)
+    content = app_content(settings.content_dir, site_dir(config))  # the build's snapshot when current
     forms_url = content.site.forms_url
     prefix = urlsplit(forms_url).path or "/"
     prefix = prefix if prefix.endswith("/") else prefix + "/"
@@ -107,19 +110,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         prefix=prefix,
         site_root=site_root,
         login_url=config.get("LOGIN_URL") or os.environ.get(PREFIX + "LOGIN_URL") or None,
-        clock=config.get("CLOCK") or system_clock,
+        clock=config.get("CLOCK") or configured_clock(config, settings.test_login),
     )
     audit.init_app(store.engine)
     sessions.init_app(app, store)  # its timeout check runs before the CSRF check
     security.init_app(app)
     rendering.init_app(app)
     url_prefix = prefix.rstrip("/")
-    for blueprint in (auth.bp, eservice.bp, inbox.bp):
+    for blueprint in (auth.bp, contact.bp, eservice.bp, inbox.bp):
         app.register_blueprint(blueprint, url_prefix=url_prefix)
     # Login and send limited, counted where every worker sees the counts (the database by default).
     ratelimit.init_app(
         app, store.engine, settings.ratelimit_storage_url, settings.ratelimit_login, settings.ratelimit_send
     )
+    staff.init_app(app, app.extensions["hittavard_forms"], config, url_prefix)
     if settings.trusted_proxies:
         # Behind a TLS-terminating proxy: take scheme, host and client address from the proxy's
         # X-Forwarded-* headers, trusting exactly as many hops as configured (never more).

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command for the whole test suite: installs what is missing (Python packages, Debian's
-# Chromium, Java, the Nu Html Checker and PostgreSQL), lints, and runs pytest including the
-# browser tests and the storage tests on a real PostgreSQL server.
+# Chromium, Java, the Nu Html Checker, PostgreSQL, nginx and Redis), lints, and runs pytest including
+# the browser tests, the storage tests on a real PostgreSQL server and the multi-node deployment
+# test (nginx, two app nodes, PostgreSQL, Redis; select it alone with `-m multinode`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -26,6 +27,11 @@ fi
 # strace shows that a send's database writes are fsynced before its receipt (test_synced_before_receipt).
 if ! command -v strace >/dev/null; then
   if as_root; then apt_install strace; else echo "strace is needed for the fsync test." >&2; exit 1; fi
+fi
+
+# Redis shares the rate limits between the app nodes in the multi-node test (tests/deploy/test_multinode.py).
+if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then
+  if as_root; then apt_install redis-server; else echo "redis-server is needed for the multi-node test." >&2; exit 1; fi
 fi
 
 # The Nu Html Checker (npm package vnu-jar) runs on Java.

@@ -27,6 +27,13 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--theme", type=Path, default=DEFAULT_THEME, help="temamappen (themes/default)")
     build.add_argument("--full", action="store_true", help="bygg allt från början, utan cachen från förra bygget")
     build.add_argument("--workers", type=int, default=None, help="antal processer (alla kärnor)")
+    build.add_argument(
+        "--today",
+        type=_date,
+        default=None,
+        help="bygg sidorna som de ser ut det här datumet, med dess meddelanden och avvikande öppettider "
+        "(ÅÅÅÅ-MM-DD; annars SITEGEN_TODAY eller dagens datum)",
+    )
     _add_editor_commands(commands)
     return parser
 
@@ -47,7 +54,12 @@ def _add_editor_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     check.add_argument(
         "--cache-hours", type=float, default=DEFAULT_CACHE_HOURS, help="hur länge ett länkresultat gäller (24)"
     )
-    check.add_argument("--today", type=_date, default=None, help="dagens datum för granskningsdatum (ÅÅÅÅ-MM-DD)")
+    check.add_argument(
+        "--today",
+        type=_date,
+        default=None,
+        help="dagens datum för granskningsdatum, meddelanden och avvikande öppettider (ÅÅÅÅ-MM-DD)",
+    )
     serve = commands.add_parser("serve", help="förhandsvisa webbplatsen lokalt; byggs om vid varje ändring")
     serve.add_argument("--content", type=Path, default=Path("content"), help="innehållsmappen (content)")
     serve.add_argument("--theme", type=Path, default=DEFAULT_THEME, help="temamappen (themes/default)")
@@ -125,12 +137,17 @@ def _report(invalid: ContentInvalid) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command in {"check", "serve", "new"}:
-        return _editor_command(args)
     try:
-        result = build_site(args.content, args.out, Theme(args.theme), workers=args.workers, full=args.full)
+        if args.command in {"check", "serve", "new"}:
+            return _editor_command(args)
+        result = build_site(
+            args.content, args.out, Theme(args.theme), workers=args.workers, full=args.full, today=args.today
+        )
     except ContentInvalid as invalid:
         _report(invalid)
+        return 1
+    except ValueError as err:  # SITEGEN_TODAY that is no date
+        print(err, file=sys.stderr)
         return 1
     summary = f"Byggde {result.pages} sidor ({result.clinics} mottagningar) till {args.out}/ på {result.seconds:.2f} s"
     if result.incremental:  # only what changed was written: say how much

@@ -1,5 +1,9 @@
 """The inbox, the case page and the receipt: what was sent, shown only to whom it concerns.
 
+The case page shows the case's status and the mottagning's answers and delsvar with their
+signatures (never an internal note), and, when the latest answer asks for it, a form for the
+citizen's one reply, which sends the case back to its handler (forms.staff.casework).
+
 A case is visible to the citizen it is about and to a guardian acting for that child (under 13);
 to anyone else it does not exist (404), so a guessed reference reveals nothing, not even that the
 reference is in use.
@@ -7,13 +11,17 @@ reference is in use.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from forms.platform.audit import security_event
 from forms.platform.citizen import Citizen, current_citizen, login_required
+from forms.platform.security import keeps_typing, stale_notice, token_was_stale
 from forms.platform.services import services
+from forms.staff import casework
 from forms.store.db import Case
+
+MAX_REPLY = 5000
 
 bp = Blueprint("inbox", __name__)
 
@@ -55,11 +63,52 @@ def inbox() -> str:
     return render_template("forms/inbox.html", cases=cases)
 
 
+def _case_page(found: Case, typed: str = "", errors: list[dict[str, str | None]] | None = None) -> str:
+    events = casework.history(services().store.engine, found.id, citizen=True)
+    return render_template(
+        "forms/case.html",
+        case=found,
+        names=names(),
+        events=events,
+        can_reply=casework.reply_open(events, found.status),
+        typed=typed,
+        errors=errors or [],
+        replied=request.args.get("skickat") == "1",
+    )
+
+
 @bp.get("/inkorg/<reference>/")
 @login_required
 def case(reference: str) -> str:
+    return _case_page(visible_case(reference))
+
+
+@bp.post("/inkorg/<reference>/svara/")
+@keeps_typing
+@login_required
+def reply(reference: str) -> Response | str | tuple[str, int]:
+    """The citizen's reply to an answer that asked for one; the case goes back to its handler."""
     found = visible_case(reference)
-    return render_template("forms/case.html", case=found, names=names())
+    typed = request.form.get("text", "")[: MAX_REPLY * 2]
+    if token_was_stale():
+        g.stale_notice = stale_notice("Skicka svar")
+        return _case_page(found, typed)
+    text = typed.replace("\r\n", "\n").strip()
+    error = None
+    if not text:
+        error = "Skriv ditt svar."
+    elif len(text) > MAX_REPLY:
+        error = "Svaret får vara högst 5000 tecken. Korta det."
+    if error:
+        return _case_page(found, typed, [{"anchor": "reply-text", "message": error, "context": None}]), 422
+    try:
+        casework.citizen_reply(services().store.engine, found.id, text, services().now())
+    except casework.ReplyRefused:
+        return _case_page(found, typed, [{"anchor": "reply-text", "message": REPLY_CLOSED, "context": None}]), 409
+    return redirect(url_for("inbox.case", reference=found.reference, skickat="1"), code=303)
+
+
+REPLY_CLOSED = "Ärendet väntar inte på något svar från dig nu. Det du skrev finns kvar nedan om du vill spara det."
 
 
 @bp.get("/inkorg/<reference>/kvitto/")

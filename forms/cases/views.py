@@ -7,6 +7,7 @@ changes anything; the draft is created by approving the villkor, and a case by p
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ from forms.identity.records import prescriptions_to_list
 from forms.platform.citizen import Citizen, current_citizen, login_required
 from forms.platform.security import keeps_typing, stale_notice, token_was_stale
 from forms.platform.services import services
+from forms.platform.workdays import due_at
 from forms.store.cases import CaseContent
 from forms.store.db import Draft
 from sitegen.content.models import Page
@@ -293,5 +295,7 @@ def send(slug: str, eservice_id: str) -> Response | str:
         answers=opened.walk.answers,
         summary=summarize_answers(opened.pages, opened.walk),
     )
-    case = svc.store.send(opened.draft, content, at=svc.now().replace(tzinfo=None))
+    now = svc.now()
+    due = due_at(now).replace(tzinfo=None)
+    case = svc.store.send(opened.draft, content, at=now.astimezone(datetime.UTC).replace(tzinfo=None), due_at=due)
     return redirect(url_for("inbox.receipt", reference=case.reference), code=303)

@@ -51,9 +51,37 @@ class DemoPrescription(_Lenient):
     discontinued: datetime.date | None = None
 
 
+STAFF_ROLES = ("arendemottagare", "arendehanterare", "lokal-administrator", "granskare")
+
+
+def _roles(value: dict[str, list[str]]) -> dict[str, list[str]]:
+    for clinic, roles in value.items():
+        unknown = sorted(set(roles) - set(STAFF_ROLES))
+        if unknown:
+            raise ValueError(f"{clinic}: okänd roll {', '.join(unknown)} (möjliga: {', '.join(STAFF_ROLES)})")
+    return value
+
+
+class DemoStaff(_Lenient):
+    """A member of staff (CONTRACT section 6): HSA-id, name, title, and roles per mottagning slug."""
+
+    hsa_id: Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[A-Za-z0-9-]+$")]
+    name: Annotated[str, Field(min_length=1)]
+    title: str = ""
+    roles: Annotated[dict[str, list[str]], AfterValidator(_roles)] = {}
+
+
+class DemoStandardAnswer(_Lenient):
+    clinic: str
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    text: Annotated[str, Field(min_length=1)]
+
+
 class DemoData(_Lenient):
     people: list[DemoPerson] = []
     prescriptions: list[DemoPrescription] = []
+    staff: list[DemoStaff] = []
+    standardsvar: list[DemoStandardAnswer] = []
 
 
 class DemoDataInvalid(ValueError):

@@ -23,11 +23,13 @@ CSS_MAX_AGE = 365 * 24 * 3600
 
 @assets.get("/static/<name>")
 def stylesheet(name: str) -> Response:
-    """The theme's fingerprinted stylesheet: its name changes with its content, so cache it a year."""
+    """The theme's fingerprinted stylesheet and favicon: a name changes with the content, so cache it a year."""
     theme = services().theme
-    if name != theme.css_name:
+    data = theme.site_files.get(f"static/{name}")
+    if data is None:
         abort(404)
-    response = Response(theme.css_bytes, mimetype="text/css")
+    mimetype = {"css": "text/css", "svg": "image/svg+xml", "ico": "image/x-icon"}[name.rsplit(".", 1)[1]]
+    response = Response(data, mimetype=mimetype)
     response.headers["Cache-Control"] = f"public, max-age={CSS_MAX_AGE}, immutable"
     return response
 
@@ -54,6 +56,11 @@ def init_app(app: Flask) -> None:
         return {
             "site": svc.content.site,
             "css_href": f"{svc.prefix}static/{svc.theme.css_name}",
+            **{
+                f"favicon_{suffix}": f"{svc.prefix}{path}"
+                for suffix in ("svg", "ico")
+                if (path := svc.theme.favicon_path(suffix))
+            },
             "root": svc.site_root,
             "prefix": svc.prefix,
             "citizen": current_citizen(),

@@ -44,3 +44,12 @@ def due_at(arrived: datetime.datetime) -> datetime.datetime:
     due_day = next_working_day(day)
     midnight = datetime.datetime.combine(due_day + datetime.timedelta(days=1), datetime.time(0), tzinfo=STOCKHOLM)
     return midnight.astimezone(datetime.UTC)
+
+
+def due_text(due: datetime.datetime) -> str:
+    """A stored due time (naive UTC) as staff read it: "2026-12-01 24.00" for the end of that day."""
+    aware = due.replace(tzinfo=datetime.UTC) if due.tzinfo is None else due
+    local = aware.astimezone(STOCKHOLM)
+    if local.time() == datetime.time(0):
+        return f"{(local.date() - datetime.timedelta(days=1)).isoformat()} 24.00"
+    return local.strftime("%Y-%m-%d %H.%M")

@@ -30,7 +30,7 @@ from typing import Any
 _FORMAT = 3
 _FILE = "state.marshal"
 # The libraries that shape the output, by their distributions' normalized names.
-_LIBRARIES = ("jinja2", "markupsafe", "markdown_it_py", "pydantic", "pydantic_core", "pyyaml")
+_LIBRARIES = ("jinja2", "markupsafe", "markdown_it_py", "pydantic", "pydantic_core", "pyyaml", "phonenumbers")
 
 # The packages a build runs (sitegen.build.run and what it imports): their source is part of the
 # generator's version. Editing another part (the editor's check or preview commands, the CLI) keeps
@@ -90,7 +90,8 @@ class BuildState:
     inputs: dict[str, InputRecord] = field(default_factory=dict)
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     summaries: dict[str, Summary] = field(default_factory=dict)
-    deps: dict[str, str] = field(default_factory=dict)  # slug → content files its page depends on, space-separated
+    # slug → content files its page depends on, space-separated, and its span of days (scan.date_token)
+    deps: dict[str, str] = field(default_factory=dict)
     theme: dict[str, str] = field(default_factory=dict)
     index_fields: list[str] = field(default_factory=list)  # the card fields the index page read
 

@@ -19,12 +19,14 @@ Correctness comes first, in three ways:
 
 Why a page is re-checked: its own file changed; or a file it depends on changed or disappeared (a
 catalogue e-service it uses, a mottagning it borrows from and the catalogue e-service behind the
-borrowed one); or site.yaml or its templates changed. A page whose dependencies did not change is
+borrowed one); or site.yaml or its templates changed; or the date has moved out of the span of days
+for which its notices and avvikande öppettider stay as rendered (sitegen.content.dated.valid_days). A page whose dependencies did not change is
 as valid as it was, so checking only the re-checked pages' references is enough.
 """
 
 from __future__ import annotations
 
+import datetime
 import gc
 import shutil
 import time
@@ -45,10 +47,12 @@ from sitegen.build.cache import (
 )
 from sitegen.build.pages import index_stale, is_stale, write_site_pages
 from sitegen.build.parallel import Workers, usable_workers
-from sitegen.build.publish import new_staging, publish, remove_file, swap_in
+from sitegen.build.publish import new_staging, publish, remove_file, replace_file, swap_in, write_new
 from sitegen.build.scan import Fallback, detect_changes, load_fixed, scan_folder
 from sitegen.build.shards import LoadReport, RenderReport, Shard, Sink, split_shards
 from sitegen.content.loader import load_content
+from sitegen.content.models import CatalogueEService, Site
+from sitegen.content.snapshot import MANIFEST, content_hashes, manifest_bytes, snapshot_files
 from sitegen.site.render import FIXED_PAGES, SiteRenderer, render_site
 from sitegen.site.theme import Theme
 
@@ -68,13 +72,22 @@ class Outcome:
     rendered: int  # contact pages rendered (the rest were known to be unchanged)
 
 
-def build(content_dir: Path, out: Path, theme: Theme, *, workers: int | None = None, full: bool = False) -> Outcome:
-    """Build `content_dir` into `out`; raise ContentInvalid (writing nothing) on bad content."""
+def build(
+    content_dir: Path,
+    out: Path,
+    theme: Theme,
+    *,
+    today: datetime.date,
+    workers: int | None = None,
+    full: bool = False,
+) -> Outcome:
+    """Build `content_dir` into `out` as the site is on `today`; raise ContentInvalid (writing
+    nothing) on bad content."""
     with collector_paused():
         try:
-            return _build(Path(content_dir), Path(out).resolve(), theme, workers, full)
+            return _build(Path(content_dir), Path(out).resolve(), theme, workers, full, today)
         except Fallback:
-            return _plain_build(Path(content_dir), Path(out).resolve(), theme)
+            return _plain_build(Path(content_dir), Path(out).resolve(), theme, today)
 
 
 @contextmanager
@@ -96,10 +109,11 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _plain_build(root: Path, out: Path, theme: Theme) -> Outcome:
+def _plain_build(root: Path, out: Path, theme: Theme, today: datetime.date) -> Outcome:
     """load_content, render_site and publish: the reference build, used when the fast path balks."""
     content = load_content(root)  # raises ContentInvalid with every error, located
-    files = render_site(content, theme)
+    files = render_site(content, theme, today)
+    files.update(snapshot_files(content, content_hashes(root)))  # what the forms app reads at start
     forget_state(out)
     publish(files, out)
     return Outcome(
@@ -112,7 +126,26 @@ def _plain_build(root: Path, out: Path, theme: Theme) -> Outcome:
     )
 
 
-def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, full: bool) -> Outcome:
+def write_manifest(
+    folder: Path, site: Site, eservices: dict[str, CatalogueEService], inputs: dict[str, InputRecord], incremental: bool
+) -> int:
+    """The content snapshot's manifest (sitegen.content.snapshot), rewritten only when it changed."""
+    data = manifest_bytes(site, eservices, {key: record[3] for key, record in inputs.items()})
+    if not incremental:
+        write_new(folder, MANIFEST, data)
+        return 1
+    try:
+        if (folder / MANIFEST).read_bytes() == data:
+            return 0
+    except OSError:
+        pass
+    replace_file(folder, MANIFEST, data)
+    return 1
+
+
+def _build(
+    root: Path, out: Path, theme: Theme, requested_workers: int | None, full: bool, today: datetime.date
+) -> Outcome:
     scan_time = time.time_ns()
     if not (root / "site.yaml").is_file():
         raise Fallback
@@ -125,7 +158,7 @@ def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, f
     state = None if full or not out.is_dir() else load_state(out)
     incremental = state is not None
     all_slugs = sorted(clinic_stats, key=lambda slug: f"{slug}.yaml")
-    found = detect_changes(root, out, clinic_stats, inputs, state, fingerprints["contact"])
+    found = detect_changes(root, out, clinic_stats, inputs, state, fingerprints["contact"], today)
     previous_outputs, damaged, removed = found.previous_outputs, found.damaged, found.removed
     changed, dirty = found.changed, found.dirty
 
@@ -138,7 +171,7 @@ def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, f
     sink = Sink(out if incremental else staging, staging=not incremental, previous=previous_outputs)  # type: ignore[arg-type]
     try:
         shards = [
-            Shard(root, site, eservices, renderer, sink, part, clinic_stats)
+            Shard(root, site, eservices, renderer, sink, part, clinic_stats, today)
             for part in split_shards(dirty_slugs, min(count, max(1, len(dirty_slugs))))
         ]
         with Workers(shards) as pool:
@@ -185,9 +218,11 @@ def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, f
             written += write_site_pages(
                 renderer, theme, sink, summaries, all_slugs, outputs, index_fields, state, changed, slugs_changed
             )
-        css_known = renderer.css_path in previous_outputs and len(previous_outputs) == len(state.outputs)  # type: ignore[union-attr]
+        css_known = all(path in previous_outputs for path in theme.site_files) and len(previous_outputs) == len(
+            state.outputs  # type: ignore[union-attr]
+        )
         gone = (
-            [path for path in list(outputs) if is_stale(path, removed, renderer.css_path)]
+            [path for path in list(outputs) if is_stale(path, removed, theme.site_files)]
             if not incremental or removed or not css_known
             else []
         )
@@ -195,6 +230,8 @@ def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, f
             if incremental:
                 remove_file(out, path)
             del outputs[path]
+        # Last, after every clinic's snapshot file: an app that finds the manifest finds them all.
+        write_manifest(staging or out, site, eservices, inputs, incremental=staging is None)
         if staging is not None:
             forget_state(out)  # the cache describes the site being replaced
             swap_in(staging, out)
@@ -224,7 +261,7 @@ def _build(root: Path, out: Path, theme: Theme, requested_workers: int | None, f
         pages=len(all_slugs) + 1 + len(FIXED_PAGES),
         clinics=len(all_slugs),
         written=written,
-        removed=len(gone),
+        removed=sum(1 for path in gone if not path.startswith(".")),  # public files, as `written`
         incremental=incremental,
         rendered=len(dirty_slugs),
     )

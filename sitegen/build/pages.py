@@ -10,6 +10,7 @@ from typing import Any
 
 from sitegen.build.cache import BuildState, OutputRecord, Summary
 from sitegen.build.shards import Sink
+from sitegen.content.snapshot import CLINICS_DIR
 from sitegen.site.render import FIXED_PAGES, SiteRenderer
 from sitegen.site.theme import Theme
 
@@ -73,11 +74,13 @@ def index_stale(
     return False
 
 
-def is_stale(path: str, removed: set[str], css_path: str) -> bool:
-    """A published file the new site no longer has: a removed page or an old stylesheet."""
+def is_stale(path: str, removed: set[str], theme_files: Iterable[str]) -> bool:
+    """A published file the new site no longer has: a removed page or an old stylesheet or favicon."""
     if path.startswith("mottagningar/"):
         return path.split("/")[1] in removed
-    return path.startswith("static/") and path != css_path
+    if path.startswith(CLINICS_DIR):
+        return path[len(CLINICS_DIR) + 1 : -len(".json")] in removed
+    return path.startswith("static/") and path not in theme_files
 
 
 def write_site_pages(
@@ -96,7 +99,7 @@ def write_site_pages(
 
     The index when `index_fields` is given (filled with the card fields it reads); the fixed pages
     when site.yaml or their templates changed; sitemap.xml and robots.txt when site.yaml or the
-    set of mottagningar changed; the stylesheet when it is new; any of them when it is missing or
+    set of mottagningar changed; the stylesheet and favicon when they are new; any of them when it is missing or
     was changed by hand (not in `outputs`).
     """
     site_changed = state is None or "site" in changed
@@ -113,8 +116,9 @@ def write_site_pages(
     for path, template in FIXED_PAGES.items():
         if stale(path, path):
             files[path] = renderer.fixed_page(template)
-    if stale(renderer.css_path):
-        files[renderer.css_path] = theme.css_bytes
+    for path, data in theme.site_files.items():
+        if stale(path):
+            files[path] = data
     if slugs_changed or stale("sitemap.xml"):
         files["sitemap.xml"] = renderer.sitemap([IndexEntry(slug, None) for slug in slugs])
     if stale("robots.txt"):

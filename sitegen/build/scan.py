@@ -8,6 +8,7 @@ load_content, the authority on errors.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 from dataclasses import dataclass
@@ -147,6 +148,23 @@ def verified_outputs(out: Path, outputs: dict[str, OutputRecord]) -> tuple[dict[
 
 
 
+DATE_PREFIX = "@days:"
+
+
+def date_token(span: tuple[int, int]) -> str:
+    """A page's span of days (ordinals, last one excluded) as an entry of its deps; no content key
+    starts with "@", so the token never matches a changed file."""
+    return f"{DATE_PREFIX}{span[0]}-{span[1]}"
+
+
+def date_moved(deps: str, today: datetime.date) -> bool:
+    """Whether `today` is outside the span of days recorded in a page's deps."""
+    for dep in deps.split():
+        if dep.startswith(DATE_PREFIX):
+            first, after = dep[len(DATE_PREFIX) :].split("-")
+            return not int(first) <= today.toordinal() < int(after)
+    return False
+
 
 @dataclass
 class Changes:
@@ -166,11 +184,13 @@ def detect_changes(
     inputs: dict[str, InputRecord],
     state: BuildState | None,
     contact_fingerprint: str,
+    today: datetime.date,
 ) -> Changes:
     """Compare the content on disk (and the published site) with the last build's record.
 
     Without a record (a first or full build) every mottagning is dirty. `inputs` gains the
-    records of the clinic files found unchanged.
+    records of the clinic files found unchanged. A page whose dated notices or exceptions change
+    between the last build's date and `today` is dirty too, its file unchanged or not.
     """
     all_slugs = set(clinic_stats)
     if state is None:
@@ -190,5 +210,6 @@ def detect_changes(
         dirty = {slug for slug, deps in state.deps.items() if not changed.isdisjoint(deps.split())}
         dirty |= all_slugs - same
         dirty |= {path.split("/")[1] for path in damaged if path.startswith("mottagningar/")}
+        dirty |= {slug for slug, deps in state.deps.items() if DATE_PREFIX in deps and date_moved(deps, today)}
         dirty &= all_slugs
     return Changes(previous_outputs, damaged, removed, changed, dirty)

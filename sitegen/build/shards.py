@@ -8,6 +8,7 @@ the summaries of the mottagningar they borrow from, and renders their contact pa
 
 from __future__ import annotations
 
+import datetime
 import gc
 import os
 from collections.abc import Mapping
@@ -17,10 +18,12 @@ from typing import Any
 
 from sitegen.build.cache import InputRecord, Offer, OutputRecord, Summary, content_hash
 from sitegen.build.publish import replace_file
-from sitegen.build.scan import Stat
+from sitegen.build.scan import Stat, date_token
+from sitegen.content.dated import valid_days
 from sitegen.content.loader import Content, validate_clinic
 from sitegen.content.models import BorrowEntry, CatalogueEService, Clinic, LocalEntry, Site, UseEntry
 from sitegen.content.references import reference_problems
+from sitegen.content.snapshot import clinic_bytes, clinic_path
 from sitegen.content.yamlsource import YamlSyntaxError, parse_yaml_bytes
 from sitegen.site.render import SiteRenderer
 from sitegen.site.view import contact_page
@@ -133,6 +136,7 @@ class Shard:
         sink: Sink,
         slugs: list[str],
         stats: Mapping[str, Stat],
+        today: datetime.date,
     ) -> None:
         self.root = root
         self.site = site
@@ -141,8 +145,10 @@ class Shard:
         self.sink = sink
         self.slugs = slugs
         self.stats = stats
+        self.today = today
         self.clinics: dict[str, Clinic] = {}
         self.origins: dict[str, Summary] = {}
+        self.hashes: dict[str, str] = {}  # slug → hash of its file, for the app's content snapshot
         self.content: Content | None = None
 
     def load(self) -> LoadReport:
@@ -159,7 +165,8 @@ class Shard:
                 return LoadReport(ok=False)
             self.clinics[slug] = clinic
             report.summaries[slug] = summary_of(slug, clinic)
-            report.inputs[f"clinics/{slug}"] = (*self.stats[slug], content_hash(data))
+            self.hashes[slug] = content_hash(data)
+            report.inputs[f"clinics/{slug}"] = (*self.stats[slug], self.hashes[slug])
             report.origins.update(entry.from_ for entry in clinic.eservices if isinstance(entry, BorrowEntry))
         return report
 
@@ -179,17 +186,24 @@ class Shard:
         gc.enable()
         report = RenderReport(outputs={}, deps={}, written=0)
         for slug in self.slugs:
-            page = contact_page(self.content, slug)
+            page = contact_page(self.content, slug, self.today)
             relative = f"{page.path}index.html"
             record, written = self.sink.put(relative, self.renderer.contact_page(page))
             report.outputs[relative] = record
             report.written += written
+            # What the forms app reads instead of validating the YAML again (sitegen.content.snapshot).
+            snapshot = clinic_path(slug)
+            report.outputs[snapshot] = self.sink.put(snapshot, clinic_bytes(self.clinics[slug], self.hashes[slug]))[0]
             report.deps[slug] = " ".join(self._deps(slug))
         return report
 
     def _deps(self, slug: str) -> list[str]:
-        """The content files (besides site.yaml) this page's bytes depend on."""
+        """The content files (besides site.yaml) this page's bytes depend on, and the days for which
+        they stay the same when it shows dated notices or exceptions (`date_token`)."""
         deps = [f"clinics/{slug}"]
+        span = valid_days(self.clinics[slug], self.today)
+        if span is not None:
+            deps.append(date_token(span))
         for entry in self.clinics[slug].eservices:
             if isinstance(entry, UseEntry):
                 deps.append(f"eservices/{entry.use}")

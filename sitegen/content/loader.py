@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from sitegen.content.bundle import Content
+from sitegen.content.dated import dated_problems
 from sitegen.content.errors import ContentError, ContentInvalid, format_key
 from sitegen.content.formrules import form_problems
 from sitegen.content.models import (
@@ -26,7 +27,7 @@ from sitegen.content.models import (
     LocalEntry,
     Site,
 )
-from sitegen.content.references import reference_problems
+from sitegen.content.references import Lender, readable_offers, reference_problems
 from sitegen.content.yamlsource import YamlDocument, YamlSyntaxError, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -166,6 +167,7 @@ def _model_at(model: type[BaseModel], data: Any, loc: Sequence[str | int]) -> ty
             "address": models.Address,
             "opening_hours": models.OpeningHours,
             "opening_exceptions": models.OpeningException,
+            "notices": models.Notice,
             "offers": models.Offers,
             "pages": models.Page,
             "questions": models.Question,
@@ -268,6 +270,8 @@ def validate_clinic(document: YamlDocument) -> tuple[Clinic | None, list[Content
         for index, entry in enumerate(clinic.eservices):
             if isinstance(entry, LocalEntry):
                 errors.extend(_form_errors(document, ("eservices", index), entry))
+        for loc, message in dated_problems(clinic):
+            errors.append(ContentError(document.path, document.line_of(loc), format_key(loc), message))
     return clinic, errors
 
 
@@ -301,6 +305,7 @@ def load_content(root: Path) -> Content:
             eservices[path.stem] = eservice
 
     clinics: dict[str, Clinic] = {}
+    lenders: dict[str, Lender] = {}
     for path in clinic_files:
         document = _read(path, documents, errors)
         if document is None:
@@ -309,6 +314,10 @@ def load_content(root: Path) -> Content:
         errors.extend(found)
         if clinic is not None:
             clinics[path.stem] = clinic
+        elif (lender := readable_offers(path.stem, document.data)) is not None:
+            # A file with some other error still says what it offers: borrows from it are checked
+            # now, so the editor sees both errors in one run.
+            lenders[path.stem] = lender
 
     if site is None:
         raise ContentInvalid(sorted(errors))
@@ -317,7 +326,7 @@ def load_content(root: Path) -> Content:
     # not reported again as unknown.
     broken_eservices = {path.stem for path in eservice_files} - set(eservices)
     broken_clinics = {path.stem for path in clinic_files} - set(clinics)
-    errors.extend(reference_problems(content, broken_eservices, broken_clinics))
+    errors.extend(reference_problems(content, broken_eservices, broken_clinics, lenders))
     if errors:
         raise ContentInvalid(sorted(set(errors)))
     return content

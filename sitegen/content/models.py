@@ -22,6 +22,12 @@ from pydantic import (
     model_validator,
 )
 
+from sitegen.content.cardvalues import (
+    no_placeholder,
+    normalise_phone,
+    normalise_postal_code,
+    not_placeholder_hsa,
+)
 from sitegen.content.hours import parse_days, parse_hours
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -117,10 +123,18 @@ class CatalogueEService(Form):
     category: Category
 
 
+# A fact of the card the scaffold writes a placeholder for ("Ange kommun"): left in, it is an error.
+Street = Annotated[Text, AfterValidator(no_placeholder("gatuadressen, till exempel Storgatan 1"))]
+City = Annotated[Text, AfterValidator(no_placeholder("orten, till exempel Jönköping"))]
+Municipality = Annotated[Text, AfterValidator(no_placeholder("kommunen, till exempel Jönköping"))]
+Phone = Annotated[Text, AfterValidator(normalise_phone)]
+PostalCode = Annotated[Text, AfterValidator(normalise_postal_code)]
+
+
 class Address(Strict):
-    street: Text
-    postal_code: Text
-    city: Text
+    street: Street
+    postal_code: PostalCode
+    city: City
 
 
 def _days(value: str) -> str:
@@ -151,6 +165,15 @@ class OpeningException(Strict):
     date: datetime.date
     hours: HoursText
     note: Text | None = None
+
+
+class Notice(Strict):
+    """A dated notice at the top of the contact page, shown from `from` to `until` inclusive."""
+
+    title: Text
+    text: Markdown
+    from_: datetime.date = Field(alias="from")
+    until: datetime.date
 
 
 class Offers(Strict):
@@ -240,14 +263,17 @@ def entry_id(entry: UseEntry | BorrowEntry | LocalEntry | HandAddedEntry) -> str
 class Clinic(Strict):
     """A mottagning's contact card, clinics/<slug>.yaml."""
 
-    name: Text
-    hsa_id: Annotated[str, StringConstraints(pattern=r"^SE[0-9A-Za-z-]+$")] | None = None
-    municipality: Text
+    name: Annotated[Text, AfterValidator(no_placeholder("mottagningens namn, till exempel Vårdcentralen Sjöstaden"))]
+    hsa_id: (
+        Annotated[str, StringConstraints(pattern=r"^SE[0-9A-Za-z-]+$"), AfterValidator(not_placeholder_hsa)] | None
+    ) = None
+    municipality: Municipality
     address: Address | None = None
-    phone: Text | None = None
+    phone: Phone | None = None
     opening_hours: list[OpeningHours] = []
     opening_exceptions: list[OpeningException] = []
-    about: Markdown | None = None
+    notices: list[Notice] = []
+    about: Annotated[Markdown, AfterValidator(no_placeholder("några meningar om mottagningen"))] | None = None
     offers: Offers = Offers()
     reviewed: datetime.date | None = None
     eservices: list[Entry] = []

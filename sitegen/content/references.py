@@ -6,13 +6,15 @@ at the key in the clinic file that holds it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sitegen.content.errors import ContentError
 from sitegen.content.formrules import Loc
-from sitegen.content.models import BorrowEntry, Clinic, LocalEntry, UseEntry, entry_id
+from sitegen.content.models import SLUG_PATTERN, BorrowEntry, Clinic, LocalEntry, UseEntry, entry_id
 
 if TYPE_CHECKING:
     from sitegen.content.bundle import Content
@@ -27,13 +29,47 @@ def offered_ids(clinic: Clinic) -> set[str]:
     }
 
 
+@dataclass(frozen=True)
+class Lender:
+    """What a clinic file with errors of its own still says it offers, as far as it can be read."""
+
+    name: str
+    offered: frozenset[str]
+
+
+def readable_offers(slug: str, data: Any) -> Lender | None:
+    """The ids a broken clinic file offers by `use` or `local`, if every entry can be read.
+
+    An entry that is not a mapping could be anything, so with one of those the file's offers are
+    unknown (None) and borrows from it wait until it is fixed; a wrong option or a misspelt key
+    elsewhere in an entry does not hide the id it offers.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("eservices", []), list):
+        return None
+    offered: set[str] = set()
+    for item in data.get("eservices", []):
+        if not isinstance(item, dict):
+            return None
+        for key in ("use", "local"):
+            if key in item:
+                if not isinstance(item[key], str) or not re.fullmatch(SLUG_PATTERN, item[key]):
+                    return None
+                offered.add(item[key])
+    name = data.get("name")
+    return Lender(name if isinstance(name, str) and name.strip() else slug, frozenset(offered))
+
+
 def reference_problems(
-    content: Content, broken_eservices: set[str], broken_clinics: set[str]
+    content: Content,
+    broken_eservices: set[str],
+    broken_clinics: set[str],
+    lenders: Mapping[str, Lender] | None = None,
 ) -> Iterator[ContentError]:
     """Every broken reference in every clinic file.
 
     Files that exist but failed to validate already have their own errors, so references to them
-    are not reported again as unknown.
+    are not reported again as unknown; a borrow from one of them is still checked against what it
+    offers (`lenders`), where that could be read.
     """
     for slug, clinic in content.clinics.items():
         path = content.clinic_path(slug)
@@ -56,7 +92,7 @@ def reference_problems(
             elif isinstance(entry, LocalEntry):
                 yield from _options_problems(content, path, here, entry.options, entry.options_from_keys(), "local")
             elif isinstance(entry, BorrowEntry):
-                yield from _borrow_problems(content, slug, path, here, entry, broken_clinics)
+                yield from _borrow_problems(content, slug, path, here, entry, broken_clinics, lenders or {})
 
 
 def _id_key(entry: object) -> str:
@@ -106,7 +142,13 @@ def _options_problems(
 
 
 def _borrow_problems(
-    content: Content, slug: str, path: Path, here: Loc, entry: BorrowEntry, invalid_files: set[str]
+    content: Content,
+    slug: str,
+    path: Path,
+    here: Loc,
+    entry: BorrowEntry,
+    invalid_files: set[str],
+    lenders: Mapping[str, Lender],
 ) -> Iterator[ContentError]:
     if entry.from_ == slug:
         yield content.locate(
@@ -114,7 +156,11 @@ def _borrow_problems(
         )
         return
     origin = content.clinics.get(entry.from_)
-    if origin is None:
+    if origin is not None:
+        lender = Lender(origin.name, frozenset(offered_ids(origin)))
+    elif entry.from_ in lenders:
+        lender = lenders[entry.from_]
+    else:
         if entry.from_ not in invalid_files:
             yield content.locate(
                 path,
@@ -122,11 +168,11 @@ def _borrow_problems(
                 f"mottagningen '{entry.from_}' finns inte (content/clinics/{entry.from_}.yaml saknas)",
             )
         return
-    if entry.borrow not in offered_ids(origin):
-        offered = sorted(offered_ids(origin))
+    if entry.borrow not in lender.offered:
+        offered = sorted(lender.offered)
         yield content.locate(
             path,
             (*here, "borrow"),
-            f"{origin.name} ({entry.from_}) erbjuder inte '{entry.borrow}'"
+            f"{lender.name} ({entry.from_}) erbjuder inte '{entry.borrow}'"
             + (f"; den erbjuder: {', '.join(offered)}" if offered else ""),
         )

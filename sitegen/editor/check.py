@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TextIO
 
+from sitegen.content.dated import passed_notes
+from sitegen.content.dated import today as build_today
 from sitegen.content.errors import ContentInvalid
 from sitegen.content.loader import Content, load_content
 from sitegen.editor.findings import Finding, passes, summary, to_json
@@ -52,13 +54,25 @@ def collect(options: CheckOptions) -> CheckReport:
     except ContentInvalid as invalid:
         return CheckReport([Finding.from_error(error, "content") for error in invalid.errors], None, None)
     findings = guideline_findings(content)
-    findings.extend(quality_findings(content, options.today or datetime.date.today()))
+    today = build_today(options.today)
+    findings.extend(quality_findings(content, today))
+    findings.extend(dated_findings(content, today))
     run = None
     if options.links:
         cache = LinkCache(options.cache, options.cache_hours * 3600)
         link_problems, run = link_findings(content, options.timeout, cache)
         findings.extend(link_problems)
     return CheckReport(sorted(findings), content, run)
+
+
+def dated_findings(content: Content, today: datetime.date) -> list[Finding]:
+    """Notes for notices and avvikande öppettider whose dates have passed (never failures)."""
+    findings = []
+    for slug, clinic in content.clinics.items():
+        path = content.clinic_path(slug)
+        for loc, message in passed_notes(clinic, today):
+            findings.append(Finding.from_error(content.locate(path, loc, message, "note"), "dated"))
+    return findings
 
 
 def run_check(options: CheckOptions, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -16,7 +16,9 @@ from typing import Literal
 
 from sitegen.content.errors import ContentError, display_path
 
-Level = Literal["error", "warning"]
+# A note is for the editor's information only: never a failure, not even with --strict (a date that
+# has passed is worth tidying away, but content must not turn red by itself as time passes).
+Level = Literal["error", "warning", "note"]
 
 
 @dataclass(frozen=True, order=True)
@@ -33,11 +35,11 @@ class Finding:
     @classmethod
     def from_error(cls, error: ContentError, rule: str) -> Finding:
         """A finding from a located content error (`Content.locate` builds those)."""
-        level: Level = "warning" if error.level == "warning" else "error"
+        level: Level = "warning" if error.level == "warning" else "note" if error.level == "note" else "error"
         return cls(error.path, error.line, error.key, error.message, level, rule)
 
     def __str__(self) -> str:
-        prefix = "varning: " if self.level == "warning" else ""
+        prefix = {"warning": "varning: ", "note": "notering: "}.get(self.level, "")
         return f"{display_path(self.path)}:{self.line}: {self.key}: {prefix}{self.message}"
 
     def as_json(self) -> dict[str, str | int]:
@@ -52,14 +54,18 @@ class Finding:
 
 
 def counts(findings: Iterable[Finding]) -> tuple[int, int]:
-    """(errors, warnings)."""
+    """(errors, warnings); notes count as neither."""
     errors = warnings = 0
     for finding in findings:
         if finding.level == "error":
             errors += 1
-        else:
+        elif finding.level == "warning":
             warnings += 1
     return errors, warnings
+
+
+def note_count(findings: Iterable[Finding]) -> int:
+    return sum(1 for finding in findings if finding.level == "note")
 
 
 def passes(findings: Iterable[Finding], strict: bool) -> bool:
@@ -76,6 +82,8 @@ def summary(findings: Sequence[Finding], strict: bool) -> str:
     """The last line of a text report: how many of each, and whether the check passed."""
     errors, warnings = counts(findings)
     parts = f"{plural(errors, 'fel', 'fel')} och {plural(warnings, 'varning', 'varningar')}"
+    if notes := note_count(findings):
+        parts += f" ({plural(notes, 'notering', 'noteringar')}, som inte räknas)"
     if passes(findings, strict):
         return f"Kontrollen gick igenom: {parts}."
     if errors == 0:
@@ -92,4 +100,6 @@ def to_json(findings: Sequence[Finding], strict: bool) -> str:
         "warnings": warnings,
         "findings": [finding.as_json() for finding in sorted(findings)],
     }
+    if notes := note_count(findings):  # only then, so reports without notes keep their shape
+        report["notes"] = notes
     return json.dumps(report, ensure_ascii=False, indent=2)

@@ -1,10 +1,13 @@
 """`sitegen new clinic <slug>` and `sitegen new eservice <id>`: a commented file to start from.
 
-An empty editor window is where YAML mistakes are born. A starting file that already passes
-`sitegen check` lets the editor change one value at a time and check as they go. The clinic file is
-written to meet the region's guideline as configured in site.yaml (for a mottagning whose `offers`
-are all false), so a new card does not start life with guideline errors, and its comments say what
-each `offers` flag will then require. Existing files are never overwritten.
+An empty editor window is where YAML mistakes are born. A starting file in the right shape lets
+the editor change one value at a time and check as they go. The facts only the mottagning knows
+(phone number, address, kommun) are placeholders starting with "Ange", which `sitegen check` refuses
+with and without --strict: a card cannot be published with "Ange telefonnummer" as its number.
+Everything else passes as written. The clinic file is written to meet the region's guideline as
+configured in site.yaml (for a mottagning whose `offers` are all false), so a new card does not
+start life with guideline errors, and its comments say what each `offers` flag will then require.
+Existing files are never overwritten.
 """
 
 from __future__ import annotations
@@ -103,20 +106,40 @@ def clinic_text(slug: str, region: Region, today: datetime.date) -> str:
         detail for rule in (region.site.guideline if region.site else []) for detail in (rule.requires or [])
     }
     entries = _required_entries(region)
+    # The examples' dates lie ahead, so uncommented they show on the page rather than as passed.
+    christmas = datetime.date(today.year if today <= datetime.date(today.year, 12, 24) else today.year + 1, 12, 24)
     lines = [
         f"# Kontaktkortet för mottagningen {slug}. Skapad med `sitegen new clinic {slug}`.",
         "# Byt ut allt som börjar med 'Ange', spara och kör `sitegen check`.",
+        "# Kortet går inte igenom kontrollen och kan inte publiceras förrän du har gjort det.",
         "# Formatet: docs/content.md. Vanliga uppgifter steg för steg: docs/editors.md.",
         f"name: {_title(slug)}  # mottagningens namn som det ska stå på sidan, med å, ä och ö",
         "# hsa_id: SE0000000000-0000  # HSA-id, om mottagningen har ett"
         if "hsa_id" not in required_details
         else "hsa_id: SE0000000000-0000  # Ange HSA-id",
         "municipality: Ange kommun  # startsidan grupperar mottagningarna efter kommun",
+        '# Postnumret inom citattecken, "553 20" (eller "55320").',
         'address: {street: Ange gatuadress, postal_code: "Ange postnummer", city: Ange ort}',
-        'phone: "Ange telefonnummer"  # inom citattecken, till exempel "010-555 10 00"',
-        "opening_hours:  # dagar och tider är fri text",
+        '# Ett svenskt telefonnummer med riktnummer, inom citattecken, till exempel "010-242 10 00".',
+        '# Sidan visar det med vanlig gruppering, och det går att ringa med ett klick.',
+        'phone: "Ange telefonnummer"',
+        "# days: veckodagar, som Måndag–fredag, Tisdag och torsdag, Vardagar, Helger eller Lördag–söndag.",
+        '# hours: tider, som "08.00–17.00" eller "08.00–12.00, 13.00–16.30", eller Stängt.',
+        "opening_hours:",
         '  - {days: Måndag–fredag, hours: "08.00–17.00"}',
         "  - {days: Lördag–söndag, hours: Stängt}",
+        "# Avvikande öppettider: dagar då tiderna ovan inte gäller. Sidan visar varje sådan dag under",
+        "# de sex veckorna före den; när dagen har passerat visas den inte längre.",
+        "# opening_exceptions:",
+        f"#   - {{date: {christmas.isoformat()}, hours: Stängt, note: Julafton}}",
+        f'#   - {{date: {christmas.year}-12-30, hours: "08.00–12.00"}}',
+        "# Meddelanden överst på sidan, från och med from till och med until.",
+        "# notices:",
+        "#   - title: Vi har flyttat",
+        "#     text: |",
+        "#       Från den 1 februari finns vi på Storgatan 5.",
+        f"#     from: {christmas.year + 1}-01-15",
+        f"#     until: {christmas.year + 1}-02-28",
     ]
     if "about" in required_details:
         lines += ["about: |", "  Ange några meningar om mottagningen."]

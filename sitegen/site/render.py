@@ -8,6 +8,7 @@ same code and therefore the same bytes.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from xml.sax.saxutils import escape
 
 from jinja2 import Environment, FileSystemBytecodeCache, meta
 
+from sitegen.content.dated import today as build_today
 from sitegen.content.loader import Content
 from sitegen.content.models import Site
 from sitegen.site.markdown import render_markdown
@@ -57,6 +59,10 @@ class SiteRenderer:
             self.env.bytecode_cache = FileSystemBytecodeCache(str(bytecode_dir))
         root = site_root_of(site)
         self.common = {"site": site, "root": root, "css_href": f"{root}static/{theme.css_name}"}
+        for suffix in ("svg", "ico"):
+            favicon = theme.favicon_path(suffix)
+            if favicon is not None:
+                self.common[f"favicon_{suffix}"] = f"{root}{favicon}"
         self._clinic = self.env.get_template(CLINIC_TEMPLATE)
         self._fingerprints: dict[str, str] | None = None
 
@@ -104,7 +110,7 @@ class SiteRenderer:
         return self._fingerprints
 
     def _template_fingerprint(self, name: str) -> str:
-        digest = hashlib.blake2b(self.theme.css_name.encode(), digest_size=16)
+        digest = hashlib.blake2b(" ".join(self.theme.site_files).encode(), digest_size=16)
         seen: set[str] = set()
         queue = [name]
         loader = self.env.loader
@@ -132,17 +138,19 @@ def site_root_of(site: Site) -> str:
     return site_root(SimpleNamespace(site=site))  # type: ignore[arg-type]
 
 
-def render_site(content: Content, theme: Theme) -> dict[str, bytes]:
-    """All files of the site: pages, stylesheet, sitemap.xml and robots.txt."""
+def render_site(content: Content, theme: Theme, today: datetime.date | None = None) -> dict[str, bytes]:
+    """All files of the site as it is on `today` (see sitegen.content.dated.today): pages,
+    stylesheet, favicon, sitemap.xml and robots.txt."""
     renderer = SiteRenderer(content.site, theme)
-    pages = [contact_page(content, slug) for slug in content.clinics]
+    day = build_today(today)
+    pages = [contact_page(content, slug, day) for slug in content.clinics]
     files: dict[str, bytes] = {}
     for page in pages:
         files[f"{page.path}index.html"] = renderer.contact_page(page)
     files["index.html"] = renderer.index(pages)
     for path, template in FIXED_PAGES.items():
         files[path] = renderer.fixed_page(template)
-    files[renderer.css_path] = theme.css_bytes
+    files.update(theme.site_files)
     files["sitemap.xml"] = renderer.sitemap(pages)
     files["robots.txt"] = renderer.robots()
     return files

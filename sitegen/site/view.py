@@ -6,14 +6,18 @@ e-tjänster", which marking, which link) is made here from validated content.
 
 from __future__ import annotations
 
-import re
+import datetime
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
+from sitegen.content.cardvalues import phone_e164
+from sitegen.content.dated import shown_exceptions, shown_notices
+from sitegen.content.dated import today as build_today
 from sitegen.content.loader import Content
-from sitegen.content.models import Clinic, OpeningHours
+from sitegen.content.models import Clinic
+from sitegen.site.dates import ExceptionItem, NoticeItem, exception_item, notice_item, schema_opening_hours
 from sitegen.site.markdown import render_markdown
 from sitegen.site.ordering import by_relevance, split_visible
 from sitegen.site.resolve import ResolvedEService, resolve_clinic
@@ -37,7 +41,10 @@ class ContactPage:
     about_html: Markup | None
     visible: list[EServiceItem]
     more: list[EServiceItem]
-    opening_hours_schema: list[str]  # schema.org openingHours values, where the text allows
+    opening_hours_schema: list[str]  # schema.org openingHours values
+    phone_href: str | None  # tel: in E.164
+    notices: list[NoticeItem]  # shown at the top of the page today
+    exceptions: list[ExceptionItem]  # avvikande öppettider of the coming weeks
 
     @property
     def path(self) -> str:
@@ -71,9 +78,11 @@ def _item(service: ResolvedEService, forms_url: str) -> EServiceItem:
     )
 
 
-def contact_page(content: Content, slug: str) -> ContactPage:
-    """The contact page of one mottagning: its e-services by relevance, split for "Fler e-tjänster"."""
+def contact_page(content: Content, slug: str, today: datetime.date | None = None) -> ContactPage:
+    """The contact page of one mottagning: its e-services by relevance, split for "Fler e-tjänster",
+    and the notices and avvikande öppettider `today` (see sitegen.content.dated) shows."""
     clinic = content.clinics[slug]
+    day = build_today(today)
     ordered = by_relevance(resolve_clinic(content, slug), lambda service: service.category)
     items = [_item(service, content.site.forms_url) for service in ordered]
     visible, more = split_visible(items, content.site.visible_eservices)
@@ -83,7 +92,10 @@ def contact_page(content: Content, slug: str) -> ContactPage:
         about_html=render_markdown(clinic.about, 3) if clinic.about else None,
         visible=visible,
         more=more,
-        opening_hours_schema=[value for hours in clinic.opening_hours if (value := schema_opening_hours(hours))],
+        opening_hours_schema=[value for hours in clinic.opening_hours for value in schema_opening_hours(hours)],
+        phone_href=f"tel:{phone_e164(clinic.phone)}" if clinic.phone else None,
+        notices=[notice_item(notice, index) for index, notice in enumerate(shown_notices(clinic, day))],
+        exceptions=[exception_item(exception) for exception in shown_exceptions(clinic, day)],
     )
 
 
@@ -96,32 +108,3 @@ def municipalities(pages: list[ContactPage]) -> list[Municipality]:
         Municipality(name, sorted(group, key=lambda page: swedish_sort_key(page.clinic.name)))
         for name, group in sorted(groups.items(), key=lambda item: swedish_sort_key(item[0]))
     ]
-
-
-_DAYS = {
-    "måndag": "Mo",
-    "tisdag": "Tu",
-    "onsdag": "We",
-    "torsdag": "Th",
-    "fredag": "Fr",
-    "lördag": "Sa",
-    "söndag": "Su",
-}
-_DAY_RANGE = re.compile(r"^\s*(\w+)\s*(?:[–—-]\s*(\w+))?\s*$")
-_HOURS = re.compile(r"^\s*(\d{1,2})[.:](\d{2})\s*[–—-]\s*(\d{1,2})[.:](\d{2})\s*$")
-
-
-def schema_opening_hours(hours: OpeningHours) -> str | None:
-    """`Måndag–fredag` + `08.00–17.00` as schema.org's `Mo-Fr 08:00-17:00`; None when free text."""
-    days = _DAY_RANGE.match(hours.days)
-    times = _HOURS.match(hours.hours)
-    if not days or not times:
-        return None
-    first = _DAYS.get(days.group(1).casefold())
-    last = _DAYS.get(days.group(2).casefold()) if days.group(2) else None
-    if first is None or (days.group(2) and last is None):
-        return None
-    day_text = f"{first}-{last}" if last else first
-    start = f"{int(times.group(1)):02d}:{times.group(2)}"
-    end = f"{int(times.group(3)):02d}:{times.group(4)}"
-    return f"{day_text} {start}-{end}"

@@ -51,7 +51,7 @@ def nginx(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     config = (ROOT / "deploy/nginx.conf").read_text(encoding="utf-8")
     for name, value in {
         "SITE_ROOT": str(built),
-        "FORMS_UPSTREAM": "127.0.0.1:9",
+        "FORMS_UPSTREAM": "server 127.0.0.1:9;",
         "LISTEN": f"127.0.0.1:{port}",
         "PID_FILE": str(folder / "nginx.pid"),
         "MIME_TYPES": "/etc/nginx/mime.types",
@@ -91,7 +91,11 @@ def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
 
 
 def site_paths(built: Path) -> list[str]:
-    pages = [str(path.relative_to(built)) for path in built.rglob("*") if path.is_file()]
+    pages = [
+        str(path.relative_to(built))
+        for path in built.rglob("*")
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(built).parts)
+    ]
     return [re.sub(r"(^|/)index\.html$", r"\1", page) for page in pages]
 
 
@@ -127,3 +131,12 @@ def test_no_inline_script_or_style_in_any_page(built: Path) -> None:
         assert "<style" not in html, page
         assert not re.search(r"\sstyle\s*=", html), page
         assert not re.search(r"\son[a-z]+\s*=", html), page
+
+
+def test_the_builds_private_folder_is_refused(nginx: str, built: Path) -> None:
+    private = [path for path in built.rglob("*") if path.is_file() and any(p.startswith(".") for p in path.relative_to(built).parts)]
+    assert private, "the build writes the app's content snapshot into a dot-folder"
+    for path in private:
+        status, _, body = fetch(nginx + str(path.relative_to(built)))
+        assert status == 404, path
+        assert "Sidan finns inte" in body.decode("utf-8")

@@ -313,3 +313,7 @@ def counts(app: Flask) -> tuple[int, int]:
         drafts = connection.execute(select(func.count()).select_from(Draft)).scalar_one()
         cases = connection.execute(select(func.count()).select_from(Case)).scalar_one()
     return drafts, cases
+
+
+# The staff side's fixtures (staff for these mottagningar, an app with a movable clock), for every test here.
+from tests.forms.staff_support import clock, staff_app, staff_demo_file  # noqa: E402, F401

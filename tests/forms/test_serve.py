@@ -20,6 +20,11 @@ def site(tmp_path: Path) -> Path:
         '<a href="/e-tjanster/testmottagningen/begar-intyg/">Begär intyg</a>', encoding="utf-8"
     )
     (folder / "style.css").write_text("body{}", encoding="utf-8")
+    (folder / "static").mkdir()
+    (folder / "static" / "style.0123abcd.css").write_text("body{}", encoding="utf-8")
+    (folder / ".hittavard" / "content").mkdir(parents=True)
+    (folder / ".hittavard" / "content" / "manifest.json").write_text("{}", encoding="utf-8")
+    (folder / "mottagningar" / ".hemlig").write_text("x", encoding="utf-8")
     return folder
 
 
@@ -58,3 +63,74 @@ def test_forms_app_answers_under_its_path_with_the_test_login_on(client: Client)
 def test_serve_refuses_a_folder_that_is_not_a_built_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--site", str(tmp_path / "saknas")]) == 1
     assert "bygg webbplatsen först" in capsys.readouterr().err
+
+
+
+def test_fingerprinted_files_are_cached_for_a_year_and_pages_revalidated(client: Client) -> None:
+    css = client.get("/static/style.0123abcd.css")
+    assert css.status_code == 200 and css.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    for path in ("/", "/mottagningar/testmottagningen/", "/style.css"):
+        response = client.get(path)
+        assert response.headers["Cache-Control"] == "no-cache", path
+        assert response.headers["X-Content-Type-Options"] == "nosniff", path
+        assert "Access-Control-Allow-Origin" not in response.headers, path
+    redirect = client.get("/mottagningar/testmottagningen")
+    assert redirect.headers["Content-Security-Policy"].startswith("default-src 'none'")
+
+
+def test_the_builds_private_files_are_never_served(client: Client) -> None:
+    for path in ("/.hittavard/content/manifest.json", "/.hittavard/", "/mottagningar/.hemlig"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "Sidan finns inte" in response.get_data(as_text=True), path
+    assert client.post("/").status_code == 405
+
+
+def test_run_command_serves_under_gunicorn_with_one_url_and_no_development_server(tmp_path: Path) -> None:
+    """What scripts/run.sh starts: gunicorn workers, the site and the app on the printed URL."""
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from sitegen.build.run import build_site
+    from tests.forms.gunicorn_run import free_port
+
+    root = Path(__file__).resolve().parents[2]
+    built = tmp_path / "build"
+    build_site(root / "content", built)
+    port = free_port()
+    env = {**os.environ, "FORMS_DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}", "FORMS_CONTENT_DIR": str(root / "content")}
+    env.pop("FORMS_SECRET_KEY", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "forms.serve", "--site", str(built), "--port", str(port)],
+        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(url + "e-tjanster/logga-in/", timeout=2).close()
+                break
+            except OSError:
+                assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
+                time.sleep(0.1)
+        with urllib.request.urlopen(url, timeout=5) as front:
+            assert front.status == 200 and front.headers["Cache-Control"] == "no-cache"
+        with urllib.request.urlopen(url + "e-tjanster/logga-in/", timeout=5) as login:
+            assert "Testinloggning" in login.read().decode("utf-8")
+        children: list[str] = []
+        for _ in range(100):  # the master forks its workers one by one; on a busy machine it takes a while
+            children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+            if len(children) == 2:
+                break
+            time.sleep(0.1)
+        assert len(children) == 2, "two gunicorn workers under the master"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        output = process.communicate(timeout=20)[0].decode("utf-8")
+    assert re.findall(r"http://[^\s,]+", output) == [url, f"{url}e-tjanster/"], output
+    assert "development server" not in output.lower() and "werkzeug" not in output.lower(), output

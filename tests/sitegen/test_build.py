@@ -50,9 +50,22 @@ def test_build_writes_every_page(content_dir: Path, tmp_path: Path, capsys: pyte
             "mottagningar/psykiatrin/index.html",
             "mottagningar/vardcentralen-test/index.html",
             *css,
+            # the forms app's content snapshot, in a folder no web server serves
+            ".hittavard/content/manifest.json",
+            ".hittavard/content/clinics/psykiatrin.json",
+            ".hittavard/content/clinics/vardcentralen-test.json",
         ]
     )
-    assert len(css) == 1 and re.fullmatch(r"static/style\.[0-9a-f]{10}\.css", css[0])
+    # The fingerprinted stylesheet and favicon (SVG, and ICO for browsers without SVG icons).
+    assert len(css) == 3
+    assert [re.sub(r"\.[0-9a-f]{10}\.", ".HASH.", name) for name in css] == [
+        "static/favicon.HASH.ico",
+        "static/favicon.HASH.svg",
+        "static/style.HASH.css",
+    ]
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert f'<link rel="icon" href="/{css[0]}" sizes="16x16 32x32 48x48">' in page
+    assert f'<link rel="icon" href="/{css[1]}" type="image/svg+xml">' in page
     summary = capsys.readouterr().out.strip()
     assert re.fullmatch(r"Byggde 5 sidor \(2 mottagningar\) till .+/ på \d+\.\d\d s\.", summary)
 

@@ -25,10 +25,55 @@ def strict_check(content: Path) -> int:
     return main(["check", "--content", str(content), "--strict", "--today", TODAY])
 
 
-def test_new_clinic_passes_check_on_the_demo(demo_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+# What an editor writes over the scaffold's placeholders.
+FILLED_IN = {
+    "Ange kommun": "Norrby",
+    "Ange gatuadress": "Norrgatan 2",
+    '"Ange postnummer"': '"12346"',
+    "Ange ort": "Norrby",
+    '"Ange telefonnummer"': '"010-242 10 00"',
+    "SE0000000000-0000": "SE2321000065-7331",
+    "Ange några meningar om mottagningen.": "Vi är en vårdcentral för alla åldrar.",
+}
+
+
+def fill_in(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    for placeholder, value in FILLED_IN.items():
+        text = text.replace(placeholder, value)
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_new_clinic_fails_check_until_its_placeholders_are_replaced(
+    demo_copy: Path, strict: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["new", "clinic", "vardcentralen-norr", "--content", str(demo_copy), "--today", TODAY])
+    capsys.readouterr()
+    flags = ["--strict"] if strict else []
+    assert main(["check", "--content", str(demo_copy), "--today", TODAY, *flags]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    file = demo_copy / "clinics" / "vardcentralen-norr.yaml"
+    assert [line.replace(f"{file}:", "") for line in lines if line.startswith(str(file))] == [
+        "7: municipality: 'Ange kommun' står kvar från mallen; skriv kommunen, till exempel Jönköping",
+        "9: address.city: 'Ange ort' står kvar från mallen; skriv orten, till exempel Jönköping",
+        "9: address.postal_code: 'Ange postnummer' står kvar från mallen; skriv postnumret, till exempel \"553 20\"",
+        "9: address.street: 'Ange gatuadress' står kvar från mallen; skriv gatuadressen, till exempel Storgatan 1",
+        "12: phone: 'Ange telefonnummer' står kvar från mallen; skriv mottagningens telefonnummer med riktnummer, "
+        'till exempel "010-242 10 00"',
+    ]
+    # Nor can it be built: the build refuses the same placeholders and writes nothing.
+    assert main(["build", "--content", str(demo_copy), "--out", str(demo_copy.parent / "site")]) == 1
+    assert not (demo_copy.parent / "site").exists()
+
+
+def test_new_clinic_passes_check_on_the_demo_once_filled_in(
+    demo_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["new", "clinic", "vardcentralen-norr", "--content", str(demo_copy), "--today", TODAY]) == 0
     path = demo_copy / "clinics" / "vardcentralen-norr.yaml"
     assert f"Skrev {path}" in capsys.readouterr().out
+    fill_in(path)
     assert strict_check(demo_copy) == 0
     assert "Kontrollen gick igenom: 0 fel och 0 varningar." in capsys.readouterr().out
     clinic = load_content(demo_copy).clinics["vardcentralen-norr"]
@@ -68,6 +113,7 @@ def test_the_commented_examples_are_valid_when_uncommented(demo_copy: Path) -> N
         for line in lines[start:]
     ]
     path.write_text("\n".join(lines[:start] + uncommented) + "\n", encoding="utf-8")
+    fill_in(path)
     assert strict_check(demo_copy) == 0
 
 
@@ -81,6 +127,7 @@ def test_new_clinic_follows_the_region_s_own_guideline(tmp_path: Path) -> None:
         tmp_path / "content", site=site, clinics__psykiatrin=None, **{"clinics__vardcentralen-test": None}
     )
     assert main(["new", "clinic", "ny", "--content", str(root), "--today", TODAY]) == 0
+    fill_in(root / "clinics" / "ny.yaml")
     assert strict_check(root) == 0
     data = yaml.safe_load((root / "clinics" / "ny.yaml").read_text(encoding="utf-8"))
     assert data["eservices"] == [{"use": "skicka-meddelande"}]
@@ -101,6 +148,7 @@ def test_a_new_eservice_can_be_used_by_a_new_clinic(tmp_path: Path) -> None:
     main(["new", "clinic", "ny-mottagning", "--content", str(root), "--today", TODAY])
     path = root / "clinics" / "ny-mottagning.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "  - use: ny-tjanst\n", encoding="utf-8")
+    fill_in(path)
     assert strict_check(root) == 0
 
 
@@ -135,3 +183,22 @@ def test_broken_content_still_gets_a_file(tmp_path: Path) -> None:
     root = guided_content(tmp_path / "content", clinics__psykiatrin="name: Psykiatrin\n")
     assert main(["new", "clinic", "ny", "--content", str(root), "--today", TODAY]) == 0
     assert "use: bestall-tid" in (root / "clinics" / "ny.yaml").read_text(encoding="utf-8")
+
+
+def test_the_dated_examples_are_valid_and_ahead_when_uncommented(
+    demo_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["new", "clinic", "vardcentralen-norr", "--content", str(demo_copy), "--today", TODAY])
+    path = demo_copy / "clinics" / "vardcentralen-norr.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = lines.index("# opening_exceptions:")
+    end = next(i for i, line in enumerate(lines) if line.startswith("#     until:"))
+    block = [line for line in lines[start : end + 1] if not line.startswith("# Meddelanden")]
+    path.write_text("\n".join(lines[:start] + [line[2:] for line in block] + lines[end + 1 :]) + "\n", encoding="utf-8")
+    fill_in(path)
+    capsys.readouterr()
+    assert strict_check(demo_copy) == 0
+    assert "notering" not in capsys.readouterr().err
+    clinic = load_content(demo_copy).clinics["vardcentralen-norr"]
+    assert [str(exception.date) for exception in clinic.opening_exceptions] == ["2026-12-24", "2026-12-30"]
+    assert (str(clinic.notices[0].from_), str(clinic.notices[0].until)) == ("2027-01-15", "2027-02-28")

@@ -5,6 +5,7 @@ Journeys run with JavaScript off; axe-core runs on the same pages in a JavaScrip
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,9 @@ pytestmark = pytest.mark.browser
 
 DEMO = Path(__file__).resolve().parents[2] / "content"
 BIG = "storgardens-vardcentral"
+# The day the demo is built for: its notice is up and Julafton is among the avvikande öppettider,
+# on whatever day the tests run.
+DEMO_DAY = datetime.date(2026, 12, 1)
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +39,7 @@ def demo() -> Content:
 @pytest.fixture(scope="module")
 def built(demo: Content, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site") / "build"
-    publish(render_site(demo, Theme()), out)
+    publish(render_site(demo, Theme(), DEMO_DAY), out)
     return out
 
 
@@ -170,6 +174,9 @@ def test_text_zoomed_to_200_percent_does_not_scroll_sideways(browser: Any, site:
 def test_every_built_page_is_valid_html(built: Path) -> None:
     pages = sorted(built.rglob("*.html"))
     assert len(pages) >= 15
+    # Among them a contact page with a notice and avvikande öppettider (their microdata included).
+    big = (built / "mottagningar" / BIG / "index.html").read_text(encoding="utf-8")
+    assert 'class="notice"' in big and "specialOpeningHoursSpecification" in big
     assert html_errors(pages) == []
 
 
@@ -177,3 +184,14 @@ def test_missing_page_answers_with_the_404_page(page: Any, site: str) -> None:
     response = page.goto(f"{site}mottagningar/finns-inte/")
     assert response.status == 404
     assert page.locator("h1").inner_text() == "Sidan finns inte"
+
+
+def test_a_page_with_a_notice_and_exceptions_passes_axe(axe_page: Any, site: str) -> None:
+    """The Nu Html Checker checks the same page in test_every_built_page_is_valid_html (one Java start)."""
+    axe_page.goto(f"{site}mottagningar/{BIG}/")
+    notice = axe_page.locator("main .notice")
+    assert notice.count() == 1 and notice.locator("h2").inner_text() == "Vi ringer upp dig samma dag"
+    exceptions = axe_page.locator(".exceptions li")
+    assert exceptions.first.inner_text().startswith("Torsdag 24 december: Stängt (Julafton)")
+    assert exceptions.count() == 6  # 24, 25, 31 December, 1, 5, 6 January: the coming six weeks
+    assert_accessible(axe_page)

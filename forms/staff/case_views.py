@@ -1,0 +1,237 @@
+"""The case list, the case page and the actions on a case (CONTRACT section 6).
+
+Every list and every case page shown is written to the access log; every action is written in
+the transaction that makes it (forms.staff.casework). A refused, conflicting or invalid action
+shows the case page again with a message at the top and what was typed kept in its field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from flask import redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from forms.platform.security import STALE_PAGE
+from forms.platform.services import services
+from forms.staff import accesslog, casework, directory, rules, standard
+from forms.staff.casework import Action, Conflict, Filters, Refused
+from forms.staff.rules import CaseView
+from forms.staff.web import bp, keeps_typing, me, refuse, render, role_text, roles_at, token_was_stale
+from forms.store.db import Case
+
+CONFLICT = "Ärendet har ändrats av någon annan. Läs igenom ärendet igen. Det du skrev finns kvar nedan."
+FIELD = {rules.PARTIAL: "delsvar-text", rules.ANSWER: "svar-text", rules.NOTE: "anteckning-text"}
+EMPTY = {
+    rules.PARTIAL: "Skriv ett delsvar.",
+    rules.ANSWER: "Skriv ett svar.",
+    rules.NOTE: "Skriv en anteckning.",
+}
+TOO_LONG = "Texten får vara högst 5000 tecken. Korta den."
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return max(1, min(int(raw or 1), 100000))
+    except ValueError:
+        return 1
+
+
+@bp.get("/personal/<clinic>/arenden/")
+def cases(clinic: str) -> str:
+    roles = roles_at(clinic, rules.can_see_cases)
+    svc = services()
+    status = request.args.get("status")
+    filters = Filters(
+        status=status if status in (*rules.STATUSES, casework.ALL) else None,
+        mine=request.args.get("mina") == "1",
+        late=request.args.get("sena") == "1",
+        page=_page_number(request.args.get("sida")),
+    )
+    now = svc.now()
+    rows, total = casework.list_cases(svc.store.engine, clinic, me().person.hsa_id, roles, filters, now)
+    pages = max(1, -(-total // casework.PAGE_SIZE))
+    names = {p.personnummer: p.name for p in (svc.identity.find_person(r.subject) for r in rows) if p}
+    accesslog.append(
+        svc.store.engine,
+        at=now,
+        hsa_id=me().person.hsa_id,
+        role=role_text(roles),
+        clinic=clinic,
+        action="list",
+        detail=f"sida {filters.page}; visade: " + " ".join(f"{r.reference}/{r.subject}" for r in rows),
+    )
+
+    def link(**change: Any) -> str:
+        args = {"status": filters.status, "mina": "1" if filters.mine else None, "sena": "1" if filters.late else None}
+        args.update(change)
+        return url_for("staff.cases", clinic=clinic, **{k: v for k, v in args.items() if v})
+
+    return render(
+        "staff/cases.html",
+        clinic=clinic,
+        rows=rows,
+        names=names,
+        filters=filters,
+        total=total,
+        pages=pages,
+        link=link,
+        statuses=rules.STATUSES,
+        is_receiver=rules.RECEIVER in roles,
+    )
+
+
+def _visible(clinic: str, reference: str, roles: frozenset[str]) -> Case:
+    case = casework.get_case(services().store.engine, clinic, reference)
+    if case is None or not rules.can_see(roles, me().person.hsa_id, CaseView(case.status, case.handler)):
+        refuse(clinic, "case")
+    return case
+
+
+def _case_page(
+    clinic: str,
+    case: Case,
+    roles: frozenset[str],
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    typed: dict[str, str] | None = None,
+    notice: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    svc = services()
+    engine = svc.store.engine
+    person = svc.identity.find_person(case.subject)
+    view = CaseView(case.status, case.handler)
+    allowed = rules.allowed_actions(roles, me().person.hsa_id, view)
+    typed = dict(typed or {})
+    answers = standard.listing(engine, clinic) if rules.ANSWER in allowed else []
+    chosen = request.args.get("standardsvar")
+    if chosen and rules.ANSWER in allowed and "svar" not in typed:
+        found = next((a for a in answers if str(a.id) == chosen), None)
+        if found is not None:
+            typed["svar"] = found.text
+    eservice = svc.content.eservices.get(case.eservice)
+    current_villkor = hashlib.sha256(eservice.villkor.encode("utf-8")).hexdigest() if eservice else None
+    handlers = directory.handlers(engine, clinic) if rules.DISTRIBUTE in allowed else []
+    handler = next((p for p in handlers if p.hsa_id == case.handler), None)
+    if handler is None and case.handler:
+        handler = directory.person(engine, case.handler)
+    return (
+        render(
+            "staff/case.html",
+            clinic=clinic,
+            case=case,
+            person=person,
+            handler=handler,
+            events=casework.history(engine, case.id),
+            allowed=allowed,
+            handlers=handlers,
+            answers=answers,
+            typed=typed,
+            errors=errors or [],
+            notice=notice,
+            late=casework.is_late(case, svc.now()),
+            villkor_current=current_villkor == case.villkor_sha256,
+            me=me().person,
+        ),
+        status,
+    )
+
+
+def _lost(clinic: str, action: str) -> tuple[str, int]:
+    errors = [{"anchor": "kept-text", "message": CONFLICT, "context": None}]
+    page = render("staff/conflict.html", clinic=clinic, errors=errors, typed=request.form.get("text", ""))
+    return page, 409
+
+
+@bp.get("/personal/<clinic>/arenden/<reference>/")
+def case(clinic: str, reference: str) -> tuple[str, int]:
+    roles = roles_at(clinic, rules.can_see_cases)
+    found = _visible(clinic, reference, roles)
+    svc = services()
+    accesslog.append(
+        svc.store.engine,
+        at=svc.now(),
+        hsa_id=me().person.hsa_id,
+        role=role_text(roles),
+        clinic=clinic,
+        action="read",
+        personnummer=found.subject,
+        case_reference=found.reference,
+    )
+    return _case_page(clinic, found, roles)
+
+
+@bp.post("/personal/<clinic>/arenden/<reference>/<action>/")
+@keeps_typing
+def act(clinic: str, reference: str, action: str) -> Response | tuple[str, int]:
+    roles = roles_at(clinic, rules.can_see_cases)
+    if action not in rules.ACTIONS:
+        refuse(clinic, "action")
+    svc = services()
+    found = casework.get_case(svc.store.engine, clinic, reference)
+    if found is not None and not rules.can_see(roles, me().person.hsa_id, CaseView(found.status, found.handler)):
+        if request.form.get("version") not in (None, "", str(found.version)):
+            # It was theirs when they opened it, and someone has since changed it (answered it, or
+            # distributed it elsewhere): say so and keep their text, without showing the case.
+            return _lost(clinic, action)
+        found = None
+    if found is None:
+        refuse(clinic, "case")
+    text = request.form.get("text", "").replace("\r\n", "\n").strip()
+    typed = {"delsvar": "", "svar": "", "anteckning": ""}
+    key = {rules.PARTIAL: "delsvar", rules.ANSWER: "svar", rules.NOTE: "anteckning"}.get(action)
+    if key:
+        typed[key] = request.form.get("text", "")
+    if token_was_stale():
+        return _case_page(clinic, found, roles, typed=typed, notice=STALE_PAGE.format(button="knappen"), status=400)
+    if key and not text:
+        errors = [{"anchor": FIELD[action], "message": EMPTY[action], "context": None}]
+        return _case_page(clinic, found, roles, errors=errors, typed=typed, status=422)
+    if key and len(text) > casework.MAX_TEXT:
+        errors = [{"anchor": FIELD[action], "message": TOO_LONG, "context": None}]
+        return _case_page(clinic, found, roles, errors=errors, typed=typed, status=422)
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        version = -1
+    handlers = {p.hsa_id: p for p in directory.handlers(svc.store.engine, clinic)}
+    chosen_handler = request.form.get("handler") or None
+    if action == rules.DISTRIBUTE and chosen_handler not in handlers:
+        errors = [{"anchor": "handler", "message": "Välj en ärendehanterare.", "context": None}]
+        return _case_page(clinic, found, roles, errors=errors, typed=typed, status=422)
+    try:
+        casework.act(
+            svc.store.engine,
+            clinic=clinic,
+            reference=found.reference,
+            action=Action(action, version, text, chosen_handler, request.form.get("asks_reply") == "1"),
+            me=me().person,
+            roles=roles,
+            handlers=handlers,
+            now=svc.now(),
+        )
+    except Conflict:
+        accesslog.append(
+            svc.store.engine,
+            at=svc.now(),
+            hsa_id=me().person.hsa_id,
+            role=role_text(roles),
+            clinic=clinic,
+            action="conflict",
+            personnummer=found.subject,
+            case_reference=found.reference,
+            detail=action,
+        )
+        fresh = casework.get_case(svc.store.engine, clinic, reference) or found
+        if not rules.can_see(roles, me().person.hsa_id, CaseView(fresh.status, fresh.handler)):
+            return _lost(clinic, action)
+        errors = [{"anchor": FIELD.get(action, "arende"), "message": CONFLICT, "context": None}]
+        return _case_page(clinic, fresh, roles, errors=errors, typed=typed, status=409)
+    except Refused as refusal:
+        errors = [{"anchor": FIELD.get(action, "arende"), "message": str(refusal), "context": None}]
+        return _case_page(clinic, found, roles, errors=errors, typed=typed, status=409)
+    except LookupError:
+        refuse(clinic, "case")
+    return redirect(url_for("staff.case", clinic=clinic, reference=found.reference, klar=action), code=303)

@@ -1,0 +1,287 @@
+"""The mottagning's cases in the database: the list, one case with its history, and the actions.
+
+Every action is one write transaction that checks, changes the case, adds its history event,
+queues the citizen's notice (an answer or delsvar) and appends the access-log row, so all of it
+happens or none of it does. Optimistic concurrency: the form carries the case's `version`; the
+change is `UPDATE … WHERE version = :seen`, so of two staff acting on one case at once exactly one
+succeeds and the other gets `Conflict` (shown as "Ärendet har ändrats av någon annan", with what
+they typed kept).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from forms.identity.staff import StaffPerson
+from forms.notices.outbox import ANSWER_TEXT, enqueue
+from forms.staff import accesslog, rules
+from forms.staff.rules import CaseView
+from forms.store.db import Case, CaseEvent, StaffMember, writing
+
+PAGE_SIZE = 25
+ALL = "alla"  # the status filter that includes closed cases
+MAX_TEXT = 5000
+
+EVENT_KINDS = {
+    rules.DISTRIBUTE: "distributed",
+    rules.PARTIAL: "delsvar",
+    rules.ANSWER: "answer",
+    rules.NOTE: "note",
+    rules.CLOSE: "closed",
+    rules.REPLY: "reply",
+}
+
+
+def naive(moment: datetime.datetime) -> datetime.datetime:
+    return moment.astimezone(datetime.UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+class Conflict(Exception):
+    """Someone else changed the case since the form was shown."""
+
+
+class Refused(Exception):
+    """The action does not fit the case's status or the person's roles; the message says why."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str | None = None  # None: open cases; ALL; or one of rules.STATUSES
+    mine: bool = False
+    late: bool = False
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class Row:
+    reference: str
+    status: str
+    eservice_name: str
+    subject: str
+    sent_at: datetime.datetime
+    due_at: datetime.datetime | None
+    handler: str | None
+    handler_name: str | None
+    late: bool
+
+
+def late_clause(now: datetime.datetime) -> object:
+    """Late: due time passed, neither answer nor delsvar yet, not closed."""
+    return and_(Case.due_at <= naive(now), Case.responded_at.is_(None), Case.status != rules.CLOSED)
+
+
+def is_late(case: Case, now: datetime.datetime) -> bool:
+    """The same rule as `late_clause`, for one case in hand."""
+    due = case.due_at
+    return due is not None and due <= naive(now) and case.responded_at is None and case.status != rules.CLOSED
+
+
+def list_cases(
+    engine: Engine, clinic: str, me: str, roles: frozenset[str], filters: Filters, now: datetime.datetime
+) -> tuple[list[Row], int]:
+    """One page of the mottagning's cases the person may see, earliest due first, and the total."""
+    where = [Case.clinic == clinic]
+    if rules.RECEIVER not in roles or filters.mine:
+        where.append(Case.handler == me)
+    if filters.status in rules.STATUSES:
+        where.append(Case.status == filters.status)
+    elif filters.status != ALL:
+        where.append(Case.status != rules.CLOSED)  # the default: the open cases
+    if filters.late:
+        where.append(late_clause(now))  # type: ignore[arg-type]
+    handler = StaffMember.__table__.alias("handler_member")
+    statement = (
+        select(
+            Case.reference,
+            Case.status,
+            Case.eservice_name,
+            Case.subject,
+            Case.sent_at,
+            Case.due_at,
+            Case.handler,
+            Case.responded_at,
+            handler.c.name.label("handler_name"),
+        )
+        .outerjoin(handler, handler.c.hsa_id == Case.handler)
+        .where(*where)
+        .order_by(Case.due_at, Case.id)
+        .limit(PAGE_SIZE)
+        .offset((max(filters.page, 1) - 1) * PAGE_SIZE)
+    )
+    with engine.connect() as connection:
+        total = connection.execute(select(func.count()).select_from(Case).where(*where)).scalar_one()
+        found = connection.execute(statement).all()
+    cutoff = naive(now)
+    rows = [
+        Row(
+            r.reference,
+            r.status,
+            r.eservice_name,
+            r.subject,
+            r.sent_at,
+            r.due_at,
+            r.handler,
+            r.handler_name,
+            r.due_at is not None and r.due_at <= cutoff and r.responded_at is None and r.status != rules.CLOSED,
+        )
+        for r in found
+    ]
+    return rows, int(total)
+
+
+def get_case(engine: Engine, clinic: str, reference: str) -> Case | None:
+    with Session(engine) as db:
+        return db.scalars(select(Case).where(Case.reference == reference[:40], Case.clinic == clinic)).first()
+
+
+def history(engine: Engine, case_id: int, citizen: bool = False) -> list[CaseEvent]:
+    """Everything done to the case, oldest first; for the citizen only answers, delsvar and replies."""
+    statement = select(CaseEvent).where(CaseEvent.case_id == case_id)
+    if citizen:
+        statement = statement.where(CaseEvent.kind.in_(sorted(rules.CITIZEN_KINDS)))
+    with Session(engine) as db:
+        return list(db.scalars(statement.order_by(CaseEvent.at, CaseEvent.id)))
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str  # one of rules.ACTIONS
+    version: int
+    text: str = ""
+    handler: str | None = None  # for DISTRIBUTE
+    asks_reply: bool = False  # for ANSWER
+
+
+def act(
+    engine: Engine,
+    *,
+    clinic: str,
+    reference: str,
+    action: Action,
+    me: StaffPerson,
+    roles: frozenset[str],
+    handlers: dict[str, StaffPerson],
+    now: datetime.datetime,
+) -> Case:
+    """Do the action; raise Conflict, Refused, or LookupError (no such case here: a 404)."""
+    at = naive(now)
+    role_text = ",".join(sorted(roles))
+    with writing(engine).begin() as connection:
+        case = connection.execute(select(Case).where(Case.reference == reference, Case.clinic == clinic)).first()
+        if case is None:
+            raise LookupError(reference)
+        view = CaseView(case.status, case.handler)
+        if case.version != action.version:
+            raise Conflict  # before visibility: it may have been theirs until the change they lost to
+        if not rules.can_see(roles, me.hsa_id, view):
+            raise LookupError(reference)
+        if not rules.role_allows(action.kind, roles, me.hsa_id, view):
+            raise Refused("Du har inte behörighet att göra det med det här ärendet.")
+        if not rules.status_allows(action.kind, case.status):
+            raise Refused(rules.REFUSED[action.kind])
+        if action.kind == rules.DISTRIBUTE and action.handler not in handlers:
+            raise Refused("Välj en ärendehanterare på mottagningen.")
+        new = rules.after(action.kind, view, me.hsa_id, action.handler)
+        values: dict[str, object] = {"status": new.status, "handler": new.handler, "version": case.version + 1}
+        if action.kind in (rules.ANSWER, rules.PARTIAL) and case.responded_at is None:
+            values["responded_at"] = at
+        changed = connection.execute(
+            update(Case).where(Case.id == case.id, Case.version == action.version).values(**values)
+        ).rowcount
+        if changed != 1:
+            raise Conflict
+        text = action.text
+        if action.kind == rules.DISTRIBUTE:
+            text = handlers[action.handler or ""].name
+        event_id = connection.execute(
+            insert(CaseEvent).values(
+                case_id=case.id,
+                kind=EVENT_KINDS[action.kind],
+                text=text,
+                author=me.hsa_id,
+                author_name=me.name,
+                author_title=me.title,
+                asks_reply=action.asks_reply and action.kind == rules.ANSWER,
+                at=at,
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        if action.kind in (rules.ANSWER, rules.PARTIAL):
+            enqueue(
+                connection,
+                event_key=f"case:{case.id}:event:{event_id}",
+                personnummer=case.subject,
+                text=ANSWER_TEXT,
+                not_before=now,
+            )
+        accesslog.record(
+            connection,
+            at=now,
+            hsa_id=me.hsa_id,
+            role=role_text,
+            clinic=clinic,
+            action=action.kind,
+            personnummer=case.subject,
+            case_reference=case.reference,
+            detail=f"till {action.handler}" if action.kind == rules.DISTRIBUTE else "",
+        )
+    found = get_case(engine, clinic, reference)
+    assert found is not None
+    return found
+
+
+class ReplyRefused(Exception):
+    """No reply is asked for now (already replied, or the case is not answered)."""
+
+
+def reply_open(events: list[CaseEvent], status: str) -> bool:
+    """Whether the citizen may reply: the last answer asked for one, and no reply came after it."""
+    if status != rules.ANSWERED:
+        return False
+    for event in reversed(events):
+        if event.kind == "reply":
+            return False
+        if event.kind == "answer":
+            return event.asks_reply
+    return False
+
+
+def citizen_reply(engine: Engine, case_id: int, text: str, now: datetime.datetime) -> None:
+    """The citizen's one reply to an answer that asked for it: the case goes back to its handler."""
+    with writing(engine).begin() as connection:
+        case = connection.execute(select(Case).where(Case.id == case_id)).first()
+        if case is None:
+            raise LookupError(case_id)
+        events = [
+            row
+            for row in connection.execute(
+                select(CaseEvent.kind, CaseEvent.asks_reply)
+                .where(CaseEvent.case_id == case_id, CaseEvent.kind.in_(["answer", "reply"]))
+                .order_by(CaseEvent.at, CaseEvent.id)
+            )
+        ]
+        if not reply_open(events, case.status):  # type: ignore[arg-type]
+            raise ReplyRefused
+        new = rules.after(rules.REPLY, CaseView(case.status, case.handler), case.handler or "")
+        changed = connection.execute(
+            update(Case)
+            .where(Case.id == case_id, Case.version == case.version)
+            .values(status=new.status, version=case.version + 1)
+        ).rowcount
+        if changed != 1:
+            raise ReplyRefused
+        connection.execute(
+            insert(CaseEvent).values(
+                case_id=case_id,
+                kind="reply",
+                text=text,
+                author=None,
+                author_name="",
+                author_title="",
+                asks_reply=False,
+                at=naive(now),
+            )
+        )

@@ -1,0 +1,195 @@
+"""Filling an empty database from the demo file once: staff, roles, standardsvar, and demo cases.
+
+CONTRACT section 5/6: the demo file's `staff:` list seeds an empty database once, idempotently
+across workers and restarts. Each seed runs in one write transaction that first inserts its mark
+into `seed_marks` (primary key): of several gunicorn workers starting together exactly one inserts
+the mark and seeds; the others see the mark and skip (on PostgreSQL the second insert waits for
+the first transaction, then finds the row).
+
+Demo cases (only with the test login on) are placed relative to the app's clock at first start,
+so the demo shows new, distributed, answered, closed and late cases whatever the date.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from forms.identity.demo_data import DemoData
+from forms.platform.workdays import due_at
+from forms.staff import rules
+from forms.store.cases import new_reference
+from forms.store.db import Case, CaseEvent, Draft, SeedMark, StaffMember, StaffRole, StandardAnswer, writing
+from sitegen.content.bundle import Content
+
+
+def _naive(moment: datetime.datetime) -> datetime.datetime:
+    return moment.astimezone(datetime.UTC).replace(tzinfo=None)
+
+
+def _claim(connection: Connection, name: str, at: datetime.datetime) -> bool:
+    """Insert the seed's mark; False when another worker (or an earlier start) already has."""
+    insert_ = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    result = connection.execute(
+        insert_(SeedMark).values(name=name, at=_naive(at)).on_conflict_do_nothing(index_elements=["name"])
+    )
+    return bool(result.rowcount)
+
+
+def seed_staff(engine: Engine, demo: DemoData, now: datetime.datetime) -> bool:
+    """Staff, roles and standardsvar from the demo file, into an empty database, once."""
+    with writing(engine).begin() as connection:
+        if not _claim(connection, "staff", now):
+            return False
+        if connection.execute(select(StaffMember.hsa_id).limit(1)).first() is not None:
+            return False  # someone already keeps the staff here: never overwrite
+        for person in demo.staff:
+            connection.execute(insert(StaffMember).values(hsa_id=person.hsa_id, name=person.name, title=person.title))
+            for clinic, roles in person.roles.items():
+                for role in sorted(set(roles)):
+                    connection.execute(insert(StaffRole).values(hsa_id=person.hsa_id, clinic=clinic, role=role))
+        for answer in demo.standardsvar:
+            connection.execute(
+                insert(StandardAnswer).values(
+                    clinic=answer.clinic,
+                    title=answer.title,
+                    text=answer.text.strip(),
+                    retired=False,
+                    updated_at=_naive(now),
+                )
+            )
+    return True
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    clinic: str
+    eservice: str
+    subject: str
+    hours_ago: float
+    status: str
+    handler: str | None = None
+    message: str = "Jag behöver hjälp med det här."
+    partial: bool = False  # a delsvar has been sent
+    asks_reply: bool = False
+
+
+TOLVAN, ERIK, SARA = "19121212-1212", "19850315-1238", "19900707-4561"
+ANNA, JOHAN, EVA, SOFIA = "SE2321000016-P0001", "SE2321000016-P0002", "SE2321000016-P0006", "SE2321000016-P0007"
+
+DEMO_CASES = [
+    DemoCase("storgardens-vardcentral", "fornya-recept", TOLVAN, 1, rules.NEW, message="Levaxin 50 mikrogram"),
+    DemoCase("storgardens-vardcentral", "begar-intyg", ERIK, 24 * 5, rules.NEW, message="Körkortsintyg"),
+    DemoCase("storgardens-vardcentral", "skicka-meddelande", SARA, 2, rules.DISTRIBUTED, JOHAN),
+    DemoCase("storgardens-vardcentral", "skicka-meddelande", ERIK, 24 * 6, rules.DISTRIBUTED, ANNA),
+    DemoCase("storgardens-vardcentral", "fornya-recept", TOLVAN, 24 * 2, rules.ANSWERED, ANNA, asks_reply=True),
+    DemoCase("storgardens-vardcentral", "begar-intyg", SARA, 24 * 10, rules.CLOSED, ANNA),
+    DemoCase("storgardens-vardcentral", "skicka-meddelande", TOLVAN, 24 * 4, rules.NEW, partial=True),
+    DemoCase("vardcentralen-granberga", "fornya-hjalpmedel", ERIK, 3, rules.NEW, message="Inkontinensskydd"),
+    DemoCase("vardcentralen-granberga", "kontakta-mig", SARA, 24 * 5, rules.DISTRIBUTED, JOHAN),
+    DemoCase("psykiatriska-mottagningen", "kontakta-mig", ERIK, 24 * 5, rules.NEW),
+    DemoCase("psykiatriska-mottagningen", "skicka-meddelande", SARA, 24 * 3, rules.ANSWERED, SOFIA),
+]
+
+RECEPTION = ("SE2321000016-P0003", "Maria Lindqvist", "Undersköterska")  # the demo ärendemottagare
+DEMO_ANSWER = "Hej! Vi har tittat på ditt ärende. Vill du berätta mer? Svara gärna här."
+DEMO_PARTIAL = "Hej! Vi har tagit emot ditt ärende och återkommer senast i morgon."
+
+
+def seed_demo_cases(engine: Engine, content: Content, demo: DemoData, now: datetime.datetime) -> bool:
+    """Cases of every status, some late, relative to `now`; once, and only for known content."""
+    staff = {person.hsa_id: person for person in demo.staff}
+    with writing(engine).begin() as connection:
+        if not _claim(connection, "demo-cases", now):
+            return False
+        for spec in DEMO_CASES:
+            clinic = content.clinics.get(spec.clinic)
+            eservice = content.eservices.get(spec.eservice)
+            if clinic is None or eservice is None:
+                continue
+            sent = now - datetime.timedelta(hours=spec.hours_ago)
+            villkor = hashlib.sha256(eservice.villkor.encode("utf-8")).hexdigest()
+            key = secrets.token_urlsafe(24)
+            draft_id = connection.execute(
+                insert(Draft).values(
+                    key=key,
+                    actor=spec.subject,
+                    subject=spec.subject,
+                    clinic=spec.clinic,
+                    eservice=spec.eservice,
+                    status="sent",
+                    villkor_sha256=villkor,
+                    villkor_approved_at=_naive(sent),
+                    raw={},
+                    created_at=_naive(sent),
+                    updated_at=_naive(sent),
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+            responded = spec.status in (rules.ANSWERED, rules.CLOSED) or spec.partial
+            answered_at = sent + datetime.timedelta(hours=min(spec.hours_ago / 2, 20))
+            case_id = connection.execute(
+                insert(Case).values(
+                    reference=new_reference(sent.year),
+                    idempotency_key=key,
+                    draft_id=draft_id,
+                    actor=spec.subject,
+                    subject=spec.subject,
+                    clinic=spec.clinic,
+                    clinic_name=clinic.name,
+                    eservice=spec.eservice,
+                    eservice_name=eservice.name,
+                    villkor_sha256=villkor,
+                    villkor_approved_at=_naive(sent),
+                    answers={"message": spec.message},
+                    summary=[{"title": "Ditt ärende", "questions": [{"label": "Meddelande", "lines": [spec.message]}]}],
+                    sent_at=_naive(sent),
+                    status=spec.status,
+                    handler=spec.handler,
+                    version=1,
+                    due_at=_naive(due_at(sent)),
+                    responded_at=_naive(answered_at) if responded else None,
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+            author = staff.get(spec.handler or "")
+            if spec.handler and author:
+                _event(
+                    connection, case_id, "distributed", author.name, sent + datetime.timedelta(minutes=30), RECEPTION
+                )
+            if spec.partial:
+                _event(connection, case_id, "delsvar", DEMO_PARTIAL, answered_at, by=RECEPTION)
+            if author and spec.status in (rules.ANSWERED, rules.CLOSED):
+                signer = (author.hsa_id, author.name, author.title)
+                _event(connection, case_id, "answer", DEMO_ANSWER, answered_at, by=signer, asks=spec.asks_reply)
+            if author and spec.status == rules.CLOSED:
+                closed_at = answered_at + datetime.timedelta(hours=1)
+                _event(connection, case_id, "closed", "", closed_at, by=(author.hsa_id, author.name, author.title))
+    return True
+
+
+def _event(
+    connection: Connection,
+    case_id: int,
+    kind: str,
+    text: str,
+    at: datetime.datetime,
+    by: tuple[str, str, str] = ("", "", ""),
+    asks: bool = False,
+) -> None:
+    connection.execute(
+        insert(CaseEvent).values(
+            case_id=case_id,
+            kind=kind,
+            text=text,
+            author=by[0] or None,
+            author_name=by[1],
+            author_title=by[2],
+            asks_reply=asks,
+            at=_naive(at),
+        )
+    )

@@ -1,0 +1,46 @@
+"""Putting the staff side into the app: its blueprint, identity provider, rate limit and demo seed.
+
+Called by the application factory after the rate limiter is installed. Staff views are exempt
+from the citizen's CSRF check because they have their own (forms.staff.session), bound to the
+staff session instead of the citizen's.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from forms.identity.demo_data import load_demo_data
+from forms.identity.staff import DemoStaffProvider, StaffIdentityProvider
+from forms.platform.ratelimit import EXTENSION as LIMITER
+from forms.platform.ratelimit import client_key
+from forms.platform.services import Services
+from forms.platform.settings import PREFIX
+from forms.platform.workdays import due_text
+from forms.staff import admin_views, auth_views, case_views, log_views, seed  # noqa: F401 - they add the views
+from forms.staff.web import EXTENSION, StaffServices, bp
+
+
+def init_app(app: Flask, svc: Services, config: dict[str, Any], url_prefix: str) -> None:
+    provider: StaffIdentityProvider | None = config.get("STAFF_IDENTITY_PROVIDER")
+    demo = load_demo_data(svc.settings.demo_data)
+    if provider is None:
+        provider = DemoStaffProvider(demo)
+    login_url = config.get("STAFF_LOGIN_URL") or os.environ.get(PREFIX + "STAFF_LOGIN_URL") or None
+    app.extensions[EXTENSION] = StaffServices(provider=provider, login_url=login_url)
+    app.register_blueprint(bp, url_prefix=url_prefix)
+    app.jinja_env.filters["due_time"] = due_text
+    for endpoint, view in app.view_functions.items():
+        if endpoint.startswith("staff."):
+            view._csrf_exempt = True  # checked by forms.staff.web.before instead
+    limiter = app.extensions.get(LIMITER)
+    if limiter is not None:
+        decorate = limiter.limit(svc.settings.ratelimit_login, key_func=client_key, methods=["POST"])
+        app.view_functions["staff.login"] = decorate(app.view_functions["staff.login"])
+    engine = svc.store.engine
+    now = svc.now()
+    seed.seed_staff(engine, demo, now)
+    if svc.settings.test_login:
+        seed.seed_demo_cases(engine, svc.content, demo, now)

@@ -1,0 +1,217 @@
+"""The staff side in a real browser with JavaScript off, at 1280×800 and 375×667.
+
+A receiver distributes a case, a handler answers it from a standardsvar, the citizen reads the
+answer in the inbox and replies. Every staff page and error state on the way (and the admin and
+granskare pages) is checked with axe-core where it stands and, at the end, with the Nu Html
+Checker. A last test answers with the keyboard alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from forms import create_app
+from tests.forms.conftest import ADULT, NOW
+from tests.forms.journey import Journey, assert_valid_html
+from tests.forms.staff_support import ADMIN, AUDITOR, BOTH, CLINIC, HANDLER, RECEIVER, send_case
+from tests.forms.test_keyboard_only import tab_to
+from tests.support.live_app import serve_app
+
+pytestmark = pytest.mark.browser
+
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "mobile": {"width": 375, "height": 667}}
+
+
+@pytest.fixture(scope="module")
+def staff_live(
+    content_dir: Path, staff_demo_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Flask]]:
+    app = create_app(
+        {
+            "FORMS_CONTENT_DIR": str(content_dir),
+            "FORMS_DEMO_DATA": str(staff_demo_file),
+            "FORMS_DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('stafflive') / 'cases.sqlite3'}",
+            "FORMS_TEST_LOGIN": "1",
+            "FORMS_SECRET_KEY": "staff-browser",
+            "CLOCK": lambda: NOW,
+        }
+    )
+    with serve_app(app) as url:
+        yield url, app
+
+
+@pytest.fixture(scope="module")
+def documents() -> Iterator[dict[str, str]]:
+    collected: dict[str, str] = {}
+    yield collected
+    if collected:
+        assert_valid_html(collected)
+
+
+def _journey(browser: Any, name: str, size: dict[str, int], base: str, documents: dict[str, str]) -> Journey:
+    page = browser.new_context(viewport=size, java_script_enabled=False, locale="sv-SE").new_page()
+    axe = browser.new_context(viewport=size, java_script_enabled=True, bypass_csp=True, locale="sv-SE").new_page()
+    return Journey(name, page, axe, base, documents)
+
+
+def staff_login(j: Journey, hsa_id: str) -> None:
+    j.goto("/e-tjanster/personal/")
+    assert j.h1() == "Testinloggning för personal"
+    j.fill("HSA-id", hsa_id)
+    j.click("Logga in")
+
+
+@pytest.mark.parametrize("size", ["desktop", "mobile"])
+def test_receiver_distributes_handler_answers_and_the_citizen_replies(browser, staff_live, documents, size) -> None:
+    base, app = staff_live
+    reference = send_case(app.test_client(), ADULT)
+    viewport = VIEWPORTS[size]
+
+    receiver = _journey(browser, f"{size}-mottagare", viewport, base, documents)
+    receiver.goto("/e-tjanster/personal/")
+    receiver.audit("login")
+    receiver.click("Logga in")
+    receiver.assert_error_state("Skriv ditt HSA-id.")
+    receiver.audit("login-fel")
+    staff_login(receiver, RECEIVER)
+    assert receiver.h1() == "Ärenden" and reference in receiver.page.content()
+    receiver.audit("lista")
+    receiver.page.get_by_role("link", name=re.compile(reference)).click()
+    assert reference in receiver.text()
+    receiver.audit("arende")
+    receiver.click("Fördela")
+    receiver.assert_error_state("Välj en ärendehanterare.")
+    receiver.audit("fordela-fel")
+    receiver.page.get_by_label("Ärendehanterare").select_option(label="Hugo Hanterare, Läkare")
+    receiver.click("Fördela")
+    assert "Ärendet är fördelat." in receiver.text()
+    receiver.audit("fordelat")
+
+    handler = _journey(browser, f"{size}-hanterare", viewport, base, documents)
+    staff_login(handler, HANDLER)
+    handler.page.get_by_role("link", name=re.compile(reference)).click()
+    handler.click("Skicka svar")
+    handler.assert_error_state("Skriv ett svar.")
+    handler.audit("svar-fel")
+    handler.page.get_by_label("Börja från ett standardsvar").select_option(label="Intyget skickas")
+    handler.click("Använd standardsvaret")
+    answer = handler.page.get_by_label("Svar till invånaren", exact=True)
+    assert "Ditt intyg skickas med post" in answer.input_value()
+    handler.audit("standardsvar")
+    handler.check("Be invånaren svara")
+    handler.click("Skicka svar")
+    assert "Svaret är skickat till invånaren." in handler.text()
+    handler.audit("besvarat")
+
+    citizen = _journey(browser, f"{size}-invanare", viewport, base, documents)
+    citizen.goto("/e-tjanster/inkorg/")
+    citizen.login(ADULT)
+    assert "Besvarad" in citizen.text()
+    citizen.audit("inkorg")
+    citizen.page.locator(".case-list a").first.click()
+    assert "Ditt intyg skickas med post" in citizen.text() and "Hugo Hanterare, Läkare" in citizen.text()
+    citizen.audit("svar")
+    citizen.click("Skicka svar")
+    citizen.assert_error_state("Skriv ditt svar.")
+    citizen.audit("svar-fel")
+    citizen.fill("Ditt svar", "Tack! Jag vill ha det till min adress i Jönköping.")
+    citizen.click("Skicka svar")
+    assert "Ditt svar är skickat till mottagningen." in citizen.text()
+    citizen.audit("svarat")
+    citizen.page.get_by_role("link", name="Mina uppgifter").click()
+    assert citizen.h1() == "Mina uppgifter"
+    citizen.audit("mina-uppgifter")
+    citizen.fill("E-postadress (frivilligt)", "vera@")
+    citizen.fill("Mobilnummer (frivilligt)", "12345")
+    citizen.click("Spara")
+    citizen.assert_error_state("Skriv e-postadressen i formen namn@exempel.se.")
+    citizen.audit("mina-uppgifter-fel")
+    citizen.fill("E-postadress (frivilligt)", "vera@example.se")
+    citizen.fill("Mobilnummer (frivilligt)", "070-123 45 67")
+    citizen.click("Spara")
+    assert "Dina uppgifter är sparade." in citizen.text()
+    citizen.audit("mina-uppgifter-sparade")
+
+    handler.page.reload()
+    assert "Tack! Jag vill ha det" in handler.text() and "Fördelad" in handler.text()
+    for journey in (receiver, handler, citizen):
+        journey.page.context.close()
+        journey.axe_page.context.close()
+
+
+def test_admin_granskare_and_choice_pages_are_accessible(browser, staff_live, documents) -> None:
+    base, _app = staff_live
+    size = VIEWPORTS["mobile"]
+    admin = _journey(browser, "admin", size, base, documents)
+    staff_login(admin, ADMIN)
+    assert admin.h1() == "Standardsvar"
+    admin.audit("standardsvar")
+    admin.page.get_by_role("link", name="Nytt standardsvar").click()
+    admin.click("Spara")
+    admin.assert_error_state("Skriv en rubrik.", "Skriv standardsvarets text.")
+    admin.audit("standardsvar-fel")
+    admin.fill("Rubrik", "Provsvar")
+    admin.fill("Text", "Provsvaren är normala.")
+    admin.click("Spara")
+    admin.audit("standardsvar-sparat")
+    admin.page.get_by_role("link", name="Roller").click()
+    admin.audit("roller")
+    admin.click("Lägg till")
+    admin.assert_error_state("Det finns ingen personal med det HSA-id:t.")
+    admin.audit("roller-fel")
+
+    auditor = _journey(browser, "granskare", size, base, documents)
+    staff_login(auditor, AUDITOR)
+    assert auditor.h1() == "Åtkomstlogg"
+    auditor.audit("logg")
+    auditor.fill("Invånarens personnummer", "123")
+    auditor.click("Sök")
+    auditor.assert_error_state()
+    auditor.audit("logg-fel")
+    auditor.fill("Invånarens personnummer", "")
+    auditor.fill("Personalens HSA-id", RECEIVER)
+    auditor.click("Sök")
+    auditor.audit("logg-resultat")
+
+    both = _journey(browser, "bada", VIEWPORTS["desktop"], base, documents)
+    staff_login(both, BOTH)
+    assert both.h1() == "Välj mottagning"
+    both.audit("valj")
+    both.page.get_by_role("link", name="Testmottagningen").click()
+    both.audit("lista")
+    both.click("Logga ut")
+    assert both.h1() == "Du är utloggad"
+    both.audit("utloggad")
+    for journey in (admin, auditor, both):
+        journey.page.context.close()
+        journey.axe_page.context.close()
+
+
+def test_answering_with_the_keyboard_alone(browser, staff_live) -> None:
+    base, app = staff_live
+    reference = send_case(app.test_client(), ADULT)
+    page = browser.new_context(viewport=VIEWPORTS["mobile"], java_script_enabled=False, locale="sv-SE").new_page()
+    page.goto(f"{base}/e-tjanster/personal/")
+    tab_to(page, page.get_by_label("HSA-id"))
+    page.keyboard.type(BOTH)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/personal/mottagningar/")
+    tab_to(page, page.get_by_role("link", name="Testmottagningen"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/personal/{CLINIC}/arenden/")
+    tab_to(page, page.get_by_role("link", name=re.compile(reference)))
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/arenden/{reference}/")
+    tab_to(page, page.get_by_label("Svar till invånaren", exact=True), limit=120)
+    page.keyboard.type("Hej! Intyget är klart.")
+    tab_to(page, page.get_by_role("button", name="Skicka svar"))
+    page.keyboard.press("Enter")
+    page.wait_for_url("**klar=svara")
+    assert "Svaret är skickat till invånaren." in page.locator("main").inner_text()
+    page.context.close()
