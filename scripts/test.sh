@@ -24,6 +24,11 @@ if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
   if as_root; then apt_install nginx-light; else echo "nginx is needed for the deployment test." >&2; exit 1; fi
 fi
 
+# strace shows that a send's database writes are fsynced before its receipt (test_synced_before_receipt).
+if ! command -v strace >/dev/null; then
+  if as_root; then apt_install strace; else echo "strace is needed for the fsync test." >&2; exit 1; fi
+fi
+
 # Redis shares the rate limits between the app nodes in the multi-node test (tests/deploy/test_multinode.py).
 if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then
   if as_root; then apt_install redis-server; else echo "redis-server is needed for the multi-node test." >&2; exit 1; fi

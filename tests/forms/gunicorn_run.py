@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,12 +69,24 @@ class Gunicorn:
 
 
 @contextlib.contextmanager
-def gunicorn(env: Mapping[str, str], workers: int, log: Path, threads: int = 1) -> Iterator[Gunicorn]:
-    """`gunicorn 'forms:create_app()'` with `env` on a free port of 127.0.0.1, until the block ends."""
+def gunicorn(
+    env: Mapping[str, str],
+    workers: int,
+    log: Path,
+    threads: int = 1,
+    options: Sequence[str] = (),
+    prefix: Sequence[str] = (),
+) -> Iterator[Gunicorn]:
+    """`gunicorn 'forms:create_app()'` with `env` on a free port of 127.0.0.1, until the block ends.
+
+    `options` go to gunicorn as they are (e.g. `--access-logfile -`: the access log into `log` too);
+    `prefix` runs gunicorn under another command (e.g. strace, which then leads the process group).
+    """
     port = free_port()
     command = [
+        *prefix,
         sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
-        "--bind", f"{HOST}:{port}", "--timeout", "60", "--graceful-timeout", "5", "forms:create_app()",
+        "--bind", f"{HOST}:{port}", "--timeout", "60", "--graceful-timeout", "5", *options, "forms:create_app()",
     ]
     with log.open("wb") as output:
         process = subprocess.Popen(

@@ -6,7 +6,8 @@
   on SQLite and on PostgreSQL;
 - a load test: several gunicorn workers, many citizens, every send double-submitted, ends with
   exactly one row per send;
-- gunicorn killed with SIGKILL right after the receipt: the case is in the database.
+- gunicorn killed with SIGKILL right after the receipt: the case is in the database (the commit
+  precedes the receipt; that it is on disk is tests/forms/test_synced_before_receipt.py's).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ LOAD_ESERVICES = (  # (mottagning, e-service, its one question)
 )
 LOAD_SUBMITS_PER_DRAFT = 2  # a double click: the same send twice, at the same moment
 LOAD_THREADS = 20
-LOAD_TIME_LIMIT = 60.0  # seconds, for the whole run against the server
+HANG_SECONDS = 600.0  # only stops a hang: the run takes seconds (its speed: bench/suite_speeds.py)
 
 
 # SQLite: pragmas and BEGIN IMMEDIATE, on every connection --------------------------------------
@@ -269,10 +270,9 @@ def run_load(base: str, people: list[str]) -> dict[str, Any]:
     errors: list[str] = []
     drafts: list[tuple[Browser, str, dict[str, str]]] = []
     lock = threading.Lock()
-    deadline = time.monotonic() + LOAD_TIME_LIMIT
 
     def worker() -> None:
-        while time.monotonic() < deadline:
+        while True:  # until every job is done: none is dropped
             try:
                 job = jobs.get_nowait()
             except queue.Empty:
@@ -284,11 +284,13 @@ def run_load(base: str, people: list[str]) -> dict[str, Any]:
                     errors.append(repr(error))
 
     def run_all() -> None:
-        threads = [threading.Thread(target=worker) for _ in range(LOAD_THREADS)]
+        threads = [threading.Thread(target=worker, daemon=True) for _ in range(LOAD_THREADS)]
         for thread in threads:
             thread.start()
+        deadline = time.monotonic() + HANG_SECONDS
         for thread in threads:
-            thread.join(timeout=LOAD_TIME_LIMIT + 5)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        assert not any(thread.is_alive() for thread in threads), "the load hung"
 
     def prepare_job(person: str) -> Callable[[], None]:
         def job() -> None:
@@ -363,8 +365,7 @@ def test_load_several_workers_many_double_submitted_sends_store_exactly_one_row_
     assert figures["errors"] == [], figures["errors"][:5]
     expected_drafts = LOAD_PEOPLE * len(LOAD_ESERVICES)
     assert figures["drafts"] == expected_drafts
-    assert figures["sends"] == expected_drafts * LOAD_SUBMITS_PER_DRAFT, "not every send ran within the time limit"
-    assert figures["seconds"] < LOAD_TIME_LIMIT
+    assert figures["sends"] == expected_drafts * LOAD_SUBMITS_PER_DRAFT
     for key, answers in figures["outcomes"].items():
         assert len(set(answers)) == 1 and answers[0].startswith("303 "), (key, answers)
     engine = make_engine(database_url)
@@ -383,18 +384,20 @@ def test_load_several_workers_many_double_submitted_sends_store_exactly_one_row_
     print(
         f"\nload ({database_url.split(':', 1)[0]}): {LOAD_WORKERS} gunicorn workers, {LOAD_THREADS} client threads, "
         f"{LOAD_PEOPLE} citizens, {figures['drafts']} drafts, {figures['sends']} sends "
-        f"({LOAD_SUBMITS_PER_DRAFT} per draft at once), {figures['requests']} requests in {figures['seconds']:.1f} s "
-        f"(prepare {figures['prepare_seconds']:.1f} s, sends {figures['send_seconds']:.1f} s); "
-        f"{len(rows)} case rows stored"
+        f"({LOAD_SUBMITS_PER_DRAFT} per draft at once), {figures['requests']} requests; {len(rows)} case rows stored"
     )
 
 
 # Killed right after answering ------------------------------------------------------------------
 
 
-def test_a_case_whose_receipt_was_answered_survives_sigkill(
+def test_a_send_is_committed_before_its_receipt_so_a_sigkill_right_after_keeps_it(
     database_url: str, load_env: dict[str, str], tmp_path: Path
 ) -> None:
+    """What this proves: the commit comes before the receipt. Not that it reached the disk: the
+    operating system keeps a killed process's unsynced writes (even with SQLite's synchronous=OFF),
+    and the test PostgreSQL runs with fsync=off. The fsync is proven in
+    tests/forms/test_synced_before_receipt.py."""
     env = {**load_env, "FORMS_DATABASE_URL": database_url}
     person = made_up_people(1)[0]
     with gunicorn(env, workers=2, log=tmp_path / "gunicorn.log") as server:

@@ -8,16 +8,20 @@ Whatever arrives, the answer is never a 500.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import re
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 from sqlalchemy import select
@@ -32,7 +36,6 @@ from tests.forms.test_step_order import CLINIC, page_answers
 
 FORMS = ["begar-intyg", "fornya-hjalpmedel", "fornya-recept", "allt", "egen-fraga"]
 HOSTILE = "\"><script>alert(1)</script> ' OR 1=1-- <img src=x onerror=alert(2)>"
-NEVER = 500
 
 
 def questions_of_page(app: Flask, eservice_id: str, number: int) -> list[Question]:
@@ -202,10 +205,47 @@ posts = st.dictionaries(
 )
 STEPS = ["", "sida/1/", "sida/2/", "sida/3/", "sida/0/", "sida/99/", "kontrollera/", "skicka/"]
 OTHER_TARGETS = [f"{BASE}/logga-in/", f"{BASE}/ombud/", f"{BASE}/logga-in/?next=//evil.example/"]
+PAGE = re.compile(rf"{BASE}/{CLINIC}/(?P<eservice>[^/]+)/sida/(?P<number>\d+)/$")
+
+
+def no_such_page(app: Flask, target: str) -> bool:
+    """A page number the form does not have (0, 99, or 2 of a one-page form): the view's 404."""
+    match = PAGE.match(target)
+    if match is None:
+        return False
+    pages = len(find_form(app.extensions["hittavard_forms"].content, CLINIC, match["eservice"]).form.pages)  # type: ignore[union-attr]
+    return not 1 <= int(match["number"]) <= pages
+
+
+@dataclass
+class Prepared:
+    """A logged-in citizen's app and client, with a valid CSRF token, and a count of view calls.
+
+    Every view function is wrapped to count its calls, so a test can show that its examples reached
+    the views instead of stopping at the CSRF check, the login check or the body limit.
+    """
+
+    app: Flask
+    client: FlaskClient
+    token: str
+    views: Counter[str] = field(default_factory=Counter)
+
+    def log_in_again(self) -> None:
+        login(self.client, OTHER_ADULT)
+        self.token = csrf_token(self.client.get(f"{BASE}/inkorg/").text)
+
+
+def counting(views: Counter[str], endpoint: str, view: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(view)  # keeps _csrf_exempt and _csrf_keeps_typing, which the hooks read
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        views[endpoint] += 1
+        return view(*args, **kwargs)
+
+    return counted
 
 
 @pytest.fixture
-def prepared(make_app: Callable[..., Flask]) -> tuple[Flask, FlaskClient, str]:
+def prepared(make_app: Callable[..., Flask]) -> Prepared:
     """A citizen with every fixture form's villkor approved and a valid token (reused by all examples).
 
     The rate limits are raised so that the examples' many logins keep exercising the login itself.
@@ -215,15 +255,39 @@ def prepared(make_app: Callable[..., Flask]) -> tuple[Flask, FlaskClient, str]:
     login(client, OTHER_ADULT)
     for eservice_id in FORMS:
         approve(client, f"{BASE}/{CLINIC}/{eservice_id}/")
-    return app, client, csrf_token(client.get(f"{BASE}/inkorg/").text)
+    ready = Prepared(app, client, csrf_token(client.get(f"{BASE}/inkorg/").text))
+    for endpoint, view in list(app.view_functions.items()):
+        app.view_functions[endpoint] = counting(ready.views, endpoint, view)
+    return ready
 
 
-def assert_no_crash(response: Any, what: object, caplog: pytest.LogCaptureFixture) -> None:
-    assert response.status_code != NEVER, what
-    assert response.status_code in {200, 303, 400, 401, 404, 405, 413, 429}, (what, response.status_code)
+def assert_answered(
+    app: Flask, response: Any, target: str, what: object, caplog: pytest.LogCaptureFixture
+) -> str:
+    """The one right answer to a POST that reached its view: the page again with a message, or on.
+
+    200 is the page again with an error summary whose links lead to fields on it, and "Fel: " in the
+    title; 303 goes on within the app; 404 only for a page number the form does not have. Nothing
+    else (no 400: the token is valid; no 413: the body is small; never a 500). Returns the kind.
+    """
+    status = response.status_code
     assert not [r for r in caplog.records if "server_error" in r.getMessage()], what
-    if response.status_code == 200:
-        assert "<script>" not in response.text, what
+    if no_such_page(app, target):
+        assert status == 404, (what, status)
+        return "404"
+    if status == 200:
+        html = response.text
+        assert 'class="error-summary"' in html, what
+        assert re.search(r"<title>Fel: ", html), what
+        anchors = re.findall(r'<div class="error-summary".*?</div>', html, re.DOTALL)[0]
+        for anchor in re.findall(r'href="#([^"]+)"', anchors):
+            assert f'id="{anchor}"' in html, (what, anchor)  # each message leads to its field
+        assert "<script>" not in html, what
+        return "page again with a message"
+    assert status == 303, (what, status, response.text[:300])
+    location = response.headers["Location"]
+    assert location.startswith(f"{BASE}/"), (what, location)
+    return "on"
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -233,55 +297,141 @@ def assert_no_crash(response: Any, what: object, caplog: pytest.LogCaptureFixtur
         st.tuples(st.sampled_from(FORMS), st.sampled_from(STEPS)).map(lambda t: f"{BASE}/{CLINIC}/{t[0]}/{t[1]}"),
         st.sampled_from(OTHER_TARGETS),
     ),
-    with_token=st.booleans(),
 )
-def test_random_posts_to_every_step_of_every_form_never_give_a_500(
-    prepared: tuple[Flask, FlaskClient, str],
-    caplog: pytest.LogCaptureFixture,
-    data: dict[str, list[str]],
-    target: str,
-    with_token: bool,
+@example(data={}, target=f"{BASE}/{CLINIC}/allt/")  # each kind of answer at least once, whatever is drawn:
+@example(data={}, target=f"{BASE}/logga-in/")  # the villkor's and the login's messages,
+@example(data={}, target=f"{BASE}/{CLINIC}/allt/sida/99/")  # a page the form does not have
+def example_post(prepared: Prepared, caplog: pytest.LogCaptureFixture, data: dict[str, list[str]], target: str) -> None:
+    client = prepared.client
+    before = Counter(prepared.views)
+    response = client.post(target, data={**data, "csrf_token": prepared.token})
+    reached = list((prepared.views - before).elements())
+    assert len(reached) == 1, (target, "the POST did not reach its view")
+    kind = assert_answered(prepared.app, response, target, (target, data), caplog)
+    if reached[0] == "eservice.page" and kind == "on":
+        # Answered: the next step; an item added or removed: this page at the item (#…); too
+        # early: the first missing step. Never this very page again without a word.
+        assert response.headers["Location"] != target, (target, data)
+    prepared.views[f"answer: {kind}"] += 1
+    prepared.views[f"answer: {kind} by {reached[0]}"] += 1
+    if kind == "on":
+        followed = client.get(response.headers["Location"])
+        assert followed.status_code in {200, 303}, (target, response.headers["Location"], followed.status_code)
+        assert followed.status_code == 200 or followed.headers["Location"].startswith(f"{BASE}/")
+    if "logga-in" in target and kind == "on":  # a random valid login: log in again, with its token
+        prepared.log_in_again()
+
+
+def test_random_posts_with_a_valid_session_and_token_reach_every_view_and_get_the_right_answer(
+    prepared: Prepared, caplog: pytest.LogCaptureFixture
 ) -> None:
-    _, client, token = prepared
+    """Random and malformed values, under every question type's names, to every step and to login
+    and "Byt person", with the session's valid token: every example reaches its view and gets the
+    page again with a message, the next step (303), or 404 for a page that does not exist."""
     caplog.set_level(logging.INFO)
-    posted: dict[str, Any] = dict(data)
-    if with_token:
-        posted["csrf_token"] = token
-    response = client.post(target, data=posted)
-    assert_no_crash(response, (target, data), caplog)
-    if response.status_code == 303 and response.headers["Location"].startswith(BASE):
-        assert_no_crash(client.get(response.headers["Location"]), (target, "redirect"), caplog)
-    if "logga-in" in target and response.status_code == 303:  # a random valid login: log in again
-        login(client, OTHER_ADULT)
+    example_post(prepared, caplog)
+    answers = {key: count for key, count in prepared.views.items() if key.startswith("answer: ")}
+    kinds = {key: count for key, count in answers.items() if " by " not in key}
+    assert sum(kinds.values()) >= 100, answers  # Hypothesis ran its examples (150, fewer when it finds no more)
+    assert set(kinds) == {"answer: page again with a message", "answer: on", "answer: 404"}, answers
+    for endpoint in ("eservice.villkor", "eservice.page", "auth.login"):  # each shows its messages
+        assert answers.get(f"answer: page again with a message by {endpoint}", 0) > 0, (endpoint, answers)
+    for endpoint in ("eservice.villkor", "eservice.page", "eservice.check", "eservice.send", "auth.login", "auth.choose"):
+        assert prepared.views[endpoint] > 0, (endpoint, dict(prepared.views))
+
+
+CONTENT_TYPES = [
+    "application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=latin-1",
+    "multipart/form-data; boundary=hittavard-grans", "multipart/form-data", "multipart/form-data; boundary=",
+    "text/plain", "application/json", "application/octet-stream", "",
+]
+TOKEN_CARRIERS = CONTENT_TYPES[:3]  # a form body the token can be read from; in the rest it cannot
+BODY_TARGETS = [f"{BASE}/{CLINIC}/allt/sida/1/", f"{BASE}/{CLINIC}/fornya-hjalpmedel/sida/1/",
+                f"{BASE}/{CLINIC}/allt/skicka/", f"{BASE}/logga-in/", f"{BASE}/ombud/"]
+
+
+def body_with_token(content_type: str, token: str, body: bytes, name: str) -> bytes:
+    """The random body with the token where a browser puts it, or just the body where none can."""
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        return b"csrf_token=" + token.encode() + b"&" + body
+    if content_type == TOKEN_CARRIERS[2]:
+        boundary = b"--hittavard-grans"
+        head = b'\r\nContent-Disposition: form-data; name="'
+        return (boundary + head + b'csrf_token"\r\n\r\n' + token.encode() + b"\r\n"
+                + boundary + head + name.encode() + b'"\r\n\r\n' + body + b"\r\n" + boundary + b"--\r\n")
+    return body
+
+
+def token_readable(content_type: str, sent: bytes) -> bool:
+    """Whether the app can read the token: a form body; for a URL-encoded one, UTF-8 as browsers send.
+
+    Werkzeug reads a URL-encoded body that is not UTF-8 (raw bytes no browser sends unescaped) as
+    an empty form, so such a body has no token: CSRF's 400, as for a body of any other type.
+    """
+    if content_type not in TOKEN_CARRIERS:
+        return False
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        try:
+            sent.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    return True
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    body=st.one_of(st.binary(max_size=2000), st.text(max_size=500).map(lambda t: t.encode("utf-8", "surrogatepass"))),
-    content_type=st.sampled_from(
-        [
-            "application/x-www-form-urlencoded", "multipart/form-data", "multipart/form-data; boundary=x",
-            "multipart/form-data; boundary=", "text/plain", "application/json", "", "application/x-www-form-urlencoded; charset=latin-1",
-        ]
-    ),
-    target=st.sampled_from([f"{BASE}/{CLINIC}/allt/sida/1/", f"{BASE}/{CLINIC}/fornya-hjalpmedel/sida/1/",
-                            f"{BASE}/{CLINIC}/allt/skicka/", f"{BASE}/logga-in/", f"{BASE}/ombud/"]),
+    body=st.one_of(st.text(max_size=500).map(lambda t: t.encode("utf-8", "surrogatepass")), st.binary(max_size=2000)),
+    name=st.sampled_from(FIELD_NAMES[:-1]),
+    # Two in three a form body that carries the token, so that most examples reach the views.
+    content_type=st.one_of(st.sampled_from(TOKEN_CARRIERS), st.sampled_from(TOKEN_CARRIERS), st.sampled_from(CONTENT_TYPES)),
+    too_big=st.integers(0, 9).map(lambda n: n == 9),  # rarely (Hypothesis favours 0, the simplest)
+    target=st.sampled_from(BODY_TARGETS),
     query=st.text(max_size=60),
 )
-def test_malformed_bodies_and_queries_never_give_a_500(
-    prepared: tuple[Flask, FlaskClient, str],
-    caplog: pytest.LogCaptureFixture,
-    body: bytes,
-    content_type: str,
-    target: str,
-    query: str,
+@example(body=b"", name="name", content_type=TOKEN_CARRIERS[0], too_big=True, target=BODY_TARGETS[0], query="")
+@example(body=b"{}", name="name", content_type="application/json", too_big=False, target=BODY_TARGETS[0], query="")
+def example_body(
+    prepared: Prepared, caplog: pytest.LogCaptureFixture, body: bytes, name: str, content_type: str,
+    too_big: bool, target: str, query: str,
 ) -> None:
-    _, client, token = prepared
+    client = prepared.client
+    if b"hittavard-gr" in body:
+        body = body.replace(b"hittavard-gr", b"")  # the multipart boundary stays the boundary
+    if too_big:
+        body += b"x" * (MAX_REQUEST_BYTES + 1)
+    before = sum(prepared.views.values())
+    sent = body_with_token(content_type, prepared.token, body, name)
+    response = client.post(target, data=sent, content_type=content_type or None)
+    reached = sum(prepared.views.values()) - before
+    if too_big:
+        assert (response.status_code, reached) == (413, 0), (target, content_type)
+        assert "För mycket text" in response.text
+        kind = "413"
+    elif not token_readable(content_type, sent):
+        assert (response.status_code, reached) == (400, 0), (target, content_type, body[:100])
+        assert "Sidan kunde inte skickas" in response.text
+        kind = "400: no token in such a body"
+    else:
+        assert reached == 1, (target, content_type, body[:100], response.status_code)
+        kind = assert_answered(prepared.app, response, target, (target, content_type, body[:100]), caplog)
+        if "logga-in" in target and kind == "on":
+            prepared.log_in_again()
+    prepared.views[f"answer: {kind}"] += 1
+    plain = client.get(target)
+    queried = client.get(target, query_string={"fran": query, "next": query})
+    assert (queried.status_code, queried.headers.get("Location")) == (plain.status_code, plain.headers.get("Location"))
+    assert queried.status_code in {200, 303, 405}, (target, queried.status_code)
+
+
+def test_malformed_bodies_get_413_400_or_reach_the_view_and_random_queries_change_nothing(
+    prepared: Prepared, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Raw bodies of every content type, with the valid token wherever a form body can carry it:
+    too big is 413, a body that cannot carry the token is 400 (CSRF, before any view), and every
+    form body reaches its view and gets the right answer. A random query string changes no answer."""
     caplog.set_level(logging.INFO)
-    response = client.post(target, data=body, content_type=content_type or None)
-    assert_no_crash(response, (target, body, content_type), caplog)
-    assert_no_crash(client.get(target, query_string={"fran": query, "next": query}), (target, query), caplog)
-    with_token = b"csrf_token=" + token.encode() + b"&" + body
-    assert_no_crash(
-        client.post(target, data=with_token, content_type="application/x-www-form-urlencoded"), (target, body), caplog
-    )
+    example_body(prepared, caplog)
+    answers = {key: count for key, count in prepared.views.items() if key.startswith("answer: ")}
+    assert sum(answers.values()) >= 60, answers
+    assert answers.get("answer: page again with a message", 0) + answers.get("answer: on", 0) >= 25, answers
+    assert answers.get("answer: 413", 0) > 0 and answers.get("answer: 400: no token in such a body", 0) > 0, answers

@@ -14,14 +14,19 @@ import os
 import re
 import subprocess
 import sys
+import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 
 from forms.platform import audit
 from tests.forms.conftest import ADULT, BASE, CHILD, OTHER_ADULT, csrf_token, login, send_form_data
+from tests.forms.gunicorn_run import Browser, demo_file, gunicorn, made_up_people, send_form
+from tests.forms.gunicorn_run import csrf_token as gunicorn_csrf_token
 from tests.forms.security_support import Clock
 from tests.forms.test_input import FORMS, questions_of_page, text_inputs
 from tests.forms.test_step_order import CLINIC, page_answers
@@ -121,12 +126,18 @@ def test_a_whole_journey_with_a_marker_in_every_field_leaves_it_in_no_log_line(
     assert MARKER in late.text  # shown back to the citizen, not logged
     guesser = app.test_client()
     guess_token = csrf_token(guesser.get(f"{BASE}/logga-in/").text)
-    for _ in range(8):  # until part B's rate limit answers 429
-        guesser.post(f"{BASE}/logga-in/", data={"csrf_token": guess_token, "personnummer": MARKER})
+    guesses = [
+        guesser.post(f"{BASE}/logga-in/", data={"csrf_token": guess_token, "personnummer": MARKER}).status_code
+        for _ in range(8)
+    ]
+    # 6 a minute from this address: four logins above counted (the one without a token never reached it).
+    assert guesses == [200] * 2 + [429] * 6
 
     names = {event["event"] for event in events(everything)}
     assert {"login", "login_failed", "logout", "csrf_failure", "authorisation_failure", "session_timeout",
-            "server_error"} <= names, names  # and "rate_limited" when part B's limit answered 429
+            "server_error", "rate_limited"} <= names, names
+    limited = [event for event in events(everything) if event["event"] == "rate_limited"]
+    assert [(event["endpoint"], event["limit"]) for event in limited] == [("auth.login", "6 per 1 minute")] * 6
     assert any(r.name.startswith("sqlalchemy") for r in everything.records), "SQL logging was not on"
     session_tokens = [cookie.value for c in (other, guesser) if (cookie := c.get_cookie("__Host-session"))]
     secrets = [MARKER, MARKER.lower(), ADULT, ADULT.replace("-", ""), OTHER_ADULT, CHILD, "Vera Vuxen", "Olle Annan"]
@@ -190,3 +201,69 @@ def test_without_a_logging_setup_the_events_go_to_stderr_as_json_lines(
                             check=True, cwd=ROOT)
     lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert [line["event"] for line in lines] == ["login_failed"], result.stderr
+
+
+def access_lines(log: Path) -> list[str]:
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [line for line in lines if re.search(r'"(GET|POST) /e-tjanster/\S* HTTP/1\.1" \d{3} ', line)]
+
+
+def test_gunicorns_access_and_error_logs_carry_no_answer_personnummer_or_token(
+    content_dir: Path, tmp_path: Path
+) -> None:
+    """The request lines gunicorn logs: the app puts no personal data in any URL it sends people to.
+
+    The citizen's personnummer, answers and tokens travel in POST bodies and the cookie only, which
+    the access log never shows; this runs a login, a sent case and a logout through real gunicorn
+    with its access log on and its own log at DEBUG.
+    """
+    person = made_up_people(1)[0]
+    env = {
+        "FORMS_CONTENT_DIR": str(content_dir),
+        "FORMS_DEMO_DATA": str(demo_file(tmp_path / "people.yaml", [person])),
+        "FORMS_TEST_LOGIN": "1",
+        "FORMS_SECRET_KEY": "access-log-test-key",
+        "FORMS_DATABASE_URL": f"sqlite:///{tmp_path / 'access.sqlite3'}",
+    }
+    log = tmp_path / "gunicorn.log"
+    options = ["--access-logfile", "-", "--log-level", "debug"]
+    tokens: list[str] = []
+    with gunicorn(env, workers=1, log=log, options=options) as server:
+        browser = Browser(server.base)
+
+        def followed(response: Any) -> Any:
+            """As a browser does: GET where a 303 points, query string and all."""
+            assert response.status == 303, response.status
+            page = browser.get(urllib.parse.urlsplit(response.headers["location"])._replace(scheme="", netloc="").geturl())
+            assert page.status == 200, (response.headers["location"], page.status)
+            return page
+
+        url = f"{BASE}/{CLINIC}/egen-fraga/"
+        login_page = browser.get(f"{BASE}/logga-in/?next={url}")
+        tokens.append(gunicorn_csrf_token(login_page.text))
+        villkor = followed(browser.post(f"{BASE}/logga-in/", {"csrf_token": tokens[-1], "personnummer": person, "next": url}))
+        page = followed(browser.post(url, {"csrf_token": gunicorn_csrf_token(villkor.text), "approve": "yes"}))
+        check = followed(browser.post(f"{url}sida/1/", {"csrf_token": gunicorn_csrf_token(page.text), "question": MARKER}))
+        assert MARKER in check.text
+        form = send_form(check.text)
+        tokens.append(form["csrf_token"])
+        sent = browser.post(f"{url}skicka/", form)
+        followed(sent)  # the receipt
+        assert browser.get(sent.location.removesuffix("kvitto/")).status == 200  # the case
+        assert browser.post(f"{url}sida/1/", {"question": MARKER, "csrf_token": MARKER}).status == 400
+        cookie = browser.cookie
+        inbox = browser.get(f"{BASE}/inkorg/")
+        tokens.append(gunicorn_csrf_token(inbox.text))
+        followed(browser.post(f"{BASE}/logga-ut/", {"csrf_token": tokens[-1]}))
+        requests = browser.requests
+        deadline = time.monotonic() + 30  # the worker writes a line just after its answer: wait for the last
+        while len(access_lines(log)) < requests and time.monotonic() < deadline:
+            time.sleep(0.05)
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    access = access_lines(log)
+    assert len(access) == requests, lines[-20:]  # every request has its access line
+    assert any(" 303 " in line and "/skicka/" in line for line in access)
+    assert cookie
+    for line in lines:
+        for secret in [MARKER, person, person.replace("-", ""), person[2:], cookie, *tokens]:
+            assert secret not in line, (secret, line[:300])

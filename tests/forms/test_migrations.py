@@ -6,6 +6,7 @@ does a migration that cannot be undone, or a start of several workers at once.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, event, inspect, text
 
 from forms.store import tidbok  # noqa: F401 - its tables are part of the models' schema
 from forms.store.__main__ import main as db_main
@@ -55,27 +56,47 @@ def test_every_migration_can_be_undone_and_redone(database_url: str) -> None:
 
 
 def test_workers_starting_at_once_migrate_once(database_url: str) -> None:
-    """Three workers open an empty database at the same moment: one migrates, none fails."""
+    """Three workers open an empty database at the same moment: one migrates, none fails.
+
+    Every statement of every engine is watched: the first migration's CREATE TABLE of `cases` and
+    the INSERT of the version row each ran exactly once.
+    """
     barrier = threading.Barrier(3)
     errors: list[BaseException] = []
     engines: list[Engine] = []
+    statements: list[str] = []
+    lock = threading.Lock()
+
+    def watch(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        with lock:
+            statements.append(" ".join(statement.split()))
 
     def start() -> None:
-        barrier.wait()
         try:
+            barrier.wait(timeout=30)  # only stops a hang: all three are started long before
             engines.append(make_engine(database_url))
         except BaseException as error:
             errors.append(error)
 
-    threads = [threading.Thread(target=start) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    event.listen(Engine, "before_cursor_execute", watch)  # every engine, made in any thread
     try:
+        threads = [threading.Thread(target=start) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        event.remove(Engine, "before_cursor_execute", watch)
+    try:
+        assert not any(thread.is_alive() for thread in threads), "a worker hung while migrating"
+        created = [s for s in statements if re.match(r"CREATE TABLE cases\b", s)]
+        versions = [s for s in statements if s.startswith("INSERT INTO alembic_version")]
+        assert len(created) == 1, (created, errors)
+        assert len(versions) == 1, versions  # one process took the schema from nothing to head
         assert errors == []
         assert len(engines) == 3
         assert differences(engines[0]) == []
+        assert revision_of(engines[0]) == head_revision()
     finally:
         for engine in engines:
             engine.dispose()

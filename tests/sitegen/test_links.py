@@ -22,6 +22,9 @@ from tests.sitegen.editor_fixtures import CLINIC, TODAY, guided_content, line_of
 
 SLOW_SECONDS = 3.0
 TIMEOUT = 0.5
+HANG = 20.0  # only stops a hang: nothing here waits this long when it works
+TOGETHER = 6  # addresses that must be asked at the same time
+TOGETHER_WAIT = 5.0  # how long the first of them waits for the others (they come within milliseconds)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -43,9 +46,13 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/slow":
             time.sleep(SLOW_SECONDS)
             self._send(200)
-        elif path.startswith("/pause"):  # answers after a short pause: for the concurrency test
-            time.sleep(0.4)
-            self._send(200)
+        elif path.startswith("/together"):  # answers only once all of them have arrived: concurrency
+            try:
+                self.server.together.wait(timeout=TOGETHER_WAIT)  # type: ignore[attr-defined]
+            except threading.BrokenBarrierError:
+                self._send(503)  # asked one after another: the first waited in vain
+            else:
+                self._send(200)
         elif path == "/redirect":
             self._send(302, location="/good")
         elif path == "/moved":
@@ -91,6 +98,7 @@ class LocalServer:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True  # a sleeping /slow must not hold up shutdown
         self.server.log = []  # type: ignore[attr-defined]
+        self.server.together = threading.Barrier(TOGETHER)  # type: ignore[attr-defined]
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
@@ -157,13 +165,14 @@ def test_a_page_that_asks_for_login_is_not_broken(server: LocalServer) -> None:
     assert check_url(server.url("/login"), TIMEOUT).ok
 
 
-def test_a_slow_server_times_out_in_bounded_time(server: LocalServer) -> None:
-    started = time.monotonic()
+def test_a_slow_server_is_given_up_on_after_the_timeout(server: LocalServer) -> None:
+    """The server answers 200 after 3 s: only a checker that gave up at 0.5 s reports it broken.
+
+    How long giving up takes is a speed figure: bench/suite_speeds.py prints it.
+    """
     result = check_url(server.url("/slow"), TIMEOUT)
-    elapsed = time.monotonic() - started
     assert (result.ok, result.status) == (False, None)
     assert result.error == "svarade inte inom 0.5 s"
-    assert elapsed < SLOW_SECONDS / 2
 
 
 def test_a_temporary_redirect_is_followed(server: LocalServer) -> None:
@@ -182,10 +191,8 @@ def test_a_redirect_to_a_missing_page_is_broken(server: LocalServer) -> None:
     assert (result.ok, result.status) == (False, 404)
 
 
-def test_a_redirect_loop_is_broken_in_bounded_time(server: LocalServer) -> None:
-    started = time.monotonic()
+def test_a_redirect_loop_is_broken_after_one_round(server: LocalServer) -> None:
     result = check_url(server.url("/loop-a"), TIMEOUT)
-    assert time.monotonic() - started < 2
     assert not result.ok
     assert result.error == (
         f"omdirigeringarna går runt i en slinga: {server.url('/loop-a')} → {server.url('/loop-b')} → "
@@ -195,9 +202,7 @@ def test_a_redirect_loop_is_broken_in_bounded_time(server: LocalServer) -> None:
 
 
 def test_an_endless_chain_of_redirects_stops(server: LocalServer) -> None:
-    started = time.monotonic()
     result = check_url(server.url("/chain/1"), TIMEOUT, max_redirects=5)
-    assert time.monotonic() - started < 2
     assert (result.ok, result.error) == (False, "för många omdirigeringar (fler än 5)")
     assert len(server.log) == 6
 
@@ -216,11 +221,12 @@ def test_a_closed_port_is_reported() -> None:
 
 
 def test_links_are_checked_concurrently(server: LocalServer) -> None:
-    urls = [server.url(f"/pause/{n}") for n in range(6)]  # 6 × 0.4 s one after another
-    started = time.monotonic()
-    run = check_urls(urls, TIMEOUT)
-    assert time.monotonic() - started < 1.5
-    assert all(result.ok for result in run.results.values())
+    """Each address answers only when all six are being asked at once: one at a time, none is ok."""
+    urls = [server.url(f"/together/{n}") for n in range(TOGETHER)]
+    run = check_urls(urls, HANG)
+    assert {url: (result.ok, result.status) for url, result in run.results.items()} == {
+        url: (True, 200) for url in urls
+    }
 
 
 def test_each_address_is_checked_once(server: LocalServer) -> None:
@@ -234,9 +240,7 @@ def test_a_second_run_within_the_cache_time_asks_nobody(server: LocalServer, tmp
     cache_file = tmp_path / "cache" / "links.json"
     first = check_urls(urls, TIMEOUT, LinkCache(cache_file, 3600))
     requests = len(server.log)
-    started = time.monotonic()
     second = check_urls(urls, TIMEOUT, LinkCache(cache_file, 3600))
-    assert time.monotonic() - started < 0.2
     assert len(server.log) == requests
     assert second.cached == 3
     assert second.results == first.results
@@ -278,9 +282,7 @@ def test_check_links_reports_each_broken_link_at_its_line(
     cache = tmp_path / "links.json"
     argv = ["check", "--content", str(root), "--links", "--timeout", str(TIMEOUT), "--cache", str(cache)]
     argv += ["--format", "json", "--today", TODAY]
-    started = time.monotonic()
     assert main(argv) == 1
-    assert time.monotonic() - started < SLOW_SECONDS  # concurrent, and the slow one timed out
     report = json.loads(capsys.readouterr().out)
     found = {(f["line"], f["key"], f["level"], f["rule"]): f["message"] for f in report["findings"]}
     missing, loop, moved, slow = (server.url(p) for p in ["/missing", "/loop-a", "/moved", "/slow"])
@@ -301,11 +303,9 @@ def test_check_links_reports_each_broken_link_at_its_line(
     }
     assert all(f["file"].endswith("clinics/vardcentralen-test.yaml") for f in report["findings"])
 
-    # The second run is answered from the cache: instant, and the server hears nothing.
+    # The second run is answered from the cache: the server hears nothing.
     requests = len(server.log)
-    started = time.monotonic()
     assert main(argv) == 1
-    assert time.monotonic() - started < 1
     assert len(server.log) == requests
     assert json.loads(capsys.readouterr().out)["findings"] == report["findings"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +30,25 @@ keys = st.sampled_from(
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
+# What an editor reads: `file:line: key: message`, the file one of theirs (as a path they can open).
+LOCATED = re.compile(r"(?P<file>[^:\n]+\.ya?ml):(?P<line>[1-9][0-9]*): (?P<rest>.+)", re.DOTALL)
+
+
 def assert_clean(root: Path) -> None:
     try:
         load_content(root)
     except ContentInvalid as invalid:
         assert invalid.errors
         for error in invalid.errors:
-            assert error.line >= 1
-            assert str(error).count(":") >= 3
+            shown = str(error)
+            match = LOCATED.fullmatch(shown)
+            assert match, shown
+            file = Path(match["file"]) if Path(match["file"]).is_absolute() else Path.cwd() / match["file"]
+            assert file.is_file() and file.resolve().is_relative_to(root.resolve()), shown
+            lines = len(file.read_bytes().splitlines())
+            assert int(match["line"]) == error.line <= max(lines, 1) + 1, (shown, lines)
+            assert match["rest"] == f"{error.key}: {error.message}" and error.message.strip(), shown
+            assert "Traceback" not in shown and "File \"" not in shown, shown
 
 
 def replace_somewhere(data: Any, path: list[int], key: str, value: Any) -> Any:

@@ -27,8 +27,23 @@ def vnu_jar() -> Path:
     return jar
 
 
+class CheckerFailed(AssertionError):
+    """The checker did not check: it failed to start, crashed, or answered something unreadable.
+
+    Without this, a checker that never ran would look like one that found no errors.
+    """
+
+
 def html_errors(paths: list[Path]) -> list[str]:
-    """Every error the checker reports for the given HTML files, as `file:line: message`."""
+    """Every error the checker reports for the given HTML files, as `file:line: message`.
+
+    The checker exits 0 when it found no error and 1 when it found some, and prints one JSON object
+    either way; anything else (another status, no JSON, status and messages that disagree) raises
+    CheckerFailed. It answers "no messages" for a file that does not exist, so every path must be one.
+    """
+    missing = [str(path) for path in paths if not Path(path).is_file()]
+    if missing:
+        raise CheckerFailed(f"no such HTML files to check: {missing}")
     result = subprocess.run(
         ["java", "-jar", str(vnu_jar()), "--errors-only", "--format", "json", *map(str, paths)],
         capture_output=True,
@@ -36,8 +51,26 @@ def html_errors(paths: list[Path]) -> list[str]:
         timeout=300,
         check=False,
     )
-    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
-    return [f"{m.get('url', '')}:{m.get('lastLine', '?')}: {m.get('message', '')}" for m in messages]
+    return parse_report(result.returncode, result.stderr or result.stdout)
+
+
+def parse_report(status: int, output: str) -> list[str]:
+    """The errors of one checker run, from its exit status and its JSON output."""
+    what = f"the Nu Html Checker exited {status} with: {output[-2000:]!r}"
+    if status not in (0, 1):
+        raise CheckerFailed(what)
+    try:
+        messages = json.loads(output)["messages"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise CheckerFailed(what) from error
+    if not isinstance(messages, list):
+        raise CheckerFailed(what)
+    errors = [m for m in messages if m.get("type") == "error"]
+    # A non-document failure (an unreadable file, an internal error) is a "non-document-error".
+    failures = [m for m in messages if m.get("type") not in ("error", "info")]
+    if failures or (status == 1) != bool(errors):
+        raise CheckerFailed(what)
+    return [f"{m.get('url', '')}:{m.get('lastLine', '?')}: {m.get('message', '')}" for m in errors]
 
 
 def document_errors(documents: Mapping[str, str]) -> list[str]:

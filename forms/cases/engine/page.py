@@ -216,7 +216,9 @@ class PageForm:
         items: FieldList = self.form[question.id + MANUAL_SUFFIX]  # type: ignore[assignment]
         picked = list(dict.fromkeys(chosen.data or []))
         if any(self.context.prescription(value) is None for value in picked):
-            self.errors.append(PageError(f"{question.id}-0", messages.NOT_AN_OPTION))
+            # The first checkbox when there is a list; without one (nothing listed, a tampered post)
+            # the first hand-typed field, so the error summary's link leads to a field on the page.
+            self.errors.append(PageError(self._first_anchor(question), messages.NOT_AN_OPTION))
             self._question_errors[question.id] = messages.NOT_AN_OPTION
             return
         minimum, maximum = item_bounds(question)

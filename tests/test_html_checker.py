@@ -1,0 +1,79 @@
+"""The Nu Html Checker wrapper finds errors, and a checker that did not check never passes a page.
+
+Every "valid HTML" claim of the suite (tests/forms/journey.py, tests/sitegen/test_site_in_browser.py,
+the 429 pages) rests on tests/support/vnu.py; this proves the wrapper itself once.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.support.vnu import CheckerFailed, document_errors, html_errors, parse_report
+
+VALID = '<!DOCTYPE html><html lang="sv"><head><title>Giltig</title></head><body><p>Hej</p></body></html>'
+INVALID = '<!DOCTYPE html><html lang="sv"><head></head><body><div><span>Fel</div></body></html>'
+
+
+def test_an_invalid_page_is_caught_and_a_valid_one_passes() -> None:
+    errors = document_errors({"giltig": VALID, "ogiltig": INVALID})
+    assert errors, "the checker found nothing in an invalid page"
+    assert all("ogiltig" in error for error in errors), errors  # each error names its file
+    assert any("title" in error for error in errors), errors
+    assert any("span" in error for error in errors), errors
+    assert document_errors({"giltig": VALID}) == []
+
+
+def test_a_checker_that_fails_to_start_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    page = tmp_path / "ogiltig.html"
+    page.write_text(INVALID, encoding="utf-8")
+    broken = tmp_path / "vnu.jar"
+    broken.write_text("inte en jar-fil", encoding="utf-8")  # java: "Invalid or corrupt jarfile"
+    monkeypatch.setenv("VNU_JAR", str(broken))
+    with pytest.raises(CheckerFailed, match="exited 1"):
+        html_errors([page])
+
+
+def test_a_checker_killed_without_a_word_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A JVM killed (out of memory, a signal) prints nothing: that is no "no errors"."""
+    page = tmp_path / "ogiltig.html"
+    page.write_text(INVALID, encoding="utf-8")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    java = bin_dir / "java"
+    java.write_text("#!/bin/sh\nexit 137\n", encoding="utf-8")
+    java.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    with pytest.raises(CheckerFailed, match="exited 137"):
+        html_errors([page])
+
+
+def test_a_file_that_is_not_there_is_not_passed(tmp_path: Path) -> None:
+    """The checker itself answers "no messages" and status 0 for a missing file."""
+    with pytest.raises(CheckerFailed, match="no such HTML files"):
+        html_errors([tmp_path / "finns-inte.html"])
+
+
+@pytest.mark.parametrize(
+    ("status", "output"),
+    [
+        (0, ""),  # no output at all: the checker did not run
+        (1, "Error: Unable to access jarfile /x/vnu.jar"),
+        (2, '{"messages": []}'),  # a status the checker never gives when it checked
+        (1, '{"messages": []}'),  # "errors found", but none reported
+        (0, '{"messages": [{"type": "error", "message": "x"}]}'),  # errors, but "all fine"
+        (0, '{"messages": [{"type": "non-document-error", "message": "IO"}]}'),
+        (0, '{"version": "26.9.27"}'),
+    ],
+)
+def test_every_answer_but_a_clean_report_is_a_failure(status: int, output: str) -> None:
+    with pytest.raises(CheckerFailed):
+        parse_report(status, output)
+
+
+def test_a_clean_report_and_an_error_report_are_read() -> None:
+    assert parse_report(0, '{"version": "26.9.27", "messages": []}') == []
+    error = '{"messages": [{"type": "error", "url": "file:/a.html", "lastLine": 3, "message": "Fel."}]}'
+    assert parse_report(1, error) == ["file:/a.html:3: Fel."]
