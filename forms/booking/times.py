@@ -15,14 +15,10 @@ from zoneinfo import ZoneInfo
 
 from forms.booking.interface import TimeType
 from forms.identity.personnummer import age_on
+from sitegen.site.dates import MONTH_NAMES, WEEKDAY_NAMES
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WEEKDAYS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
-DAY_NAMES = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
-MONTHS = (
-    "januari", "februari", "mars", "april", "maj", "juni",
-    "juli", "augusti", "september", "oktober", "november", "december",
-)
 
 
 @dataclass(frozen=True)
@@ -104,7 +100,7 @@ def may_rebook(time_type: TimeType, start: datetime.datetime, now: datetime.date
 
 def day_in_words(day: datetime.date) -> str:
     """'torsdag 3 december 2026'."""
-    return f"{DAY_NAMES[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
 def clock(moment: datetime.datetime) -> str:

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from sitegen.content.hours import TimeRange, format_hours, parse_days, parse_hours
+from sitegen.content.hours import WEEKDAYS, TimeRange, format_hours, parse_days, parse_hours
 from sitegen.content.models import Notice, OpeningException, OpeningHours
 from sitegen.site.markdown import render_markdown
 
 _SCHEMA_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
-WEEKDAY_NAMES = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
+WEEKDAY_NAMES = WEEKDAYS  # the site and the app write dates with the same words
 MONTH_NAMES = (
     "januari",
     "februari",
