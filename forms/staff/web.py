@@ -127,8 +127,14 @@ def before() -> Response | tuple[str, int] | None:
             # What was typed into an ended session is shown back (to the one who typed it) so it
             # can be copied; nothing of it is stored.
             page = render(
-                "staff/login.html", error=None, typed="", demo_staff=[], timed_out=True, timed_out_reason=reason,
-                stale_notice=None, unsaved=unsaved[:20],
+                "staff/login.html",
+                error=None,
+                typed="",
+                demo_staff=[],
+                timed_out=True,
+                timed_out_reason=reason,
+                stale_notice=None,
+                unsaved=unsaved[:20],
             )
             return page, 401
         return redirect(url_for("staff.login", utloggad=reason), code=303)
