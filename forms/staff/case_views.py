@@ -83,6 +83,8 @@ def cases(clinic: str) -> str:
         total=total,
         pages=pages,
         link=link,
+        # The rows' links are this list's address and the reference: one url_for instead of 25.
+        case_base=url_for("staff.cases", clinic=clinic),
         statuses=rules.STATUSES,
         is_receiver=rules.RECEIVER in roles,
     )

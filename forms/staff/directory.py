@@ -47,10 +47,10 @@ def remember(engine: Engine, who: StaffPerson) -> None:
             )
 
 
-def person_and_roles(engine: Engine, hsa_id: str) -> tuple[StaffPerson, dict[str, frozenset[str]]] | None:
+def person_and_roles(source: Engine | Session, hsa_id: str) -> tuple[StaffPerson, dict[str, frozenset[str]]] | None:
     """The person and their roles in one query: what every staff request needs first."""
-    with engine.connect() as connection:
-        rows = connection.execute(
+    with reading(source) as db:
+        rows = db.execute(
             select(StaffMember.hsa_id, StaffMember.name, StaffMember.title, StaffRole.clinic, StaffRole.role)
             .outerjoin(StaffRole, StaffRole.hsa_id == StaffMember.hsa_id)
             .where(StaffMember.hsa_id == hsa_id)
