@@ -34,6 +34,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from bench.forms_load import Client, Throughput, ensure_wrk, python_get, start_gunicorn, wrk_get
 from bench.insert_app import make_table
+from bench.staff_logcost import log_costs
 
 REPO = Path(__file__).resolve().parent.parent
 STAFF = "SE2321000016-B0001"
@@ -263,6 +264,13 @@ def measure(url: str, label: str, args: argparse.Namespace, folder: Path, get) -
         "  per round (share of that round's ceiling): "
         + "; ".join(f"list {r[1].rps / r[0].rps:.0%}, page {r[2].rps / r[0].rps:.0%}" for r in rounds if r[0].rps)
     )
+    from forms.store.db import make_engine
+
+    engine = make_engine(url, migrate=False)  # the app's engine: its SQLite pragmas and BEGIN IMMEDIATE
+    rows.append("  what the access-log row costs, one thread, median of 200:")
+    for name, ms in log_costs(engine, clinic, STAFF).items():
+        rows.append(f"    {name}: {ms:.2f} ms")
+    engine.dispose()
     if url.startswith("postgresql"):
         rows.append("  the case list's query on PostgreSQL:")
         engine = create_engine(url)
