@@ -8,18 +8,21 @@ shows the case page again with a message at the top and what was typed kept in i
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from flask import redirect, request, url_for
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from forms.identity.staff import StaffPerson
 from forms.platform.security import STALE_PAGE
 from forms.platform.services import services
 from forms.staff import accesslog, casework, directory, rules, standard
 from forms.staff.casework import Action, Conflict, Filters, Refused
 from forms.staff.rules import CaseView
 from forms.staff.web import bp, keeps_typing, me, refuse, render, role_text, roles_at, token_was_stale
-from forms.store.db import Case
+from forms.store.db import Case, CaseEvent, StandardAnswer, writing
 
 CONFLICT = "Ärendet har ändrats av någon annan. Läs igenom ärendet igen. Det du skrev finns kvar nedan."
 FIELD = {rules.PARTIAL: "delsvar-text", rules.ANSWER: "svar-text", rules.NOTE: "anteckning-text"}
@@ -50,18 +53,21 @@ def cases(clinic: str) -> str:
         page=_page_number(request.args.get("sida")),
     )
     now = svc.now()
-    rows, total = casework.list_cases(svc.store.engine, clinic, me().person.hsa_id, roles, filters, now)
+    # The page's reads and its access-log row in one transaction: the row names exactly the cases
+    # the page shows, and the request begins and ends one transaction instead of two.
+    with writing(svc.store.engine).begin() as connection:
+        rows, total = casework.list_cases(connection, clinic, me().person.hsa_id, roles, filters, now)
+        accesslog.record(
+            connection,
+            at=now,
+            hsa_id=me().person.hsa_id,
+            role=role_text(roles),
+            clinic=clinic,
+            action="list",
+            detail=f"sida {filters.page}; visade: " + " ".join(f"{r.reference}/{r.subject}" for r in rows),
+        )
     pages = max(1, -(-total // casework.PAGE_SIZE))
     names = {p.personnummer: p.name for p in (svc.identity.find_person(r.subject) for r in rows) if p}
-    accesslog.append(
-        svc.store.engine,
-        at=now,
-        hsa_id=me().person.hsa_id,
-        role=role_text(roles),
-        clinic=clinic,
-        action="list",
-        detail=f"sida {filters.page}; visade: " + " ".join(f"{r.reference}/{r.subject}" for r in rows),
-    )
 
     def link(**change: Any) -> str:
         args = {"status": filters.status, "mina": "1" if filters.mine else None, "sena": "1" if filters.late else None}
@@ -77,16 +83,43 @@ def cases(clinic: str) -> str:
         total=total,
         pages=pages,
         link=link,
+        # The rows' links are this list's address and the reference: one url_for instead of 25.
+        case_base=url_for("staff.cases", clinic=clinic),
         statuses=rules.STATUSES,
         is_receiver=rules.RECEIVER in roles,
     )
 
 
-def _visible(clinic: str, reference: str, roles: frozenset[str]) -> Case:
-    case = casework.get_case(services().store.engine, clinic, reference)
-    if case is None or not rules.can_see(roles, me().person.hsa_id, CaseView(case.status, case.handler)):
-        refuse(clinic, "case")
-    return case
+@dataclass(frozen=True)
+class PageReads:
+    """What a case page shows besides the case, read in the page's one session."""
+
+    events: list[CaseEvent]
+    handlers: list[StaffPerson]
+    handler: StaffPerson | None
+    answers: list[StandardAnswer]
+
+
+def _reads(db: Session, clinic: str, case: Case, allowed: list[str]) -> PageReads:
+    answers = standard.listing(db, clinic) if rules.ANSWER in allowed else []
+    handlers = directory.handlers(db, clinic) if rules.DISTRIBUTE in allowed else []
+    handler = next((p for p in handlers if p.hsa_id == case.handler), None)
+    if handler is None and case.handler:
+        handler = directory.person(db, case.handler)
+    return PageReads(casework.history(db, case.id), handlers, handler, answers)
+
+
+def _allowed(case: Case, roles: frozenset[str]) -> list[str]:
+    return rules.allowed_actions(roles, me().person.hsa_id, CaseView(case.status, case.handler))
+
+
+def _visible(clinic: str, reference: str, roles: frozenset[str]) -> tuple[Case, PageReads]:
+    """The case if the person may see it (else 404), and its page's reads, in one session."""
+    with Session(services().store.engine) as db:
+        case = casework.get_case(db, clinic, reference)
+        if case is not None and rules.can_see(roles, me().person.hsa_id, CaseView(case.status, case.handler)):
+            return case, _reads(db, clinic, case, _allowed(case, roles))
+    refuse(clinic, "case")
 
 
 def _case_page(
@@ -98,14 +131,16 @@ def _case_page(
     typed: dict[str, str] | None = None,
     notice: str | None = None,
     status: int = 200,
+    reads: PageReads | None = None,
 ) -> tuple[str, int]:
     svc = services()
-    engine = svc.store.engine
     person = svc.identity.find_person(case.subject)
-    view = CaseView(case.status, case.handler)
-    allowed = rules.allowed_actions(roles, me().person.hsa_id, view)
+    allowed = _allowed(case, roles)
+    if reads is None:
+        with Session(svc.store.engine) as db:
+            reads = _reads(db, clinic, case, allowed)
     typed = dict(typed or {})
-    answers = standard.listing(engine, clinic) if rules.ANSWER in allowed else []
+    answers = reads.answers
     chosen = request.args.get("standardsvar")
     if chosen and rules.ANSWER in allowed and "svar" not in typed:
         found = next((a for a in answers if str(a.id) == chosen), None)
@@ -113,20 +148,16 @@ def _case_page(
             typed["svar"] = found.text
     eservice = svc.content.eservices.get(case.eservice)
     current_villkor = hashlib.sha256(eservice.villkor.encode("utf-8")).hexdigest() if eservice else None
-    handlers = directory.handlers(engine, clinic) if rules.DISTRIBUTE in allowed else []
-    handler = next((p for p in handlers if p.hsa_id == case.handler), None)
-    if handler is None and case.handler:
-        handler = directory.person(engine, case.handler)
     return (
         render(
             "staff/case.html",
             clinic=clinic,
             case=case,
             person=person,
-            handler=handler,
-            events=casework.history(engine, case.id),
+            handler=reads.handler,
+            events=reads.events,
             allowed=allowed,
-            handlers=handlers,
+            handlers=reads.handlers,
             answers=answers,
             typed=typed,
             errors=errors or [],
@@ -148,7 +179,7 @@ def _lost(clinic: str, action: str) -> tuple[str, int]:
 @bp.get("/personal/<clinic>/arenden/<reference>/")
 def case(clinic: str, reference: str) -> tuple[str, int]:
     roles = roles_at(clinic, rules.can_see_cases)
-    found = _visible(clinic, reference, roles)
+    found, reads = _visible(clinic, reference, roles)
     svc = services()
     accesslog.append(
         svc.store.engine,
@@ -160,7 +191,7 @@ def case(clinic: str, reference: str) -> tuple[str, int]:
         personnummer=found.subject,
         case_reference=found.reference,
     )
-    return _case_page(clinic, found, roles)
+    return _case_page(clinic, found, roles, reads=reads)
 
 
 @bp.post("/personal/<clinic>/arenden/<reference>/<action>/")

@@ -13,12 +13,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from forms.identity.staff import StaffPerson
 from forms.notices.outbox import ANSWER_TEXT, enqueue
 from forms.staff import accesslog, rules
+from forms.staff.reads import reading
 from forms.staff.rules import CaseView
 from forms.store.db import Case, CaseEvent, StaffMember, writing
 
@@ -81,9 +82,18 @@ def is_late(case: Case, now: datetime.datetime) -> bool:
 
 
 def list_cases(
-    engine: Engine, clinic: str, me: str, roles: frozenset[str], filters: Filters, now: datetime.datetime
+    source: Engine | Connection,
+    clinic: str,
+    me: str,
+    roles: frozenset[str],
+    filters: Filters,
+    now: datetime.datetime,
 ) -> tuple[list[Row], int]:
-    """One page of the mottagning's cases the person may see, earliest due first, and the total."""
+    """One page of the mottagning's cases the person may see, earliest due first, and the total.
+
+    Given a connection, it reads in the caller's transaction (the list view's, which also writes
+    the access-log row: one transaction per list instead of two).
+    """
     where = [Case.clinic == clinic]
     if rules.RECEIVER not in roles or filters.mine:
         where.append(Case.handler == me)
@@ -112,9 +122,14 @@ def list_cases(
         .limit(PAGE_SIZE)
         .offset((max(filters.page, 1) - 1) * PAGE_SIZE)
     )
-    with engine.connect() as connection:
-        total = connection.execute(select(func.count()).select_from(Case).where(*where)).scalar_one()
-        found = connection.execute(statement).all()
+    count = select(func.count()).select_from(Case).where(*where)
+    if isinstance(source, Connection):
+        total = source.execute(count).scalar_one()
+        found = source.execute(statement).all()
+    else:
+        with source.connect() as connection:
+            total = connection.execute(count).scalar_one()
+            found = connection.execute(statement).all()
     cutoff = naive(now)
     rows = [
         Row(
@@ -133,17 +148,17 @@ def list_cases(
     return rows, int(total)
 
 
-def get_case(engine: Engine, clinic: str, reference: str) -> Case | None:
-    with Session(engine) as db:
+def get_case(source: Engine | Session, clinic: str, reference: str) -> Case | None:
+    with reading(source) as db:
         return db.scalars(select(Case).where(Case.reference == reference[:40], Case.clinic == clinic)).first()
 
 
-def history(engine: Engine, case_id: int, citizen: bool = False) -> list[CaseEvent]:
+def history(source: Engine | Session, case_id: int, citizen: bool = False) -> list[CaseEvent]:
     """Everything done to the case, oldest first; for the citizen only answers, delsvar and replies."""
     statement = select(CaseEvent).where(CaseEvent.case_id == case_id)
     if citizen:
         statement = statement.where(CaseEvent.kind.in_(sorted(rules.CITIZEN_KINDS)))
-    with Session(engine) as db:
+    with reading(source) as db:
         return list(db.scalars(statement.order_by(CaseEvent.at, CaseEvent.id)))
 
 

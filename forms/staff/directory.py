@@ -12,9 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.orm import Session
 
 from forms.identity.staff import StaffPerson
 from forms.staff import accesslog
+from forms.staff.reads import reading
 from forms.staff.rules import ADMIN, HANDLER, ROLES
 from forms.store.db import StaffMember, StaffRole, writing
 
@@ -25,9 +27,9 @@ class Member:
     roles: frozenset[str]
 
 
-def person(engine: Engine, hsa_id: str) -> StaffPerson | None:
-    with engine.connect() as connection:
-        row = connection.execute(
+def person(source: Engine | Session, hsa_id: str) -> StaffPerson | None:
+    with reading(source) as db:
+        row = db.execute(
             select(StaffMember.hsa_id, StaffMember.name, StaffMember.title).where(StaffMember.hsa_id == hsa_id)
         ).first()
     return StaffPerson(row.hsa_id, row.name, row.title) if row else None
@@ -45,10 +47,10 @@ def remember(engine: Engine, who: StaffPerson) -> None:
             )
 
 
-def person_and_roles(engine: Engine, hsa_id: str) -> tuple[StaffPerson, dict[str, frozenset[str]]] | None:
+def person_and_roles(source: Engine | Session, hsa_id: str) -> tuple[StaffPerson, dict[str, frozenset[str]]] | None:
     """The person and their roles in one query: what every staff request needs first."""
-    with engine.connect() as connection:
-        rows = connection.execute(
+    with reading(source) as db:
+        rows = db.execute(
             select(StaffMember.hsa_id, StaffMember.name, StaffMember.title, StaffRole.clinic, StaffRole.role)
             .outerjoin(StaffRole, StaffRole.hsa_id == StaffMember.hsa_id)
             .where(StaffMember.hsa_id == hsa_id)
@@ -74,10 +76,10 @@ def roles_of(engine: Engine, hsa_id: str) -> dict[str, frozenset[str]]:
     return {clinic: frozenset(roles) for clinic, roles in found.items()}
 
 
-def members(engine: Engine, clinic: str) -> list[Member]:
+def members(source: Engine | Session, clinic: str) -> list[Member]:
     """Everyone with a role at the mottagning, by name."""
-    with engine.connect() as connection:
-        rows = connection.execute(
+    with reading(source) as db:
+        rows = db.execute(
             select(StaffMember.hsa_id, StaffMember.name, StaffMember.title, StaffRole.role)
             .join(StaffRole, StaffRole.hsa_id == StaffMember.hsa_id)
             .where(StaffRole.clinic == clinic)
@@ -91,9 +93,9 @@ def members(engine: Engine, clinic: str) -> list[Member]:
     return [Member(p, frozenset(roles[p.hsa_id])) for p in ordered]
 
 
-def handlers(engine: Engine, clinic: str) -> list[StaffPerson]:
+def handlers(source: Engine | Session, clinic: str) -> list[StaffPerson]:
     """Who a case can be distributed to: the mottagning's ärendehanterare."""
-    return [m.person for m in members(engine, clinic) if HANDLER in m.roles]
+    return [m.person for m in members(source, clinic) if HANDLER in m.roles]
 
 
 class RoleChangeRefused(ValueError):

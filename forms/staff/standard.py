@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from forms.identity.staff import StaffPerson
 from forms.staff import accesslog
+from forms.staff.reads import reading
 from forms.store.db import StandardAnswer, writing
 
 MAX_TITLE = 200
@@ -23,16 +24,16 @@ def _naive(moment: datetime.datetime) -> datetime.datetime:
     return moment.astimezone(datetime.UTC).replace(tzinfo=None)
 
 
-def listing(engine: Engine, clinic: str, include_retired: bool = False) -> list[StandardAnswer]:
+def listing(source: Engine | Session, clinic: str, include_retired: bool = False) -> list[StandardAnswer]:
     statement = select(StandardAnswer).where(StandardAnswer.clinic == clinic)
     if not include_retired:
         statement = statement.where(StandardAnswer.retired.is_(False))
-    with Session(engine) as db:
+    with reading(source) as db:
         return list(db.scalars(statement.order_by(StandardAnswer.retired, StandardAnswer.title)))
 
 
 def get(engine: Engine, clinic: str, answer_id: int) -> StandardAnswer | None:
-    with Session(engine) as db:
+    with reading(engine) as db:
         found = db.get(StandardAnswer, answer_id)
     return found if found is not None and found.clinic == clinic else None
 

@@ -20,9 +20,11 @@ from forms.platform.audit import security_event
 from forms.platform.security import STALE_ELSEWHERE, STALE_TITLE, error_page
 from forms.platform.services import services
 from forms.staff import accesslog, directory, session
+from forms.staff.reads import close_request_session, request_session
 from forms.staff.rules import ROLE_NAMES
 
 bp = Blueprint("staff", __name__)
+bp.teardown_app_request(close_request_session)
 
 EXTENSION = "hittavard_staff"
 TYPED_FIELDS = {"text", "title"}  # the staff forms' free text, shown back after a timeout
@@ -54,8 +56,9 @@ def current_staff() -> Staff | None:
     found = None
     hsa_id = session.current().hsa_id
     if hsa_id:
-        svc = services()
-        known = directory.person_and_roles(svc.store.engine, hsa_id)
+        # In the session that read the staff session (one checkout for both), closed right after.
+        known = directory.person_and_roles(request_session(), hsa_id)
+        close_request_session()
         if known is not None:
             found = Staff(*known)
     g.staff = found
@@ -119,6 +122,13 @@ def render(template: str, **context: Any) -> str:
 @bp.before_request
 def before() -> Response | tuple[str, int] | None:
     """Timeouts, then the staff CSRF check, then: logged in, or to the login."""
+    try:
+        return _before()
+    finally:
+        close_request_session()  # what every request reads first has been read: no reads stay open
+
+
+def _before() -> Response | tuple[str, int] | None:
     reason = session.timed_out()
     if reason is not None:
         security_event("session_timeout", reason=reason, kind="staff")
@@ -127,8 +137,14 @@ def before() -> Response | tuple[str, int] | None:
             # What was typed into an ended session is shown back (to the one who typed it) so it
             # can be copied; nothing of it is stored.
             page = render(
-                "staff/login.html", error=None, typed="", demo_staff=[], timed_out=True, timed_out_reason=reason,
-                stale_notice=None, unsaved=unsaved[:20],
+                "staff/login.html",
+                error=None,
+                typed="",
+                demo_staff=[],
+                timed_out=True,
+                timed_out_reason=reason,
+                stale_notice=None,
+                unsaved=unsaved[:20],
             )
             return page, 401
         return redirect(url_for("staff.login", utloggad=reason), code=303)
@@ -141,9 +157,7 @@ def before() -> Response | tuple[str, int] | None:
             if state == "expired":
                 return error_page(400, title=STALE_TITLE, text=STALE_ELSEWHERE)
             abort(400)
-    if request.endpoint in OPEN_ENDPOINTS:
-        return None
-    if current_staff() is None:
+    if request.endpoint not in OPEN_ENDPOINTS and current_staff() is None:
         return redirect(url_for("staff.login"), code=303)
     return None
 
