@@ -104,11 +104,14 @@ def tidbok_schedule(clinic: str) -> Response | tuple[str, int]:
     remove = request.form.get("remove", "")
     with _read() as db:
         type_ids = {row.type_id for row in _types(db, clinic)}
+        found = db.get(ScheduleRow, int(remove)) if remove.isdigit() and len(remove) < 10 else None
+    if remove and (found is None or found.clinic != clinic):
+        refuse(clinic, "schema")  # outside the write transaction: the refusal writes its own log row
     with sessionmaker(writing(services().store.engine))() as db, db.begin():
         if remove:
-            row = db.get(ScheduleRow, int(remove)) if remove.isdigit() else None
-            if row is None or row.clinic != clinic:
-                refuse(clinic, "schema")
+            row = db.get(ScheduleRow, int(remove))
+            if row is None:  # removed by someone else meanwhile
+                return redirect(url_for("staff.tidbok_schedule", clinic=clinic, sparat="1"), code=303)
             removed = f"{row.type_id} {row.weekdays} {row.start_time}–{row.end_time}"
             _change(db, clinic, roles, f"tog bort schemarad {removed}")
             db.delete(row)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -34,11 +33,6 @@ def make_tidbok_staff_app(tmp_path: Path) -> Flask:
     demo = write_demo(tmp_path / "demo.yaml")
     demo.write_text(demo.read_text(encoding="utf-8") + STAFF, encoding="utf-8")
     return create_app(config(root, demo, f"sqlite:///{tmp_path / 'store.sqlite3'}"))
-
-
-@pytest.fixture
-def tidbok_staff_app(tmp_path: Path) -> Flask:
-    return make_tidbok_staff_app(tmp_path)
 
 
 def staff_client(app: Flask, hsa_id: str) -> FlaskClient:
