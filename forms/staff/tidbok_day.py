@@ -30,7 +30,7 @@ STAFF_BOOKED = "mottagningen"  # booked_by of a time the mottagning booked (form
 @dataclass
 class Slot:
     start: datetime.datetime  # local
-    type_name: str | None  # the schedule's time type, None for a booking outside the schedule
+    type_names: list[str]  # the schedule's time types at this time; none for a booking outside the schedule
     bookings: list[BookingRow] = field(default_factory=list)
 
 
@@ -65,11 +65,13 @@ def slots_of(clinic: str, day: datetime.date) -> tuple[list[Slot], bool, dict[st
         end = datetime.datetime.combine(day, datetime.time.fromisoformat(rule.end_time))
         step = datetime.timedelta(minutes=kind.minutes)
         while moment + step <= end:
-            slots.setdefault(moment, Slot(moment.replace(tzinfo=STOCKHOLM), kind.name))
+            names = slots.setdefault(moment, Slot(moment.replace(tzinfo=STOCKHOLM), [])).type_names
+            if kind.name not in names:
+                names.append(kind.name)  # two types may share a time; one booking can still take it
             moment += step
     for booking in bookings:
         local = booking.start.replace(tzinfo=datetime.UTC).astimezone(STOCKHOLM).replace(tzinfo=None)
-        slots.setdefault(local, Slot(local.replace(tzinfo=STOCKHOLM), None)).bookings.append(booking)
+        slots.setdefault(local, Slot(local.replace(tzinfo=STOCKHOLM), [])).bookings.append(booking)
     return [slots[key] for key in sorted(slots)], closed, {key: row.name for key, row in types.items()}
 
 
