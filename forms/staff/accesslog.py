@@ -40,6 +40,8 @@ ACTION_NAMES = {
     "standardsvar": "Ändrade standardsvar",
     "log_search": "Sökte i loggen",
     "log_export": "Exporterade loggen",
+    "tidbok": "Ändrade tidboken",
+    "tidbok_day": "Läste tidbokens dag",
 }
 MAX_ROWS = 5000  # a search or an export shows at most this many rows, newest first
 
@@ -101,7 +103,8 @@ def search(engine: Engine, query: Query, zone: datetime.tzinfo) -> list[AccessLo
     )
     if query.personnummer:
         # A list is one row naming every case and personnummer it showed (in `detail`).
-        shown_in_list = (AccessLogEntry.action == "list") & AccessLogEntry.detail.contains(query.personnummer)
+        listed = AccessLogEntry.action.in_(("list", "tidbok_day"))
+        shown_in_list = listed & AccessLogEntry.detail.contains(query.personnummer)
         statement = statement.where(or_(AccessLogEntry.personnummer == query.personnummer, shown_in_list))
     if query.hsa_id:
         statement = statement.where(AccessLogEntry.hsa_id == query.hsa_id)

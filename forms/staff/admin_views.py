@@ -1,6 +1,6 @@
 """The lokal administratör's pages: standardsvar (create, edit, retire) and who has which role.
 
-(The standalone tidbok's admin pages belong to the booking part and hang off the same navigation.)
+(The standalone tidbok's admin pages are forms.staff.tidbok_views, on the tables of forms.store.tidbok.)
 Every change is written to the access log with the change itself.
 """
 

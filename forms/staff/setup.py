@@ -19,7 +19,15 @@ from forms.platform.ratelimit import client_key
 from forms.platform.services import Services
 from forms.platform.settings import PREFIX
 from forms.platform.workdays import due_text
-from forms.staff import admin_views, auth_views, case_views, log_views, seed  # noqa: F401 - they add the views
+from forms.staff import (  # noqa: F401 - they add the views
+    admin_views,
+    auth_views,
+    case_views,
+    log_views,
+    seed,
+    tidbok_day,
+    tidbok_views,
+)
 from forms.staff.web import EXTENSION, StaffServices, bp
 
 

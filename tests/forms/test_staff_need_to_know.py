@@ -61,6 +61,14 @@ def _urls(reference: str) -> list[tuple[str, str, set[str]]]:
         ("POST", f"{P}/roller/", {ADMIN}),
         ("GET", f"{P}/logg/", {AUDITOR}),
         ("GET", f"{P}/logg.csv", {AUDITOR}),
+        ("GET", f"{P}/tidbok/", {RECEIVER, HANDLER, HANDLER2, BOTH, ADMIN, AUDITOR}),
+        ("GET", f"{P}/tidbok/tidstyper/", {ADMIN}),
+        ("GET", f"{P}/tidbok/tidstyper/ny/", {ADMIN}),
+        ("POST", f"{P}/tidbok/tidstyper/ny/", {ADMIN}),
+        ("GET", f"{P}/tidbok/schema/", {ADMIN}),
+        ("POST", f"{P}/tidbok/schema/", {ADMIN}),
+        ("GET", f"{P}/tidbok/stangda-dagar/", {ADMIN}),
+        ("POST", f"{P}/tidbok/stangda-dagar/", {ADMIN}),
     ]
     for action in ("fordela", "delsvar", "svara", "anteckning", "avsluta"):
         urls.append(("POST", f"{P}/arenden/{reference}/{action}/", case_users))

@@ -1,0 +1,104 @@
+"""The tidbok's day view for every member of staff at the mottagning (any of its roles).
+
+It shows citizens (name and personnummer), so each reading writes an access-log row naming the
+personnummer shown, like a case list. The times come from the weekly schedule (built in local
+time, so 08:00 stays 08:00 across clock changes) and the day's bookings, cancelled ones included;
+a booking outside every schedule row is still shown at its time.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from flask import request
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from forms.platform.services import services
+from forms.staff import accesslog
+from forms.staff.rules import ROLES
+from forms.staff.web import bp, has_any, me, refuse, render, role_text, roles_at
+from forms.store.tidbok import BookingRow, ClosedDayRow, ScheduleRow, TimeTypeRow
+from sitegen.site.dates import MONTH_NAMES, WEEKDAY_NAMES
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+STAFF_BOOKED = "mottagningen"  # booked_by of a time the mottagning booked (forms.booking.seed)
+
+
+@dataclass
+class Slot:
+    start: datetime.datetime  # local
+    type_names: list[str]  # the schedule's time types at this time; none for a booking outside the schedule
+    bookings: list[BookingRow] = field(default_factory=list)
+
+
+def day_in_words(day: datetime.date) -> str:
+    """"måndag 28 december 2026", as CONTRACT section 5 writes dates."""
+    return f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def _utc(day: datetime.date) -> datetime.datetime:
+    start = datetime.datetime.combine(day, datetime.time(), STOCKHOLM)
+    return start.astimezone(datetime.UTC).replace(tzinfo=None)
+
+
+def slots_of(clinic: str, day: datetime.date) -> tuple[list[Slot], bool, dict[str, str]]:
+    """The day's times with their bookings, whether the day is closed, and the time types' names."""
+    with sessionmaker(services().store.engine)() as db:
+        types = {row.type_id: row for row in db.scalars(select(TimeTypeRow).where(TimeTypeRow.clinic == clinic))}
+        closed = db.get(ClosedDayRow, (clinic, day)) is not None
+        rules = list(db.scalars(select(ScheduleRow).where(ScheduleRow.clinic == clinic)))
+        bookings = list(db.scalars(select(BookingRow).where(
+            BookingRow.clinic == clinic, BookingRow.start >= _utc(day),
+            BookingRow.start < _utc(day + datetime.timedelta(days=1)),
+        ).order_by(BookingRow.start, BookingRow.id)))
+    slots: dict[datetime.datetime, Slot] = {}
+    for rule in [] if closed else rules:
+        kind = types.get(rule.type_id)
+        if kind is None or str(day.weekday()) not in rule.weekdays or kind.minutes <= 0:
+            continue
+        if (rule.valid_from and day < rule.valid_from) or (rule.valid_until and day > rule.valid_until):
+            continue
+        moment = datetime.datetime.combine(day, datetime.time.fromisoformat(rule.start_time))
+        end = datetime.datetime.combine(day, datetime.time.fromisoformat(rule.end_time))
+        step = datetime.timedelta(minutes=kind.minutes)
+        while moment + step <= end:
+            names = slots.setdefault(moment, Slot(moment.replace(tzinfo=STOCKHOLM), [])).type_names
+            if kind.name not in names:
+                names.append(kind.name)  # two types may share a time; one booking can still take it
+            moment += step
+    for booking in bookings:
+        local = booking.start.replace(tzinfo=datetime.UTC).astimezone(STOCKHOLM).replace(tzinfo=None)
+        slots.setdefault(local, Slot(local.replace(tzinfo=STOCKHOLM), [])).bookings.append(booking)
+    return [slots[key] for key in sorted(slots)], closed, {key: row.name for key, row in types.items()}
+
+
+@bp.get("/personal/<clinic>/tidbok/")
+def tidbok_day(clinic: str) -> str:
+    roles = roles_at(clinic, has_any(*ROLES))
+    svc = services()
+    today = svc.now().astimezone(STOCKHOLM).date()
+    raw = request.args.get("dag", "")
+    try:
+        day = datetime.date.fromisoformat(raw) if raw else today
+    except ValueError:
+        refuse(clinic, "tidbok-dag")
+    if not 2000 <= day.year <= 2100:  # also keeps the previous/next day inside the calendar
+        refuse(clinic, "tidbok-dag")
+    slots, closed, type_names = slots_of(clinic, day)
+    shown = sorted({b.subject for slot in slots for b in slot.bookings})
+    names = {p.personnummer: p.name for p in (svc.identity.find_person(pnr) for pnr in shown) if p}
+    accesslog.append(
+        svc.store.engine, at=svc.now(), hsa_id=me().person.hsa_id, role=role_text(roles), clinic=clinic,
+        action="tidbok_day", detail=f"{day.isoformat()}: {', '.join(shown)}"[:2000],
+    )
+    one_day = datetime.timedelta(days=1)
+    return render(
+        "staff/tidbok_day.html", clinic=clinic, day=day, day_words=day_in_words(day), slots=slots,
+        closed=closed, type_names=type_names, names=names, staff_booked=STAFF_BOOKED,
+        previous=(day - one_day).isoformat(), next=(day + one_day).isoformat(),
+        previous_words=day_in_words(day - one_day), next_words=day_in_words(day + one_day),
+        is_today=day == today, today=today.isoformat(),
+    )

@@ -1,0 +1,131 @@
+"""The tidbok's day view: every staff role of the mottagning reads it, nobody else; each reading is logged."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forms.booking.common import EXTENSION
+from forms.booking.interface import Request
+from forms.staff import accesslog
+from forms.store.db import AccessLogEntry
+from tests.forms.booking_support import ADULT, NOW, OTHER, token
+from tests.forms.tidbok_staff_support import (
+    ADMIN,
+    AUDITOR,
+    RECEIVER,
+    SPEC_ADMIN,
+    VC,
+    P,
+    make_tidbok_staff_app,
+    staff_client,
+)
+
+STOCKHOLM = datetime.timezone(datetime.timedelta(hours=1))  # December: CET
+DAY = f"{P}/tidbok/?dag=2026-12-03"
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Flask:
+    return make_tidbok_staff_app(tmp_path)
+
+
+def at(hour: int, minute: int) -> datetime.datetime:
+    return datetime.datetime(2026, 12, 3, hour, minute, tzinfo=STOCKHOLM)
+
+
+def book(app: Flask, subject: str, start: datetime.datetime, reason: str | None, key: str) -> str:
+    result = app.extensions[EXTENSION].make_booking(
+        Request(clinic=VC, time_type="lakarbesok", start=start, subject=subject, booked_by=subject, reason=reason,
+                request_key=key), NOW)
+    assert result.ok, result
+    return result.booking.key  # type: ignore[no-any-return]
+
+
+def log_rows(app: Flask, action: str) -> list[AccessLogEntry]:
+    with Session(app.extensions["hittavard_forms"].store.engine) as db:
+        return list(db.scalars(select(AccessLogEntry).where(AccessLogEntry.action == action)))
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_day_shows_each_time_with_its_booking_who_type_reason_and_by_whom(app: Flask) -> None:
+    book(app, OTHER, at(8, 20), "Feber", "k1")
+    html = staff_client(app, RECEIVER).get(DAY).text
+    assert "torsdag 3 december 2026" in html
+    page = text_of(html)
+    assert re.search(r"08\.00 Läkarbesök Vera Vuxen, " + ADULT + r" , Läkarbesök Anledning: Ont i ryggen "
+                     r"Bokad av mottagningen", page), page
+    assert re.search(r"08\.20 Läkarbesök Olle Annan, " + OTHER + r" , Läkarbesök Anledning: Feber Bokad via webben",
+                     page)
+    assert "08.40 Läkarbesök Ledig" in page and "14.45 Vaccination Ledig" in page
+
+
+def test_a_cancelled_booking_is_crossed_out_with_a_text_and_its_comment(app: Flask) -> None:
+    key = book(app, OTHER, at(8, 20), "Feber", "k1")
+    assert app.extensions[EXTENSION].cancel_booking(key, OTHER, "Blev frisk", NOW).ok
+    html = staff_client(app, ADMIN).get(DAY).text
+    assert re.search(r'<span class="visually-hidden">Avbokad: </span><del>Olle Annan, ' + OTHER, html)
+    assert "Kommentar vid avbokning: Blev frisk" in html
+
+
+def test_a_rebooked_booking_shows_at_its_new_time_with_its_comment(app: Flask) -> None:
+    key = book(app, OTHER, at(8, 20), "Feber", "k1")
+    assert app.extensions[EXTENSION].update_booking(key, OTHER, at(9, 0), "Kan inte tidigt", NOW).ok
+    page = text_of(staff_client(app, ADMIN).get(DAY).text)
+    assert "08.20 Läkarbesök Ledig" in page
+    assert re.search(r"09\.00 Läkarbesök Olle Annan, " + OTHER + r" .* Kommentar vid ombokning: Kan inte tidigt", page)
+
+
+def test_reading_the_day_is_logged_with_the_personnummer_shown_and_found_by_citizen(app: Flask) -> None:
+    book(app, OTHER, at(8, 20), None, "k1")
+    staff_client(app, AUDITOR).get(DAY)
+    rows = log_rows(app, "tidbok_day")
+    assert len(rows) == 1
+    assert (rows[0].hsa_id, rows[0].clinic, rows[0].role) == (AUDITOR, VC, "granskare")
+    assert rows[0].detail == f"2026-12-03: {ADULT}, {OTHER}"
+    engine = app.extensions["hittavard_forms"].store.engine
+    found = accesslog.search(engine, accesslog.Query(clinic=VC, personnummer=OTHER), STOCKHOLM)
+    assert [row.action for row in found] == ["tidbok_day"]
+
+
+def test_the_day_links_to_the_previous_and_next_day_and_today_is_the_default(app: Flask) -> None:
+    client = staff_client(app, RECEIVER)
+    today = client.get(f"{P}/tidbok/").text
+    assert "tisdag 1 december 2026" in today
+    assert f'href="{P}/tidbok/?dag=2026-11-30"' in today and f'href="{P}/tidbok/?dag=2026-12-02"' in today
+    assert "I dag" not in today and "I dag" in client.get(DAY).text
+
+
+@pytest.mark.parametrize("bad", ["igår", "2026-02-30", "0001-01-01", "9999-12-31"])
+def test_a_day_that_is_not_a_date_is_404(app: Flask, bad: str) -> None:
+    assert staff_client(app, RECEIVER).get(f"{P}/tidbok/?dag={bad}").status_code == 404
+
+
+ADMIN_PAGES = ["tidbok/tidstyper/", "tidbok/tidstyper/ny/", "tidbok/tidstyper/lakarbesok/", "tidbok/schema/",
+               "tidbok/stangda-dagar/"]
+
+
+def test_other_roles_and_another_mottagnings_admin_get_404_logged_as_refused(app: Flask) -> None:
+    tries = 0
+    for hsa_id, pages in [(RECEIVER, ADMIN_PAGES), (AUDITOR, ADMIN_PAGES), (SPEC_ADMIN, [*ADMIN_PAGES, "tidbok/"])]:
+        client = staff_client(app, hsa_id)
+        csrf = token(client.get(f"{P[: P.rindex('/')]}/logga-in/").text)
+        for page in pages:
+            assert client.get(f"{P}/{page}").status_code == 404, (hsa_id, page)
+            posted = client.post(f"{P}/{page}", data={"csrf_token": csrf, "day": "2026-12-30", "name": "X"})
+            assert posted.status_code in (404, 405), (hsa_id, page)
+            tries += 1 + (posted.status_code == 404)
+    refused = log_rows(app, "refused")
+    assert len(refused) == tries
+    assert {row.hsa_id for row in refused} == {RECEIVER, AUDITOR, SPEC_ADMIN}
+    assert log_rows(app, "tidbok") == [] and log_rows(app, "tidbok_day") == []
+    assert "Ont i ryggen" not in staff_client(app, SPEC_ADMIN).get(DAY).text
