@@ -290,7 +290,7 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -332,6 +332,8 @@ def make_engine(url: str, migrate: bool = True) -> Engine:
 
 # Migrations ---------------------------------------------------------------------------------------
 
+BUSY_TIMEOUT_MS = 10_000  # how long a request waits for another write before it fails
+MIGRATION_WAIT_MS = 300_000  # how long a starting worker waits for another worker's migration
 INITIAL_REVISION = "0001"  # the schema as it was before Alembic: what an older database is stamped with
 
 
@@ -363,12 +365,22 @@ def current_revision(connection: Connection) -> str | None:
 @contextmanager
 def _migration_lock(engine: Engine) -> Iterator[Connection]:
     """One transaction holding a lock that every other migrating process waits for."""
-    with writing(engine).connect() as connection, connection.begin():
-        # SQLite: the write transaction began IMMEDIATE, which is the lock. PostgreSQL: an advisory
-        # lock released at commit. Other databases are on their own (one migrating process at a time).
-        if engine.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
-        yield connection
+    with writing(engine).connect() as connection:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            # Waiting for another worker's migration is waiting for all of it, which on a busy
+            # machine takes longer than the busy timeout a request should wait for a write.
+            connection.connection.driver_connection.execute(f"PRAGMA busy_timeout={MIGRATION_WAIT_MS}")
+        try:
+            with connection.begin():
+                # SQLite: the write transaction began IMMEDIATE, which is the lock. PostgreSQL: an
+                # advisory lock released at commit. Other databases are on their own.
+                if engine.dialect.name == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+                yield connection
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
