@@ -23,6 +23,8 @@ from __future__ import annotations
 import datetime
 import functools
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -287,11 +289,31 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # so that _sqlite_begin decides how each transaction begins.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    _wal(cursor)
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _wal(cursor: Any) -> None:
+    """Put the database in WAL mode (it stays so), waiting for the others on a new database.
+
+    Workers starting at once on an empty file all ask for WAL; the switch needs the file to
+    itself, and SQLite answers "database is locked" at once instead of waiting its busy timeout.
+    A database already in WAL mode needs no switch, so only that first moment ever waits here.
+    """
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _sqlite_begin(connection: Connection) -> None:
