@@ -12,6 +12,8 @@ RESERVED: frozenset[str] = frozenset(
         "inkorg",  # the inbox
         "logga-in",
         "logga-ut",
+        "mina-uppgifter",  # the citizen's e-mail and mobile number for notices
+        "personal",  # the mottagning's side (staff)
         "utloggad",
         "ombud",  # choosing whom to act for
         "static",  # the stylesheet
