@@ -19,22 +19,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from forms.platform.settings import PREFIX, SettingsError
+from forms.platform.settings import PREFIX, SettingsError, env_positive_int
 
 TLS_MODES = ("starttls", "tls", "none")
-
-
-def _int(environ: Mapping[str, str], name: str, default: int) -> int:
-    raw = environ.get(PREFIX + name)
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{PREFIX}{name} ska vara ett heltal, inte {raw!r}") from None
-    if value <= 0:
-        raise SettingsError(f"{PREFIX}{name} ska vara större än noll")
-    return value
 
 
 @dataclass(frozen=True)
@@ -58,13 +45,13 @@ class NoticeSettings:
             raise SettingsError(f"{PREFIX}SMTP_TLS ska vara starttls, tls eller none, inte {tls!r}")
         return cls(
             smtp_host=environ.get(PREFIX + "SMTP_HOST") or None,
-            smtp_port=_int(environ, "SMTP_PORT", 465 if tls == "tls" else 587),
+            smtp_port=env_positive_int(environ, "SMTP_PORT", 465 if tls == "tls" else 587),
             smtp_tls=tls,
             smtp_user=environ.get(PREFIX + "SMTP_USER") or None,
             smtp_password=environ.get(PREFIX + "SMTP_PASSWORD") or None,
             smtp_from=environ.get(PREFIX + "SMTP_FROM") or cls.smtp_from,
             sms_url=environ.get(PREFIX + "SMS_URL") or None,
             sms_token=environ.get(PREFIX + "SMS_TOKEN") or None,
-            timeout=_int(environ, "NOTICES_TIMEOUT", 15),
-            poll=_int(environ, "NOTICES_POLL", 30),
+            timeout=env_positive_int(environ, "NOTICES_TIMEOUT", 15),
+            poll=env_positive_int(environ, "NOTICES_POLL", 30),
         )

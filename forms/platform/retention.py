@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, exists, or_, select
 
-from forms.platform.settings import PREFIX, Settings, SettingsError
+from forms.platform.settings import Settings, SettingsError, env_positive_int
 from forms.store.db import Case, Draft, RateLimitCounter, WebSession, default_database_url, make_engine, writing
 
 CASE_DAYS = 730  # two years; set FORMS_RETENTION_CASE_DAYS to what the region's retention plan says
@@ -35,19 +35,6 @@ SESSION_MARGIN = datetime.timedelta(minutes=5)  # the idle clock is written at m
 
 class _Rollback(Exception):
     """Raised inside the purge's transaction to undo it: the dry run counts, then rolls back."""
-
-
-def _days(environ: Mapping[str, str], name: str, default: int) -> int:
-    raw = environ.get(PREFIX + name, "").strip()
-    if not raw:
-        return default
-    try:
-        number = int(raw)
-    except ValueError:
-        raise SettingsError(f"{PREFIX}{name} ska vara ett heltal, inte {raw!r}") from None
-    if number <= 0:
-        raise SettingsError(f"{PREFIX}{name} ska vara större än noll")
-    return number
 
 
 @dataclass(frozen=True)
@@ -62,10 +49,10 @@ class RetentionPolicy:
         """The policy from FORMS_RETENTION_* and the session timeouts the app itself uses."""
         environ = os.environ if environ is None else environ
         return cls(
-            case_days=_days(environ, "RETENTION_CASE_DAYS", CASE_DAYS),
-            draft_days=_days(environ, "RETENTION_DRAFT_DAYS", DRAFT_DAYS),
-            session_idle_minutes=_days(environ, "SESSION_IDLE_MINUTES", Settings.session_idle_minutes),
-            session_max_hours=_days(environ, "SESSION_MAX_HOURS", Settings.session_max_hours),
+            case_days=env_positive_int(environ, "RETENTION_CASE_DAYS", CASE_DAYS),
+            draft_days=env_positive_int(environ, "RETENTION_DRAFT_DAYS", DRAFT_DAYS),
+            session_idle_minutes=env_positive_int(environ, "SESSION_IDLE_MINUTES", Settings.session_idle_minutes),
+            session_max_hours=env_positive_int(environ, "SESSION_MAX_HOURS", Settings.session_max_hours),
         )
 
 

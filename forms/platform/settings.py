@@ -37,8 +37,8 @@ def _count(name: str, raw: Any) -> int:
     return number
 
 
-def _positive(name: str, raw: Any, default: int) -> int:
-    """A time limit in whole minutes or hours; unset means the default, zero or less is refused."""
+def positive_int(name: str, raw: Any, default: int) -> int:
+    """A whole number setting (a time limit, a port); unset means the default, zero or less is refused."""
     if raw is None or raw == "":
         return default
     try:
@@ -48,6 +48,11 @@ def _positive(name: str, raw: Any, default: int) -> int:
     if number <= 0:
         raise SettingsError(f"{name} ska vara större än noll")
     return number
+
+
+def env_positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    """`positive_int` of FORMS_`name` in `environ`, for the settings of the jobs (worker, purge)."""
+    return positive_int(PREFIX + name, environ.get(PREFIX + name, "").strip(), default)
 
 
 def _limits(name: str, raw: Any, default: str) -> str:
@@ -105,9 +110,9 @@ class Settings:
             test_login=enabled,
             secret_key=str(secret) if secret else None,
             trusted_proxies=_count("FORMS_TRUSTED_PROXIES", value("TRUSTED_PROXIES")),
-            session_idle_minutes=_positive("FORMS_SESSION_IDLE_MINUTES", value("SESSION_IDLE_MINUTES"), 30),
-            session_max_hours=_positive("FORMS_SESSION_MAX_HOURS", value("SESSION_MAX_HOURS"), 12),
-            csrf_minutes=_positive("FORMS_CSRF_MINUTES", value("CSRF_MINUTES"), 60),
+            session_idle_minutes=positive_int("FORMS_SESSION_IDLE_MINUTES", value("SESSION_IDLE_MINUTES"), 30),
+            session_max_hours=positive_int("FORMS_SESSION_MAX_HOURS", value("SESSION_MAX_HOURS"), 12),
+            csrf_minutes=positive_int("FORMS_CSRF_MINUTES", value("CSRF_MINUTES"), 60),
             ratelimit_storage_url=str(value("RATELIMIT_STORAGE_URL") or "") or None,
             ratelimit_login=_limits("FORMS_RATELIMIT_LOGIN", value("RATELIMIT_LOGIN"), cls.ratelimit_login),
             ratelimit_send=_limits("FORMS_RATELIMIT_SEND", value("RATELIMIT_SEND"), cls.ratelimit_send),
