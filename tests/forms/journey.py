@@ -35,7 +35,14 @@ class Journey:
         self.page.goto(self.base + path)
 
     def click(self, name: str, role: str = "button") -> None:
-        self.page.get_by_role(role, name=name, exact=True).click()
+        self.follow(self.page.get_by_role(role, name=name, exact=True))
+
+    def follow(self, target: Any) -> None:
+        """Click and wait for the page it leads to: without JavaScript every button and link here
+        navigates, and Playwright's click returns before the new page has loaded, so a read right
+        after it may still see the old page (a CI run read the login page's title that way)."""
+        with self.page.expect_navigation():
+            target.click()
 
     def fill(self, label: str, value: str) -> None:
         self.page.get_by_label(label, exact=True).fill(value)

@@ -101,7 +101,7 @@ def test_boka_tid(journey: Journey) -> None:
     j.click("Senare dagar", role="link")
     assert "Tidigare dagar" in j.text()
     j.audit("senare-dagar")
-    j.page.get_by_role("link", name="fredag 11 december 2026").click()
+    j.follow(j.page.get_by_role("link", name="fredag 11 december 2026"))
     j.check("09.40")
     j.click("Fortsätt")
     assert j.h1() == "Varför vill du boka tiden?"
@@ -139,11 +139,11 @@ def test_mina_bokade_tider_and_omboka(journey: Journey) -> None:
     log_in(j, VC, ADULT)
     assert j.h1() == "Mina bokade tider"
     j.audit("mina")
-    j.page.get_by_role("button", name="Omboka torsdag 3 december 2026 kl. 08.00").click()
+    j.follow(j.page.get_by_role("button", name="Omboka torsdag 3 december 2026 kl. 08.00"))
     approve(j, audit=False)
     assert j.h1() == "Välj dag och tid"
     j.audit("dag")
-    j.page.get_by_role("link", name="onsdag 2 december 2026").click()
+    j.follow(j.page.get_by_role("link", name="onsdag 2 december 2026"))
     j.check("10.00")
     j.click("Fortsätt")
     assert j.h1() == "Vill du lämna en kommentar?"
@@ -160,7 +160,7 @@ def test_mina_bokade_tider_and_omboka(journey: Journey) -> None:
 def test_avboka(journey: Journey) -> None:
     j = journey
     log_in(j, VC, ADULT)
-    j.page.get_by_role("button", name="Avboka tisdag 1 december 2026 kl. 13.00").click()
+    j.follow(j.page.get_by_role("button", name="Avboka tisdag 1 december 2026 kl. 13.00"))
     assert j.h1() == "Avboka tid"
     j.audit("villkor")
     approve(j, audit=False)
@@ -208,7 +208,7 @@ def test_the_race_error_page(journey: Journey, live_app: Flask) -> None:
     approve(j, audit=False)
     j.check("Läkarbesök Kom tio minuter före din tid.")
     j.click("Fortsätt")
-    j.page.get_by_role("link", name="måndag 7 december 2026").click()
+    j.follow(j.page.get_by_role("link", name="måndag 7 december 2026"))
     j.check("10.40")
     j.click("Fortsätt")
     j.fill("Orsak till besöket", "Hosta")

@@ -87,7 +87,7 @@ def send_and_open_case(j: Journey) -> str:
     j.click("Gå till inkorgen", role="link")
     assert reference in j.text()
     j.audit("inkorg")
-    j.page.locator(".case-list a").first.click()
+    j.follow(j.page.locator(".case-list a").first)
     assert reference in j.text()
     j.audit("arende")
     return reference
@@ -114,7 +114,7 @@ def test_begar_intyg_renewal_branch(journey: Journey) -> None:
     for text in ("Körkortsintyg", "Förnyelse", "Dr Berg, Storgårdens vårdcentral", "2027-03-31", "Transportstyrelsen"):
         assert text in j.text()
     j.audit("kontrollera")
-    j.page.get_by_role("link", name="Ändra svar: Vilket intyg vill du ha?").click()
+    j.follow(j.page.get_by_role("link", name="Ändra svar: Vilket intyg vill du ha?"))
     assert j.h1() == "Vilket intyg gäller det?"
     assert j.page.get_by_role("link", name="Tillbaka").get_attribute("href").endswith("/kontrollera/")
     j.check("Intyg för färdtjänst")
@@ -163,7 +163,7 @@ def test_fornya_hjalpmedel_two_products_one_removed_one_added(journey: Journey) 
     assert j.page.get_by_label("Produktnamn").first.input_value() == "Tena Lady Normal"
     fill_product(j, 2, "Abena Pants", "L", "2", "1")
     j.audit("tva-produkter")
-    j.page.get_by_role("button", name="Ta bort Hjälpmedel 1").click()
+    j.follow(j.page.get_by_role("button", name="Ta bort Hjälpmedel 1"))
     assert j.page.locator("legend", has_text="Hjälpmedel 2").count() == 0
     assert j.page.get_by_label("Produktnamn").input_value() == "Abena Pants"
     j.click("Lägg till")

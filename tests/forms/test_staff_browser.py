@@ -82,7 +82,7 @@ def test_receiver_distributes_handler_answers_and_the_citizen_replies(browser, s
     staff_login(receiver, RECEIVER)
     assert receiver.h1() == "Ärenden" and reference in receiver.page.content()
     receiver.audit("lista")
-    receiver.page.get_by_role("link", name=re.compile(reference)).click()
+    receiver.follow(receiver.page.get_by_role("link", name=re.compile(reference)))
     assert reference in receiver.text()
     receiver.audit("arende")
     receiver.click("Fördela")
@@ -95,7 +95,7 @@ def test_receiver_distributes_handler_answers_and_the_citizen_replies(browser, s
 
     handler = _journey(browser, f"{size}-hanterare", viewport, base, documents)
     staff_login(handler, HANDLER)
-    handler.page.get_by_role("link", name=re.compile(reference)).click()
+    handler.follow(handler.page.get_by_role("link", name=re.compile(reference)))
     handler.click("Skicka svar")
     handler.assert_error_state("Skriv ett svar.")
     handler.audit("svar-fel")
@@ -114,7 +114,7 @@ def test_receiver_distributes_handler_answers_and_the_citizen_replies(browser, s
     citizen.login(ADULT)
     assert "Besvarad" in citizen.text()
     citizen.audit("inkorg")
-    citizen.page.locator(".case-list a").first.click()
+    citizen.follow(citizen.page.locator(".case-list a").first)
     assert "Ditt intyg skickas med post" in citizen.text() and "Hugo Hanterare, Läkare" in citizen.text()
     citizen.audit("svar")
     citizen.click("Skicka svar")
@@ -124,7 +124,7 @@ def test_receiver_distributes_handler_answers_and_the_citizen_replies(browser, s
     citizen.click("Skicka svar")
     assert "Ditt svar är skickat till mottagningen." in citizen.text()
     citizen.audit("svarat")
-    citizen.page.get_by_role("link", name="Mina uppgifter").click()
+    citizen.follow(citizen.page.get_by_role("link", name="Mina uppgifter"))
     assert citizen.h1() == "Mina uppgifter"
     citizen.audit("mina-uppgifter")
     citizen.fill("E-postadress (frivilligt)", "vera@")
@@ -152,7 +152,7 @@ def test_admin_granskare_and_choice_pages_are_accessible(browser, staff_live, do
     staff_login(admin, ADMIN)
     assert admin.h1() == "Standardsvar"
     admin.audit("standardsvar")
-    admin.page.get_by_role("link", name="Nytt standardsvar").click()
+    admin.follow(admin.page.get_by_role("link", name="Nytt standardsvar"))
     admin.click("Spara")
     admin.assert_error_state("Skriv en rubrik.", "Skriv standardsvarets text.")
     admin.audit("standardsvar-fel")
@@ -160,7 +160,7 @@ def test_admin_granskare_and_choice_pages_are_accessible(browser, staff_live, do
     admin.fill("Text", "Provsvaren är normala.")
     admin.click("Spara")
     admin.audit("standardsvar-sparat")
-    admin.page.get_by_role("link", name="Roller").click()
+    admin.follow(admin.page.get_by_role("link", name="Roller"))
     admin.audit("roller")
     admin.click("Lägg till")
     admin.assert_error_state("Det finns ingen personal med det HSA-id:t.")
@@ -183,7 +183,7 @@ def test_admin_granskare_and_choice_pages_are_accessible(browser, staff_live, do
     staff_login(both, BOTH)
     assert both.h1() == "Välj mottagning"
     both.audit("valj")
-    both.page.get_by_role("link", name="Testmottagningen").click()
+    both.follow(both.page.get_by_role("link", name="Testmottagningen"))
     both.audit("lista")
     both.click("Logga ut")
     assert both.h1() == "Du är utloggad"
