@@ -50,17 +50,23 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.register_blueprint(assets, url_prefix=services_prefix(app))
 
+    # The stylesheet's and icons' links, made once per theme object (the same on every page); replaced
+    # whole, never changed in place, since the threads of a worker share it.
+    made: list[tuple[object, dict[str, str]]] = [(None, {})]
+
     @app.context_processor
     def theme_context() -> dict[str, object]:
         svc = services()
+        theme, links = made[0]
+        if theme is not svc.theme:
+            links = {"css_href": f"{svc.prefix}static/{svc.theme.css_name}"}
+            for suffix in ("svg", "ico"):
+                if path := svc.theme.favicon_path(suffix):
+                    links[f"favicon_{suffix}"] = f"{svc.prefix}{path}"
+            made[0] = (svc.theme, links)
         return {
             "site": svc.content.site,
-            "css_href": f"{svc.prefix}static/{svc.theme.css_name}",
-            **{
-                f"favicon_{suffix}": f"{svc.prefix}{path}"
-                for suffix in ("svg", "ico")
-                if (path := svc.theme.favicon_path(suffix))
-            },
+            **links,
             "root": svc.site_root,
             "prefix": svc.prefix,
             "citizen": current_citizen(),
