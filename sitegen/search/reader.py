@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sitegen.search.query import Facet, Hit, Query, Results
-from sitegen.search.schema import COLUMNS, FOLDED, STOPWORDS, WEIGHTS, fold, index_path, key, words
+from sitegen.search.schema import COLUMNS, FOLDED, INFIX_MIN, STOPWORDS, WEIGHTS, fold, index_path, key, words
 from sitegen.search.suggest import Suggester
 from sitegen.site.view import swedish_sort_key
 
@@ -55,21 +55,34 @@ class Searcher(Protocol):
         ...
 
 
-def match_expression(text: str) -> str | None:
-    """The FTS5 expression for a text: every word must match, as spelled or folded, as a prefix.
+def query_words(text: str) -> list[str]:
+    """The words a text is searched by: its letters and digits, little words left out if others remain."""
+    typed = words(text)
+    return [word for word in typed if word not in STOPWORDS] or typed
+
+
+def word_expression(word: str) -> str:
+    """One word, found from a word's start, as spelled or folded.
 
     A whole word as spelled is a phrase of its own too, so BM25 counts it once more: "Storgården"
     ranks the mottagning named Storgården above Storgårdens vårdcentral.
     """
     exact_columns, folded_columns = " ".join(COLUMNS), " ".join(FOLDED)
-    typed = words(text)
-    parts = []
-    for word in [word for word in typed if word not in STOPWORDS] or typed:  # letters and digits only
-        parts.append(
-            f'({{{exact_columns}}} : "{word}" OR {{{exact_columns}}} : "{word}"*'
-            f' OR {{{folded_columns}}} : "{fold(word)}"*)'
-        )
-    return " AND ".join(parts) or None
+    return (
+        f'({{{exact_columns}}} : "{word}" OR {{{exact_columns}}} : "{word}"*'
+        f' OR {{{folded_columns}}} : "{fold(word)}"*)'
+    )
+
+
+def match_expression(text: str) -> str | None:
+    """The FTS5 expression for a text: every word must match from a word's start (letters and digits only)."""
+    return " AND ".join(word_expression(word) for word in query_words(text)) or None
+
+
+def infix_phrase(word: str) -> str | None:
+    """The trigram table's expression for a word found inside a name, or None for a short word."""
+    folded = fold(word)
+    return f'"{folded}"' if len(folded) >= INFIX_MIN else None
 
 
 # Above this many matches, the e-service filter offers the most common e-services of the whole
@@ -190,6 +203,8 @@ class SqliteSearcher:
                 f" ORDER BY {rank}c.sort_key, c.slug",
                 params,
             ).fetchall()
+            if expression is not None:
+                matches += self._inside_words(connection, query, open_hours, {row[0] for row in matches})
             total = len(matches)
             pages = max(1, -(-total // query.per_page))
             page = min(max(1, query.page), pages)
@@ -228,6 +243,47 @@ class SqliteSearcher:
             open_count=sum(1 for row in matches if row[3] in open_hours),
             per_page=query.per_page,
         )
+
+    def _inside_words(
+        self, connection: sqlite3.Connection, query: Query, open_hours: frozenset[str], found: set[int]
+    ) -> list[Any]:
+        """The matches that need a word found inside a name (compound words).
+
+        They come after every match found from word starts (`found`): each query word must match
+        from a word's start anywhere or inside the name, and at least one only inside the name.
+        Among them, BM25 of the words that do match from a word's start orders them ("central
+        malmö": Vårdcentralen Malmö before Malmo hälsocentral), then the Swedish alphabet.
+        """
+        typed = query_words(query.text)
+        phrases = [infix_phrase(word) for word in typed]
+        inside = [phrase for phrase in phrases if phrase is not None]
+        if not inside:
+            return []
+        trigram_match = "SELECT rowid FROM name_trigrams WHERE name_trigrams MATCH ?"
+        candidates = {row[0] for row in connection.execute(trigram_match, (" OR ".join(inside),))} - found
+        if len(typed) > 1:
+            for word, phrase in zip(typed, phrases, strict=True):
+                if not candidates:
+                    break
+                rows = connection.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (word_expression(word),))
+                matching = {row[0] for row in rows}
+                if phrase is not None:
+                    matching.update(row[0] for row in connection.execute(trigram_match, (phrase,)))
+                candidates &= matching
+        if not candidates:
+            return []
+        source, params = _filters(query, None, open_hours)
+        joiner = " AND " if " WHERE " in source else " WHERE "
+        rank, rank_params = "", []
+        if len(typed) > 1:  # one word: it matches no word start in any of them
+            weights = ", ".join(map(str, WEIGHTS))
+            rank = f"(SELECT bm25(fts, {weights}) FROM fts WHERE fts MATCH ? AND fts.rowid = c.id), "
+            rank_params = [" OR ".join(word_expression(word) for word in typed)]
+        return connection.execute(
+            f"SELECT c.id, c.municipality, c.municipality_key, c.hours FROM {source}"
+            f"{joiner}c.id IN (SELECT value FROM json_each(?)) ORDER BY {rank}c.sort_key, c.slug",
+            [*params, json.dumps(sorted(candidates)), *rank_params],
+        ).fetchall()
 
     def municipalities(self) -> list[Facet]:
         with self._connect() as connection:

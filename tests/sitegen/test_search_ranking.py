@@ -1,6 +1,7 @@
 """How the index ranks: å, ä and ö are letters of their own, so exact spellings come first and
 folded ones ("malmo" for Malmö) after; a hit in the name ranks above hits elsewhere; prefixes
-match; user text is only ever words."""
+match; a word inside a compound name is found after the word-start hits; user text is only ever
+words."""
 
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ def searcher(tmp_path_factory: pytest.TempPathFactory) -> SqliteSearcher:
         clinics__angbya=clinic("Angby tandvård", "Angby"),
         clinics__eksemlang=clinic("Mottagningen för eksem, psoriasis och andra besvär vid sjukhuset i stan", "Testby"),
         clinics__eksemtjanst=clinic("Sjukstuga Norr", "Testby", service="Eksem"),
+        clinics__folktandvarden=clinic("Folktandvården Testby", "Testby"),
+        clinics__centralkliniken=clinic("Centralkliniken", "Öby"),
     )
     out = folder / "site"
     build_site(root, out, workers=1)
@@ -69,6 +72,29 @@ def test_prefixes_match(searcher: SqliteSearcher) -> None:
     assert first(searcher, "hälsoc") == ["malmoascii"]
     assert first(searcher, "halsoc") == ["malmoascii"]
     assert first(searcher, "vårdc mal") == ["malmo"]
+
+
+def test_a_word_inside_a_compound_name_is_found_after_the_word_start_hits(searcher: SqliteSearcher) -> None:
+    # "Angby tandvård" has the word; Folktandvården has it inside: found, and after.
+    assert first(searcher, "tandvård") == ["angbya", "folktandvarden"]
+    assert first(searcher, "tandvard") == ["angbya", "folktandvarden"]
+    # Centralkliniken starts with it; the -central(en) names follow in Swedish alphabetical order.
+    assert first(searcher, "central") == [
+        "centralkliniken", "bildcentralen", "malmoascii", "malmo", "vardcentralen-test", "angby"
+    ]
+
+
+def test_a_compound_word_combines_with_other_words_and_filters(searcher: SqliteSearcher) -> None:
+    assert first(searcher, "tandvård testby") == ["folktandvarden"]  # inside the name, and the municipality
+    assert first(searcher, "central malmö") == ["malmo", "malmoascii"]  # "malmö" exact before folded
+    only_malmo = searcher.search(Query(text="central", municipality="Malmö", moment=NOW))
+    assert [hit.slug for hit in only_malmo.hits] == ["malmo"] and only_malmo.total == 1
+
+
+def test_words_shorter_than_four_letters_are_found_only_from_word_starts(searcher: SqliteSearcher) -> None:
+    assert first(searcher, "ndv") == []  # inside "tandvård", but three letters inside a word match too much
+    assert first(searcher, "ndvå") == ["angbya", "folktandvarden"]  # four letters: found inside
+    assert first(searcher, "klin") == ["centralkliniken", "hudkliniken"]
 
 
 def test_user_text_becomes_quoted_words_only() -> None:
