@@ -54,6 +54,15 @@ class Searcher(Protocol):
         """Queries that do find something, close to a text that found nothing ("Menade du …?")."""
         ...
 
+    def version(self) -> object:
+        """A value that changes whenever the index does (what a kept page is valid for); raises
+        IndexMissing when there is none."""
+        ...
+
+    def warm(self, moment: datetime.datetime) -> None:
+        """Work out now what the first searches would otherwise each pay for (a worker's start)."""
+        ...
+
 
 def query_words(text: str) -> list[str]:
     """The words a text is searched by: its letters and digits, little words left out if others remain."""
@@ -121,6 +130,7 @@ class SqliteSearcher:
         self._open_cache: dict[datetime.datetime, frozenset[str]] = {}
         self._suggester: Suggester | None = None
         self._common: list[Facet] | None = None
+        self._municipalities: list[Facet] | None = None
         self._results: OrderedDict[tuple[Any, ...], Results] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -134,6 +144,7 @@ class SqliteSearcher:
         if version != self._version:
             with self._lock:
                 self._version, self._open_cache, self._suggester, self._common = version, {}, None, None
+                self._municipalities = None
                 self._results = OrderedDict()
 
     @contextmanager
@@ -285,10 +296,30 @@ class SqliteSearcher:
             [*params, json.dumps(sorted(candidates)), *rank_params],
         ).fetchall()
 
-    def municipalities(self) -> list[Facet]:
+    def version(self) -> tuple[int, int, int]:
+        self._check_version()
+        assert self._version is not None
+        return self._version
+
+    def warm(self, moment: datetime.datetime) -> None:
+        """The opening hours open at `moment` (each set of hours read for the day), the list of
+        municipalities, the most common e-services and the suggestion vocabulary."""
         with self._connect() as connection:
-            rows = connection.execute("SELECT min(municipality), count(*) FROM clinics GROUP BY municipality_key")
-            return sorted((Facet(*row) for row in rows), key=lambda facet: swedish_sort_key(facet.name))
+            self._open_hours(connection, moment)
+            self._common_eservices(connection)
+            self._suggester_of(connection)
+        self.municipalities()
+
+    def municipalities(self) -> list[Facet]:
+        """Kept per version of the index: the no-hit page and the empty search show them all."""
+        self._check_version()
+        kept = self._municipalities
+        if kept is None:
+            with self._connect() as connection:
+                rows = connection.execute("SELECT min(municipality), count(*) FROM clinics GROUP BY municipality_key")
+                kept = sorted((Facet(*row) for row in rows), key=lambda facet: swedish_sort_key(facet.name))
+            self._municipalities = kept
+        return kept
 
     def municipality_named(self, name: str) -> str | None:
         with self._connect() as connection:
@@ -304,14 +335,18 @@ class SqliteSearcher:
             ).fetchone()
         return row[0] if row else None
 
+    def _suggester_of(self, connection: sqlite3.Connection) -> Suggester:
+        if self._suggester is None:
+            names = [row[0] for row in connection.execute("SELECT DISTINCT name FROM clinics")]
+            places = [row[0] for row in connection.execute("SELECT DISTINCT municipality FROM clinics")]
+            self._suggester = Suggester(names, places)
+        return self._suggester
+
     def suggestions(self, text: str) -> list[str]:
         with self._connect() as connection:
-            if self._suggester is None:
-                names = [row[0] for row in connection.execute("SELECT DISTINCT name FROM clinics")]
-                places = [row[0] for row in connection.execute("SELECT DISTINCT municipality FROM clinics")]
-                self._suggester = Suggester(names, places)
+            suggester = self._suggester_of(connection)
             found: list[str] = []
-            for candidate in self._suggester.candidates(text):
+            for candidate in suggester.candidates(text):
                 expression = match_expression(candidate)
                 if expression is None:
                     continue
