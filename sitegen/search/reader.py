@@ -99,6 +99,7 @@ def infix_phrase(word: str) -> str | None:
 # matches × e-services, and a broad query ("mottagning") matches nearly every mottagning.
 COUNTED_ESERVICES = 1000
 RESULTS_KEPT = 1000  # results of recent queries kept per process (see SqliteSearcher.search)
+RARE = 1000  # a word matching at most this many from word starts gives the candidates of compound hits
 
 
 def _filters(query: Query, expression: str | None, open_hours: frozenset[str]) -> tuple[str, list[Any]]:
@@ -267,20 +268,13 @@ class SqliteSearcher:
         """
         typed = query_words(query.text)
         phrases = [infix_phrase(word) for word in typed]
-        inside = [phrase for phrase in phrases if phrase is not None]
-        if not inside:
+        if not any(phrases):
             return []
         trigram_match = "SELECT rowid FROM name_trigrams WHERE name_trigrams MATCH ?"
-        candidates = {row[0] for row in connection.execute(trigram_match, (" OR ".join(inside),))} - found
-        if len(typed) > 1:
-            for word, phrase in zip(typed, phrases, strict=True):
-                if not candidates:
-                    break
-                rows = connection.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (word_expression(word),))
-                matching = {row[0] for row in rows}
-                if phrase is not None:
-                    matching.update(row[0] for row in connection.execute(trigram_match, (phrase,)))
-                candidates &= matching
+        if len(typed) == 1:  # its word-start matches are all found already
+            candidates = {row[0] for row in connection.execute(trigram_match, (phrases[0],))} - found
+        else:
+            candidates = self._all_words_inside(connection, typed, phrases, trigram_match) - found
         if not candidates:
             return []
         source, params = _filters(query, None, open_hours)
@@ -295,6 +289,54 @@ class SqliteSearcher:
             f"{joiner}c.id IN (SELECT value FROM json_each(?)) ORDER BY {rank}c.sort_key, c.slug",
             [*params, json.dumps(sorted(candidates)), *rank_params],
         ).fetchall()
+
+    @staticmethod
+    def _all_words_inside(
+        connection: sqlite3.Connection, typed: list[str], phrases: list[str | None], trigram_match: str
+    ) -> set[int]:
+        """The mottagningar where every word matches from a word's start or inside the name (and,
+        unless they are among those found from word starts, at least one only inside).
+
+        The sets are kept small, since a common word matches thousands of mottagningar: when one
+        word is rare, the candidates are its matches; when all are common (an e-service's name),
+        they are the names with a word inside them but not from a word's start, which is rare.
+        Then each word is checked among the candidates only.
+        """
+        count = "SELECT count(*) FROM fts WHERE fts MATCH ?"
+        counts = [connection.execute(count, (word_expression(word),)).fetchone()[0] for word in typed]
+        rarest = min(range(len(typed)), key=lambda index: counts[index])
+        if counts[rarest] <= RARE:
+            sql, params = "SELECT rowid FROM fts WHERE fts MATCH ?", [word_expression(typed[rarest])]
+            if phrases[rarest] is not None:
+                sql, params = f"{sql} UNION {trigram_match}", [*params, phrases[rarest]]
+        else:
+            parts = [(word, phrase) for word, phrase in zip(typed, phrases, strict=True) if phrase is not None]
+            sql = " UNION ".join(
+                f"SELECT * FROM ({trigram_match} EXCEPT SELECT rowid FROM fts WHERE fts MATCH ?)" for _ in parts
+            )
+            params = [value for word, phrase in parts for value in (phrase, word_expression(word))]
+        candidates = {row[0] for row in connection.execute(sql, params)}
+        if not candidates:
+            return candidates
+        listed = json.dumps(sorted(candidates))
+        names = dict(
+            connection.execute(  # type: ignore[arg-type]
+                "SELECT rowid, name_f FROM name_trigrams WHERE rowid IN (SELECT value FROM json_each(?))", (listed,)
+            )
+        )
+        for word, phrase in zip(typed, phrases, strict=True):
+            rows = connection.execute(
+                "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
+                (word_expression(word), listed),
+            )
+            starts = {row[0] for row in rows}
+            inside = fold(word) if phrase is not None else None
+            candidates = {
+                candidate
+                for candidate in candidates
+                if candidate in starts or (inside is not None and inside in names.get(candidate, ""))
+            }
+        return candidates
 
     def version(self) -> tuple[int, int, int]:
         self._check_version()
