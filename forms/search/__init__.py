@@ -31,7 +31,7 @@ def init_app(app: Flask) -> None:
     searcher = searcher_for(svc.settings.site_dir)
     app.extensions["hittavard_search"] = searcher
     app.register_blueprint(bp)
-    app.wsgi_app = SearchPageCache(app.wsgi_app, searcher.version, svc.now)  # type: ignore[method-assign]
+    app.wsgi_app = SearchPageCache(app.wsgi_app, searcher.state, svc.now)  # type: ignore[method-assign]
     app.jinja_env.get_template("forms/search.html")
     try:
         searcher.warm(svc.now())

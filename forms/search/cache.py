@@ -3,9 +3,9 @@
 The search page shows nobody's name and carries no form token (forms/search/views.py renders it
 without the personal header), so what a GET of /sok/ answers depends only on the search's
 parameters as the page reads them (SearchParams: the same query string in another order, or with
-parameters the page ignores, is the same page), the version of the index, and the minute ("Öppet
-nu" changes by the minute; the app's clock decides which minute it is, in Europe/Stockholm as
-everywhere, though any whole minute is the same minute there and in UTC).
+parameters the page ignores, is the same page) and on the searcher's state: the version of the
+index, and which mottagningar are open now ("Öppet nu", worked out per minute of the app's clock,
+Europe/Stockholm). Most minutes nobody opens or closes, and the state stays the same.
 
 This sits in front of the Flask app (a WSGI layer that init_app installs), so a kept page is
 answered without opening a session or running the app's per-request hooks: like a static page,
@@ -15,8 +15,10 @@ refreshed on the way: that answer is passed on as it is, with its `no-store`, an
 What is kept, and what the app's answer becomes when it can be kept, says `Cache-Control: public,
 max-age=N` with N the seconds left of the minute, and no longer varies by Cookie.
 
-Everything kept belongs to one minute of one index: the first request of a new minute or a new
-index empties the cache. It is bounded by entries and bytes besides (the oldest go first).
+Everything kept belongs to one state: the first request after a new index, or after a minute in
+which a mottagning opened or closed, empties the cache. It is bounded by entries and bytes besides
+(the oldest go first). Browsers and proxies are told only about the current minute, since the next
+change of state is not worked out.
 """
 
 from __future__ import annotations
@@ -66,17 +68,17 @@ class SearchPageCache:
     def __init__(
         self,
         app: WSGIApplication,
-        version: Callable[[], Any],
+        state: Callable[[datetime.datetime], Any],
         clock: Callable[[], datetime.datetime],
         max_entries: int = MAX_ENTRIES,
         max_bytes: int = MAX_BYTES,
     ) -> None:
         self.app = app
-        self.version = version  # the index's version; raises (or None) when there is no index: nothing kept
+        self.state = state  # the searcher's state at a moment; raises when there is no index: nothing kept
         self.clock = clock
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self._era: tuple[Any, int] | None = None
+        self._era: Any = None
         self._pages: OrderedDict[tuple[Any, ...], Kept] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -87,18 +89,15 @@ class SearchPageCache:
             return self.app(environ, start_response)
         moment = self.clock()
         try:
-            version = self.version()
-        except Exception:  # no index (or unreadable): the app answers, and says so
-            version = None
-        if version is None:
+            era = self.state(moment)
+        except Exception:  # no index (or an unreadable one): the app answers, and says so
             return self.app(environ, start_response)
         params = SearchParams.read(Request(environ).args)
-        minute = int(moment.timestamp()) // 60
         key = (environ.get("SCRIPT_NAME", ""), params.q, params.kommun, params.etjanst, params.open_now,
                params.page, tuple(params.notes))  # fmt: skip
         with self._lock:
-            if self._era != (version, minute):
-                self._era, self._pages, self._bytes = (version, minute), OrderedDict(), 0
+            if self._era != era:
+                self._era, self._pages, self._bytes = era, OrderedDict(), 0
             kept = self._pages.get(key)
             if kept is not None:
                 self._pages.move_to_end(key)
@@ -109,13 +108,13 @@ class SearchPageCache:
             start_response(kept.status, cache_headers(kept, moment))
             return [kept.body]
         environ[MOMENT_KEY] = moment
-        return self._answer_and_keep(environ, start_response, (version, minute), key, moment)
+        return self._answer_and_keep(environ, start_response, era, key, moment)
 
     def _answer_and_keep(
         self,
         environ: WSGIEnvironment,
         start_response: StartResponse,
-        era: tuple[Any, int],
+        era: Any,
         key: tuple[Any, ...],
         moment: datetime.datetime,
     ) -> Iterable[bytes]:
@@ -149,13 +148,13 @@ class SearchPageCache:
         start_response(status, cache_headers(kept, moment))
         return [body]
 
-    def _keep(self, era: tuple[Any, int], key: tuple[Any, ...], kept: Kept) -> None:
+    def _keep(self, era: Any, key: tuple[Any, ...], kept: Kept) -> None:
         size = len(kept.body) + sum(len(name) + len(value) for name, value in kept.headers)
         if size > self.max_bytes:
             return
         with self._lock:
             if self._era != era:
-                return  # a new minute or index began while this page was made
+                return  # a new state began while this page was made
             previous = self._pages.pop(key, None)
             if previous is not None:
                 self._bytes -= len(previous.body) + sum(len(n) + len(v) for n, v in previous.headers)

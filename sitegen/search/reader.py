@@ -54,9 +54,10 @@ class Searcher(Protocol):
         """Queries that do find something, close to a text that found nothing ("Menade du …?")."""
         ...
 
-    def version(self) -> object:
-        """A value that changes whenever the index does (what a kept page is valid for); raises
-        IndexMissing when there is none."""
+    def state(self, moment: datetime.datetime) -> object:
+        """What every answer depends on besides the query: the index's version and which
+        mottagningar are open at `moment`. Equal for as long as neither changes (most minutes,
+        nobody opens or closes), so a page kept for it stays true; raises IndexMissing."""
         ...
 
     def warm(self, moment: datetime.datetime) -> None:
@@ -132,6 +133,7 @@ class SqliteSearcher:
         self._suggester: Suggester | None = None
         self._common: list[Facet] | None = None
         self._municipalities: list[Facet] | None = None
+        self._last_open: frozenset[str] = frozenset()
         self._results: OrderedDict[tuple[Any, ...], Results] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -145,7 +147,7 @@ class SqliteSearcher:
         if version != self._version:
             with self._lock:
                 self._version, self._open_cache, self._suggester, self._common = version, {}, None, None
-                self._municipalities = None
+                self._municipalities, self._last_open = None, frozenset()
                 self._results = OrderedDict()
 
     @contextmanager
@@ -169,6 +171,9 @@ class SqliteSearcher:
         if cached is None:
             values = [row[0] for row in connection.execute("SELECT DISTINCT hours FROM clinics")]
             cached = frozenset(value for value in values if self.is_open(value, minute))
+            if cached == self._last_open:
+                cached = self._last_open  # the same object while nothing opens or closes (see state)
+            self._last_open = cached
             if len(self._open_cache) > 4:
                 self._open_cache.clear()
             self._open_cache[minute] = cached
@@ -184,11 +189,10 @@ class SqliteSearcher:
         return self._common
 
     def search(self, query: Query) -> Results:
-        """The results of a query, the same all through one minute of one version of the index:
-        the same queries recur, so the last RESULTS_KEPT are kept (never across a rebuild)."""
-        minute = query.moment.astimezone(datetime.UTC).replace(second=0, microsecond=0)
-        key = (query.text, query.municipality, query.eservice, query.open_only, minute, query.page, query.per_page)
-        self._check_version()
+        """The results of a query, the same for as long as the state (the index's version, and
+        which mottagningar are open) stays: the same queries recur, so the last RESULTS_KEPT are kept."""
+        key = (query.text, query.municipality, query.eservice, query.open_only, self.state(query.moment),
+               query.page, query.per_page)  # fmt: skip
         with self._lock:
             cached = self._results.get(key)
             if cached is not None:
@@ -338,10 +342,15 @@ class SqliteSearcher:
             }
         return candidates
 
-    def version(self) -> tuple[int, int, int]:
+    def state(self, moment: datetime.datetime) -> tuple[tuple[int, int, int] | None, frozenset[str]]:
         self._check_version()
-        assert self._version is not None
-        return self._version
+        version = self._version
+        minute = moment.replace(second=0, microsecond=0)
+        open_hours = self._open_cache.get(minute)
+        if open_hours is None:
+            with self._connect() as connection:
+                open_hours = self._open_hours(connection, moment)
+        return version, open_hours
 
     def warm(self, moment: datetime.datetime) -> None:
         """The opening hours open at `moment` (each set of hours read for the day), the list of

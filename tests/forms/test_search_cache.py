@@ -1,6 +1,6 @@
-"""/sok/ is a public page: the same for every visitor, kept whole per process for its minute and its
-index, and said to be cacheable for what is left of the minute; every worker warms its searcher
-when it starts."""
+"""/sok/ is a public page: the same for every visitor, kept whole per process for as long as its
+index and the open mottagningar stay the same, and said to be cacheable for what is left of the
+minute; every worker warms its searcher when it starts."""
 
 from __future__ import annotations
 
@@ -88,14 +88,25 @@ def test_a_repeated_search_is_answered_from_memory_whatever_the_parameter_order(
     assert client.get("/sok/?q=hud&kommun=%C3%85svik").status_code == 503  # another search: not kept
 
 
-def test_a_new_minute_is_computed_again(app: Flask, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_page_is_computed_again_when_a_mottagning_opens_or_closes(
+    app: Flask, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hudmottagningen is open 08.00–16.00: its page is kept through the minutes until it closes."""
     client = app.test_client()
-    assert client.get("/sok/?q=hud").status_code == 200
+    clock.moment = TUESDAY_MORNING.replace(hour=15, minute=58, second=30)
+    first = client.get("/sok/?q=hudmottagningen")
+    assert "Öppet nu" in first.get_data(as_text=True)
+    assert first.headers["Cache-Control"] == "public, max-age=30"  # browsers: only this minute
     break_search(app, monkeypatch)
-    clock.moment += datetime.timedelta(seconds=10)  # 10.00.55: the same minute
-    assert client.get("/sok/?q=hud").status_code == 200
-    clock.moment += datetime.timedelta(seconds=10)  # 10.01.05: "Öppet nu" may have changed
-    assert client.get("/sok/?q=hud").status_code == 503
+    clock.moment = clock.moment.replace(minute=59, second=50)  # a new minute, nobody opened or closed
+    kept = client.get("/sok/?q=hudmottagningen")
+    assert kept.status_code == 200 and kept.get_data() == first.get_data()
+    assert kept.headers["Cache-Control"] == "public, max-age=10"
+    clock.moment = clock.moment.replace(hour=16, minute=0, second=5)  # closed: the page must change
+    assert client.get("/sok/?q=hudmottagningen").status_code == 503
+    monkeypatch.undo()
+    closed = client.get("/sok/?q=hudmottagningen").get_data(as_text=True)
+    assert "Stängt nu" in closed and "Öppet nu" not in closed.split("<ol", 1)[1]
 
 
 def test_a_new_index_is_computed_again(
@@ -155,7 +166,7 @@ def layer(answers: Callable[[dict[str, Any]], Answer], **limits: int) -> tuple[S
         return [body]
 
     moment = datetime.datetime(2026, 12, 1, 9, 0, 30, tzinfo=datetime.UTC)
-    return SearchPageCache(app, lambda: 1, lambda: moment, **limits), calls  # type: ignore[arg-type]
+    return SearchPageCache(app, lambda at: 1, lambda: moment, **limits), calls  # type: ignore[arg-type]
 
 
 def get(cache: SearchPageCache, query: str, cookie: str = "") -> tuple[str, dict[str, str], bytes]:
