@@ -256,6 +256,10 @@ def measure_load(site: Path, work: Path, args: argparse.Namespace) -> None:
         "mix": "/sok/, mix of 50 queries (kept pages after the first round)",
         "distinct": f"/sok/, every request a new query ({per_round:,} distinct a round: nothing kept helps)",
     }
+    for number in range(args.rounds):
+        print("round", number + 1, "; ".join(
+            f"{name} {rows[name][number][0]:.0f}/s p99 {rows[name][number][2]:.0f} ms" for name in labels
+        ))  # fmt: skip
     for name, label in labels.items():
         rps, p50, p99 = (statistics.median(row[i] for row in rows[name]) for i in range(3))
         share = statistics.median(row[0] / bare[0] for row, bare in zip(rows[name], rows["bare"], strict=True))

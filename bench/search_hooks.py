@@ -11,6 +11,27 @@ all of it, but every page it computes still pays it. This prints each hook's CPU
 timed alone inside a request context for `/sok/?q=hud` (anonymous, and with a logged-in visitor's
 cookie), and what a request costs through the whole app for a view that returns a constant, beside
 a bare Flask app: the hooks' share without any search.
+
+Which of them a public GET page such as /sok/ needs (they live in forms/platform, the lead's lane):
+
+- opening and saving the session (sessions.ServerSessionInterface): not needed. With a cookie it
+  is a database read (about 0.1 ms), and a logged-in visitor's "seen at" is written once a minute,
+  which adds Set-Cookie to a page that should be cacheable. A public endpoint could get a null
+  session (no read, no save, no `Vary: Cookie`).
+- sessions.enforce_timeouts: not needed, and harmful: /sok/ is not among OPEN_ENDPOINTS, so a
+  visitor whose login has expired gets "Du har blivit utloggad" (401) instead of the search when
+  the page is computed (a kept page is served to them normally).
+- security.csrf_protect: a no-op for GET already (one comparison).
+- the rate limiter's before_request check (about 40 µs, the largest): not needed; /sok/ has no
+  limit, yet every request walks the limiter's filters. Exempting the endpoint, or limiting with
+  decorators only (no app-wide check), saves it.
+- security.set_headers: needed (CSP, HSTS, nosniff, frame options), but it sets `no-store` on
+  every endpoint not in CACHEABLE_ENDPOINTS; a public page should get `public, max-age=…` instead
+  (forms/search/cache.py rewrites it today, in front of the app).
+- the theme context processor (rendering.theme_context) reads the session through
+  current_citizen() on every render; /sok/ now renders without context processors
+  (forms/search/views.public_page repeats the non-personal part: site, stylesheet, favicons, root).
+  Splitting theme_context into a public and a personal part would remove that repetition.
 """
 
 from __future__ import annotations
@@ -81,20 +102,25 @@ def hook_rows(app: Any, cookie: dict[str, str], repeat: int) -> dict[str, tuple[
     return {name: (value, logged_in[name]) for name, value in anonymous.items()}
 
 
+def hook_name(function: Any) -> str:
+    inner = getattr(function, "func", function)  # a functools.partial (the rate limiter's)
+    return f"{inner.__module__}.{getattr(inner, '__qualname__', inner)}"
+
+
 def time_hooks(app: Any, headers: dict[str, str], repeat: int) -> dict[str, float]:
     with app.test_request_context("/sok/?q=hud", headers=headers) as context:
         interface = app.session_interface
         response = app.response_class("x")
         timings = {"open the session": cpu_us(lambda: interface.open_session(app, context.request), repeat)}
         for function in app.before_request_funcs.get(None, []):
-            timings[f"before: {function.__module__}.{function.__name__}"] = cpu_us(function, repeat)
+            timings[f"before: {hook_name(function)}"] = cpu_us(function, repeat)
         for function in app.after_request_funcs.get(None, []):
-            timings[f"after: {function.__module__}.{function.__name__}"] = cpu_us(
+            timings[f"after: {hook_name(function)}"] = cpu_us(
                 lambda function=function: function(response), repeat
             )
         timings["save the session"] = cpu_us(lambda: interface.save_session(app, context.session, response), repeat)
         for function in app.teardown_request_funcs.get(None, []):
-            timings[f"teardown: {function.__module__}.{function.__name__}"] = cpu_us(
+            timings[f"teardown: {hook_name(function)}"] = cpu_us(
                 lambda function=function: function(None), repeat
             )
     return timings
