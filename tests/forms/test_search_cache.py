@@ -65,6 +65,13 @@ def test_the_page_is_the_same_for_a_logged_in_visitor_and_shows_nothing_of_them(
     assert theirs.get_data() == anonymous.get_data()
 
 
+def test_the_public_page_escapes_what_was_typed(app: Flask) -> None:
+    """It is rendered without Flask's render_template: the template's escaping must still hold."""
+    html = app.test_client().get("/sok/?q=%3Cscript%3Ealert(1)%3C/script%3E%22&kommun=%3Cb%3E").get_data(as_text=True)
+    assert "<script" not in html and "<b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&#34;" in html and "&lt;b&gt;" in html
+
+
 def test_an_anonymous_answer_is_public_for_the_rest_of_the_minute(app: Flask) -> None:
     client = app.test_client()
     first, again = client.get("/sok/?q=v%C3%A5rdcentral"), client.get("/sok/?q=v%C3%A5rdcentral")
