@@ -329,9 +329,9 @@ class SqliteSearcher:
             )
         )
         for word, phrase in zip(typed, phrases, strict=True):
-            rows = connection.execute(
-                "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
-                (word_expression(word), listed),
+            rows = connection.execute(  # not "MATCH ? AND rowid IN (…)": SQLite would match once per id
+                "SELECT value FROM json_each(?) INTERSECT SELECT rowid FROM fts WHERE fts MATCH ?",
+                (listed, word_expression(word)),
             )
             starts = {row[0] for row in rows}
             inside = fold(word) if phrase is not None else None
