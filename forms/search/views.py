@@ -10,6 +10,7 @@ from urllib.parse import quote_plus, urlencode
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
+from forms.platform.rendering import site_frame
 from forms.platform.services import services
 from forms.search.cache import MOMENT_KEY
 from forms.search.params import SearchParams
@@ -40,16 +41,7 @@ def public_page(template: str, **context: Any) -> str:
     session (to show who is logged in); so the page never depends on, nor touches, the session,
     and forms/search/cache.py may keep it for everyone.
     """
-    svc = services()
-    frame: dict[str, Any] = {
-        "site": svc.content.site,
-        "css_href": f"{svc.prefix}static/{svc.theme.css_name}",
-        "root": svc.site_root,
-    }
-    for suffix in ("svg", "ico"):
-        if path := svc.theme.favicon_path(suffix):
-            frame[f"favicon_{suffix}"] = f"{svc.prefix}{path}"
-    return current_app.jinja_env.get_template(template).render(**frame, **context)
+    return current_app.jinja_env.get_template(template).render(**site_frame(), **context)
 
 
 def count_text(count: int) -> str:
