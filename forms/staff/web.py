@@ -20,11 +20,9 @@ from forms.platform.audit import security_event
 from forms.platform.security import STALE_ELSEWHERE, STALE_TITLE, error_page
 from forms.platform.services import services
 from forms.staff import accesslog, directory, session
-from forms.staff.reads import close_request_session, request_session
 from forms.staff.rules import ROLE_NAMES
 
 bp = Blueprint("staff", __name__)
-bp.teardown_app_request(close_request_session)
 
 EXTENSION = "hittavard_staff"
 TYPED_FIELDS = {"text", "title"}  # the staff forms' free text, shown back after a timeout
@@ -54,11 +52,14 @@ def current_staff() -> Staff | None:
     if "staff" in g:
         return g.staff  # type: ignore[no-any-return]
     found = None
-    hsa_id = session.current().hsa_id
+    current = session.current()
+    hsa_id = current.hsa_id
     if hsa_id:
-        # In the session that read the staff session (one checkout for both), closed right after.
-        known = directory.person_and_roles(request_session(), hsa_id)
-        close_request_session()
+        # Read with the staff session (one statement), unless the session changed hands since
+        # (a login in this request).
+        known = current.known
+        if known is None or known[0].hsa_id != hsa_id:
+            known = directory.person_and_roles(services().store.engine, hsa_id)
         if known is not None:
             found = Staff(*known)
     g.staff = found
@@ -122,13 +123,6 @@ def render(template: str, **context: Any) -> str:
 @bp.before_request
 def before() -> Response | tuple[str, int] | None:
     """Timeouts, then the staff CSRF check, then: logged in, or to the login."""
-    try:
-        return _before()
-    finally:
-        close_request_session()  # what every request reads first has been read: no reads stay open
-
-
-def _before() -> Response | tuple[str, int] | None:
     reason = session.timed_out()
     if reason is not None:
         security_event("session_timeout", reason=reason, kind="staff")
