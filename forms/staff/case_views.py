@@ -8,21 +8,19 @@ shows the case page again with a message at the top and what was typed kept in i
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 from flask import redirect, request, url_for
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from forms.identity.staff import StaffPerson
 from forms.platform.security import STALE_PAGE
 from forms.platform.services import services
-from forms.staff import accesslog, casework, directory, rules, standard
+from forms.staff import accesslog, case_reads, casework, directory, rules
+from forms.staff.case_reads import CaseRow, PageReads
 from forms.staff.casework import Action, Conflict, Filters, Refused
 from forms.staff.rules import CaseView
 from forms.staff.web import bp, keeps_typing, me, refuse, render, role_text, roles_at, token_was_stale
-from forms.store.db import Case, CaseEvent, StandardAnswer, writing
+from forms.store.db import writing
 
 CONFLICT = "Ärendet har ändrats av någon annan. Läs igenom ärendet igen. Det du skrev finns kvar nedan."
 FIELD = {rules.PARTIAL: "delsvar-text", rules.ANSWER: "svar-text", rules.NOTE: "anteckning-text"}
@@ -90,41 +88,18 @@ def cases(clinic: str) -> str:
     )
 
 
-@dataclass(frozen=True)
-class PageReads:
-    """What a case page shows besides the case, read in the page's one session."""
-
-    events: list[CaseEvent]
-    handlers: list[StaffPerson]
-    handler: StaffPerson | None
-    answers: list[StandardAnswer]
-
-
-def _reads(db: Session, clinic: str, case: Case, allowed: list[str]) -> PageReads:
-    answers = standard.listing(db, clinic) if rules.ANSWER in allowed else []
-    handlers = directory.handlers(db, clinic) if rules.DISTRIBUTE in allowed else []
-    handler = next((p for p in handlers if p.hsa_id == case.handler), None)
-    if handler is None and case.handler:
-        handler = directory.person(db, case.handler)
-    return PageReads(casework.history(db, case.id), handlers, handler, answers)
-
-
-def _allowed(case: Case, roles: frozenset[str]) -> list[str]:
+def _allowed(case: CaseRow, roles: frozenset[str]) -> list[str]:
     return rules.allowed_actions(roles, me().person.hsa_id, CaseView(case.status, case.handler))
 
 
-def _visible(clinic: str, reference: str, roles: frozenset[str]) -> tuple[Case, PageReads]:
-    """The case if the person may see it (else 404), and its page's reads, in one session."""
-    with Session(services().store.engine) as db:
-        case = casework.get_case(db, clinic, reference)
-        if case is not None and rules.can_see(roles, me().person.hsa_id, CaseView(case.status, case.handler)):
-            return case, _reads(db, clinic, case, _allowed(case, roles))
-    refuse(clinic, "case")
+def _find(clinic: str, reference: str) -> CaseRow | None:
+    with services().store.engine.connect() as connection:
+        return case_reads.case(connection, clinic, reference)
 
 
 def _case_page(
     clinic: str,
-    case: Case,
+    case: CaseRow,
     roles: frozenset[str],
     *,
     errors: list[dict[str, Any]] | None = None,
@@ -137,8 +112,8 @@ def _case_page(
     person = svc.identity.find_person(case.subject)
     allowed = _allowed(case, roles)
     if reads is None:
-        with Session(svc.store.engine) as db:
-            reads = _reads(db, clinic, case, allowed)
+        with svc.store.engine.connect() as connection:
+            reads = case_reads.page_reads(connection, clinic, case, allowed)
     typed = dict(typed or {})
     answers = reads.answers
     chosen = request.args.get("standardsvar")
@@ -153,6 +128,9 @@ def _case_page(
             "staff/case.html",
             clinic=clinic,
             case=case,
+            # The page's own address; its forms post to it + the action + "/" (staff.act), and
+            # the back link is the list's: three url_for calls instead of up to eight.
+            case_url=url_for("staff.case", clinic=clinic, reference=case.reference),
             person=person,
             handler=reads.handler,
             events=reads.events,
@@ -179,18 +157,27 @@ def _lost(clinic: str, action: str) -> tuple[str, int]:
 @bp.get("/personal/<clinic>/arenden/<reference>/")
 def case(clinic: str, reference: str) -> tuple[str, int]:
     roles = roles_at(clinic, rules.can_see_cases)
-    found, reads = _visible(clinic, reference, roles)
     svc = services()
-    accesslog.append(
-        svc.store.engine,
-        at=svc.now(),
-        hsa_id=me().person.hsa_id,
-        role=role_text(roles),
-        clinic=clinic,
-        action="read",
-        personnummer=found.subject,
-        case_reference=found.reference,
-    )
+    who = me().person.hsa_id
+    # The case, the page's reads and its access-log row in one transaction (as the list).
+    with writing(svc.store.engine).begin() as connection:
+        found = case_reads.case(connection, clinic, reference)
+        if found is not None and rules.can_see(roles, who, CaseView(found.status, found.handler)):
+            reads = case_reads.page_reads(connection, clinic, found, _allowed(found, roles))
+            accesslog.record(
+                connection,
+                at=svc.now(),
+                hsa_id=who,
+                role=role_text(roles),
+                clinic=clinic,
+                action="read",
+                personnummer=found.subject,
+                case_reference=found.reference,
+            )
+        else:
+            found = None
+    if found is None:
+        refuse(clinic, "case")  # after the transaction: the refusal writes a row of its own
     return _case_page(clinic, found, roles, reads=reads)
 
 
@@ -201,7 +188,7 @@ def act(clinic: str, reference: str, action: str) -> Response | tuple[str, int]:
     if action not in rules.ACTIONS:
         refuse(clinic, "action")
     svc = services()
-    found = casework.get_case(svc.store.engine, clinic, reference)
+    found = _find(clinic, reference)
     if found is not None and not rules.can_see(roles, me().person.hsa_id, CaseView(found.status, found.handler)):
         if request.form.get("version") not in (None, "", str(found.version)):
             # It was theirs when they opened it, and someone has since changed it (answered it, or
@@ -255,7 +242,7 @@ def act(clinic: str, reference: str, action: str) -> Response | tuple[str, int]:
             case_reference=found.reference,
             detail=action,
         )
-        fresh = casework.get_case(svc.store.engine, clinic, reference) or found
+        fresh = _find(clinic, reference) or found
         if not rules.can_see(roles, me().person.hsa_id, CaseView(fresh.status, fresh.handler)):
             return _lost(clinic, action)
         errors = [{"anchor": FIELD.get(action, "arende"), "message": CONFLICT, "context": None}]

@@ -15,6 +15,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -90,7 +91,7 @@ def late_clause(now: ColumnElement[datetime.datetime]) -> ColumnElement[bool]:
     return and_(c.due_at <= now, c.responded_at.is_(None), c.status != rules.CLOSED)
 
 
-def is_late(case: Case, now: datetime.datetime) -> bool:
+def is_late(case: Case | sqlalchemy.Row[Any], now: datetime.datetime) -> bool:
     """The same rule as `late_clause`, for one case in hand."""
     due = case.due_at
     return due is not None and due <= naive(now) and case.responded_at is None and case.status != rules.CLOSED
@@ -189,11 +190,6 @@ def list_cases(
     return rows, int(total)
 
 
-def get_case(source: Engine | Session, clinic: str, reference: str) -> Case | None:
-    with reading(source) as db:
-        return db.scalars(select(Case).where(Case.reference == reference[:40], Case.clinic == clinic)).first()
-
-
 def history(source: Engine | Session, case_id: int, citizen: bool = False) -> list[CaseEvent]:
     """Everything done to the case, oldest first; for the citizen only answers, delsvar and replies."""
     statement = select(CaseEvent).where(CaseEvent.case_id == case_id)
@@ -222,7 +218,7 @@ def act(
     roles: frozenset[str],
     handlers: dict[str, StaffPerson],
     now: datetime.datetime,
-) -> Case:
+) -> None:
     """Do the action; raise Conflict, Refused, or LookupError (no such case here: a 404)."""
     at = naive(now)
     role_text = ",".join(sorted(roles))
@@ -284,9 +280,6 @@ def act(
             case_reference=case.reference,
             detail=f"till {action.handler}" if action.kind == rules.DISTRIBUTE else "",
         )
-    found = get_case(engine, clinic, reference)
-    assert found is not None
-    return found
 
 
 class ReplyRefused(Exception):
