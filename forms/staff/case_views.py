@@ -22,9 +22,9 @@ from forms.platform.workdays import due_text
 from forms.staff import accesslog, case_reads, casework, directory, rules
 from forms.staff.case_reads import CaseRow, PageReads
 from forms.staff.casework import Action, Conflict, Filters, Refused
+from forms.staff.reads import logs_reads, request_transaction
 from forms.staff.rules import CaseView
 from forms.staff.web import bp, keeps_typing, me, refuse, render, role_text, roles_at, token_was_stale
-from forms.store.db import writing
 
 CONFLICT = "Ärendet har ändrats av någon annan. Läs igenom ärendet igen. Det du skrev finns kvar nedan."
 FIELD = {rules.PARTIAL: "delsvar-text", rules.ANSWER: "svar-text", rules.NOTE: "anteckning-text"}
@@ -44,6 +44,7 @@ def _page_number(raw: str | None) -> int:
 
 
 @bp.get("/personal/<clinic>/arenden/")
+@logs_reads
 def cases(clinic: str) -> str:
     roles = roles_at(clinic, rules.can_see_cases)
     svc = services()
@@ -55,9 +56,9 @@ def cases(clinic: str) -> str:
         page=_page_number(request.args.get("sida")),
     )
     now = svc.now()
-    # The page's reads and its access-log row in one transaction: the row names exactly the cases
-    # the page shows, and the request begins and ends one transaction instead of two.
-    with writing(svc.store.engine).begin() as connection:
+    # The page's reads and its access-log row in the request's one transaction (the one that read
+    # the staff session): the row names exactly the cases the page shows.
+    with request_transaction() as connection:
         rows, total = casework.list_cases(connection, clinic, me().person.hsa_id, roles, filters, now)
         accesslog.record(
             connection,
@@ -193,12 +194,13 @@ def _lost(clinic: str, action: str) -> tuple[str, int]:
 
 
 @bp.get("/personal/<clinic>/arenden/<reference>/")
+@logs_reads
 def case(clinic: str, reference: str) -> tuple[str, int]:
     roles = roles_at(clinic, rules.can_see_cases)
     svc = services()
     who = me().person.hsa_id
-    # The case, the page's reads and its access-log row in one transaction (as the list).
-    with writing(svc.store.engine).begin() as connection:
+    # The case, the page's reads and its access-log row in the request's one transaction (as the list).
+    with request_transaction() as connection:
         found = case_reads.case(connection, clinic, reference)
         if found is not None and rules.can_see(roles, who, CaseView(found.status, found.handler)):
             reads = case_reads.page_reads(connection, clinic, found, _allowed(found, roles))

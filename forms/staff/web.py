@@ -20,9 +20,11 @@ from forms.platform.audit import security_event
 from forms.platform.security import STALE_ELSEWHERE, STALE_TITLE, error_page
 from forms.platform.services import services
 from forms.staff import accesslog, directory, session
+from forms.staff.reads import close_request_connection, keeps_connection, request_transaction
 from forms.staff.rules import ROLE_NAMES
 
 bp = Blueprint("staff", __name__)
+bp.teardown_app_request(close_request_connection)
 
 EXTENSION = "hittavard_staff"
 TYPED_FIELDS = {"text", "title"}  # the staff forms' free text, shown back after a timeout
@@ -77,15 +79,19 @@ def refuse(clinic: str = "", what: str = "") -> NoReturn:
     staff = current_staff()
     security_event("authorisation_failure", what=f"staff:{what or request.endpoint}")
     if staff is not None:
-        accesslog.append(
-            services().store.engine,
-            at=services().now(),
-            hsa_id=staff.person.hsa_id,
-            role=",".join(sorted(staff.at(clinic))),
-            clinic=clinic[:200] if clinic in staff.roles else "",
-            action="refused",
-            detail=request.path[:300],
-        )
+        row = {
+            "at": services().now(),
+            "hsa_id": staff.person.hsa_id,
+            "role": ",".join(sorted(staff.at(clinic))),
+            "clinic": clinic[:200] if clinic in staff.roles else "",
+            "action": "refused",
+            "detail": request.path[:300],
+        }
+        if g.get("staff_connection") is not None:
+            with request_transaction() as connection:  # a logged read's: the row goes in it
+                accesslog.record(connection, **row)
+        else:
+            accesslog.append(services().store.engine, **row)
     abort(404)
 
 
@@ -123,6 +129,13 @@ def render(template: str, **context: Any) -> str:
 @bp.before_request
 def before() -> Response | tuple[str, int] | None:
     """Timeouts, then the staff CSRF check, then: logged in, or to the login."""
+    response = _before()
+    if response is not None or not keeps_connection():
+        close_request_connection()  # what the request reads first has been read: no reads stay open
+    return response
+
+
+def _before() -> Response | tuple[str, int] | None:
     reason = session.timed_out()
     if reason is not None:
         security_event("session_timeout", reason=reason, kind="staff")
@@ -171,4 +184,5 @@ def token_was_stale() -> bool:
 
 @bp.after_request
 def after(response: Response) -> Response:
+    close_request_connection()  # a view that did not use it (an error): before the session is saved
     return session.save(response)
