@@ -7,6 +7,7 @@ shows the case page again with a message at the top and what was typed kept in i
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -74,24 +75,50 @@ def cases(clinic: str) -> str:
     kept = {"status": filters.status, "mina": "1" if filters.mine else None, "sena": "1" if filters.late else None}
 
     def link(**change: Any) -> str:
-        """The list with these filters changed: its address and a query, as url_for would write it
-        (one url_for for the page instead of one per link: up to twenty on a page)."""
-        args = {k: v for k, v in (kept | change).items() if v}
+        """The list with these filters changed (and on its first page unless `sida` is given): its
+        address and a query, as url_for would write it, without a url_for per link."""
+        args = {k: v for k, v in (kept | {"sida": None} | change).items() if v}
         return f"{base}?{urlencode(args, safe=QUERY_SAFE)}" if args else base
 
+    statuses = [
+        Link("Öppna", link(status=None), filters.status is None),
+        *(Link(s, link(status=s), filters.status == s) for s in rules.STATUSES),
+        Link("Alla", link(status=casework.ALL), filters.status == casework.ALL),
+    ]
+    shows: list[Link] = []
+    if rules.RECEIVER in roles:
+        shows.append(Link("Alla ärenden", link(mina=None), not filters.mine))
+        shows.append(Link("Mina ärenden", link(mina="1"), filters.mine))
+    if filters.late:
+        shows.append(Link("Även ej försenade", link(sena=None), False))
+    else:
+        shows.append(Link("Bara försenade", link(sena="1"), False))
+    near = [n for n in range(1, pages + 1) if n in (1, pages) or abs(n - filters.page) <= 4]  # and the ends
     return render(
         "staff/cases.html",
         clinic=clinic,
         rows=[_shown(row, base) for row in rows],
         filters=filters,
         total=total,
-        pages=pages,
-        link=link,
-        statuses=rules.STATUSES,
-        is_receiver=rules.RECEIVER in roles,
+        status_links=statuses,
+        show_links=shows,
+        page_links=[Link(str(n), link(sida=n), n == filters.page) for n in near] if pages > 1 else [],
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A filter or page link of the list, made in the view: a template macro and a link callback
+    per link cost more than the rest of the list's markup."""
+
+    text: str
+    href: str
+    current: bool
+
+
+# A due time is the end of a working day: a list of 25 cases has a handful of them, and a worker
+# sees the same few days again and again. (`sent` is a moment per case: no cache would hit.)
+_due_text = functools.lru_cache(maxsize=4096)(due_text)
 QUERY_SAFE = "!$'()*,/:;?@"  # what Werkzeug's url_for leaves unquoted in a query
 
 
@@ -122,7 +149,7 @@ def _shown(row: casework.Row, base: str) -> Shown:
         name=person.name if person else "Okänd",
         subject=row.subject,
         sent=local_time(row.sent_at),
-        due=due_text(row.due_at) if row.due_at else "",
+        due=_due_text(row.due_at) if row.due_at else "",
         handler=row.handler_name or "Ingen ännu",
     )
 

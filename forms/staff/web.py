@@ -8,7 +8,7 @@ written to the access log ("refused").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -111,15 +111,26 @@ def role_text(roles: Collection[str]) -> str:
     return ",".join(sorted(roles))
 
 
+class ClinicNames:
+    """Mottagning slug → name, looked up when a page asks: a page names one or a few mottagningar
+    of a region's thousand, and a dict of all of them was built on every staff request."""
+
+    def __init__(self, clinics: Mapping[str, Any]) -> None:
+        self._clinics = clinics
+
+    def get(self, slug: str, default: str | None = None) -> str | None:
+        found = self._clinics.get(slug)
+        return found.name if found is not None else default  # type: ignore[no-any-return]
+
+
 def render(template: str, **context: Any) -> str:
     staff = current_staff()
     clinic = context.get("clinic")
-    names = {slug: c.name for slug, c in services().content.clinics.items()}
     return render_template(
         template,
         staff=staff,
         clinic_roles=staff.at(clinic) if staff and clinic else frozenset(),
-        clinic_names=names,
+        clinic_names=ClinicNames(services().content.clinics),
         role_names=ROLE_NAMES,
         staff_csrf=session.csrf_token,
         **context,
