@@ -52,8 +52,9 @@ class StaffSession:
     previous: str | None = None
     destroyed: bool = False
     # The person and their roles (mottagning slug → roles) as read with the session, for the
-    # HSA-id the session held then; None when it held none or the person is unknown.
+    # HSA-id it held then (`known_for`); None when the person is unknown.
     known: tuple[StaffPerson, dict[str, frozenset[str]]] | None = None
+    known_for: str | None = None
 
     @property
     def hsa_id(self) -> str | None:
@@ -95,6 +96,7 @@ def open_session() -> StaffSession:
         data = rows[0].data if rows else None
         if isinstance(data, dict) and data.get("kind") == KIND:
             session = StaffSession(token, dict(data))
+            session.known_for = session.hsa_id
             first = rows[0]
             if first.hsa_id is not None and first.hsa_id == session.hsa_id:
                 roles: dict[str, set[str]] = {}

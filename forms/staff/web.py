@@ -58,9 +58,9 @@ def current_staff() -> Staff | None:
     hsa_id = current.hsa_id
     if hsa_id:
         # Read with the staff session (one statement), unless the session changed hands since
-        # (a login in this request).
+        # (a login in this request, after the request's reads are closed).
         known = current.known
-        if known is None or known[0].hsa_id != hsa_id:
+        if current.known_for != hsa_id:
             known = directory.person_and_roles(services().store.engine, hsa_id)
         if known is not None:
             found = Staff(*known)
