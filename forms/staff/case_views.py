@@ -16,6 +16,7 @@ from urllib.parse import quote, urlencode
 from flask import redirect, request, url_for
 from werkzeug.wrappers import Response
 
+from forms.identity.providers import IdentityProvider
 from forms.platform.rendering import local_time
 from forms.platform.security import STALE_PAGE
 from forms.platform.services import services
@@ -97,7 +98,7 @@ def cases(clinic: str) -> str:
     return render(
         "staff/cases.html",
         clinic=clinic,
-        rows=[_shown(row, base) for row in rows],
+        rows=[_shown(row, base, svc.identity) for row in rows],
         filters=filters,
         total=total,
         status_links=statuses,
@@ -138,8 +139,8 @@ class Shown:
     handler: str
 
 
-def _shown(row: casework.Row, base: str) -> Shown:
-    person = services().identity.find_person(row.subject)
+def _shown(row: casework.Row, base: str, identity: IdentityProvider) -> Shown:
+    person = identity.find_person(row.subject)
     return Shown(
         href=f"{base}{quote(row.reference)}/",
         eservice_name=row.eservice_name,
