@@ -9,8 +9,8 @@ Flask "hello" app (bench/hello_app.py), both with the same worker settings. Then
 bounded time at 50 connections:
 
 - GET of a form page (page 1 of "Skicka meddelande", logged in, villkor approved), GET of the
-  citizen's empty inbox (the app's lightest logged-in page: its hooks, the session, one read and
-  the layout, i.e. the floor under every page of the app) and GET of the bare route, with wrk
+  citizen's empty inbox (a light page: the app's hooks, the session, one read and the layout, near
+  the floor under every logged-in page of the app) and GET of the bare route, with wrk
   from Debian (installed with apt-get when missing, as root), or with the
   Python client below when wrk cannot be had;
 - full sends: 50 citizens, each in its own session, run the whole course again and again (villkor,
@@ -469,7 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"form page GET: {ratio:.0%} of the bare Flask route's requests/s")
     print(f"  form page p99 / bare p99: {form_page.p99_ms / ceiling.p99_ms:.1f}× (medians)")
     print(
-        f"the app's lightest logged-in page (empty inbox: hooks, session, one read, layout): {floor:.0%} "
+        f"a light logged-in page (the empty inbox: hooks, session, one read, layout): {floor:.0%} "
         "of the bare route's requests/s"
     )
     exactly_once = stored == unique == len(receipts)

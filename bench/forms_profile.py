@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             "bare Flask route": lambda: hello.get("/", base_url=BASE).status_code,
             "the app's 404 page": lambda: client.get("/e-tjanster/finns-inte/", base_url=BASE).status_code,
             "form page (page 1, logged in)": lambda: client.get(page, base_url=BASE).status_code,
+            "empty inbox (logged in)": lambda: client.get("/e-tjanster/inkorg/", base_url=BASE).status_code,
         }
         for get in targets.values():
             for _ in range(30):  # warm: templates compiled, statements cached
