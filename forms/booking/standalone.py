@@ -30,7 +30,15 @@ from forms.booking.interface import (
     TimeType,
 )
 from forms.store.db import writing
-from forms.store.tidbok import ACTIVE, CANCELLED, BookingRow, ClosedDayRow, ScheduleRow, TimeTypeRow
+from forms.store.tidbok import (
+    ACTIVE,
+    CANCELLED,
+    BookingCommentRow,
+    BookingRow,
+    ClosedDayRow,
+    ScheduleRow,
+    TimeTypeRow,
+)
 
 
 def _utc(moment: datetime.datetime) -> datetime.datetime:
@@ -65,6 +73,12 @@ def _rule(row: ScheduleRow) -> times.WeeklyRule:
         valid_from=row.valid_from,
         valid_until=row.valid_until,
     )
+
+
+def _keep_comment(db: Session, row: BookingRow, action: str, comment: str | None, now: datetime.datetime) -> None:
+    """Keep the comment beside every earlier one, in the transaction that changes the booking."""
+    if comment:
+        db.add(BookingCommentRow(booking_id=row.id, action=action, comment=comment, created_at=_utc(now)))
 
 
 class StandaloneTidbok:
@@ -268,6 +282,7 @@ class StandaloneTidbok:
                     row.start = _utc(start)
                     row.comment = comment
                     row.updated_at = _utc(now)
+                    _keep_comment(db, row, "omboka", comment, now)
                     db.flush()  # one UPDATE: the old time is freed as the new one is taken, or neither
                     booking = self._booking(db, row, now)
             except IntegrityError:
@@ -285,4 +300,5 @@ class StandaloneTidbok:
             row.status = CANCELLED
             row.comment = comment
             row.updated_at = _utc(now)
+            _keep_comment(db, row, "avboka", comment, now)
             return Result("OK", booking=self._booking(db, row, now))
