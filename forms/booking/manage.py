@@ -18,6 +18,7 @@ from forms.booking.interface import Booking
 from forms.notices.contacts import Contacts, InvalidContact, display_mobile, normalize_email, normalize_mobile
 from forms.platform.audit import security_event
 from forms.platform.citizen import login_required
+from forms.platform.security import keeps_typing
 from forms.platform.services import services
 
 bp = Blueprint("tidbok", __name__)
@@ -110,6 +111,7 @@ def receipt(slug: str, reference: str) -> str:
 
 
 @bp.post("/<slug>/tidbok/kvitto/<reference>/paminnelse/")
+@keeps_typing
 @login_required
 def reminder(slug: str, reference: str) -> Response | str:
     """The offer of a reminder the day before: the addresses of "Mina uppgifter", then the reminder."""
@@ -119,6 +121,8 @@ def reminder(slug: str, reference: str) -> Response | str:
     if booking is None or not booking.active or copy.get("action") == "avboka":
         abort(404)
     form = {"epost": request.form.get("epost", "")[:300], "mobil": request.form.get("mobil", "")[:40]}
+    if common.stale("Skicka påminnelse dagen före"):
+        return _render_receipt(slug, reference, form)
     errors: list[dict[str, Any]] = []
     values: dict[str, str | None] = {}
     for field, normalize in (("epost", normalize_email), ("mobil", normalize_mobile)):
