@@ -45,7 +45,7 @@ NOW = datetime.datetime(2026, 12, 1, 7, 0, tzinfo=datetime.UTC)  # Tuesday 08:00
 TAKEN_TEXT = "Tiden hann bokas av någon annan. Välj en annan tid."
 
 
-def fill(url: str) -> int:
+def fill(url: str, clinics: int = CLINICS) -> int:
     """Schedules and bookings of the synthetic mottagningar, straight into the tables; rows written."""
     from forms.booking.times import STOCKHOLM
 
@@ -53,7 +53,7 @@ def fill(url: str) -> int:
     rows = 0
     random_ = random.Random(10)
     with engine.begin() as connection:
-        for number in range(CLINICS):
+        for number in range(clinics):
             clinic = f"mottagning-{number:04d}"
             connection.execute(
                 text("INSERT INTO tidbok_time_types (clinic, type_id, name, minutes, reason, cancel_hours, rebook) "

@@ -58,7 +58,8 @@ def day_view(
     slug: str, type_id: str, subject: str, requested: str | None, chosen: datetime.datetime | None
 ) -> DayView:
     at = now()
-    dates = tidbok().available_dates(slug, type_id, subject, at, horizon(at))
+    free = tidbok().free_times(slug, type_id, subject, at, horizon(at))  # the days and the day's times at once
+    dates = free.days
     if not dates:
         return DayView(None, "", [], [], None, None, notice=NO_TIMES)
     notice = None
@@ -74,16 +75,10 @@ def day_view(
     position = dates.index(day)
     first = position - position % DAYS_PER_VIEW
     window = dates[first : first + DAYS_PER_VIEW]
-    free = tidbok().available_times(slug, type_id, subject, day, at)
-    options = [
-        TimeOption(
-            value=moment.isoformat(),
-            label=times.clock(moment),
-            id=f"tid-{times.clock(moment).replace('.', '')}",
-            checked=chosen is not None and moment == chosen,
-        )
-        for moment in free
-    ]
+    options = []
+    for moment in free.on(day):
+        label = times.clock(moment)
+        options.append(TimeOption(moment.isoformat(), label, f"tid-{label.replace('.', '')}", moment == chosen))
     return DayView(
         day=day,
         day_words=times.day_in_words(day),

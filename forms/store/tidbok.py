@@ -11,6 +11,11 @@ the same statement. `request_key` is unique too: a confirmation sent twice books
 Every comment a booking is given (at a rebooking, at the cancellation) is kept as a row of
 `tidbok_booking_comments` (migration 0005), written in the transaction that moves or cancels the
 booking, so the staff's day view shows them all; the booking's own `comment` is only the latest.
+
+`tidbok_versions` holds one number per mottagning that the database itself raises (triggers of
+migration 0005) whenever a row of its time types, schedules or closed days is inserted, changed or
+deleted, by whatever code or person: the key of each process's cache of those small tables
+(forms.booking.calendar), read with the bookings, so no node offers times from an old schedule.
 """
 
 from __future__ import annotations
@@ -101,3 +106,12 @@ class BookingCommentRow(Base):
     action: Mapped[str] = mapped_column(String(10))  # omboka | avboka
     comment: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime)  # UTC, naive, from the app's clock
+
+
+class TidbokVersionRow(Base):
+    """A mottagning's calendar version: raised by triggers on every write of its types, schedules, closed days."""
+
+    __tablename__ = "tidbok_versions"
+
+    clinic: Mapped[str] = mapped_column(String(200), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
