@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--url", default=None, help="an empty database to fill (default: a SQLite file)")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--statements", action="store_true", help="print the SQL of one request of each page")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="booking-profile-") as scratch:
         folder = Path(scratch)
@@ -70,9 +71,11 @@ def main(argv: list[str] | None = None) -> int:
         post(f"{VC}boka/", {"approve": "yes"})
         post(f"{VC}boka/typ/", {"typ": "lakarbesok"})
         statements = [0]
+        shown: list[str] = []
 
-        def count(*_args: object) -> None:
+        def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
             statements[0] += 1
+            shown.append(" ".join(statement.split())[:160])
 
         event.listen(app.extensions["hittavard_forms"].store.engine, "before_cursor_execute", count)
         from bench.hello_app import app as hello
@@ -92,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             print(f"  {name}: {cpu / args.requests * 1000:.2f} ms CPU, {wall / args.requests * 1000:.2f} ms wall, "
                   f"{statements[0] / args.requests:.0f} SQL statements a request")
+            if args.statements:
+                shown.clear()
+                user.get(path, base_url=BASE)
+                print("\n".join(f"    {line}" for line in shown))
             if args.profile:
                 profiler = cProfile.Profile()
                 profiler.enable()
