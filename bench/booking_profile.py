@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--url", default=None, help="an empty database to fill (default: a SQLite file)")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sort", default="cumulative", help="cProfile's order: cumulative or tottime")
     parser.add_argument("--statements", action="store_true", help="print the SQL of one request of each page")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="booking-profile-") as scratch:
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                 for _ in range(args.requests):
                     user.get(path, base_url=BASE)
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+                pstats.Stats(profiler).sort_stats(args.sort).print_stats(45)
     return 0
 
 

@@ -133,3 +133,33 @@ def test_the_citizens_day_page_follows_the_staff_pages_at_once(tmp_path: Path) -
     assert "Det finns inga lediga tider fredag 4 december 2026" in page
     assert not [t for t in times_offered(page) if t.startswith("2026-12-04")]
     assert "?dag=2026-12-04" not in page
+
+
+@pytest.mark.parametrize("near_days", [0, 3, 10])
+def test_the_day_page_read_from_the_near_weeks_is_the_one_read_from_all_three_months(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, near_days: int
+) -> None:
+    """Whatever day is asked for, reading the next weeks first gives exactly the page the whole horizon gives."""
+    from forms.booking import days
+
+    app = make_tidbok_staff_app(tmp_path)
+    tidbok = app.extensions["hittavard_tidbok"]
+    for number, clock in enumerate(("08:00", "08:20", "08:40", "09:00", "09:20", "09:40", "10:00", "10:20", "10:40")):
+        for day in (datetime.date(2026, 12, 9), datetime.date(2026, 12, 10)):  # two days booked full
+            from forms.booking.interface import Request
+
+            assert tidbok.make_booking(Request(CLINIC, "lakarbesok", at(clock, day), ADULT, ADULT, "x",
+                                               f"k{day.day}-{number}"), NOW).ok
+    asked = [None, "inte-en-dag", *(str(datetime.date(2026, 12, 1) + datetime.timedelta(n)) for n in range(0, 100, 3))]
+    with app.test_request_context():
+        full = {}
+        monkeypatch.setattr(days, "NEAR_DAYS", 400)
+        for requested in asked:
+            full[requested] = days.day_view(CLINIC, "lakarbesok", ADULT, requested, None)
+        chosen = at("09:20", datetime.date(2027, 2, 26))
+        full_chosen = days.day_view(CLINIC, "lakarbesok", ADULT, None, chosen)
+        monkeypatch.setattr(days, "NEAR_DAYS", near_days)
+        for requested in asked:
+            assert days.day_view(CLINIC, "lakarbesok", ADULT, requested, None) == full[requested], requested
+        assert days.day_view(CLINIC, "lakarbesok", ADULT, None, chosen) == full_chosen
+    assert full["2026-12-10"].notice and full["2026-12-07"].day == datetime.date(2026, 12, 7)  # full, free
