@@ -8,7 +8,8 @@ those tables (triggers of migration 0005, whoever writes). A request reads that 
 primary key, in the transaction that reads the bookings, and rebuilds the entry when it differs:
 so no process or node offers a time from a schedule or closed day that has changed, the moment
 the change is committed. Booking itself does not use the cache at all: the confirmation reads the
-schedule afresh and the unique index decides (forms.booking.standalone).
+schedule afresh and the unique index decides (forms.booking.standalone). Within one request the
+number is read once (the request's scope, forms.booking.setup): a page shows one moment's calendar.
 
 The number is read before the rows it keys, so a write landing between the two can only store
 newer rows under the older number, which the next request then replaces; never older rows under
@@ -101,8 +102,20 @@ class CalendarCache:
         self._entries: OrderedDict[str, Calendar] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, connection: Connection, clinic: str) -> Calendar:
-        """The mottagning's calendar as of this transaction: one primary-key read when nothing changed."""
+    def get(self, connection: Connection, clinic: str, scope: dict[str, Calendar] | None = None) -> Calendar:
+        """The mottagning's calendar as of this transaction: one primary-key read when nothing changed.
+
+        `scope` is one request's: a calendar checked once in the request serves the rest of it (the
+        page shows one moment's calendar), and the next request checks again.
+        """
+        if scope is not None and clinic in scope:
+            return scope[clinic]
+        found = self._checked(connection, clinic)
+        if scope is not None:
+            scope[clinic] = found
+        return found
+
+    def _checked(self, connection: Connection, clinic: str) -> Calendar:
         version = version_of(connection, clinic)
         with self._lock:
             found = self._entries.get(clinic)

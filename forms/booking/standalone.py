@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, bindparam, select
@@ -18,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from forms.booking import times
-from forms.booking.calendar import CalendarCache, rule_of, time_type_of
+from forms.booking.calendar import Calendar, CalendarCache, rule_of, time_type_of
 from forms.booking.interface import (
     AGE_BARRED,
     NO_REBOOK,
@@ -117,8 +118,10 @@ SCHEDULE = (
 class StandaloneTidbok:
     """Time types, schedules, closed days and bookings in the forms app's database."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, scope: Callable[[], dict[str, Calendar] | None] = lambda: None) -> None:
+        """`scope` gives the current request's dict for calendars checked in it (None outside requests)."""
         self.engine = engine
+        self._scope = scope
         self._read = sessionmaker(engine, expire_on_commit=False)
         self._write = sessionmaker(writing(engine), expire_on_commit=False)
         self._calendars = CalendarCache()
@@ -129,7 +132,7 @@ class StandaloneTidbok:
 
     def time_types(self, clinic: str) -> list[TimeType]:
         with self.engine.connect() as connection:
-            return list(self._calendars.get(connection, clinic).types.values())
+            return list(self._calendars.get(connection, clinic, self._scope()).types.values())
 
     def _type(self, db: Session, clinic: str, type_id: str) -> TimeType | None:
         row = db.scalars(
@@ -156,7 +159,7 @@ class StandaloneTidbok:
         One read of the bookings for the whole range, on the partial unique index (clinic, start);
         the times are compared as the store keeps them (naive UTC), so no booking row is converted.
         """
-        calendar = self._calendars.get(connection, clinic)
+        calendar = self._calendars.get(connection, clinic, self._scope())
         found = calendar.types.get(time_type)
         if found is None:
             return FreeTimes({})
