@@ -7,7 +7,9 @@ third of the times taken), plus the demo's own mottagningar, logs Tolvan in thro
 with Flask's test client, takes Boka tid to its day page, and times `--requests` GETs each of the
 day page, Mina bokade tider and the bare Flask route (bench/hello_app.py): CPU time of this process
 per request (which the load of other jobs moves much less than wall time), wall time, and the SQL
-statements each request runs. `--profile` adds cProfile's top functions by cumulative time.
+statements each request runs; beside them "Mina uppgifter", a logged-in page of one small read: the
+floor of what the platform (session, CSRF, headers, layout) costs any page. `--profile` adds
+cProfile's top functions (`--sort tottime` for own time), `--statements` the SQL of one request.
 """
 
 from __future__ import annotations
@@ -85,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{url.split(':')[0]}, load average {os.getloadavg()[0]:.1f}")
         for name, path, user in (("bare Flask 'hello'", "/", hello.test_client()),
                                  ("day page of Boka tid", f"{VC}boka/tid/?dag=2026-12-03", client),
-                                 ("Mina bokade tider", VC, client)):
+                                 ("Mina bokade tider", VC, client),
+                                 ("floor: Mina uppgifter (one read)", "/e-tjanster/mina-uppgifter/", client)):
             for _ in range(20):  # warm: templates compiled, statements cached, pool filled
                 user.get(path, base_url=BASE)
             statements[0] = 0
