@@ -13,7 +13,8 @@ number is read once (the request's scope, forms.booking.setup): a page shows one
 
 The number is read before the rows it keys, so a write landing between the two can only store
 newer rows under the older number, which the next request then replaces; never older rows under
-a newer number. At most `MAX_CLINICS` mottagningar are kept per process, least recently used out.
+a newer number. At most `MAX_CLINICS` mottagningar are kept per process, least recently used out;
+a mottagning read again after that costs its three small reads once more.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from forms.booking import times
 from forms.booking.interface import TimeType
 from forms.store.tidbok import ClosedDayRow, ScheduleRow, TidbokVersionRow, TimeTypeRow
 
-MAX_CLINICS = 256
+MAX_CLINICS = 128  # at worst (3 types × 92 days × 10 times each) about 20 MB per process
 _BEGINNING = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)  # "after now" is applied by the caller
 
 
