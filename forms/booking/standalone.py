@@ -125,13 +125,18 @@ class StandaloneTidbok:
         self._read = sessionmaker(engine, expire_on_commit=False)
         self._write = sessionmaker(writing(engine), expire_on_commit=False)
         self._calendars = CalendarCache()
+        # The pages' reads are one or two statements that need no common snapshot (the confirmation
+        # checks again), so on PostgreSQL they skip BEGIN and ROLLBACK: two round trips each. SQLite
+        # keeps its transactions, which cost no round trip and which forms.store.db begins itself.
+        sqlite = engine.dialect.name == "sqlite"
+        self._pages = engine if sqlite else engine.execution_options(isolation_level="AUTOCOMMIT")
 
     # Reading ----------------------------------------------------------------------------------
     # The pages read through the per-process calendar cache (forms.booking.calendar) and Core
     # statements; the writes below read the schedule afresh inside their own transaction.
 
     def time_types(self, clinic: str) -> list[TimeType]:
-        with self.engine.connect() as connection:
+        with self._pages.connect() as connection:
             return list(self._calendars.get(connection, clinic, self._scope()).types.values())
 
     def _type(self, db: Session, clinic: str, type_id: str) -> TimeType | None:
@@ -190,7 +195,7 @@ class StandaloneTidbok:
     def free_times(
         self, clinic: str, time_type: str, subject: str, now: datetime.datetime, until: datetime.date
     ) -> FreeTimes:
-        with self.engine.connect() as connection:
+        with self._pages.connect() as connection:
             return self._free(connection, clinic, time_type, subject, times.local_day(now), until, now)
 
     def available_dates(
@@ -201,7 +206,7 @@ class StandaloneTidbok:
     def available_times(
         self, clinic: str, time_type: str, subject: str, day: datetime.date, now: datetime.datetime
     ) -> list[datetime.datetime]:
-        with self.engine.connect() as connection:
+        with self._pages.connect() as connection:
             return self._free(connection, clinic, time_type, subject, day, day, now).on(day)
 
     def _booking(self, db: Session, row: BookingRow, now: datetime.datetime) -> Booking:
@@ -210,7 +215,7 @@ class StandaloneTidbok:
 
     def schedule(self, subject: str, clinic: str, now: datetime.datetime) -> list[Booking]:
         """One statement: the subject's coming bookings with their time types joined."""
-        with self.engine.connect() as connection:
+        with self._pages.connect() as connection:
             rows = connection.execute(SCHEDULE, {"subject": subject, "clinic": clinic, "after": _utc(now)})
             return [_booking_of(row, _joined_type(row), now) for row in rows]
 
