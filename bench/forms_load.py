@@ -8,8 +8,10 @@ raised above what one address sends here) and a bare
 Flask "hello" app (bench/hello_app.py), both with the same worker settings. Then, each for a
 bounded time at 50 connections:
 
-- GET of a form page (page 1 of "Skicka meddelande", logged in, villkor approved) and GET of the
-  bare route, with wrk from Debian (installed with apt-get when missing, as root), or with the
+- GET of a form page (page 1 of "Skicka meddelande", logged in, villkor approved), GET of the
+  citizen's empty inbox (the app's lightest logged-in page: its hooks, the session, one read and
+  the layout, i.e. the floor under every page of the app) and GET of the bare route, with wrk
+  from Debian (installed with apt-get when missing, as root), or with the
   Python client below when wrk cannot be had;
 - full sends: 50 citizens, each in its own session, run the whole course again and again (villkor,
   approve, answer, check, POST "Skicka" with its CSRF token), with a Python client of 50 threads.
@@ -48,6 +50,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # the only address this script ever sends to
 ESERVICE = "/e-tjanster/storgardens-vardcentral/skicka-meddelande/"
+INBOX = "/e-tjanster/inkorg/"
 MAX_REQUESTS_PER_CLIENT = 100_000
 
 
@@ -390,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
         forms = None
         bare: list[Throughput] = []
         pages: list[Throughput] = []
+        lightest: list[Throughput] = []
         send_runs: list[tuple[Sends, float]] = []
         try:
             forms = start_gunicorn("forms:create_app()", env, args.workers, args.threads, log, "/e-tjanster/logga-in/")
@@ -407,9 +411,10 @@ def main(argv: list[str] | None = None) -> int:
             for index in range(rounds):
                 bare.append(get(hello.port, "/", connections, duration, None))
                 pages.append(get(forms.port, page, connections, duration, cookie))
+                lightest.append(get(forms.port, INBOX, connections, duration, cookie))
                 print(
                     f"  round {index + 1}/{rounds}: bare {bare[-1].rps:.0f}/s, form page {pages[-1].rps:.0f}/s "
-                    f"({pages[-1].rps / bare[-1].rps:.0%})",
+                    f"({pages[-1].rps / bare[-1].rps:.0%}), inbox {lightest[-1].rps:.0f}/s",
                     flush=True,
                 )
             for index in range(max(1, args.send_rounds)):
@@ -433,8 +438,9 @@ def main(argv: list[str] | None = None) -> int:
             results[0].tool,
         )
 
-    ceiling, form_page = median_of(bare), median_of(pages)
+    ceiling, form_page, inbox = median_of(bare), median_of(pages), median_of(lightest)
     ratio = statistics.median(p.rps / b.rps for b, p in zip(bare, pages, strict=True))
+    floor = statistics.median(p.rps / b.rps for b, p in zip(bare, lightest, strict=True))
     print(
         f"\nforms app under gunicorn ({args.workers} workers × {args.threads} threads, gthread), {cores} cores, "
         f"{connections} connections, {rounds} alternated rounds of {duration} s, "
@@ -442,7 +448,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"| {'measurement':36} | {'requests/s':>10} | {'p50':>9} | {'p99':>9} | {'errors':>6} | tool   |")
     print("|" + "-" * 38 + "|" + "-" * 12 + "|" + "-" * 11 + "|" + "-" * 11 + "|" + "-" * 8 + "|--------|")
-    for label, result in (("bare Flask 'hello' (ceiling)", ceiling), ("form page GET", form_page)):
+    rows = (("bare Flask 'hello' (ceiling)", ceiling), ("form page GET", form_page), ("empty inbox GET", inbox))
+    for label, result in rows:
         print(
             f"| {label:36} | {result.rps:>10.0f} | {result.p50_ms:>6.1f} ms | {result.p99_ms:>6.1f} ms "
             f"| {result.errors:>6} | {result.tool:6} |"
@@ -461,6 +468,10 @@ def main(argv: list[str] | None = None) -> int:
             )
     print(f"form page GET: {ratio:.0%} of the bare Flask route's requests/s")
     print(f"  form page p99 / bare p99: {form_page.p99_ms / ceiling.p99_ms:.1f}× (medians)")
+    print(
+        f"the app's lightest logged-in page (empty inbox: hooks, session, one read, layout): {floor:.0%} "
+        "of the bare route's requests/s"
+    )
     exactly_once = stored == unique == len(receipts)
     print(
         f"  sends: {len(receipts)} receipts, {stored} cases stored, {unique} unique references: "

@@ -7,11 +7,19 @@ For a generated region (bench/synth.py, `--count` mottagningar):
 1. a cold full build (`sitegen build --full`, a fresh process), and inside it the index's share:
    writing the same documents into a new index file (SqliteIndexWriter.replace_all), timed alone;
 2. one clinic renamed: the incremental build (a fresh process) and the index update alone;
-3. /sok/ under gunicorn at `--connections` connections with wrk, a mix of 50 queries (names with
-   and without å/ä/ö, prefixes, municipalities, two words, filters, page 2, a typo with its
-   suggestions) against the bare Flask route of bench/hello_app.py, same workers and client;
-4. the front page's size, raw and gzipped;
-5. the relevance of a few queries on the generated region (first hit, count).
+3. /sok/ under gunicorn at `--connections` connections with wrk, against the bare Flask route of
+   bench/hello_app.py (same workers and client), the three measured ALTERNATELY `--rounds` times
+   (medians, and the median of the rounds' ratios):
+   - the mix: 50 queries (names with and without å/ä/ö, prefixes, municipalities, two words,
+     filters, page 2, a typo with its suggestions) cycled, so after its first round each worker
+     answers them from the pages it keeps (forms/search/cache.py);
+   - distinct queries: the same kinds of query, every request a query no worker has seen (a fresh
+     slice per round), so neither the kept pages nor the kept results help: the search's own speed;
+4. what one request costs in one process (Flask's test client, CPU time, not moved much by the
+   machine's load): the bare route, /sok/ answered from a kept page, rendered from kept results,
+   and computed for a new query;
+5. the front page's size, raw and gzipped;
+6. the relevance of a few queries on the generated region (first hit, count).
 
 Only 127.0.0.1 is ever contacted; the servers are stopped at the end.
 """
@@ -26,11 +34,13 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from bench.forms_load import REPO, ensure_wrk, start_gunicorn
@@ -40,12 +50,21 @@ from sitegen.search.query import Query
 from sitegen.search.reader import SqliteSearcher
 from sitegen.search.writer import SqliteIndexWriter, read_documents
 
+# wrk's threads take turns through the list (thread 0 the even entries, thread 1 the odd ones), so
+# a list of distinct queries is never asked twice while it lasts.
+THREADS = 2
 LUA = """
 paths = {%s}
+local started = 0
+function setup(thread)
+  thread:set("tid", started)
+  started = started + 1
+end
 counter = 0
 request = function()
+  local index = (counter * %d + tid) %% #paths + 1
   counter = counter + 1
-  return wrk.format("GET", paths[(counter %% #paths) + 1])
+  return wrk.format("GET", paths[index])
 end
 """
 
@@ -62,10 +81,44 @@ def timed_build(content: Path, out: Path, *extra: str) -> float:
 
 def query_mix(site: Path, rng: random.Random) -> list[str]:
     """50 search addresses drawn from the region's own names and places."""
-    documents = read_documents(site)
-    names = [document.name for document in documents]
-    places = sorted({document.municipality for document in documents})
-    services = sorted({name for document in documents for name in document.eservices})
+    return ["/sok/?" + urlencode(query) for query in _queries(Region.of(site), rng)]
+
+
+def distinct_queries(site: Path, rng: random.Random, count: int) -> list[str]:
+    """`count` different search addresses of the mix's kinds (typos made from the names, too)."""
+    region = Region.of(site)
+    found: dict[str, None] = {}
+    for _ in range(count * 4):
+        for query in _queries(region, rng, typo=True):
+            found.setdefault("/sok/?" + urlencode(query))
+        if len(found) >= count:
+            break
+    paths = list(found)[:count]
+    rng.shuffle(paths)
+    return paths
+
+
+BROAD = ("vårdcentral", "mottagning", "tandvård", "bvc", "barnmorske", "hud", "central", "psykiatri")
+
+
+@dataclasses.dataclass(frozen=True)
+class Region:
+    names: list[str]
+    places: list[str]
+    services: list[str]
+
+    @classmethod
+    def of(cls, site: Path) -> Region:
+        documents = read_documents(site)
+        return cls(
+            [document.name for document in documents],
+            sorted({document.municipality for document in documents}),
+            sorted({name for document in documents for name in document.eservices}),
+        )
+
+
+def _queries(region: Region, rng: random.Random, typo: bool = False) -> list[dict[str, str]]:
+    names, places, services = region.names, region.places, region.services
     fold = str.maketrans("åäöÅÄÖ", "aaoAAO")
     queries: list[dict[str, str]] = []
     for _ in range(10):
@@ -82,26 +135,32 @@ def query_mix(site: Path, rng: random.Random) -> list[str]:
     for _ in range(4):
         queries.append({"q": rng.choice(services)})
     for _ in range(4):
-        queries.append({"q": "vårdcentral", "kommun": rng.choice(places)})
+        broad = rng.choice(BROAD) if typo else "vårdcentral"
+        queries.append({"q": broad, "kommun": rng.choice(places)})
     for _ in range(3):
-        queries.append({"q": "mottagningen", "oppet": "nu"})
+        queries.append({"q": "mottagningen", "oppet": "nu", **({"sida": str(rng.randint(1, 400))} if typo else {})})
     for _ in range(3):
-        queries.append({"kommun": rng.choice(places), "sida": "2"})
+        queries.append({"kommun": rng.choice(places), "sida": str(rng.choice([2, 2, 2, 3, 4]) if typo else 2)})
     for _ in range(3):
-        queries.append({"q": "vårdcetral"})  # a typo: no hits, suggestions
-    queries.append({"q": "x" * 300})
+        if typo:  # a name's word with a letter left out: no hits, suggestions
+            word = max(rng.choice(names).split(), key=len)
+            cut = rng.randrange(1, len(word) - 1)
+            queries.append({"q": word[:cut] + word[cut + 1 :] + "q"})
+        else:
+            queries.append({"q": "vårdcetral"})  # a typo: no hits, suggestions
+    queries.append({"q": "x" * 300 if not typo else rng.choice(names) + " " + "x" * 280})
     assert len(queries) == 50
-    return ["/sok/?" + urlencode(query) for query in queries]
+    return queries
 
 
 def wrk_mix(port: int, paths: list[str], connections: int, duration: int, folder: Path) -> tuple[float, float, float]:
     from bench.forms_load import _ms
 
     script = folder / "mix.lua"
-    script.write_text(LUA % ", ".join(f'"{path}"' for path in paths), encoding="utf-8")
+    script.write_text(LUA % (", ".join(f'"{path}"' for path in paths), THREADS), encoding="utf-8")
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s", "-s", str(script),
-         f"http://127.0.0.1:{port}/"],
+        ["wrk", f"-t{THREADS}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s",
+         "-s", str(script), f"http://127.0.0.1:{port}/"],
         capture_output=True, text=True, check=True, timeout=duration + 60,
     ).stdout  # fmt: skip
 
@@ -149,7 +208,9 @@ def print_relevance(site: Path) -> None:
     example = documents[123]
     plain = example.name.lower().translate(str.maketrans("åäö", "aao"))
     print("\n| query | matches | first hit |\n|---|---|---|")
-    for text in (example.name, plain, example.municipality, f"vårdc {example.municipality}", "tandvard", "bvc"):
+    queries = (example.name, plain, example.municipality, f"vårdc {example.municipality}", "tandvard", "bvc",
+               "central", f"central {example.municipality}")  # fmt: skip
+    for text in queries:
         result = searcher.search(Query(text=text, moment=moment, per_page=1))
         first = f"{result.hits[0].name} ({result.hits[0].municipality})" if result.hits else "-"
         print(f"| {text} | {result.total} | {first} |")
@@ -165,23 +226,86 @@ def measure_load(site: Path, work: Path, args: argparse.Namespace) -> None:
         "FORMS_SECRET_KEY": os.urandom(32).hex(),
     }
     log = work / "gunicorn.log"
-    paths = query_mix(site, random.Random(12))
+    mix = query_mix(site, random.Random(12))
+    per_round = args.distinct
+    distinct = distinct_queries(site, random.Random(13), per_round * args.rounds)
     hello = start_gunicorn("bench.hello_app:app", env, args.workers, args.threads, log, "/")
-    try:
-        ceiling = wrk_mix(hello.port, ["/"], args.connections, args.duration, work)
-    finally:
-        hello.stop()
     forms = start_gunicorn("forms:create_app()", env, args.workers, args.threads, log, "/sok/?q=a")
+    rows: dict[str, list[tuple[float, float, float]]] = {"bare": [], "mix": [], "distinct": []}
     try:
-        search = wrk_mix(forms.port, paths, args.connections, args.duration, work)
+        for number in range(args.rounds):  # alternated: the machine's load moves all three alike
+            rows["bare"].append(wrk_mix(hello.port, ["/"], args.connections, args.duration, work))
+            rows["mix"].append(wrk_mix(forms.port, mix, args.connections, args.duration, work))
+            fresh = distinct[number * per_round : (number + 1) * per_round]
+            rows["distinct"].append(wrk_mix(forms.port, fresh, args.connections, args.duration, work))
+            asked = rows["distinct"][-1][0] * args.duration
+            if asked > len(fresh):
+                print(f"note: round {number + 1} asked about {asked:.0f} queries of {len(fresh)} distinct ones;"
+                      " raise --distinct so that none is asked twice")  # fmt: skip
     finally:
         forms.stop()
-    print(f"\n/sok/ under gunicorn ({args.workers} workers × {args.threads} threads), {args.connections} connections")
-    print("| measurement | requests/s | p50 | p99 |\n|---|---|---|---|")
-    print(f"| bare Flask route | {ceiling[0]:.0f} | {ceiling[1]:.1f} ms | {ceiling[2]:.1f} ms |")
-    print(f"| /sok/, mix of 50 queries | {search[0]:.0f} | {search[1]:.1f} ms | {search[2]:.1f} ms |")
-    share, slower = search[0] / ceiling[0], search[2] / ceiling[2]
-    print(f"/sok/: {share:.0%} of the bare route's requests/s; p99 {slower:.1f}× its p99")
+        hello.stop()
+    print(
+        f"\n/sok/ under gunicorn ({args.workers} workers × {args.threads} threads), {args.connections} connections,"
+        f" {args.rounds} alternated rounds of {args.duration} s (medians; load average {os.getloadavg()[0]:.1f})"
+    )
+    print("| measurement | requests/s | p50 | p99 | share of the bare route's requests/s | p99 ÷ bare p99 |")
+    print("|---|---|---|---|---|---|")
+    labels = {
+        "bare": "bare Flask route",
+        "mix": "/sok/, mix of 50 queries (kept pages after the first round)",
+        "distinct": f"/sok/, every request a new query ({per_round:,} distinct a round: nothing kept helps)",
+    }
+    for number in range(args.rounds):
+        print("round", number + 1, "; ".join(
+            f"{name} {rows[name][number][0]:.0f}/s p99 {rows[name][number][2]:.0f} ms" for name in labels
+        ))  # fmt: skip
+    for name, label in labels.items():
+        rps, p50, p99 = (statistics.median(row[i] for row in rows[name]) for i in range(3))
+        share = statistics.median(row[0] / bare[0] for row, bare in zip(rows[name], rows["bare"], strict=True))
+        slower = statistics.median(row[2] / bare[2] for row, bare in zip(rows[name], rows["bare"], strict=True))
+        print(f"| {label} | {rps:.0f} | {p50:.1f} ms | {p99:.1f} ms | {share:.0%} | {slower:.1f}× |")
+
+
+def measure_cpu(site: Path, work: Path) -> None:
+    """CPU per request in this process (Flask's test client): what the load of the machine moves least."""
+    os.environ.update(
+        FORMS_CONTENT_DIR=str(REPO / "content"), FORMS_SITE_DIR=str(site),
+        FORMS_DATABASE_URL=f"sqlite:///{work / 'forms-cpu.sqlite3'}", FORMS_SECRET_KEY=os.urandom(32).hex(),
+    )  # fmt: skip
+    from bench.hello_app import app as hello
+    from forms import create_app
+    from forms.search.cache import SearchPageCache
+
+    app = create_app()
+    layer = app.wsgi_app
+    assert isinstance(layer, SearchPageCache)
+    mix = query_mix(site, random.Random(12))
+    fresh = distinct_queries(site, random.Random(14), 500)
+
+    def cpu_ms(client: Any, paths: list[str], rounds: int = 1) -> float:
+        started = time.process_time()
+        for _ in range(rounds):
+            for path in paths:
+                client.get(path)
+        return (time.process_time() - started) / (rounds * len(paths)) * 1000
+
+    client = app.test_client()
+    cpu_ms(client, mix)  # every page of the mix kept
+    bare = cpu_ms(hello.test_client(), ["/"] * 50, rounds=20)
+    kept = cpu_ms(client, mix, rounds=20)
+    app.wsgi_app = layer.app  # type: ignore[method-assign]
+    rendered = cpu_ms(client, mix, rounds=4)  # the reader's kept results, the page rendered again
+    computed = cpu_ms(client, fresh)
+    print("\n/sok/ in one process (Flask's test client), CPU ms per request")
+    print("| request | CPU ms | ÷ bare route |\n|---|---|---|")
+    for label, value in (
+        ("bare Flask route", bare),
+        ("/sok/ mix, kept page (the WSGI layer answers)", kept),
+        ("/sok/ mix, kept results, page rendered by the app (layer off)", rendered),
+        ("/sok/ new query each time (nothing kept)", computed),
+    ):
+        print(f"| {label} | {value:.2f} | {value / bare:.1f} |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -193,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     parser.add_argument("--workers", type=int, default=2 * cores)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--distinct", type=int, default=6000, help="distinct queries per round of that pass")
     parser.add_argument("--no-load", action="store_true", help="skip the load test")
     parser.add_argument("--load-only", action="store_true", help="only the load test, on --work's built site")
     args = parser.parse_args(argv)
@@ -201,12 +327,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         content, site = work / "content", work / "build"
         if args.load_only:
+            measure_cpu(site, work)
             measure_load(site, work, args)
             return 0
         synthetic = generate(content, args.count)
         print(f"\nsearch index, {args.count} mottagningar ({cores} cores, load average {os.getloadavg()[0]:.1f})")
         measure_build(content, site, work, synthetic.clinics)
         print_relevance(site)
+        measure_cpu(site, work)
         if not args.no_load and ensure_wrk():
             measure_load(site, work, args)
         return 0

@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 .venv/bin/sitegen build --content content --out build
 export FORMS_TEST_LOGIN=1
+export FORMS_DEMO_CASES="${FORMS_DEMO_CASES:-1}"  # made-up cases of every status for the staff side
 exec .venv/bin/python -m forms.serve --site build --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}"

@@ -199,6 +199,10 @@ def _on_breach(limit: RequestLimit) -> None:
 # Wiring -------------------------------------------------------------------------------------------
 
 
+def _not_a_post() -> bool:
+    return request.method != "POST"
+
+
 def init_app(app: Flask, engine: Engine, storage_url: str | None, login_limit: str, send_limit: str) -> Limiter:
     """Limit logging in and sending on `app`, counting in `storage_url` (default: the database)."""
     uri = storage_url or DATABASE_STORAGE
@@ -213,6 +217,9 @@ def init_app(app: Flask, engine: Engine, storage_url: str | None, login_limit: s
         on_breach=_on_breach,
     )
     limiter.init_app(app)
+    # Every limit below is on POST only; without this filter the limiter still resolves and filters
+    # its limits for each GET, about a tenth of a light page's work, to find none.
+    limiter.request_filter(_not_a_post)
     app.extensions[EXTENSION] = limiter
     limited: dict[str, tuple[str, Callable[[], str]]] = {
         "auth.login": (login_limit, client_key),

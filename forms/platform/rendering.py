@@ -54,19 +54,31 @@ def init_app(app: Flask) -> None:
     def theme_context() -> dict[str, object]:
         svc = services()
         return {
-            "site": svc.content.site,
-            "css_href": f"{svc.prefix}static/{svc.theme.css_name}",
-            **{
-                f"favicon_{suffix}": f"{svc.prefix}{path}"
-                for suffix in ("svg", "ico")
-                if (path := svc.theme.favicon_path(suffix))
-            },
-            "root": svc.site_root,
+            **site_frame(),
             "prefix": svc.prefix,
             "citizen": current_citizen(),
             "here": here() if request.method == "GET" else request.path,
             "test_login": svc.settings.test_login,
         }
+
+
+# The stylesheet's and icons' links, made once per theme object and prefix (the same on every page);
+# replaced whole, never changed in place, since the threads of a worker share it.
+_links: list[tuple[object, str, dict[str, str]]] = [(None, "", {})]
+
+
+def site_frame() -> dict[str, object]:
+    """What every page's frame shows that is the same for every visitor: the site, its stylesheet and
+    icons, the way back to the site. A public page (the search) renders with this alone."""
+    svc = services()
+    theme, prefix, links = _links[0]
+    if theme is not svc.theme or prefix != svc.prefix:
+        links = {"css_href": f"{svc.prefix}static/{svc.theme.css_name}"}
+        for suffix in ("svg", "ico"):
+            if path := svc.theme.favicon_path(suffix):
+                links[f"favicon_{suffix}"] = f"{svc.prefix}{path}"
+        _links[0] = (svc.theme, svc.prefix, links)
+    return {"site": svc.content.site, **links, "root": svc.site_root}
 
 
 def services_prefix(app: Flask) -> str:

@@ -66,6 +66,10 @@ def _limits(name: str, raw: Any, default: str) -> str:
     return str(raw)
 
 
+def _truthy(raw: Any) -> bool:
+    return raw is True or (isinstance(raw, str) and raw.strip().lower() in _TRUE)
+
+
 @dataclass(frozen=True)
 class Settings:
     content_dir: Path
@@ -81,6 +85,7 @@ class Settings:
     ratelimit_login: str = "20 per minute;100 per hour"  # FORMS_RATELIMIT_LOGIN: login attempts per address
     ratelimit_send: str = "30 per minute;200 per day"  # FORMS_RATELIMIT_SEND: sends per person
     site_dir: Path = Path("build")  # FORMS_SITE_DIR: the built site, whose search index /sok/ reads
+    demo_cases: bool = False  # FORMS_DEMO_CASES: the run command's demo also gets cases of every status
 
     @classmethod
     def read(cls, config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -94,8 +99,7 @@ class Settings:
                     return config[key]
             return environ.get(PREFIX + name) or None
 
-        test_login = value("TEST_LOGIN")
-        enabled = test_login is True or (isinstance(test_login, str) and test_login.strip().lower() in _TRUE)
+        enabled = _truthy(value("TEST_LOGIN"))
         secret = value("SECRET_KEY")
         if not secret and not enabled:
             raise SettingsError(
@@ -117,4 +121,7 @@ class Settings:
             ratelimit_login=_limits("FORMS_RATELIMIT_LOGIN", value("RATELIMIT_LOGIN"), cls.ratelimit_login),
             ratelimit_send=_limits("FORMS_RATELIMIT_SEND", value("RATELIMIT_SEND"), cls.ratelimit_send),
             site_dir=Path(value("SITE_DIR") or "build"),
+            # Only the demo data file's tidbok and staff lists seed a database (the contract); the
+            # made-up cases that show the staff side at work are the run command's, asked for by name.
+            demo_cases=enabled and _truthy(value("DEMO_CASES")),
         )

@@ -10,7 +10,9 @@ from urllib.parse import quote_plus, urlencode
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
+from forms.platform.rendering import site_frame
 from forms.platform.services import services
+from forms.search.cache import MOMENT_KEY
 from forms.search.params import SearchParams
 from sitegen.search.opening import OpeningHours
 from sitegen.search.query import Facet, Query, Results
@@ -30,6 +32,16 @@ def searcher_for(site_dir: Path) -> Searcher:
 
 def _searcher() -> Searcher:
     return current_app.extensions["hittavard_search"]  # type: ignore[no-any-return]
+
+
+def public_page(template: str, **context: Any) -> str:
+    """A page that is the same for every visitor: the site's frame without the logged-in bar.
+
+    Rendered with the app's Jinja environment but without its context processors, which read the
+    session (to show who is logged in); so the page never depends on, nor touches, the session,
+    and forms/search/cache.py may keep it for everyone.
+    """
+    return current_app.jinja_env.get_template(template).render(**site_frame(), **context)
 
 
 def count_text(count: int) -> str:
@@ -52,7 +64,7 @@ def search() -> tuple[str, int]:
     svc = services()
     params = SearchParams.read(request.args)
     searcher = _searcher()
-    moment = svc.now()
+    moment = request.environ.get(MOMENT_KEY) or svc.now()  # the cache's moment: the page is kept for its minute
     if params.q and not words(params.q):
         params.notes.append(
             "Sökningen innehöll inga bokstäver eller siffror. Skriv till exempel en del av mottagningens namn."
@@ -111,7 +123,7 @@ def search() -> tuple[str, int]:
         """A search with only this filter: the list of all municipalities."""
         return f"{base}?{name}={quote_plus(value)}"
 
-    return render_template(
+    return public_page(
         "forms/search.html",
         params=params,
         municipality=municipality,

@@ -50,6 +50,11 @@ def _naive(moment: datetime.datetime) -> datetime.datetime:
     return moment.astimezone(datetime.UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
+# Built once: building an insert of eight values through the ORM entity cost about a quarter of a
+# millisecond of CPU, a third of a whole one-insert request, on every staff page.
+_INSERT = insert(AccessLogEntry.__table__)
+
+
 def record(
     connection: Connection,
     *,
@@ -64,16 +69,17 @@ def record(
 ) -> None:
     """Append one row inside the caller's transaction."""
     connection.execute(
-        insert(AccessLogEntry).values(
-            at=_naive(at),
-            hsa_id=hsa_id[:40],
-            action=action[:40],
-            role=role[:200],
-            clinic=clinic[:200],
-            personnummer=personnummer,
-            case_reference=case_reference,
-            detail=detail[:2000],  # a list names up to 25 cases and their personnummer
-        )
+        _INSERT,
+        {
+            "at": _naive(at),
+            "hsa_id": hsa_id[:40],
+            "action": action[:40],
+            "role": role[:200],
+            "clinic": clinic[:200],
+            "personnummer": personnummer,
+            "case_reference": case_reference,
+            "detail": detail[:2000],  # a list names up to 25 cases and their personnummer
+        },
     )
 
 

@@ -7,22 +7,26 @@ shows the case page again with a message at the top and what was typed kept in i
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from flask import redirect, request, url_for
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from forms.identity.staff import StaffPerson
+from forms.identity.providers import IdentityProvider
+from forms.platform.rendering import local_time
 from forms.platform.security import STALE_PAGE
 from forms.platform.services import services
-from forms.staff import accesslog, casework, directory, rules, standard
+from forms.platform.workdays import due_text
+from forms.staff import accesslog, case_reads, casework, directory, rules
+from forms.staff.case_reads import CaseRow, PageReads
 from forms.staff.casework import Action, Conflict, Filters, Refused
+from forms.staff.reads import logs_reads, request_transaction
 from forms.staff.rules import CaseView
 from forms.staff.web import bp, keeps_typing, me, refuse, render, role_text, roles_at, token_was_stale
-from forms.store.db import Case, CaseEvent, StandardAnswer, writing
 
 CONFLICT = "Ärendet har ändrats av någon annan. Läs igenom ärendet igen. Det du skrev finns kvar nedan."
 FIELD = {rules.PARTIAL: "delsvar-text", rules.ANSWER: "svar-text", rules.NOTE: "anteckning-text"}
@@ -42,6 +46,7 @@ def _page_number(raw: str | None) -> int:
 
 
 @bp.get("/personal/<clinic>/arenden/")
+@logs_reads
 def cases(clinic: str) -> str:
     roles = roles_at(clinic, rules.can_see_cases)
     svc = services()
@@ -53,9 +58,9 @@ def cases(clinic: str) -> str:
         page=_page_number(request.args.get("sida")),
     )
     now = svc.now()
-    # The page's reads and its access-log row in one transaction: the row names exactly the cases
-    # the page shows, and the request begins and ends one transaction instead of two.
-    with writing(svc.store.engine).begin() as connection:
+    # The page's reads and its access-log row in the request's one transaction (the one that read
+    # the staff session): the row names exactly the cases the page shows.
+    with request_transaction() as connection:
         rows, total = casework.list_cases(connection, clinic, me().person.hsa_id, roles, filters, now)
         accesslog.record(
             connection,
@@ -67,64 +72,101 @@ def cases(clinic: str) -> str:
             detail=f"sida {filters.page}; visade: " + " ".join(f"{r.reference}/{r.subject}" for r in rows),
         )
     pages = max(1, -(-total // casework.PAGE_SIZE))
-    names = {p.personnummer: p.name for p in (svc.identity.find_person(r.subject) for r in rows) if p}
+    base = url_for("staff.cases", clinic=clinic)
+    kept = {"status": filters.status, "mina": "1" if filters.mine else None, "sena": "1" if filters.late else None}
 
     def link(**change: Any) -> str:
-        args = {"status": filters.status, "mina": "1" if filters.mine else None, "sena": "1" if filters.late else None}
-        args.update(change)
-        return url_for("staff.cases", clinic=clinic, **{k: v for k, v in args.items() if v})
+        """The list with these filters changed (and on its first page unless `sida` is given): its
+        address and a query, as url_for would write it, without a url_for per link."""
+        args = {k: v for k, v in (kept | {"sida": None} | change).items() if v}
+        return f"{base}?{urlencode(args, safe=QUERY_SAFE)}" if args else base
 
+    statuses = [
+        Link("Öppna", link(status=None), filters.status is None),
+        *(Link(s, link(status=s), filters.status == s) for s in rules.STATUSES),
+        Link("Alla", link(status=casework.ALL), filters.status == casework.ALL),
+    ]
+    shows: list[Link] = []
+    if rules.RECEIVER in roles:
+        shows.append(Link("Alla ärenden", link(mina=None), not filters.mine))
+        shows.append(Link("Mina ärenden", link(mina="1"), filters.mine))
+    if filters.late:
+        shows.append(Link("Även ej försenade", link(sena=None), False))
+    else:
+        shows.append(Link("Bara försenade", link(sena="1"), False))
+    near = [n for n in range(1, pages + 1) if n in (1, pages) or abs(n - filters.page) <= 4]  # and the ends
     return render(
         "staff/cases.html",
         clinic=clinic,
-        rows=rows,
-        names=names,
+        rows=[_shown(row, base, svc.identity) for row in rows],
         filters=filters,
         total=total,
-        pages=pages,
-        link=link,
-        # The rows' links are this list's address and the reference: one url_for instead of 25.
-        case_base=url_for("staff.cases", clinic=clinic),
-        statuses=rules.STATUSES,
-        is_receiver=rules.RECEIVER in roles,
+        status_links=statuses,
+        show_links=shows,
+        page_links=[Link(str(n), link(sida=n), n == filters.page) for n in near] if pages > 1 else [],
     )
 
 
-@dataclass(frozen=True)
-class PageReads:
-    """What a case page shows besides the case, read in the page's one session."""
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A filter or page link of the list, made in the view: a template macro and a link callback
+    per link cost more than the rest of the list's markup."""
 
-    events: list[CaseEvent]
-    handlers: list[StaffPerson]
-    handler: StaffPerson | None
-    answers: list[StandardAnswer]
-
-
-def _reads(db: Session, clinic: str, case: Case, allowed: list[str]) -> PageReads:
-    answers = standard.listing(db, clinic) if rules.ANSWER in allowed else []
-    handlers = directory.handlers(db, clinic) if rules.DISTRIBUTE in allowed else []
-    handler = next((p for p in handlers if p.hsa_id == case.handler), None)
-    if handler is None and case.handler:
-        handler = directory.person(db, case.handler)
-    return PageReads(casework.history(db, case.id), handlers, handler, answers)
+    text: str
+    href: str
+    current: bool
 
 
-def _allowed(case: Case, roles: frozenset[str]) -> list[str]:
+# A due time is the end of a working day: a list of 25 cases has a handful of them, and a worker
+# sees the same few days again and again. (`sent` is a moment per case: no cache would hit.)
+_due_text = functools.lru_cache(maxsize=4096)(due_text)
+QUERY_SAFE = "!$'()*,/:;?@"  # what Werkzeug's url_for leaves unquoted in a query
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """One row of the list as the page writes it: its texts made here, once, not by template filters."""
+
+    href: str
+    eservice_name: str
+    reference: str
+    status: str
+    late: bool
+    name: str
+    subject: str
+    sent: str
+    due: str
+    handler: str
+
+
+def _shown(row: casework.Row, base: str, identity: IdentityProvider) -> Shown:
+    person = identity.find_person(row.subject)
+    return Shown(
+        href=f"{base}{quote(row.reference)}/",
+        eservice_name=row.eservice_name,
+        reference=row.reference,
+        status=row.status,
+        late=row.late,
+        name=person.name if person else "Okänd",
+        subject=row.subject,
+        sent=local_time(row.sent_at),
+        due=_due_text(row.due_at) if row.due_at else "",
+        handler=row.handler_name or "Ingen ännu",
+    )
+
+
+def _allowed(case: CaseRow, roles: frozenset[str]) -> list[str]:
     return rules.allowed_actions(roles, me().person.hsa_id, CaseView(case.status, case.handler))
 
 
-def _visible(clinic: str, reference: str, roles: frozenset[str]) -> tuple[Case, PageReads]:
-    """The case if the person may see it (else 404), and its page's reads, in one session."""
-    with Session(services().store.engine) as db:
-        case = casework.get_case(db, clinic, reference)
-        if case is not None and rules.can_see(roles, me().person.hsa_id, CaseView(case.status, case.handler)):
-            return case, _reads(db, clinic, case, _allowed(case, roles))
-    refuse(clinic, "case")
+def _find(clinic: str, reference: str) -> CaseRow | None:
+    with services().store.engine.connect() as connection:
+        return case_reads.case(connection, clinic, reference)
 
 
 def _case_page(
     clinic: str,
-    case: Case,
+    case: CaseRow,
     roles: frozenset[str],
     *,
     errors: list[dict[str, Any]] | None = None,
@@ -137,8 +179,8 @@ def _case_page(
     person = svc.identity.find_person(case.subject)
     allowed = _allowed(case, roles)
     if reads is None:
-        with Session(svc.store.engine) as db:
-            reads = _reads(db, clinic, case, allowed)
+        with svc.store.engine.connect() as connection:
+            reads = case_reads.page_reads(connection, clinic, case, allowed)
     typed = dict(typed or {})
     answers = reads.answers
     chosen = request.args.get("standardsvar")
@@ -153,6 +195,9 @@ def _case_page(
             "staff/case.html",
             clinic=clinic,
             case=case,
+            # The page's own address; its forms post to it + the action + "/" (staff.act), and
+            # the back link is the list's: three url_for calls instead of up to eight.
+            case_url=url_for("staff.case", clinic=clinic, reference=case.reference),
             person=person,
             handler=reads.handler,
             events=reads.events,
@@ -177,20 +222,30 @@ def _lost(clinic: str, action: str) -> tuple[str, int]:
 
 
 @bp.get("/personal/<clinic>/arenden/<reference>/")
+@logs_reads
 def case(clinic: str, reference: str) -> tuple[str, int]:
     roles = roles_at(clinic, rules.can_see_cases)
-    found, reads = _visible(clinic, reference, roles)
     svc = services()
-    accesslog.append(
-        svc.store.engine,
-        at=svc.now(),
-        hsa_id=me().person.hsa_id,
-        role=role_text(roles),
-        clinic=clinic,
-        action="read",
-        personnummer=found.subject,
-        case_reference=found.reference,
-    )
+    who = me().person.hsa_id
+    # The case, the page's reads and its access-log row in the request's one transaction (as the list).
+    with request_transaction() as connection:
+        found = case_reads.case(connection, clinic, reference)
+        if found is not None and rules.can_see(roles, who, CaseView(found.status, found.handler)):
+            reads = case_reads.page_reads(connection, clinic, found, _allowed(found, roles))
+            accesslog.record(
+                connection,
+                at=svc.now(),
+                hsa_id=who,
+                role=role_text(roles),
+                clinic=clinic,
+                action="read",
+                personnummer=found.subject,
+                case_reference=found.reference,
+            )
+        else:
+            found = None
+    if found is None:
+        refuse(clinic, "case")  # after the transaction: the refusal writes a row of its own
     return _case_page(clinic, found, roles, reads=reads)
 
 
@@ -201,7 +256,7 @@ def act(clinic: str, reference: str, action: str) -> Response | tuple[str, int]:
     if action not in rules.ACTIONS:
         refuse(clinic, "action")
     svc = services()
-    found = casework.get_case(svc.store.engine, clinic, reference)
+    found = _find(clinic, reference)
     if found is not None and not rules.can_see(roles, me().person.hsa_id, CaseView(found.status, found.handler)):
         if request.form.get("version") not in (None, "", str(found.version)):
             # It was theirs when they opened it, and someone has since changed it (answered it, or
@@ -255,7 +310,7 @@ def act(clinic: str, reference: str, action: str) -> Response | tuple[str, int]:
             case_reference=found.reference,
             detail=action,
         )
-        fresh = casework.get_case(svc.store.engine, clinic, reference) or found
+        fresh = _find(clinic, reference) or found
         if not rules.can_see(roles, me().person.hsa_id, CaseView(fresh.status, fresh.handler)):
             return _lost(clinic, action)
         errors = [{"anchor": FIELD.get(action, "arende"), "message": CONFLICT, "context": None}]

@@ -50,5 +50,5 @@ def init_app(app: Flask, svc: Services, config: dict[str, Any], url_prefix: str)
     engine = svc.store.engine
     now = svc.now()
     seed.seed_staff(engine, demo, now)
-    if svc.settings.test_login:
+    if svc.settings.demo_cases:
         seed.seed_demo_cases(engine, svc.content, demo, now)

@@ -8,7 +8,7 @@ written to the access log ("refused").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -20,11 +20,11 @@ from forms.platform.audit import security_event
 from forms.platform.security import STALE_ELSEWHERE, STALE_TITLE, error_page
 from forms.platform.services import services
 from forms.staff import accesslog, directory, session
-from forms.staff.reads import close_request_session, request_session
+from forms.staff.reads import close_request_connection, keeps_connection, request_transaction
 from forms.staff.rules import ROLE_NAMES
 
 bp = Blueprint("staff", __name__)
-bp.teardown_app_request(close_request_session)
+bp.teardown_app_request(close_request_connection)
 
 EXTENSION = "hittavard_staff"
 TYPED_FIELDS = {"text", "title"}  # the staff forms' free text, shown back after a timeout
@@ -54,11 +54,14 @@ def current_staff() -> Staff | None:
     if "staff" in g:
         return g.staff  # type: ignore[no-any-return]
     found = None
-    hsa_id = session.current().hsa_id
+    current = session.current()
+    hsa_id = current.hsa_id
     if hsa_id:
-        # In the session that read the staff session (one checkout for both), closed right after.
-        known = directory.person_and_roles(request_session(), hsa_id)
-        close_request_session()
+        # Read with the staff session (one statement), unless the session changed hands since
+        # (a login in this request, after the request's reads are closed).
+        known = current.known
+        if current.known_for != hsa_id:
+            known = directory.person_and_roles(services().store.engine, hsa_id)
         if known is not None:
             found = Staff(*known)
     g.staff = found
@@ -76,15 +79,19 @@ def refuse(clinic: str = "", what: str = "") -> NoReturn:
     staff = current_staff()
     security_event("authorisation_failure", what=f"staff:{what or request.endpoint}")
     if staff is not None:
-        accesslog.append(
-            services().store.engine,
-            at=services().now(),
-            hsa_id=staff.person.hsa_id,
-            role=",".join(sorted(staff.at(clinic))),
-            clinic=clinic[:200] if clinic in staff.roles else "",
-            action="refused",
-            detail=request.path[:300],
-        )
+        row = {
+            "at": services().now(),
+            "hsa_id": staff.person.hsa_id,
+            "role": ",".join(sorted(staff.at(clinic))),
+            "clinic": clinic[:200] if clinic in staff.roles else "",
+            "action": "refused",
+            "detail": request.path[:300],
+        }
+        if g.get("staff_connection") is not None:
+            with request_transaction() as connection:  # a logged read's: the row goes in it
+                accesslog.record(connection, **row)
+        else:
+            accesslog.append(services().store.engine, **row)
     abort(404)
 
 
@@ -104,15 +111,26 @@ def role_text(roles: Collection[str]) -> str:
     return ",".join(sorted(roles))
 
 
+class ClinicNames:
+    """Mottagning slug → name, looked up when a page asks: a page names one or a few mottagningar
+    of a region's thousand, and a dict of all of them was built on every staff request."""
+
+    def __init__(self, clinics: Mapping[str, Any]) -> None:
+        self._clinics = clinics
+
+    def get(self, slug: str, default: str | None = None) -> str | None:
+        found = self._clinics.get(slug)
+        return found.name if found is not None else default  # type: ignore[no-any-return]
+
+
 def render(template: str, **context: Any) -> str:
     staff = current_staff()
     clinic = context.get("clinic")
-    names = {slug: c.name for slug, c in services().content.clinics.items()}
     return render_template(
         template,
         staff=staff,
         clinic_roles=staff.at(clinic) if staff and clinic else frozenset(),
-        clinic_names=names,
+        clinic_names=ClinicNames(services().content.clinics),
         role_names=ROLE_NAMES,
         staff_csrf=session.csrf_token,
         **context,
@@ -122,10 +140,10 @@ def render(template: str, **context: Any) -> str:
 @bp.before_request
 def before() -> Response | tuple[str, int] | None:
     """Timeouts, then the staff CSRF check, then: logged in, or to the login."""
-    try:
-        return _before()
-    finally:
-        close_request_session()  # what every request reads first has been read: no reads stay open
+    response = _before()
+    if response is not None or not keeps_connection():
+        close_request_connection()  # what the request reads first has been read: no reads stay open
+    return response
 
 
 def _before() -> Response | tuple[str, int] | None:
@@ -177,4 +195,5 @@ def token_was_stale() -> bool:
 
 @bp.after_request
 def after(response: Response) -> Response:
+    close_request_connection()  # a view that did not use it (an error): before the session is saved
     return session.save(response)

@@ -142,6 +142,7 @@ class Case(Base):
 
 Index("ix_cases_clinic_due", Case.clinic, Case.due_at, Case.id)
 Index("ix_cases_clinic_handler_due", Case.clinic, Case.handler, Case.due_at)
+Index("ix_cases_clinic_status", Case.clinic, Case.status)  # the staff list's count (migration 0005)
 
 
 class CaseEvent(Base):

@@ -9,11 +9,11 @@ again at once; a rebook moves the row's `start`, so the old time is freed and th
 the same statement. `request_key` is unique too: a confirmation sent twice books once.
 
 Every comment a booking is given (at a rebooking, at the cancellation) is kept as a row of
-`tidbok_booking_comments` (migration 0005), written in the transaction that moves or cancels the
+`tidbok_booking_comments` (migration 0006), written in the transaction that moves or cancels the
 booking, so the staff's day view shows them all; the booking's own `comment` is only the latest.
 
 `tidbok_versions` holds one number per mottagning that the database itself raises (triggers of
-migration 0005) whenever a row of its time types, schedules or closed days is inserted, changed or
+migration 0006) whenever a row of its time types, schedules or closed days is inserted, changed or
 deleted, by whatever code or person: the key of each process's cache of those small tables
 (forms.booking.calendar), read with the bookings, so no node offers times from an old schedule.
 """

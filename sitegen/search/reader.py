@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sitegen.search.query import Facet, Hit, Query, Results
-from sitegen.search.schema import COLUMNS, FOLDED, STOPWORDS, WEIGHTS, fold, index_path, key, words
+from sitegen.search.schema import COLUMNS, FOLDED, INFIX_MIN, STOPWORDS, WEIGHTS, fold, index_path, key, words
 from sitegen.search.suggest import Suggester
 from sitegen.site.view import swedish_sort_key
 
@@ -54,22 +54,45 @@ class Searcher(Protocol):
         """Queries that do find something, close to a text that found nothing ("Menade du …?")."""
         ...
 
+    def state(self, moment: datetime.datetime) -> object:
+        """What every answer depends on besides the query: the index's version and which
+        mottagningar are open at `moment`. Equal for as long as neither changes (most minutes,
+        nobody opens or closes), so a page kept for it stays true; raises IndexMissing."""
+        ...
 
-def match_expression(text: str) -> str | None:
-    """The FTS5 expression for a text: every word must match, as spelled or folded, as a prefix.
+    def warm(self, moment: datetime.datetime) -> None:
+        """Work out now what the first searches would otherwise each pay for (a worker's start)."""
+        ...
+
+
+def query_words(text: str) -> list[str]:
+    """The words a text is searched by: its letters and digits, little words left out if others remain."""
+    typed = words(text)
+    return [word for word in typed if word not in STOPWORDS] or typed
+
+
+def word_expression(word: str) -> str:
+    """One word, found from a word's start, as spelled or folded.
 
     A whole word as spelled is a phrase of its own too, so BM25 counts it once more: "Storgården"
     ranks the mottagning named Storgården above Storgårdens vårdcentral.
     """
     exact_columns, folded_columns = " ".join(COLUMNS), " ".join(FOLDED)
-    typed = words(text)
-    parts = []
-    for word in [word for word in typed if word not in STOPWORDS] or typed:  # letters and digits only
-        parts.append(
-            f'({{{exact_columns}}} : "{word}" OR {{{exact_columns}}} : "{word}"*'
-            f' OR {{{folded_columns}}} : "{fold(word)}"*)'
-        )
-    return " AND ".join(parts) or None
+    return (
+        f'({{{exact_columns}}} : "{word}" OR {{{exact_columns}}} : "{word}"*'
+        f' OR {{{folded_columns}}} : "{fold(word)}"*)'
+    )
+
+
+def match_expression(text: str) -> str | None:
+    """The FTS5 expression for a text: every word must match from a word's start (letters and digits only)."""
+    return " AND ".join(word_expression(word) for word in query_words(text)) or None
+
+
+def infix_phrase(word: str) -> str | None:
+    """The trigram table's expression for a word found inside a name, or None for a short word."""
+    folded = fold(word)
+    return f'"{folded}"' if len(folded) >= INFIX_MIN else None
 
 
 # Above this many matches, the e-service filter offers the most common e-services of the whole
@@ -77,6 +100,7 @@ def match_expression(text: str) -> str | None:
 # matches × e-services, and a broad query ("mottagning") matches nearly every mottagning.
 COUNTED_ESERVICES = 1000
 RESULTS_KEPT = 1000  # results of recent queries kept per process (see SqliteSearcher.search)
+RARE = 1000  # a word matching at most this many from word starts gives the candidates of compound hits
 
 
 def _filters(query: Query, expression: str | None, open_hours: frozenset[str]) -> tuple[str, list[Any]]:
@@ -108,6 +132,8 @@ class SqliteSearcher:
         self._open_cache: dict[datetime.datetime, frozenset[str]] = {}
         self._suggester: Suggester | None = None
         self._common: list[Facet] | None = None
+        self._municipalities: list[Facet] | None = None
+        self._last_open: frozenset[str] = frozenset()
         self._results: OrderedDict[tuple[Any, ...], Results] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -121,6 +147,7 @@ class SqliteSearcher:
         if version != self._version:
             with self._lock:
                 self._version, self._open_cache, self._suggester, self._common = version, {}, None, None
+                self._municipalities, self._last_open = None, frozenset()
                 self._results = OrderedDict()
 
     @contextmanager
@@ -144,6 +171,9 @@ class SqliteSearcher:
         if cached is None:
             values = [row[0] for row in connection.execute("SELECT DISTINCT hours FROM clinics")]
             cached = frozenset(value for value in values if self.is_open(value, minute))
+            if cached == self._last_open:
+                cached = self._last_open  # the same object while nothing opens or closes (see state)
+            self._last_open = cached
             if len(self._open_cache) > 4:
                 self._open_cache.clear()
             self._open_cache[minute] = cached
@@ -159,11 +189,10 @@ class SqliteSearcher:
         return self._common
 
     def search(self, query: Query) -> Results:
-        """The results of a query, the same all through one minute of one version of the index:
-        the same queries recur, so the last RESULTS_KEPT are kept (never across a rebuild)."""
-        minute = query.moment.astimezone(datetime.UTC).replace(second=0, microsecond=0)
-        key = (query.text, query.municipality, query.eservice, query.open_only, minute, query.page, query.per_page)
-        self._check_version()
+        """The results of a query, the same for as long as the state (the index's version, and
+        which mottagningar are open) stays: the same queries recur, so the last RESULTS_KEPT are kept."""
+        key = (query.text, query.municipality, query.eservice, query.open_only, self.state(query.moment),
+               query.page, query.per_page)  # fmt: skip
         with self._lock:
             cached = self._results.get(key)
             if cached is not None:
@@ -190,6 +219,8 @@ class SqliteSearcher:
                 f" ORDER BY {rank}c.sort_key, c.slug",
                 params,
             ).fetchall()
+            if expression is not None:
+                matches += self._inside_words(connection, query, open_hours, {row[0] for row in matches})
             total = len(matches)
             pages = max(1, -(-total // query.per_page))
             page = min(max(1, query.page), pages)
@@ -229,10 +260,117 @@ class SqliteSearcher:
             per_page=query.per_page,
         )
 
-    def municipalities(self) -> list[Facet]:
+    def _inside_words(
+        self, connection: sqlite3.Connection, query: Query, open_hours: frozenset[str], found: set[int]
+    ) -> list[Any]:
+        """The matches that need a word found inside a name (compound words).
+
+        They come after every match found from word starts (`found`): each query word must match
+        from a word's start anywhere or inside the name, and at least one only inside the name.
+        Among them, BM25 of the words that do match from a word's start orders them ("central
+        malmö": Vårdcentralen Malmö before Malmo hälsocentral), then the Swedish alphabet.
+        """
+        typed = query_words(query.text)
+        phrases = [infix_phrase(word) for word in typed]
+        if not any(phrases):
+            return []
+        trigram_match = "SELECT rowid FROM name_trigrams WHERE name_trigrams MATCH ?"
+        if len(typed) == 1:  # its word-start matches are all found already
+            candidates = {row[0] for row in connection.execute(trigram_match, (phrases[0],))} - found
+        else:
+            candidates = self._all_words_inside(connection, typed, phrases, trigram_match) - found
+        if not candidates:
+            return []
+        source, params = _filters(query, None, open_hours)
+        joiner = " AND " if " WHERE " in source else " WHERE "
+        rank, rank_params = "", []
+        if len(typed) > 1:  # one word: it matches no word start in any of them
+            weights = ", ".join(map(str, WEIGHTS))
+            rank = f"(SELECT bm25(fts, {weights}) FROM fts WHERE fts MATCH ? AND fts.rowid = c.id), "
+            rank_params = [" OR ".join(word_expression(word) for word in typed)]
+        return connection.execute(
+            f"SELECT c.id, c.municipality, c.municipality_key, c.hours FROM {source}"
+            f"{joiner}c.id IN (SELECT value FROM json_each(?)) ORDER BY {rank}c.sort_key, c.slug",
+            [*params, json.dumps(sorted(candidates)), *rank_params],
+        ).fetchall()
+
+    @staticmethod
+    def _all_words_inside(
+        connection: sqlite3.Connection, typed: list[str], phrases: list[str | None], trigram_match: str
+    ) -> set[int]:
+        """The mottagningar where every word matches from a word's start or inside the name (and,
+        unless they are among those found from word starts, at least one only inside).
+
+        The sets are kept small, since a common word matches thousands of mottagningar: when one
+        word is rare, the candidates are its matches; when all are common (an e-service's name),
+        they are the names with a word inside them but not from a word's start, which is rare.
+        Then each word is checked among the candidates only.
+        """
+        count = "SELECT count(*) FROM fts WHERE fts MATCH ?"
+        counts = [connection.execute(count, (word_expression(word),)).fetchone()[0] for word in typed]
+        rarest = min(range(len(typed)), key=lambda index: counts[index])
+        if counts[rarest] <= RARE:
+            sql, params = "SELECT rowid FROM fts WHERE fts MATCH ?", [word_expression(typed[rarest])]
+            if phrases[rarest] is not None:
+                sql, params = f"{sql} UNION {trigram_match}", [*params, phrases[rarest]]
+        else:
+            parts = [(word, phrase) for word, phrase in zip(typed, phrases, strict=True) if phrase is not None]
+            sql = " UNION ".join(
+                f"SELECT * FROM ({trigram_match} EXCEPT SELECT rowid FROM fts WHERE fts MATCH ?)" for _ in parts
+            )
+            params = [value for word, phrase in parts for value in (phrase, word_expression(word))]
+        candidates = {row[0] for row in connection.execute(sql, params)}
+        if not candidates:
+            return candidates
+        listed = json.dumps(sorted(candidates))
+        names = dict(
+            connection.execute(  # type: ignore[arg-type]
+                "SELECT rowid, name_f FROM name_trigrams WHERE rowid IN (SELECT value FROM json_each(?))", (listed,)
+            )
+        )
+        for word, phrase in zip(typed, phrases, strict=True):
+            rows = connection.execute(  # not "MATCH ? AND rowid IN (…)": SQLite would match once per id
+                "SELECT value FROM json_each(?) INTERSECT SELECT rowid FROM fts WHERE fts MATCH ?",
+                (listed, word_expression(word)),
+            )
+            starts = {row[0] for row in rows}
+            inside = fold(word) if phrase is not None else None
+            candidates = {
+                candidate
+                for candidate in candidates
+                if candidate in starts or (inside is not None and inside in names.get(candidate, ""))
+            }
+        return candidates
+
+    def state(self, moment: datetime.datetime) -> tuple[tuple[int, int, int] | None, frozenset[str]]:
+        self._check_version()
+        version = self._version
+        minute = moment.replace(second=0, microsecond=0)
+        open_hours = self._open_cache.get(minute)
+        if open_hours is None:
+            with self._connect() as connection:
+                open_hours = self._open_hours(connection, moment)
+        return version, open_hours
+
+    def warm(self, moment: datetime.datetime) -> None:
+        """The opening hours open at `moment` (each set of hours read for the day), the list of
+        municipalities, the most common e-services and the suggestion vocabulary."""
         with self._connect() as connection:
-            rows = connection.execute("SELECT min(municipality), count(*) FROM clinics GROUP BY municipality_key")
-            return sorted((Facet(*row) for row in rows), key=lambda facet: swedish_sort_key(facet.name))
+            self._open_hours(connection, moment)
+            self._common_eservices(connection)
+            self._suggester_of(connection)
+        self.municipalities()
+
+    def municipalities(self) -> list[Facet]:
+        """Kept per version of the index: the no-hit page and the empty search show them all."""
+        self._check_version()
+        kept = self._municipalities
+        if kept is None:
+            with self._connect() as connection:
+                rows = connection.execute("SELECT min(municipality), count(*) FROM clinics GROUP BY municipality_key")
+                kept = sorted((Facet(*row) for row in rows), key=lambda facet: swedish_sort_key(facet.name))
+            self._municipalities = kept
+        return kept
 
     def municipality_named(self, name: str) -> str | None:
         with self._connect() as connection:
@@ -248,14 +386,18 @@ class SqliteSearcher:
             ).fetchone()
         return row[0] if row else None
 
+    def _suggester_of(self, connection: sqlite3.Connection) -> Suggester:
+        if self._suggester is None:
+            names = [row[0] for row in connection.execute("SELECT DISTINCT name FROM clinics")]
+            places = [row[0] for row in connection.execute("SELECT DISTINCT municipality FROM clinics")]
+            self._suggester = Suggester(names, places)
+        return self._suggester
+
     def suggestions(self, text: str) -> list[str]:
         with self._connect() as connection:
-            if self._suggester is None:
-                names = [row[0] for row in connection.execute("SELECT DISTINCT name FROM clinics")]
-                places = [row[0] for row in connection.execute("SELECT DISTINCT municipality FROM clinics")]
-                self._suggester = Suggester(names, places)
+            suggester = self._suggester_of(connection)
             found: list[str] = []
-            for candidate in self._suggester.candidates(text):
+            for candidate in suggester.candidates(text):
                 expression = match_expression(candidate)
                 if expression is None:
                     continue

@@ -7,6 +7,11 @@ travels with the site it describes. `FORMS_SITE_DIR` names the site; the app fin
 Swedish-aware matching: å, ä and ö are letters of their own (the tokenizer keeps diacritics), so
 "Malmö" matches "malmö" first; every text is also indexed folded (å→a, ä→a, ö→o) in columns of
 lower weight, so "malmo" still finds Malmö, ranked after the exact spellings.
+
+Compound words: Swedish writes "Folktandvården" and "Vårdcentralen" as one word, and the word index
+finds a word only from its start. The folded names are therefore also indexed as trigrams (FTS5's
+`trigram` tokenizer), so a query word of at least INFIX_MIN letters is found inside a name too
+("tandvård" finds Folktandvården); such hits rank after every hit found from word starts.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from pathlib import Path
 
 INDEX_FOLDER = ".search"
 INDEX_FILE = "index.sqlite3"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: the trigram table of names; no prefix indexes
 
 # Words of a text, as the index's tokenizer (unicode61) sees them: letters and digits.
 _WORD = re.compile(r"[^\W_]+")
@@ -26,6 +31,9 @@ MAX_WORDS = 8
 # word must match, so these are left out of a query that has other words.
 STOPWORDS = frozenset({"i", "och", "på", "vid", "för", "med", "av", "till", "en", "ett", "den", "det", "nära"})
 MAX_WORD_LENGTH = 40
+# A query word this long is also looked for inside the names (compound words); shorter ones only
+# from word starts: three letters inside a word ("ost", "and") match too much to be of any help.
+INFIX_MIN = 4
 
 # Weights of the full-text columns for BM25: name hits above municipality, address and
 # e-service hits; the folded spellings count less than the exact ones.
@@ -58,10 +66,13 @@ CREATE TABLE clinic_eservices (
 CREATE INDEX clinic_eservices_clinic ON clinic_eservices (clinic_id);
 CREATE VIRTUAL TABLE fts USING fts5(
     {", ".join(COLUMNS + FOLDED)},
-    tokenize = 'unicode61 remove_diacritics 0',
-    prefix = '2 3 4'
+    tokenize = 'unicode61 remove_diacritics 0'
 );
+CREATE VIRTUAL TABLE name_trigrams USING fts5(name_f, tokenize = 'trigram');
 """
+# No prefix indexes ("prefix = '2 3 4'"): at 10,000 mottagningar they made writing the index a
+# third slower and the queries no faster (a query's time is BM25 over its matches, not the lookup
+# of the words that start with its prefix; docs/performance.md).
 
 
 def index_path(site_dir: Path) -> Path:

@@ -8,6 +8,7 @@ given mottagningar in one transaction (SQLite's own atomic commit does the same 
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import tempfile
@@ -51,17 +52,31 @@ class SqliteIndexWriter:
         return row is not None and row[0] == SCHEMA_VERSION
 
     def replace_all(self, documents: Iterable[SearchDocument]) -> None:
+        """Write every document into a new file and rename it into place.
+
+        The new file is private until the rename, so it needs neither a rollback journal nor syncs
+        while it is written (a crash leaves a temporary file, never a broken index): `journal_mode
+        = OFF` and `synchronous = OFF`. Like the pages the build publishes, it is not fsynced: after
+        a power loss an index that reads as broken makes the next build a full one (`usable`).
+        The rows go in as a few batches rather than one statement per document, and the texts
+        many mottagningar share (e-service and municipality names) are folded once.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".index.", dir=self.path.parent)
         os.close(handle)
         try:
-            with closing(sqlite3.connect(temporary)) as connection:
+            with closing(sqlite3.connect(temporary, isolation_level=None)) as connection:
+                connection.execute("PRAGMA journal_mode = OFF")
+                connection.execute("PRAGMA synchronous = OFF")
                 connection.executescript(DDL)
+                connection.execute("BEGIN")
                 connection.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-                for document in sorted(documents, key=lambda document: document.slug):
-                    _insert(connection, document)
-                connection.execute("INSERT INTO fts(fts) VALUES ('optimize')")
-                connection.commit()
+                _insert_all(connection, sorted(documents, key=lambda document: document.slug))
+                # One b-tree per full-text table instead of the segments of the batches: a few per
+                # cent faster searches for about 0.05 s of 10,000 mottagningar' write.
+                connection.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+                connection.execute("INSERT INTO name_trigrams (name_trigrams) VALUES ('optimize')")
+                connection.execute("COMMIT")
             os.chmod(temporary, 0o644)
             os.replace(temporary, self.path)
         except BaseException:
@@ -82,6 +97,39 @@ class SqliteIndexWriter:
                     _insert(connection, document)
                     changed += 1
         return changed
+
+
+def _insert_all(connection: sqlite3.Connection, documents: list[SearchDocument]) -> None:
+    """The rows of every document (ids 1 … n in the given order), written table by table."""
+    folded = functools.lru_cache(maxsize=None)(fold)
+    keyed = functools.lru_cache(maxsize=None)(key)
+    connection.executemany(
+        "INSERT INTO clinics (id, slug, name, sort_key, municipality, municipality_key, street, postal_code, city,"
+        " eservice_count, hours) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (clinic_id, d.slug, d.name, d.sort_key, d.municipality, keyed(d.municipality), d.street, d.postal_code,
+             d.city, len(d.eservices), d.hours)
+            for clinic_id, d in enumerate(documents, 1)
+        ],
+    )  # fmt: skip
+    connection.executemany(
+        "INSERT OR IGNORE INTO clinic_eservices (clinic_id, name, name_key) VALUES (?, ?, ?)",
+        [(clinic_id, name, keyed(name)) for clinic_id, d in enumerate(documents, 1) for name in d.eservices],
+    )
+    # fold() maps character by character, so the folded e-service list is its folded names joined.
+    connection.executemany(
+        "INSERT INTO fts (rowid, name, municipality, address, eservices, name_f, municipality_f, address_f,"
+        " eservices_f) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (clinic_id, d.name, d.municipality, d.address, "\n".join(d.eservices), fold(d.name),
+             folded(d.municipality), fold(d.address), "\n".join(map(folded, d.eservices)))
+            for clinic_id, d in enumerate(documents, 1)
+        ],
+    )  # fmt: skip
+    connection.executemany(
+        "INSERT INTO name_trigrams (rowid, name_f) VALUES (?, ?)",
+        [(clinic_id, fold(d.name)) for clinic_id, d in enumerate(documents, 1)],
+    )
 
 
 def _insert(connection: sqlite3.Connection, document: SearchDocument) -> None:
@@ -112,6 +160,7 @@ def _insert(connection: sqlite3.Connection, document: SearchDocument) -> None:
         " eservices_f) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (clinic_id, *texts, *(fold(text) for text in texts)),
     )
+    connection.execute("INSERT INTO name_trigrams (rowid, name_f) VALUES (?, ?)", (clinic_id, fold(document.name)))
 
 
 def _delete(connection: sqlite3.Connection, slug: str) -> int:
@@ -119,6 +168,7 @@ def _delete(connection: sqlite3.Connection, slug: str) -> int:
     if row is None:
         return 0
     connection.execute("DELETE FROM fts WHERE rowid = ?", row)
+    connection.execute("DELETE FROM name_trigrams WHERE rowid = ?", row)
     connection.execute("DELETE FROM clinic_eservices WHERE clinic_id = ?", row)
     connection.execute("DELETE FROM clinics WHERE id = ?", row)
     return 1
@@ -151,7 +201,7 @@ def dump(site_dir: Path) -> list[tuple[object, ...]]:
             " c.city, c.eservice_count, c.hours, f.name, f.municipality, f.address, f.eservices, f.name_f,"
             " f.municipality_f, f.address_f, f.eservices_f,"
             " (SELECT group_concat(name_key, '|') FROM (SELECT name_key FROM clinic_eservices e"
-            "  WHERE e.clinic_id = c.id ORDER BY name_key))"
-            " FROM clinics c JOIN fts f ON f.rowid = c.id ORDER BY c.slug"
+            "  WHERE e.clinic_id = c.id ORDER BY name_key)), t.name_f"
+            " FROM clinics c JOIN fts f ON f.rowid = c.id JOIN name_trigrams t ON t.rowid = c.id ORDER BY c.slug"
         ).fetchall()
     return [tuple(row) for row in rows]

@@ -153,11 +153,11 @@ def test_the_documented_command_migrates(tmp_path: Path, capsys) -> None:
     assert capsys.readouterr().out.strip() == head_revision()
 
 
-def test_a_booking_comment_from_before_0005_becomes_its_first_kept_comment(database_url: str) -> None:
-    """0005 keeps every comment in a table of its own; a comment stored on the booking is moved into it."""
+def test_a_booking_comment_from_before_0006_becomes_its_first_kept_comment(database_url: str) -> None:
+    """0006 keeps every comment in a table of its own; a comment stored on the booking is moved into it."""
     engine = make_engine(database_url, migrate=False)
     try:
-        upgrade(engine, "0004")
+        upgrade(engine, "0005")
         with engine.begin() as connection:
             for key, status, comment in (("a", "active", "Ny tid passar"), ("c", "cancelled", "Frisk"),
                                          ("n", "active", None)):

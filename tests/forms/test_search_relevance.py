@@ -1,6 +1,6 @@
 """The relevance table: queries a citizen types, and the mottagning that must come first on the
 demo content (diacritics both ways, prefixes, municipalities, addresses, e-service names,
-two-word queries), plus the typo that must lead to a suggestion."""
+two-word queries, words inside compound names), plus the typo that must lead to a suggestion."""
 
 from __future__ import annotations
 
@@ -45,6 +45,13 @@ RELEVANCE = [
     ("begär intyg storköping", "storgardens-vardcentral"),  # e-service + municipality
     ("vårdcentral i granberga", "vardcentralen-granberga"),  # little words between are left out
     ("lung och sömn", "lung-och-somnmottagningen"),
+    # Compound words: a word inside a name is found, after the word-start hits.
+    ("tandvård", "folktandvarden-granberga"),
+    ("tandvard sjolunda", "folktandvarden-sjolunda"),
+    ("central åsvik", "asviks-vardcentral"),
+    ("centralen granberga", "vardcentralen-granberga"),
+    ("vårdscentral", "bvc-storgarden"),
+    ("mottagningen åsvik", "rehabmottagningen-asvik"),
 ]
 
 
@@ -75,6 +82,16 @@ def test_the_table_is_long_enough() -> None:
 def test_municipality_name_finds_every_mottagning_there(client: FlaskClient) -> None:
     html = client.get("/sok/?q=asvik").get_data(as_text=True)
     assert sorted(hits(html)) == ["asviks-vardcentral", "rehabmottagningen-asvik", "ungdomsmottagningen-asvik"]
+
+
+def test_a_word_start_hit_comes_before_a_hit_inside_a_compound(client: FlaskClient) -> None:
+    """"vård" starts words in the vårdcentraler's names, and sits inside Barnavårdscentralen and
+    the Folktandvården names: those come after, alphabetically."""
+    html = client.get("/sok/?q=v%C3%A5rd").get_data(as_text=True)
+    assert hits(html)[4:] == ["bvc-storgarden", "folktandvarden-granberga", "folktandvarden-sjolunda"]
+    assert sorted(hits(html)[:4]) == [
+        "asviks-vardcentral", "storgardens-vardcentral", "vardcentralen-granberga", "vardcentralen-sjolunda"
+    ]
 
 
 def test_a_typo_finds_nothing_and_suggests_the_right_spelling(client: FlaskClient) -> None:

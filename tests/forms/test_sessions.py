@@ -252,6 +252,16 @@ def test_the_login_page_after_a_timeout_is_the_login_not_the_timeout_page(timed_
     assert client.get(f"{BASE}/inkorg/").status_code == 303
 
 
+def test_the_search_after_a_timeout_is_the_search_not_the_timeout_page(timed_app: Flask, clock: Clock) -> None:
+    client = timed_app.test_client()
+    login(client, OTHER_ADULT)
+    clock.advance(hours=2)
+    page = client.get("/sok/?q=vardcentral")
+    assert "utloggad" not in page.text and page.status_code in (200, 503), page.status_code
+    assert "<h1>Sök" in page.text or "Sökningen" in page.text, page.text[:500]
+    assert client.get(f"{BASE}/inkorg/").status_code == 303  # the session did end
+
+
 def test_logging_out_after_the_timeout_just_says_logged_out(timed_app: Flask, clock: Clock) -> None:
     client = timed_app.test_client()
     login(client, OTHER_ADULT)

@@ -114,6 +114,20 @@ def test_a_case_is_not_found_through_another_mottagnings_address(setup) -> None:
     assert reference not in client.get(f"{BASE}/personal/{OTHER}/arenden/").text
 
 
+def test_another_mottagnings_receiver_does_not_find_the_case_through_their_own_address(setup, staff_app) -> None:
+    """A receiver sees every case of their own mottagning: only the case's mottagning keeps this one from them."""
+    reference, clients = setup
+    client, token = clients[OTHER_STAFF]
+    assert client.get(f"{BASE}/personal/{OTHER}/arenden/{reference}/").status_code == 404
+    answer = {"csrf_token": token, "version": "2", "text": "Hej"}
+    assert client.post(f"{BASE}/personal/{OTHER}/arenden/{reference}/svara/", data=answer).status_code == 404
+    assert reference not in client.get(f"{BASE}/personal/{OTHER}/arenden/?status=alla").text
+    with staff_app.extensions["hittavard_forms"].store.engine.connect() as connection:
+        rows = connection.execute(select(AccessLogEntry).where(AccessLogEntry.hsa_id == OTHER_STAFF)).all()
+    assert [row.action for row in rows if row.action != "login"] == ["refused", "refused", "list"]
+    assert not any(row.case_reference == reference for row in rows)
+
+
 def test_a_guessed_reference_is_404_like_a_forbidden_one(setup) -> None:
     _reference, clients = setup
     page = clients[RECEIVER][0].get(f"{P}/arenden/HV-2026-ZZZZZZ/")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.cli import main
-from tests.sitegen.conftest import CLINIC, write_content
+from tests.sitegen.conftest import CLINIC, SITE, write_content
 
 DEMO = Path(__file__).resolve().parents[2] / "content"
 
@@ -99,6 +99,18 @@ def test_no_more_disclosure_when_everything_fits(content_dir: Path, tmp_path: Pa
     html = (out / "mottagningar/psykiatrin/index.html").read_text(encoding="utf-8")
     assert "Fler e-tjänster" not in html
     assert 'class="more"' not in html
+
+
+def test_visible_eservices_zero_puts_every_eservice_under_fler_etjanster(tmp_path: Path) -> None:
+    content = write_content(tmp_path / "content", site=SITE.replace("visible_eservices: 3", "visible_eservices: 0"))
+    out = tmp_path / "site"
+    assert main(["build", "--content", str(content), "--out", str(out)]) == 0
+    html = (out / "mottagningar/vardcentralen-test/index.html").read_text(encoding="utf-8")
+    listed, hidden = html.split('<details class="more">')
+    assert "eservice-link" not in listed
+    assert "<summary>Fler e-tjänster (4)</summary>" in hidden
+    assert hidden.count('class="eservice-link') == 4
+    assert "inga e-tjänster" not in html
 
 
 def test_failed_build_leaves_the_previous_site_untouched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

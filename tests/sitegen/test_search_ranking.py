@@ -1,6 +1,7 @@
 """How the index ranks: å, ä and ö are letters of their own, so exact spellings come first and
 folded ones ("malmo" for Malmö) after; a hit in the name ranks above hits elsewhere; prefixes
-match; user text is only ever words."""
+match; a word inside a compound name is found after the word-start hits; user text is only ever
+words."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build.run import build_site
+from sitegen.search import reader
 from sitegen.search.opening import open_now
 from sitegen.search.query import Query
 from sitegen.search.reader import SqliteSearcher, match_expression
@@ -41,6 +43,8 @@ def searcher(tmp_path_factory: pytest.TempPathFactory) -> SqliteSearcher:
         clinics__angbya=clinic("Angby tandvård", "Angby"),
         clinics__eksemlang=clinic("Mottagningen för eksem, psoriasis och andra besvär vid sjukhuset i stan", "Testby"),
         clinics__eksemtjanst=clinic("Sjukstuga Norr", "Testby", service="Eksem"),
+        clinics__folktandvarden=clinic("Folktandvården Testby", "Testby"),
+        clinics__centralkliniken=clinic("Centralkliniken", "Öby"),
     )
     out = folder / "site"
     build_site(root, out, workers=1)
@@ -69,6 +73,38 @@ def test_prefixes_match(searcher: SqliteSearcher) -> None:
     assert first(searcher, "hälsoc") == ["malmoascii"]
     assert first(searcher, "halsoc") == ["malmoascii"]
     assert first(searcher, "vårdc mal") == ["malmo"]
+
+
+def test_a_word_inside_a_compound_name_is_found_after_the_word_start_hits(searcher: SqliteSearcher) -> None:
+    # "Angby tandvård" has the word; Folktandvården has it inside: found, and after.
+    assert first(searcher, "tandvård") == ["angbya", "folktandvarden"]
+    assert first(searcher, "tandvard") == ["angbya", "folktandvarden"]
+    # Centralkliniken starts with it; the -central(en) names follow in Swedish alphabetical order.
+    assert first(searcher, "central") == [
+        "centralkliniken", "bildcentralen", "malmoascii", "malmo", "vardcentralen-test", "angby"
+    ]
+
+
+@pytest.mark.parametrize("rare", [reader.RARE, 0])
+def test_a_compound_word_combines_with_other_words_and_filters(
+    searcher: SqliteSearcher, rare: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both ways of finding the candidates: from the rarest word, and (every word common, as
+    `rare = 0` makes them all here) from the names with a word only inside them."""
+    monkeypatch.setattr(reader, "RARE", rare)
+    fresh = SqliteSearcher(searcher.path.parent.parent, open_now)  # nothing kept from the other run
+    assert first(fresh, "tandvård testby") == ["folktandvarden"]  # inside the name, and the municipality
+    assert first(fresh, "central malmö") == ["malmo", "malmoascii"]  # "malmö" exact before folded
+    assert first(fresh, "tandvård 123") == ["angbya", "folktandvarden"]  # a word only inside, with a postal code
+    assert first(fresh, "tandvård angby") == ["angbya"]  # all from word starts: not twice
+    only_malmo = fresh.search(Query(text="central", municipality="Malmö", moment=NOW))
+    assert [hit.slug for hit in only_malmo.hits] == ["malmo"] and only_malmo.total == 1
+
+
+def test_words_shorter_than_four_letters_are_found_only_from_word_starts(searcher: SqliteSearcher) -> None:
+    assert first(searcher, "ndv") == []  # inside "tandvård", but three letters inside a word match too much
+    assert first(searcher, "ndvå") == ["angbya", "folktandvarden"]  # four letters: found inside
+    assert first(searcher, "klin") == ["centralkliniken", "hudkliniken"]
 
 
 def test_user_text_becomes_quoted_words_only() -> None:

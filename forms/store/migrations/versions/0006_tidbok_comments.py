@@ -1,7 +1,7 @@
 """Every comment of a booking, and a version per mottagning's calendar that the database raises.
 
-Revision ID: 0005
-Revises: 0004 (the standalone tidbok)
+Revision ID: 0006
+Revises: 0005 (the case list's count index)
 Created: 2026-11-30
 
 `tidbok_bookings.comment` held one comment, so a rebooked and then cancelled time lost its
@@ -20,8 +20,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

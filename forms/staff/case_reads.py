@@ -1,0 +1,81 @@
+"""What a staff case page reads, as Core rows from statements built once.
+
+A case page reads the case, its history, the mottagning's ärendehanterare, the handler and the
+standardsvar, and writes its access-log row, all in the one transaction of the request. Read
+through the ORM, each read built a statement and ORM objects (identity map, instance state) that
+the page only reads attributes of; built anew per request, a statement cost more CPU than running
+it. Core rows have the same attribute names as the ORM objects, so the templates read either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Row, bindparam, false, select
+
+from forms.identity.staff import StaffPerson
+from forms.staff.rules import ANSWER, DISTRIBUTE, HANDLER
+from forms.store.db import Case, CaseEvent, StaffMember, StaffRole, StandardAnswer
+
+CaseRow = Row[Any]  # every column of `cases`, by name
+
+_CASES = Case.__table__
+_EVENTS = CaseEvent.__table__
+_MEMBERS = StaffMember.__table__
+_ROLES = StaffRole.__table__
+_ANSWERS = StandardAnswer.__table__
+
+_CASE = select(_CASES).where(
+    _CASES.c.reference == bindparam("reference"), _CASES.c.clinic == bindparam("clinic")
+)
+_HISTORY = (
+    select(_EVENTS)
+    .where(_EVENTS.c.case_id == bindparam("case_id"))
+    .order_by(_EVENTS.c.at, _EVENTS.c.id)
+)
+_HANDLERS = (
+    select(_MEMBERS.c.hsa_id, _MEMBERS.c.name, _MEMBERS.c.title)
+    .join(_ROLES, _ROLES.c.hsa_id == _MEMBERS.c.hsa_id)
+    .where(_ROLES.c.clinic == bindparam("clinic"), _ROLES.c.role == HANDLER)
+)
+_PERSON = select(_MEMBERS.c.hsa_id, _MEMBERS.c.name, _MEMBERS.c.title).where(_MEMBERS.c.hsa_id == bindparam("hsa_id"))
+_STANDARD = (
+    select(_ANSWERS.c.id, _ANSWERS.c.title, _ANSWERS.c.text)
+    .where(_ANSWERS.c.clinic == bindparam("clinic"), _ANSWERS.c.retired == false())
+    .order_by(_ANSWERS.c.title)
+)
+
+
+@dataclass(frozen=True)
+class PageReads:
+    """What a case page shows besides the case."""
+
+    events: list[Row[Any]]
+    handlers: list[StaffPerson]
+    handler: StaffPerson | None
+    answers: list[Row[Any]]
+
+
+def case(connection: Connection, clinic: str, reference: str) -> CaseRow | None:
+    """The mottagning's case with this reference; None for another mottagning's or none."""
+    return connection.execute(_CASE, {"reference": reference[:40], "clinic": clinic}).first()
+
+
+def handlers(connection: Connection, clinic: str) -> list[StaffPerson]:
+    """The mottagning's ärendehanterare, by name (as forms.staff.directory.handlers: sorted here,
+    not by the database's collation, which differs between databases for å, ä and ö)."""
+    found = [StaffPerson(r.hsa_id, r.name, r.title) for r in connection.execute(_HANDLERS, {"clinic": clinic})]
+    return sorted(found, key=lambda p: (p.name, p.hsa_id))
+
+
+def page_reads(connection: Connection, clinic: str, found: CaseRow, allowed: list[str]) -> PageReads:
+    """The history; the handlers when the page may distribute; the standardsvar when it may answer."""
+    answers = list(connection.execute(_STANDARD, {"clinic": clinic})) if ANSWER in allowed else []
+    people = handlers(connection, clinic) if DISTRIBUTE in allowed else []
+    handler = next((p for p in people if p.hsa_id == found.handler), None)
+    if handler is None and found.handler:
+        row = connection.execute(_PERSON, {"hsa_id": found.handler}).first()
+        handler = StaffPerson(row.hsa_id, row.name, row.title) if row else None
+    events = list(connection.execute(_HISTORY, {"case_id": found.id}))
+    return PageReads(events, people, handler, answers)
