@@ -4,12 +4,12 @@ The day page needs a mottagning's time types, weekly schedule and closed days, a
 three months built from them, on every request; they change only when the staff edit them. So a
 process keeps them, with each (time type, day)'s start times once built, under the mottagning's
 number in `tidbok_versions`, which the database raises in the same transaction as any write of
-those tables (triggers of migration 0006, whoever writes). A request reads that number, one row by
-primary key, in the transaction that reads the bookings, and rebuilds the entry when it differs:
-so no process or node offers a time from a schedule or closed day that has changed, the moment
-the change is committed. Booking itself does not use the cache at all: the confirmation reads the
-schedule afresh and the unique index decides (forms.booking.standalone). Within one request the
-number is read once (the request's scope, forms.booking.setup): a page shows one moment's calendar.
+those tables (triggers of migration 0006, whoever writes). A request reads that number once (one
+row by primary key; the request's scope, forms.booking.setup, so a page shows one moment's
+calendar) and rebuilds the entry when it differs: so no process or node offers a time from a
+schedule or closed day that has changed, from the first request after the change is committed.
+Booking itself does not use the cache at all: the confirmation reads the schedule afresh and the
+unique index decides (forms.booking.standalone).
 
 The number is read before the rows it keys, so a write landing between the two can only store
 newer rows under the older number, which the next request then replaces; never older rows under
