@@ -19,6 +19,7 @@ from forms.booking.days import CHOOSE_TIME, DayView, chosen_time, day_view
 from forms.booking.interface import NOT_OFFERED, TAKEN, Request, TimeType
 from forms.platform.citizen import Citizen, login_required
 from forms.platform.flow import CHECK, VILLKOR, Course, Middle, Step, villkor_hash
+from forms.platform.security import keeps_typing
 from forms.platform.services import services
 from forms.store.db import Draft
 
@@ -99,11 +100,15 @@ def _after(slug: str, step: Step) -> Response:
 
 
 @bp.route("/<slug>/tidbok/boka/", methods=["GET", "POST"])
+@keeps_typing
 @login_required
 def villkor(slug: str) -> Response | str:
     booked = _open(slug)
     error = None
-    if request.method == "POST":
+    approved = booked.course.villkor_approved
+    if common.stale("Fortsätt"):
+        approved = request.form.get("approve") == "yes"
+    elif request.method == "POST":
         if request.form.get("approve") == "yes":
             svc = services()
             svc.store.approve_villkor(
@@ -114,11 +119,12 @@ def villkor(slug: str) -> Response | str:
         error = "Du behöver godkänna villkoren för att fortsätta"
     return render_template(
         "forms/villkor.html", opened=common.villkor_page(slug, "boka"), error=error,
-        approved=booked.course.villkor_approved, back_url=common.contact_page(slug),
+        approved=approved, back_url=common.contact_page(slug),
     )
 
 
 @bp.route("/<slug>/tidbok/boka/typ/", methods=["GET", "POST"])
+@keeps_typing
 @login_required
 def choose_type(slug: str) -> Response | str:
     booked = _open(slug)
@@ -126,7 +132,10 @@ def choose_type(slug: str) -> Response | str:
         return booked.go_first_missing()
     errors = []
     chosen = booked.time_type.id if booked.time_type else None
-    if request.method == "POST":
+    if common.stale("Fortsätt"):
+        posted = request.form.get("typ", "")[:100]
+        chosen = posted if any(t.id == posted for t in booked.types) else chosen
+    elif request.method == "POST":
         posted = request.form.get("typ", "")[:100]
         found = next((t for t in booked.types if t.id == posted), None)
         if found is not None:
@@ -153,6 +162,7 @@ def render_day(booked: Booked, view: DayView, status: int = 200) -> tuple[str, i
 
 
 @bp.route("/<slug>/tidbok/boka/tid/", methods=["GET", "POST"])
+@keeps_typing
 @login_required
 def choose_time(slug: str) -> Response | str | tuple[str, int]:
     booked = _open(slug)
@@ -160,6 +170,9 @@ def choose_time(slug: str) -> Response | str | tuple[str, int]:
         return booked.go_first_missing()
     subject = booked.citizen.subject.personnummer
     current = common.parse_start(booked.raw.get("start"))
+    if common.stale("Fortsätt"):
+        posted = common.parse_start(request.form.get("tid"))
+        return render_day(booked, day_view(slug, booked.time_type.id, subject, request.form.get("dag"), posted))
     if request.method == "POST":
         start = chosen_time(slug, booked.time_type.id, subject, request.form.get("tid"))
         if start is not None:
@@ -172,6 +185,7 @@ def choose_time(slug: str) -> Response | str | tuple[str, int]:
 
 
 @bp.route("/<slug>/tidbok/boka/orsak/", methods=["GET", "POST"])
+@keeps_typing
 @login_required
 def reason(slug: str) -> Response | str:
     booked = _open(slug)
@@ -179,7 +193,9 @@ def reason(slug: str) -> Response | str:
         return booked.go_first_missing()
     value = str(booked.raw.get("reason") or "")
     error = None
-    if request.method == "POST":
+    if common.stale("Fortsätt"):
+        value = request.form.get("orsak", "")
+    elif request.method == "POST":
         value = request.form.get("orsak", "").strip()
         if booked.time_type.reason == "required" and not value:
             error = REASON_REQUIRED
@@ -199,6 +215,7 @@ def reason(slug: str) -> Response | str:
 
 
 @bp.route("/<slug>/tidbok/boka/kontrollera/", methods=["GET", "POST"])
+@keeps_typing
 @login_required
 def check(slug: str) -> Response | str | tuple[str, int]:
     """"Kontrollera din bokning", and "Boka tiden" posted to it: the only step that books."""
@@ -219,7 +236,7 @@ def check(slug: str) -> Response | str | tuple[str, int]:
     start = common.parse_start(booked.raw.get("start"))
     assert start is not None
     who = booked.citizen
-    if request.method == "POST":
+    if not common.stale("Boka tiden") and request.method == "POST":
         result = common.tidbok().make_booking(
             Request(
                 clinic=slug, time_type=booked.time_type.id, start=start, subject=who.subject.personnummer,

@@ -18,6 +18,7 @@ from forms.booking.interface import NOT_OFFERED, TAKEN, Booking
 from forms.booking.manage import own_booking
 from forms.platform.citizen import Citizen, login_required
 from forms.platform.flow import CHECK, VILLKOR, Course, Middle, Step, villkor_hash
+from forms.platform.security import keeps_typing
 from forms.platform.services import services
 from forms.store.db import Draft
 
@@ -94,7 +95,10 @@ def _villkor(slug: str, key: str, action: str) -> Response | str:
     if isinstance(changing, Response):
         return changing
     error = None
-    if request.method == "POST":
+    approved = changing.course.villkor_approved
+    if common.stale("Fortsätt"):
+        approved = request.form.get("approve") == "yes"
+    elif request.method == "POST":
         if request.form.get("approve") == "yes":
             svc = services()
             svc.store.approve_villkor(
@@ -107,17 +111,19 @@ def _villkor(slug: str, key: str, action: str) -> Response | str:
         error = "Du behöver godkänna villkoren för att fortsätta"
     return render_template(
         "forms/villkor.html", opened=common.villkor_page(slug, action), error=error,
-        approved=changing.course.villkor_approved, back_url=changing.back(VILLKOR),
+        approved=approved, back_url=changing.back(VILLKOR),
     )
 
 
 @bp.route("/<slug>/tidbok/<key>/omboka/", methods=["GET", "POST"])
+@keeps_typing
 @login_required
 def omboka(slug: str, key: str) -> Response | str:
     return _villkor(slug, key, "omboka")
 
 
 @bp.route("/<slug>/tidbok/<key>/avboka/", methods=["GET", "POST"])
+@keeps_typing
 @login_required
 def avboka(slug: str, key: str) -> Response | str:
     return _villkor(slug, key, "avboka")
@@ -133,6 +139,7 @@ def _render_day(changing: Changing, view: object) -> str:
 
 
 @bp.route("/<slug>/tidbok/<key>/omboka/tid/", methods=["GET", "POST"])
+@keeps_typing
 @login_required
 def omboka_time(slug: str, key: str) -> Response | str:
     changing = _open(slug, key, "omboka")
@@ -142,6 +149,9 @@ def omboka_time(slug: str, key: str) -> Response | str:
         return changing.first_missing()
     type_id = changing.booking.time_type.id
     subject = changing.citizen.subject.personnummer
+    if common.stale("Fortsätt"):
+        posted = common.parse_start(request.form.get("tid"))
+        return _render_day(changing, day_view(slug, type_id, subject, request.form.get("dag"), posted))
     if request.method == "POST":
         start = chosen_time(slug, type_id, subject, request.form.get("tid"))
         if start is not None:
@@ -176,6 +186,7 @@ def _render_comment(changing: Changing, step: Step, value: str, error: str | Non
 
 
 @bp.route("/<slug>/tidbok/<key>/omboka/kommentar/", methods=["GET", "POST"])
+@keeps_typing
 @login_required
 def omboka_comment(slug: str, key: str) -> Response | str:
     changing = _open(slug, key, "omboka")
@@ -185,7 +196,9 @@ def omboka_comment(slug: str, key: str) -> Response | str:
         return changing.first_missing()
     value = str(changing.raw.get("comment") or "")
     error = None
-    if request.method == "POST":
+    if common.stale("Fortsätt"):
+        value = request.form.get("kommentar", "")
+    elif request.method == "POST":
         value, error = _comment(changing)
         if error is None:
             changing.save(comment=value or None, comment_done=True)
@@ -209,6 +222,7 @@ def _sent(changing: Changing | None, slug: str, eservice: str) -> Response | Non
 
 
 @bp.route("/<slug>/tidbok/<key>/omboka/kontrollera/", methods=["GET", "POST"])
+@keeps_typing
 @login_required
 def omboka_check(slug: str, key: str) -> Response | str:
     done = _sent(None, slug, _eservice("omboka", key[:40]))
@@ -222,7 +236,7 @@ def omboka_check(slug: str, key: str) -> Response | str:
     start = common.parse_start(changing.raw.get("start"))
     assert start is not None
     comment = str(changing.raw.get("comment") or "") or None
-    if request.method == "POST":
+    if not common.stale("Omboka tiden") and request.method == "POST":
         svc = services()
         result = common.tidbok().update_booking(
             changing.booking.key, changing.citizen.subject.personnummer, start, comment, svc.now()
@@ -254,6 +268,7 @@ def omboka_check(slug: str, key: str) -> Response | str:
 
 
 @bp.route("/<slug>/tidbok/<key>/avboka/kommentar/", methods=["GET", "POST"])
+@keeps_typing
 @login_required
 def avboka_comment(slug: str, key: str) -> Response | str:
     """The one page of Avboka: the time, "Kommentar" (optional) and the button "Avboka tiden"."""
@@ -266,7 +281,9 @@ def avboka_comment(slug: str, key: str) -> Response | str:
     if changing.draft is None or not changing.course.ready_to_send():
         return changing.first_missing()
     value, error = "", None
-    if request.method == "POST":
+    if common.stale("Avboka tiden"):
+        value = request.form.get("kommentar", "")
+    elif request.method == "POST":
         value, error = _comment(changing)
         if error is None:
             svc = services()

@@ -13,12 +13,13 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, current_app, url_for
+from flask import abort, current_app, g, request, url_for
 
 from forms.booking import times
 from forms.booking.interface import Booking, Tidbok, TimeType
 from forms.platform.citizen import Citizen, current_citizen
 from forms.platform.flow import villkor_hash
+from forms.platform.security import stale_notice, token_was_stale
 from forms.platform.services import services
 from forms.store.cases import CaseContent
 from forms.store.db import Case, Draft
@@ -45,6 +46,19 @@ def citizen() -> Citizen:
 
 def now() -> datetime.datetime:
     return services().now()
+
+
+def stale(button: str) -> bool:
+    """A POST whose token was this session's own but too old: show the page again, store nothing.
+
+    The booking views are `keeps_typing` (forms.platform.security), like the case forms: such a
+    POST reaches the view, which must then show what was posted with the notice naming `button`
+    (what to press again) and must not book, move, cancel or save anything.
+    """
+    if request.method == "POST" and token_was_stale():
+        g.stale_notice = stale_notice(button)
+        return True
+    return False
 
 
 def horizon(at: datetime.datetime) -> datetime.date:

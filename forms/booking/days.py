@@ -16,6 +16,7 @@ from forms.booking import times
 from forms.booking.common import horizon, now, parse_day, parse_start, tidbok
 
 DAYS_PER_VIEW = 7
+NEAR_DAYS = 28  # the free times read first: from today to this many days after the day asked for
 NO_SUCH_DAY = "Det finns inga lediga tider {day}. Välj en annan dag."
 NOT_A_DAY = "Dagen finns inte. Välj en av dagarna med lediga tider."
 NO_TIMES = "Det finns inga lediga tider att boka just nu. Ring mottagningen för att boka en tid."
@@ -54,13 +55,10 @@ class DayView:
         return self
 
 
-def day_view(
-    slug: str, type_id: str, subject: str, requested: str | None, chosen: datetime.datetime | None
-) -> DayView:
-    at = now()
-    dates = tidbok().available_dates(slug, type_id, subject, at, horizon(at))
-    if not dates:
-        return DayView(None, "", [], [], None, None, notice=NO_TIMES)
+def _place(
+    dates: list[datetime.date], requested: str | None, chosen: datetime.datetime | None
+) -> tuple[datetime.date, str | None]:
+    """The day to show of those with free times, and the notice when it is not the one asked for."""
     notice = None
     day = parse_day(requested)
     if requested and day is None:
@@ -71,19 +69,40 @@ def day_view(
     if day is None:
         chosen_day = chosen.astimezone(times.STOCKHOLM).date() if chosen is not None else None
         day = chosen_day if chosen_day in dates else dates[0]
-    position = dates.index(day)
-    first = position - position % DAYS_PER_VIEW
+    return day, notice
+
+
+def day_view(
+    slug: str, type_id: str, subject: str, requested: str | None, chosen: datetime.datetime | None
+) -> DayView:
+    """The day's page from one free-time answer, usually of the next few weeks only.
+
+    Days are listed a week of free days at a time from the first, so the page needs the free days
+    from today to the shown day's week and one more (for "Senare dagar"): the days up to
+    `NEAR_DAYS` after the day asked for nearly always hold them. Only when they do not (few free
+    days, a day far ahead) are the whole three months read, once more.
+    """
+    at = now()
+    last = horizon(at)
+    asked = [d for d in (parse_day(requested), chosen and chosen.astimezone(times.STOCKHOLM).date()) if d]
+    near = min(last, max([times.local_day(at), *asked]) + datetime.timedelta(days=NEAR_DAYS))
+    for until in (near, last) if near < last else (last,):
+        free = tidbok().free_times(slug, type_id, subject, at, until)
+        dates = free.days
+        if not dates:
+            continue
+        day, notice = _place(dates, requested, chosen)
+        position = dates.index(day)
+        first = position - position % DAYS_PER_VIEW
+        if first + DAYS_PER_VIEW < len(dates) or until == last:
+            break
+    if not dates:
+        return DayView(None, "", [], [], None, None, notice=NO_TIMES)
     window = dates[first : first + DAYS_PER_VIEW]
-    free = tidbok().available_times(slug, type_id, subject, day, at)
-    options = [
-        TimeOption(
-            value=moment.isoformat(),
-            label=times.clock(moment),
-            id=f"tid-{times.clock(moment).replace('.', '')}",
-            checked=chosen is not None and moment == chosen,
-        )
-        for moment in free
-    ]
+    options = []
+    for moment in free.on(day):
+        label = times.clock(moment)
+        options.append(TimeOption(moment.isoformat(), label, f"tid-{label.replace('.', '')}", moment == chosen))
     return DayView(
         day=day,
         day_words=times.day_in_words(day),

@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from typing import Literal, Protocol
+from zoneinfo import ZoneInfo
 
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 ResultCode = Literal["OK", "INFO", "ERROR"]
 ReasonRule = Literal["required", "optional", "none"]
 
@@ -72,6 +74,26 @@ class Result:
 
 
 @dataclass(frozen=True)
+class FreeTimes:
+    """The days from today to a last day that have free times, and each day's free times.
+
+    One answer serves the day page twice over: its list of days and the chosen day's times. The
+    times are kept as the store keeps them, UTC without an offset, and only the day asked for is
+    turned into local times, so three months of times cost no more than the list of days.
+    """
+
+    by_day: dict[datetime.date, tuple[datetime.datetime, ...]]  # naive UTC, in order; only days with some
+
+    @property
+    def days(self) -> list[datetime.date]:
+        return sorted(self.by_day)
+
+    def on(self, day: datetime.date) -> list[datetime.datetime]:
+        """The day's free times as aware Swedish local times; empty for a day without any."""
+        return [moment.replace(tzinfo=datetime.UTC).astimezone(STOCKHOLM) for moment in self.by_day.get(day, ())]
+
+
+@dataclass(frozen=True)
 class Request:
     """A new booking: for whom, by whom, and a key that makes a repeated request book once."""
 
@@ -97,6 +119,12 @@ class Tidbok(Protocol):
         self, clinic: str, time_type: str, subject: str, day: datetime.date, now: datetime.datetime
     ) -> list[datetime.datetime]:
         """The free start times of one day, in order; empty for a closed or past day."""
+        ...
+
+    def free_times(
+        self, clinic: str, time_type: str, subject: str, now: datetime.datetime, until: datetime.date
+    ) -> FreeTimes:
+        """`available_dates` and every such day's `available_times` in one answer (the day page's)."""
         ...
 
     def make_booking(self, request: Request, now: datetime.datetime) -> Result: ...

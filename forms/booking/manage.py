@@ -7,6 +7,7 @@ key or a receipt reference of someone else's is 404, the same as one that does n
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -18,9 +19,21 @@ from forms.booking.interface import Booking
 from forms.notices.contacts import Contacts, InvalidContact, display_mobile, normalize_email, normalize_mobile
 from forms.platform.audit import security_event
 from forms.platform.citizen import login_required
+from forms.platform.security import keeps_typing
 from forms.platform.services import services
 
 bp = Blueprint("tidbok", __name__)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One line of Mina bokade tider, its texts and links made once in Python."""
+
+    booking: Booking
+    when: str
+    why_not: str | None
+    rebook_url: str | None
+    cancel_url: str | None
 
 
 def why_not(booking: Booking, phone: str | None) -> str | None:
@@ -39,15 +52,20 @@ def why_not(booking: Booking, phone: str | None) -> str | None:
 @bp.get("/<slug>/tidbok/")
 @login_required
 def mine(slug: str) -> str:
-    common.entries(slug)
+    entries = common.entries(slug)
     who = common.citizen()
     bookings = common.tidbok().schedule(who.subject.personnummer, slug, common.now())
     phone = common.clinic_phone(slug)
+    base = url_for("tidbok.mine", slug=slug)  # the bookings' links built from it: no url_for per booking
     return render_template(
         "forms/booking/mine.html",
-        bookings=[(b, times.in_words(b.start), why_not(b, phone)) for b in bookings],
-        slug=slug, clinic_name=common.clinic_name(slug), can_book="boka" in common.entries(slug),
-        back_url=common.contact_page(slug),
+        bookings=[
+            Listed(b, times.in_words(b.start), why_not(b, phone), f"{base}{b.key}/omboka/" if b.may_rebook else None,
+                   f"{base}{b.key}/avboka/" if b.may_cancel else None)
+            for b in bookings
+        ],
+        clinic_name=common.clinic_name(slug), back_url=common.contact_page(slug),
+        book_url=url_for("booking.villkor", slug=slug) if "boka" in entries else None,
     )
 
 
@@ -110,6 +128,7 @@ def receipt(slug: str, reference: str) -> str:
 
 
 @bp.post("/<slug>/tidbok/kvitto/<reference>/paminnelse/")
+@keeps_typing
 @login_required
 def reminder(slug: str, reference: str) -> Response | str:
     """The offer of a reminder the day before: the addresses of "Mina uppgifter", then the reminder."""
@@ -119,6 +138,8 @@ def reminder(slug: str, reference: str) -> Response | str:
     if booking is None or not booking.active or copy.get("action") == "avboka":
         abort(404)
     form = {"epost": request.form.get("epost", "")[:300], "mobil": request.form.get("mobil", "")[:40]}
+    if common.stale("Skicka påminnelse dagen före"):
+        return _render_receipt(slug, reference, form)
     errors: list[dict[str, Any]] = []
     values: dict[str, str | None] = {}
     for field, normalize in (("epost", normalize_email), ("mobil", normalize_mobile)):

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Callable
+from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from forms.booking import times
+from forms.booking.calendar import Calendar, CalendarCache, rule_of, time_type_of
 from forms.booking.interface import (
     AGE_BARRED,
     NO_REBOOK,
@@ -25,12 +28,21 @@ from forms.booking.interface import (
     TAKEN,
     TOO_LATE,
     Booking,
+    FreeTimes,
     Request,
     Result,
     TimeType,
 )
 from forms.store.db import writing
-from forms.store.tidbok import ACTIVE, CANCELLED, BookingRow, ClosedDayRow, ScheduleRow, TimeTypeRow
+from forms.store.tidbok import (
+    ACTIVE,
+    CANCELLED,
+    BookingCommentRow,
+    BookingRow,
+    ClosedDayRow,
+    ScheduleRow,
+    TimeTypeRow,
+)
 
 
 def _utc(moment: datetime.datetime) -> datetime.datetime:
@@ -42,55 +54,100 @@ def _aware(stored: datetime.datetime) -> datetime.datetime:
     return stored.replace(tzinfo=datetime.UTC).astimezone(times.STOCKHOLM)
 
 
-def _time_type(row: TimeTypeRow) -> TimeType:
+def _booking_of(row: Any, time_type: TimeType | None, now: datetime.datetime) -> Booking:
+    """A booking from its row (ORM object or Core row) and its time type (a stand-in if it is gone)."""
+    kind = time_type or TimeType(row.type_id, row.type_id, 0)
+    start = _aware(row.start)
+    active = row.status == ACTIVE
+    return Booking(
+        key=row.key,
+        clinic=row.clinic,
+        time_type=kind,
+        start=start,
+        subject=row.subject,
+        booked_by=row.booked_by,
+        reason=row.reason,
+        comment=row.comment,
+        active=active,
+        may_cancel=active and times.may_cancel(kind, start, now),
+        may_rebook=active and times.may_rebook(kind, start, now),
+    )
+
+
+def _joined_type(row: Any) -> TimeType | None:
+    """The time type of a SCHEDULE row (its columns joined beside the booking's), if it still exists."""
+    if row.name is None:
+        return None
     return TimeType(
-        id=row.type_id,
-        name=row.name,
-        minutes=row.minutes,
-        reason=row.reason,  # type: ignore[arg-type]
-        min_age=row.min_age,
-        max_age=row.max_age,
-        cancel_hours=row.cancel_hours,
-        rebook=row.rebook,
-        info=row.info,
+        id=row.type_id, name=row.name, minutes=row.minutes, reason=row.reason_rule, min_age=row.min_age,
+        max_age=row.max_age, cancel_hours=row.cancel_hours, rebook=row.rebook, info=row.info,
     )
 
 
-def _rule(row: ScheduleRow) -> times.WeeklyRule:
-    return times.WeeklyRule(
-        time_type=row.type_id,
-        weekdays=frozenset(int(day) for day in row.weekdays),
-        start=datetime.time.fromisoformat(row.start_time),
-        end=datetime.time.fromisoformat(row.end_time),
-        valid_from=row.valid_from,
-        valid_until=row.valid_until,
+def _keep_comment(db: Session, row: BookingRow, action: str, comment: str | None, now: datetime.datetime) -> None:
+    """Keep the comment beside every earlier one, in the transaction that changes the booking."""
+    if comment:
+        db.add(BookingCommentRow(booking_id=row.id, action=action, comment=comment, created_at=_utc(now)))
+
+
+ONE_DAY = datetime.timedelta(days=1)
+TAKEN_STARTS = select(BookingRow.start).where(
+    BookingRow.clinic == bindparam("clinic"),
+    BookingRow.status == ACTIVE,
+    BookingRow.start >= bindparam("first"),
+    BookingRow.start < bindparam("last"),
+)
+SCHEDULE = (
+    select(
+        BookingRow.key, BookingRow.clinic, BookingRow.type_id, BookingRow.start, BookingRow.subject,
+        BookingRow.booked_by, BookingRow.reason, BookingRow.comment, BookingRow.status,
+        TimeTypeRow.name, TimeTypeRow.minutes, TimeTypeRow.min_age, TimeTypeRow.max_age, TimeTypeRow.cancel_hours,
+        TimeTypeRow.rebook, TimeTypeRow.info, TimeTypeRow.reason.label("reason_rule"),
     )
+    .outerjoin(TimeTypeRow, and_(TimeTypeRow.clinic == BookingRow.clinic, TimeTypeRow.type_id == BookingRow.type_id))
+    .where(
+        BookingRow.subject == bindparam("subject"),
+        BookingRow.clinic == bindparam("clinic"),
+        BookingRow.status == ACTIVE,
+        BookingRow.start > bindparam("after"),
+    )
+    .order_by(BookingRow.start)
+)
 
 
 class StandaloneTidbok:
     """Time types, schedules, closed days and bookings in the forms app's database."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, scope: Callable[[], dict[str, Calendar] | None] = lambda: None) -> None:
+        """`scope` gives the current request's dict for calendars checked in it (None outside requests)."""
         self.engine = engine
+        self._scope = scope
         self._read = sessionmaker(engine, expire_on_commit=False)
         self._write = sessionmaker(writing(engine), expire_on_commit=False)
+        self._calendars = CalendarCache()
+        # The pages' reads are one or two statements that need no common snapshot (the confirmation
+        # checks again), so on PostgreSQL they skip BEGIN and ROLLBACK: two round trips each. SQLite
+        # keeps its transactions, which cost no round trip and which forms.store.db begins itself.
+        sqlite = engine.dialect.name == "sqlite"
+        self._pages = engine if sqlite else engine.execution_options(isolation_level="AUTOCOMMIT")
 
     # Reading ----------------------------------------------------------------------------------
+    # The pages read through the per-process calendar cache (forms.booking.calendar) and Core
+    # statements; the writes below read the schedule afresh inside their own transaction.
 
     def time_types(self, clinic: str) -> list[TimeType]:
-        with self._read() as db:
-            rows = db.scalars(select(TimeTypeRow).where(TimeTypeRow.clinic == clinic).order_by(TimeTypeRow.id))
-            return [_time_type(row) for row in rows]
+        with self._pages.connect() as connection:
+            return list(self._calendars.get(connection, clinic, self._scope()).types.values())
 
     def _type(self, db: Session, clinic: str, type_id: str) -> TimeType | None:
         row = db.scalars(
             select(TimeTypeRow).where(TimeTypeRow.clinic == clinic, TimeTypeRow.type_id == type_id)
         ).first()
-        return _time_type(row) if row is not None else None
+        return time_type_of(row) if row is not None else None
 
     def _calendar(self, db: Session, clinic: str, type_id: str) -> tuple[list[times.WeeklyRule], set[datetime.date]]:
         rules = [
-            _rule(row)
+            rule_of(row)
             for row in db.scalars(
                 select(ScheduleRow).where(ScheduleRow.clinic == clinic, ScheduleRow.type_id == type_id)
             )
@@ -98,90 +155,69 @@ class StandaloneTidbok:
         closed = set(db.scalars(select(ClosedDayRow.day).where(ClosedDayRow.clinic == clinic)))
         return rules, closed
 
-    def _taken(
-        self, db: Session, clinic: str, first: datetime.datetime, last: datetime.datetime
-    ) -> set[datetime.datetime]:
-        """Start times of active bookings at the mottagning in [first, last), as aware times."""
-        starts = db.scalars(
-            select(BookingRow.start).where(
-                BookingRow.clinic == clinic,
-                BookingRow.status == ACTIVE,
-                BookingRow.start >= _utc(first),
-                BookingRow.start < _utc(last),
-            )
-        )
-        return {_aware(start) for start in starts}
-
     def _free(
-        self, db: Session, clinic: str, time_type: TimeType, subject: str, days: list[datetime.date],
-        now: datetime.datetime,
-    ) -> dict[datetime.date, list[datetime.datetime]]:
-        rules, closed = self._calendar(db, clinic, time_type.id)
-        offered = {
-            day: times.times_on(day, time_type, rules, closed, now)
-            for day in days
-            if times.age_allows(time_type, subject, day)
-        }
-        offered = {day: found for day, found in offered.items() if found}
+        self, connection: Connection, clinic: str, time_type: str, subject: str, first: datetime.date,
+        last: datetime.date, now: datetime.datetime,
+    ) -> FreeTimes:
+        """The free times from `first` to `last`: the calendar's times after now, less the active bookings'.
+
+        One read of the bookings for the whole range, on the partial unique index (clinic, start);
+        the times are compared as the store keeps them (naive UTC), so no booking row is converted.
+        """
+        calendar = self._calendars.get(connection, clinic, self._scope())
+        found = calendar.types.get(time_type)
+        if found is None:
+            return FreeTimes({})
+        after = _utc(now)
+        bounded = found.min_age is not None or found.max_age is not None
+        offered: dict[datetime.date, tuple[datetime.datetime, ...]] = {}
+        day = first
+        while day <= last:
+            if not bounded or times.age_allows(found, subject, day):
+                starts = calendar.starts(found, day)
+                if starts and starts[0] <= after:  # today: only what is still to come
+                    starts = tuple(moment for moment in starts if moment > after)
+                if starts:
+                    offered[day] = starts
+            day += ONE_DAY
         if not offered:
-            return {}
-        first = min(found[0] for found in offered.values())
-        last = max(found[-1] for found in offered.values()) + datetime.timedelta(minutes=1)
-        taken = self._taken(db, clinic, first, last)
-        free = {day: [moment for moment in found if moment not in taken] for day, found in offered.items()}
-        return {day: found for day, found in free.items() if found}
+            return FreeTimes({})
+        taken = set(connection.execute(TAKEN_STARTS, {
+            "clinic": clinic,
+            "first": min(starts[0] for starts in offered.values()),
+            "last": max(starts[-1] for starts in offered.values()) + datetime.timedelta(minutes=1),
+        }).scalars().all())  # all at once: far cheaper than row by row for months of bookings
+        if not taken:
+            return FreeTimes(offered)
+        free = {day: tuple(moment for moment in starts if moment not in taken) for day, starts in offered.items()}
+        return FreeTimes({day: starts for day, starts in free.items() if starts})
+
+    def free_times(
+        self, clinic: str, time_type: str, subject: str, now: datetime.datetime, until: datetime.date
+    ) -> FreeTimes:
+        with self._pages.connect() as connection:
+            return self._free(connection, clinic, time_type, subject, times.local_day(now), until, now)
 
     def available_dates(
         self, clinic: str, time_type: str, subject: str, now: datetime.datetime, until: datetime.date
     ) -> list[datetime.date]:
-        today = times.local_day(now)
-        days = [today + datetime.timedelta(days=n) for n in range((until - today).days + 1)]
-        with self._read() as db:
-            found = self._type(db, clinic, time_type)
-            if found is None:
-                return []
-            return sorted(self._free(db, clinic, found, subject, days, now))
+        return self.free_times(clinic, time_type, subject, now, until).days
 
     def available_times(
         self, clinic: str, time_type: str, subject: str, day: datetime.date, now: datetime.datetime
     ) -> list[datetime.datetime]:
-        with self._read() as db:
-            found = self._type(db, clinic, time_type)
-            if found is None:
-                return []
-            return self._free(db, clinic, found, subject, [day], now).get(day, [])
+        with self._pages.connect() as connection:
+            return self._free(connection, clinic, time_type, subject, day, day, now).on(day)
 
     def _booking(self, db: Session, row: BookingRow, now: datetime.datetime) -> Booking:
-        time_type = self._type(db, row.clinic, row.type_id) or TimeType(row.type_id, row.type_id, 0)
-        start = _aware(row.start)
-        active = row.status == ACTIVE
-        return Booking(
-            key=row.key,
-            clinic=row.clinic,
-            time_type=time_type,
-            start=start,
-            subject=row.subject,
-            booked_by=row.booked_by,
-            reason=row.reason,
-            comment=row.comment,
-            active=active,
-            may_cancel=active and times.may_cancel(time_type, start, now),
-            may_rebook=active and times.may_rebook(time_type, start, now),
-        )
+        time_type = self._type(db, row.clinic, row.type_id)
+        return _booking_of(row, time_type, now)
 
     def schedule(self, subject: str, clinic: str, now: datetime.datetime) -> list[Booking]:
-        with self._read() as db:
-            rows = db.scalars(
-                select(BookingRow)
-                .where(
-                    BookingRow.subject == subject,
-                    BookingRow.clinic == clinic,
-                    BookingRow.status == ACTIVE,
-                    BookingRow.start > _utc(now),
-                )
-                .order_by(BookingRow.start)
-            )
-            return [self._booking(db, row, now) for row in rows]
+        """One statement: the subject's coming bookings with their time types joined."""
+        with self._pages.connect() as connection:
+            rows = connection.execute(SCHEDULE, {"subject": subject, "clinic": clinic, "after": _utc(now)})
+            return [_booking_of(row, _joined_type(row), now) for row in rows]
 
     def booking(self, key: str, subject: str, now: datetime.datetime) -> Booking | None:
         with self._read() as db:
@@ -268,6 +304,7 @@ class StandaloneTidbok:
                     row.start = _utc(start)
                     row.comment = comment
                     row.updated_at = _utc(now)
+                    _keep_comment(db, row, "omboka", comment, now)
                     db.flush()  # one UPDATE: the old time is freed as the new one is taken, or neither
                     booking = self._booking(db, row, now)
             except IntegrityError:
@@ -285,4 +322,5 @@ class StandaloneTidbok:
             row.status = CANCELLED
             row.comment = comment
             row.updated_at = _utc(now)
+            _keep_comment(db, row, "avboka", comment, now)
             return Result("OK", booking=self._booking(db, row, now))

@@ -11,13 +11,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from forms.booking.interface import TimeType
+from forms.booking.interface import STOCKHOLM, TimeType
 from forms.identity.personnummer import age_on
 from sitegen.site.dates import MONTH_NAMES, WEEKDAY_NAMES
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WEEKDAYS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 
 

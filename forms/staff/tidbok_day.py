@@ -3,7 +3,8 @@
 It shows citizens (name and personnummer), so each reading writes an access-log row naming the
 personnummer shown, like a case list. The times come from the weekly schedule (built in local
 time, so 08:00 stays 08:00 across clock changes) and the day's bookings, cancelled ones included;
-a booking outside every schedule row is still shown at its time.
+a booking outside every schedule row is still shown at its time. Each booking shows every comment
+it was given, in order, each labelled with the journey that gave it ("Kommentar vid ombokning: …").
 """
 
 from __future__ import annotations
@@ -14,17 +15,18 @@ from zoneinfo import ZoneInfo
 
 from flask import request
 from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from forms.platform.services import services
 from forms.staff import accesslog
 from forms.staff.rules import ROLES
 from forms.staff.web import bp, has_any, me, refuse, render, role_text, roles_at
-from forms.store.tidbok import BookingRow, ClosedDayRow, ScheduleRow, TimeTypeRow
+from forms.store.tidbok import BookingCommentRow, BookingRow, ClosedDayRow, ScheduleRow, TimeTypeRow
 from sitegen.site.dates import MONTH_NAMES, WEEKDAY_NAMES
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 STAFF_BOOKED = "mottagningen"  # booked_by of a time the mottagning booked (forms.booking.seed)
+COMMENT_LABELS = {"omboka": "Kommentar vid ombokning", "avboka": "Kommentar vid avbokning"}
 
 
 @dataclass
@@ -32,6 +34,21 @@ class Slot:
     start: datetime.datetime  # local
     type_names: list[str]  # the schedule's time types at this time; none for a booking outside the schedule
     bookings: list[BookingRow] = field(default_factory=list)
+
+
+def comments_of(db: Session, bookings: list[BookingRow]) -> dict[int, list[str]]:
+    """Each booking's comments, oldest first, as the day view labels them."""
+    found: dict[int, list[str]] = {}
+    if not bookings:
+        return found
+    rows = db.execute(
+        select(BookingCommentRow.booking_id, BookingCommentRow.action, BookingCommentRow.comment)
+        .where(BookingCommentRow.booking_id.in_([b.id for b in bookings]))
+        .order_by(BookingCommentRow.booking_id, BookingCommentRow.id)
+    )
+    for booking_id, action, comment in rows:
+        found.setdefault(booking_id, []).append(f"{COMMENT_LABELS.get(action, 'Kommentar')}: {comment}")
+    return found
 
 
 def day_in_words(day: datetime.date) -> str:
@@ -44,8 +61,8 @@ def _utc(day: datetime.date) -> datetime.datetime:
     return start.astimezone(datetime.UTC).replace(tzinfo=None)
 
 
-def slots_of(clinic: str, day: datetime.date) -> tuple[list[Slot], bool, dict[str, str]]:
-    """The day's times with their bookings, whether the day is closed, and the time types' names."""
+def slots_of(clinic: str, day: datetime.date) -> tuple[list[Slot], bool, dict[str, str], dict[int, list[str]]]:
+    """The day's times with their bookings, whether the day is closed, the time types' names, the comments."""
     with sessionmaker(services().store.engine)() as db:
         types = {row.type_id: row for row in db.scalars(select(TimeTypeRow).where(TimeTypeRow.clinic == clinic))}
         closed = db.get(ClosedDayRow, (clinic, day)) is not None
@@ -54,6 +71,7 @@ def slots_of(clinic: str, day: datetime.date) -> tuple[list[Slot], bool, dict[st
             BookingRow.clinic == clinic, BookingRow.start >= _utc(day),
             BookingRow.start < _utc(day + datetime.timedelta(days=1)),
         ).order_by(BookingRow.start, BookingRow.id)))
+        comments = comments_of(db, bookings)
     slots: dict[datetime.datetime, Slot] = {}
     for rule in [] if closed else rules:
         kind = types.get(rule.type_id)
@@ -72,7 +90,8 @@ def slots_of(clinic: str, day: datetime.date) -> tuple[list[Slot], bool, dict[st
     for booking in bookings:
         local = booking.start.replace(tzinfo=datetime.UTC).astimezone(STOCKHOLM).replace(tzinfo=None)
         slots.setdefault(local, Slot(local.replace(tzinfo=STOCKHOLM), [])).bookings.append(booking)
-    return [slots[key] for key in sorted(slots)], closed, {key: row.name for key, row in types.items()}
+    names = {key: row.name for key, row in types.items()}
+    return [slots[key] for key in sorted(slots)], closed, names, comments
 
 
 @bp.get("/personal/<clinic>/tidbok/")
@@ -87,7 +106,7 @@ def tidbok_day(clinic: str) -> str:
         refuse(clinic, "tidbok-dag")
     if not 2000 <= day.year <= 2100:  # also keeps the previous/next day inside the calendar
         refuse(clinic, "tidbok-dag")
-    slots, closed, type_names = slots_of(clinic, day)
+    slots, closed, type_names, comments = slots_of(clinic, day)
     shown = sorted({b.subject for slot in slots for b in slot.bookings})
     names = {p.personnummer: p.name for p in (svc.identity.find_person(pnr) for pnr in shown) if p}
     accesslog.append(
@@ -97,7 +116,7 @@ def tidbok_day(clinic: str) -> str:
     one_day = datetime.timedelta(days=1)
     return render(
         "staff/tidbok_day.html", clinic=clinic, day=day, day_words=day_in_words(day), slots=slots,
-        closed=closed, type_names=type_names, names=names, staff_booked=STAFF_BOOKED,
+        closed=closed, type_names=type_names, names=names, staff_booked=STAFF_BOOKED, comments=comments,
         previous=(day - one_day).isoformat(), next=(day + one_day).isoformat(),
         previous_words=day_in_words(day - one_day), next_words=day_in_words(day + one_day),
         is_today=day == today, today=today.isoformat(),

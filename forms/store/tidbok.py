@@ -7,13 +7,22 @@ PostgreSQL both have), so two confirmations racing for one time give one row and
 error, whatever the app checked before. A cancelled booking leaves the index, so its time is free
 again at once; a rebook moves the row's `start`, so the old time is freed and the new one taken in
 the same statement. `request_key` is unique too: a confirmation sent twice books once.
+
+Every comment a booking is given (at a rebooking, at the cancellation) is kept as a row of
+`tidbok_booking_comments` (migration 0006), written in the transaction that moves or cancels the
+booking, so the staff's day view shows them all; the booking's own `comment` is only the latest.
+
+`tidbok_versions` holds one number per mottagning that the database itself raises (triggers of
+migration 0006) whenever a row of its time types, schedules or closed days is inserted, changed or
+deleted, by whatever code or person: the key of each process's cache of those small tables
+(forms.booking.calendar), read with the bookings, so no node offers times from an old schedule.
 """
 
 from __future__ import annotations
 
 import datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forms.store.db import Base, utcnow
@@ -85,3 +94,24 @@ class BookingRow(Base):
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
 
+
+
+class BookingCommentRow(Base):
+    """One comment a citizen gave when rebooking (`omboka`) or cancelling (`avboka`) a booking."""
+
+    __tablename__ = "tidbok_booking_comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("tidbok_bookings.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(10))  # omboka | avboka
+    comment: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime)  # UTC, naive, from the app's clock
+
+
+class TidbokVersionRow(Base):
+    """A mottagning's calendar version: raised by triggers on every write of its types, schedules, closed days."""
+
+    __tablename__ = "tidbok_versions"
+
+    clinic: Mapped[str] = mapped_column(String(200), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from forms.booking.interface import AGE_BARRED, NO_REBOOK, NOT_FOUND, NOT_OFFERED, TAKEN, TOO_LATE, Request
@@ -15,7 +15,7 @@ from forms.booking.seed import load_tidbok, seed
 from forms.booking.standalone import StandaloneTidbok
 from forms.booking.times import STOCKHOLM
 from forms.store.db import make_engine, writing
-from forms.store.tidbok import BookingRow
+from forms.store.tidbok import BookingCommentRow, BookingRow
 from tests.forms.booking_support import ADULT, CHILD, NOW, OTHER, write_demo
 
 CLINIC = "vardcentralen-test"
@@ -107,3 +107,23 @@ def test_seeding_twice_loads_once(tidbok: StandaloneTidbok, tmp_path: Path) -> N
     assert not seed(tidbok.engine, load_tidbok(write_demo(tmp_path / "again.yaml")), NOW)
     assert [b.key for b in tidbok.schedule(ADULT, CLINIC, NOW)] == [b.key for b in before]
     assert len(tidbok.time_types(CLINIC)) == 4
+
+
+def comments(tidbok: StandaloneTidbok) -> list[tuple[str, str]]:
+    with tidbok.engine.connect() as connection:
+        rows = connection.execute(
+            select(BookingCommentRow.action, BookingCommentRow.comment).order_by(BookingCommentRow.id))
+        return [(action, comment) for action, comment in rows]
+
+
+def test_every_comment_of_a_rebooked_and_cancelled_booking_is_kept_and_a_failed_change_keeps_none(
+    tidbok: StandaloneTidbok,
+) -> None:
+    booking = tidbok.make_booking(request("2026-12-04T08:00"), NOW).booking
+    assert tidbok.update_booking(booking.key, ADULT, at("2026-12-04T09:00"), "Kan inte tidigt", NOW).ok
+    assert tidbok.update_booking(booking.key, ADULT, at("2026-12-04T10:00"), None, NOW).ok  # no comment: no row
+    taken = tidbok.make_booking(request("2026-12-04T10:20", OTHER, key="k2"), NOW).booking
+    assert tidbok.update_booking(booking.key, ADULT, taken.start, "Förlorar", NOW).text == TAKEN
+    assert tidbok.update_booking(booking.key, ADULT, at("2026-12-05T08:00"), "Lördag", NOW).text == NOT_OFFERED
+    assert tidbok.cancel_booking(booking.key, ADULT, "Blev frisk", NOW).ok
+    assert comments(tidbok) == [("omboka", "Kan inte tidigt"), ("avboka", "Blev frisk")]

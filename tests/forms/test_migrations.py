@@ -151,3 +151,28 @@ def test_the_documented_command_migrates(tmp_path: Path, capsys) -> None:
     assert done.stderr == ""  # no warning either (forms.store is a package with a __main__)
     assert db_main(["--url", url, "current"]) == 0
     assert capsys.readouterr().out.strip() == head_revision()
+
+
+def test_a_booking_comment_from_before_0006_becomes_its_first_kept_comment(database_url: str) -> None:
+    """0006 keeps every comment in a table of its own; a comment stored on the booking is moved into it."""
+    engine = make_engine(database_url, migrate=False)
+    try:
+        upgrade(engine, "0005")
+        with engine.begin() as connection:
+            for key, status, comment in (("a", "active", "Ny tid passar"), ("c", "cancelled", "Frisk"),
+                                         ("n", "active", None)):
+                connection.execute(
+                    text("INSERT INTO tidbok_bookings (key, clinic, type_id, start, subject, booked_by, comment, "
+                         "status, created_at, updated_at) VALUES (:k, 'c', 't', :s, 's', 's', :c, :st, "
+                         "'2026-12-01 07:00:00', '2026-12-01 08:00:00')"),
+                    {"k": key, "s": f"2026-12-0{2 + 'acn'.index(key)} 07:00:00", "c": comment, "st": status},
+                )
+        upgrade(engine)
+        with engine.connect() as connection:
+            rows = connection.execute(text(
+                "SELECT b.key, m.action, m.comment FROM tidbok_booking_comments m "
+                "JOIN tidbok_bookings b ON b.id = m.booking_id ORDER BY b.key"
+            )).all()
+        assert [tuple(row) for row in rows] == [("a", "omboka", "Ny tid passar"), ("c", "avboka", "Frisk")]
+    finally:
+        engine.dispose()

@@ -37,6 +37,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Flask]
         result = tidbok.make_booking(Request(clinic=VC, time_type="lakarbesok", start=start, subject=OTHER,
                                              booked_by=OTHER, reason="Feber", request_key=key), NOW)
         assert result.ok
+    later = datetime.datetime(2026, 12, 3, 9, 0, tzinfo=CET)
+    assert tidbok.update_booking(result.booking.key, OTHER, later, "Kan inte tidigt", NOW).ok
     assert tidbok.cancel_booking(result.booking.key, OTHER, "Blev frisk", NOW).ok
     with serve_app(app) as url:
         yield url, app
@@ -112,4 +114,5 @@ def test_the_admin_keeps_the_tidbok_and_reads_the_day(browser: Any, live: tuple[
     text = j.text()
     assert "Bokad av mottagningen" in text and "Bokad via webben" in text
     assert page.locator("del").count() == 1 and "Kommentar vid avbokning: Blev frisk" in text
+    assert "Kommentar vid ombokning: Kan inte tidigt" in text
     j.audit("dag-bokningar")

@@ -85,6 +85,18 @@ def test_a_rebooked_booking_shows_at_its_new_time_with_its_comment(app: Flask) -
     assert re.search(r"09\.00 Läkarbesök Olle Annan, " + OTHER + r" .* Kommentar vid ombokning: Kan inte tidigt", page)
 
 
+def test_a_rebooked_then_cancelled_booking_shows_every_comment_in_order_labelled(app: Flask) -> None:
+    tidbok = app.extensions[EXTENSION]
+    key = book(app, OTHER, at(8, 20), "Feber", "k1")
+    assert tidbok.update_booking(key, OTHER, at(9, 0), "Kan inte tidigt", NOW).ok
+    assert tidbok.update_booking(key, OTHER, at(9, 20), "Bussen går senare", NOW).ok
+    assert tidbok.cancel_booking(key, OTHER, "Blev frisk", NOW).ok
+    page = text_of(staff_client(app, ADMIN).get(DAY).text)
+    assert re.search(r"09\.20 Läkarbesök Avbokad: Olle Annan, " + OTHER + r", Läkarbesök Avbokad .* "
+                     r"Kommentar vid ombokning: Kan inte tidigt Kommentar vid ombokning: Bussen går senare "
+                     r"Kommentar vid avbokning: Blev frisk", page), page
+
+
 def test_reading_the_day_is_logged_with_the_personnummer_shown_and_found_by_citizen(app: Flask) -> None:
     book(app, OTHER, at(8, 20), None, "k1")
     staff_client(app, AUDITOR).get(DAY)
