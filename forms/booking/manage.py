@@ -117,6 +117,7 @@ def _render_receipt(slug: str, reference: str, form: dict[str, str] | None = Non
         "forms/booking/receipt.html", case=case, heading=common.HEADINGS[action], action=action,
         when=copy.get("when", ""), time_type=copy.get("time_type", ""), info=copy.get("info"),
         booking=booking, slug=slug, clinic_name=common.clinic_name(slug), reminder=reminder,
+        back_url=common.contact_page(slug),  # every step has "Tillbaka"; from a receipt, to where it began
         errors=errors, error_for={e["anchor"]: e["message"] for e in errors}, saved=saved,
     )
 

@@ -68,6 +68,8 @@ def test_boka_tid_books_the_time_and_copies_it_to_the_inbox(app: Flask, client: 
     receipt = client.get(done.headers["Location"])
     assert "Din tid är bokad" in receipt.text and "tisdag 1 december 2026 kl. 08.20" in receipt.text
     assert "kalender.ics" in receipt.text
+    # Every step has "Tillbaka" (the contract), the receipt too: back to the contact page it began on.
+    assert re.search(r'<a class="back-link" href="[^"]*/mottagningar/[a-z0-9-]+/">Tillbaka</a>', receipt.text)
     assert "lakarbesok 2026-12-01T07:20:00" in " ".join(active_bookings(app, ADULT))
     inbox = client.get("/e-tjanster/inkorg/")
     assert "Boka tid" in inbox.text and "Tid: tisdag 1 december 2026 kl. 08.20" in inbox.text
