@@ -29,6 +29,12 @@ class SearchDocument:
         return ", ".join(part for part in (self.street, f"{self.postal_code} {self.city}".strip()) if part)
 
     @property
+    def address_words(self) -> str:
+        """The address as searched: also the postal code without its space, as many type it."""
+        compact = self.postal_code.replace(" ", "")
+        return f"{self.address}\n{compact}" if compact != self.postal_code else self.address
+
+    @property
     def sort_key(self) -> str:
         return swedish_sort_key(self.name)
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 INDEX_FOLDER = ".search"
 INDEX_FILE = "index.sqlite3"
-SCHEMA_VERSION = "2"  # 2: the trigram table of names; no prefix indexes
+SCHEMA_VERSION = "3"  # 2: the trigram table of names; no prefix indexes. 3: postal codes also unspaced
 
 # Words of a text, as the index's tokenizer (unicode61) sees them: letters and digits.
 _WORD = re.compile(r"[^\W_]+")

@@ -122,7 +122,7 @@ def _insert_all(connection: sqlite3.Connection, documents: list[SearchDocument])
         " eservices_f) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (clinic_id, d.name, d.municipality, d.address, "\n".join(d.eservices), fold(d.name),
-             folded(d.municipality), fold(d.address), "\n".join(map(folded, d.eservices)))
+             folded(d.municipality), fold(d.address_words), "\n".join(map(folded, d.eservices)))
             for clinic_id, d in enumerate(documents, 1)
         ],
     )  # fmt: skip
@@ -155,10 +155,11 @@ def _insert(connection: sqlite3.Connection, document: SearchDocument) -> None:
         [(clinic_id, name, key(name)) for name in document.eservices],
     )
     texts = (document.name, document.municipality, document.address, "\n".join(document.eservices))
+    searched = (document.name, document.municipality, document.address_words, "\n".join(document.eservices))
     connection.execute(
         "INSERT INTO fts (rowid, name, municipality, address, eservices, name_f, municipality_f, address_f,"
         " eservices_f) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (clinic_id, *texts, *(fold(text) for text in texts)),
+        (clinic_id, *texts, *(fold(text) for text in searched)),
     )
     connection.execute("INSERT INTO name_trigrams (rowid, name_f) VALUES (?, ?)", (clinic_id, fold(document.name)))
 

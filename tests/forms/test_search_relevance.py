@@ -35,6 +35,7 @@ RELEVANCE = [
     ("Hudmottagningen, Storköpings sjukhus", "hudmottagningen-storkoping"),
     ("skolgatan 5", "ungdomsmottagningen-asvik"),  # address
     ("234 51", "ungdomsmottagningen-asvik"),  # postal code
+    ("23451", "ungdomsmottagningen-asvik"),  # postal code typed without its space
     ("sjukhusvägen 6", "hudmottagningen-storkoping"),
     ("granberga folktand", "folktandvarden-granberga"),
     ("föräldragrupp", "bvc-storgarden"),  # an e-service name
