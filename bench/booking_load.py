@@ -210,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
                "FORMS_DATABASE_URL": url, "FORMS_DEMO_DATA": str(folder / "people.yaml"), "FORMS_TEST_LOGIN": "1",
                "FORMS_SECRET_KEY": os.urandom(32).hex(), "FORMS_NOW": NOW.isoformat(),
                "FORMS_RATELIMIT_LOGIN": "100000 per minute", "FORMS_RATELIMIT_SEND": "100000 per minute"}
-        from forms.store.db import make_engine
+        from forms.store.engine import make_engine
 
         make_engine(url).dispose()
         rows = fill(url)

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             "FORMS_RATELIMIT_LOGIN": "100000 per minute",
         })
         from forms import create_app
-        from forms.store.db import make_engine
+        from forms.store.engine import make_engine
 
         make_engine(url).dispose()
         rows = fill(url, args.clinics)

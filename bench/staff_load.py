@@ -49,7 +49,7 @@ def _people() -> list[str]:
 
 def fill(url: str, cases: int, clinics: int, now: datetime.datetime) -> None:
     """`cases` drafts and cases over `clinics` mottagningar ("bench-0000" …), in a few statements."""
-    from forms.store.db import make_engine
+    from forms.store.engine import make_engine
 
     engine = make_engine(url)
     people = _people()
@@ -151,7 +151,7 @@ def notices_per_second(url: str, count: int) -> float:
     from forms.notices.outbox import ANSWER_TEXT, enqueue
     from forms.notices.settings import NoticeSettings
     from forms.notices.worker import Worker
-    from forms.store.db import make_engine, writing
+    from forms.store.engine import make_engine, writing
     from tests.forms.notice_servers import smtp_server
 
     engine = make_engine(url)
@@ -272,7 +272,7 @@ def measure(url: str, label: str, args: argparse.Namespace, folder: Path, get) -
         "  per round (share of that round's ceiling): "
         + "; ".join(f"list {r[1].rps / r[0].rps:.0%}, page {r[2].rps / r[0].rps:.0%}" for r in rounds if r[0].rps)
     )
-    from forms.store.db import make_engine
+    from forms.store.engine import make_engine
 
     engine = make_engine(url, migrate=False)  # the app's engine: its SQLite pragmas and BEGIN IMMEDIATE
     rows.append("  what the access-log row costs, one thread, median of 200:")

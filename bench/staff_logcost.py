@@ -28,7 +28,7 @@ def _median_ms(run: Callable[[], None], count: int) -> float:
 
 def log_costs(engine: Engine, clinic: str, hsa_id: str, count: int = 200) -> dict[str, float]:
     from forms.staff import accesslog, casework, rules
-    from forms.store.db import writing
+    from forms.store.engine import writing
 
     now = datetime.datetime.now(datetime.UTC)
     roles = frozenset({rules.RECEIVER, rules.HANDLER})

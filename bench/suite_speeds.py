@@ -116,7 +116,7 @@ def write_fixture_content(root: Path) -> Path:
 
 def load_figures(database_url: str, folder: Path) -> dict[str, float]:
     """One run of the durability test's load; checks one case row per draft, returns its times."""
-    from forms.store.db import make_engine
+    from forms.store.engine import make_engine
     from tests.forms import test_durability as durability
     from tests.forms.gunicorn_run import demo_file, gunicorn, made_up_people
 

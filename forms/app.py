@@ -37,7 +37,7 @@ from forms.platform.settings import PREFIX, Settings
 from forms.search import init_app as init_search
 from forms.staff import setup as staff
 from forms.store.cases import Store
-from forms.store.db import make_engine
+from forms.store.engine import make_engine
 from sitegen.site.theme import Theme
 
 MAX_REQUEST_BYTES = 512 * 1024  # far more than any form needs; more is refused with 413

@@ -22,7 +22,8 @@ from forms.booking import times
 from forms.booking.interface import Booking
 from forms.notices.contacts import Contacts, get_contacts, save_contacts
 from forms.notices.outbox import REMINDER_TEXT, enqueue, pending, withdraw
-from forms.store.db import Notice, writing
+from forms.store.db import Notice
+from forms.store.engine import writing
 
 SEND_HOUR = datetime.time(12, 0)  # local time on the day before
 

@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from forms.booking import times
 from forms.booking.interface import ReasonRule, TimeType
 from forms.identity.demo_data import DemoDataInvalid, Personnummer
-from forms.store.db import SeedMark, writing
+from forms.store.db import SeedMark
+from forms.store.engine import writing
 from forms.store.tidbok import ACTIVE, BookingRow, ClosedDayRow, ScheduleRow, TimeTypeRow
 
 SEED_NAME = "tidbok"  # its row in seed_marks

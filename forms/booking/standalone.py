@@ -33,7 +33,7 @@ from forms.booking.interface import (
     Result,
     TimeType,
 )
-from forms.store.db import writing
+from forms.store.engine import writing
 from forms.store.tidbok import (
     ACTIVE,
     CANCELLED,

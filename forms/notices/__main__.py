@@ -20,7 +20,7 @@ from forms.notices.settings import NoticeSettings
 from forms.notices.worker import Worker
 from forms.platform.clock import configured_clock
 from forms.platform.settings import PREFIX, SettingsError
-from forms.store.db import default_database_url, make_engine
+from forms.store.engine import default_database_url, make_engine
 
 
 def channels(settings: NoticeSettings) -> dict[str, Channel]:

@@ -21,7 +21,8 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Connection, Engine, delete, select
 
-from forms.store.db import ContactDetails, writing
+from forms.store.db import ContactDetails
+from forms.store.engine import writing
 
 MAX_EMAIL = 254
 

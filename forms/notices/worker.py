@@ -35,7 +35,8 @@ from sqlalchemy import Engine, select, update
 
 from forms.notices.channels import Channel, SendFailed
 from forms.notices.contacts import get_contacts
-from forms.store.db import Notice, writing
+from forms.store.db import Notice
+from forms.store.engine import writing
 
 log = logging.getLogger("forms.notices")
 

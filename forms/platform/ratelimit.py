@@ -41,7 +41,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from forms.platform.audit import security_event
 from forms.platform.citizen import current_citizen
-from forms.store.db import RateLimitCounter, writing
+from forms.store.db import RateLimitCounter
+from forms.store.engine import writing
 
 DATABASE_SCHEME = "hittavard+db"
 DATABASE_STORAGE = f"{DATABASE_SCHEME}://"  # the app's own database; the default

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, delete, exists, or_, select
 
 from forms.platform.settings import Settings, SettingsError, env_positive_int
-from forms.store.db import Case, Draft, RateLimitCounter, WebSession, default_database_url, make_engine, writing
+from forms.store.db import Case, Draft, RateLimitCounter, WebSession
+from forms.store.engine import default_database_url, make_engine, writing
 
 CASE_DAYS = 730  # two years; set FORMS_RETENTION_CASE_DAYS to what the region's retention plan says
 DRAFT_DAYS = 30

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, insert, or_, select
 from sqlalchemy.orm import Session
 
-from forms.store.db import AccessLogEntry, StaffRole, writing
+from forms.store.db import AccessLogEntry, StaffRole
+from forms.store.engine import writing
 
 # Actions as they are written (and shown to the granskare in Swedish).
 ACTION_NAMES = {

@@ -36,7 +36,8 @@ from forms.notices.outbox import ANSWER_TEXT, enqueue
 from forms.staff import accesslog, rules
 from forms.staff.reads import reading
 from forms.staff.rules import CaseView
-from forms.store.db import Case, CaseEvent, StaffMember, writing
+from forms.store.db import Case, CaseEvent, StaffMember
+from forms.store.engine import writing
 
 PAGE_SIZE = 25
 ALL = "alla"  # the status filter that includes closed cases

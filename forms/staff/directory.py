@@ -18,7 +18,8 @@ from forms.identity.staff import StaffPerson
 from forms.staff import accesslog
 from forms.staff.reads import reading
 from forms.staff.rules import ADMIN, HANDLER, ROLES
-from forms.store.db import StaffMember, StaffRole, writing
+from forms.store.db import StaffMember, StaffRole
+from forms.store.engine import writing
 
 
 @dataclass(frozen=True)

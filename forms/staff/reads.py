@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from forms.platform.services import services
-from forms.store.db import writing
+from forms.store.engine import writing
 
 
 @contextmanager

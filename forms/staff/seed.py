@@ -25,7 +25,8 @@ from forms.identity.demo_data import DemoData
 from forms.platform.workdays import due_at
 from forms.staff import rules
 from forms.store.cases import new_reference
-from forms.store.db import Case, CaseEvent, Draft, SeedMark, StaffMember, StaffRole, StandardAnswer, writing
+from forms.store.db import Case, CaseEvent, Draft, SeedMark, StaffMember, StaffRole, StandardAnswer
+from forms.store.engine import writing
 from sitegen.content.bundle import Content
 
 

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from forms.identity.staff import StaffPerson
 from forms.staff import accesslog
 from forms.staff.reads import reading
-from forms.store.db import StandardAnswer, writing
+from forms.store.db import StandardAnswer
+from forms.store.engine import writing
 
 MAX_TITLE = 200
 MAX_TEXT = 5000

@@ -19,7 +19,7 @@ from forms.platform.services import services
 from forms.staff import accesslog, tidbok_input
 from forms.staff.rules import ADMIN
 from forms.staff.web import bp, has_any, me, refuse, render, role_text, roles_at
-from forms.store.db import writing
+from forms.store.engine import writing
 from forms.store.tidbok import ClosedDayRow, ScheduleRow, TimeTypeRow
 
 

@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from forms.store.db import (
+from forms.store.engine import (
     alembic_config,
     current_revision,
     default_database_url,

@@ -20,7 +20,8 @@ from sqlalchemy import Engine, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from forms.store.db import Case, Draft, WebSession, utcnow, writing
+from forms.store.db import Case, Draft, WebSession, utcnow
+from forms.store.engine import writing
 
 # The reads every request makes, built once (statement building cost more than the query).
 _SESSIONS = WebSession.__table__

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from forms.store.cases import CaseContent, Owner, Store
-from forms.store.db import make_engine
+from forms.store.engine import make_engine
 from tests.support import postgres
 
 ROOT = Path(__file__).resolve().parents[2]

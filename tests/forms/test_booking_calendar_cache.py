@@ -20,7 +20,7 @@ from sqlalchemy import Engine, text
 from forms.booking.seed import load_tidbok, seed
 from forms.booking.standalone import StandaloneTidbok
 from forms.booking.times import STOCKHOLM
-from forms.store.db import make_engine, writing
+from forms.store.engine import make_engine, writing
 from tests.forms.booking_support import ADULT, NOW, VC, login, submit, times_offered, write_demo
 from tests.forms.tidbok_staff_support import ADMIN, P, make_tidbok_staff_app, post_form, staff_client
 

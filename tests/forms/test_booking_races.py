@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from forms.store.db import make_engine
+from forms.store.engine import make_engine
 from forms.store.tidbok import BookingRow
 from tests.forms.booking_support import ADULT, OTHER, TAKEN_TEXT, VC, write_booking_content, write_demo
 from tests.forms.gunicorn_run import Browser, csrf_token, gunicorn, made_up_people

@@ -14,7 +14,7 @@ from forms.booking.interface import AGE_BARRED, NO_REBOOK, NOT_FOUND, NOT_OFFERE
 from forms.booking.seed import load_tidbok, seed
 from forms.booking.standalone import StandaloneTidbok
 from forms.booking.times import STOCKHOLM
-from forms.store.db import make_engine, writing
+from forms.store.engine import make_engine, writing
 from forms.store.tidbok import BookingCommentRow, BookingRow
 from tests.forms.booking_support import ADULT, CHILD, NOW, OTHER, write_demo
 

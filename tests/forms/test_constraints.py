@@ -23,7 +23,8 @@ from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from forms.store.cases import CaseContent, Owner, Store
-from forms.store.db import Case, Draft, make_engine
+from forms.store.db import Case, Draft
+from forms.store.engine import make_engine
 from tests.forms.conftest import ADULT, OTHER_ADULT
 
 NOW = datetime.datetime(2026, 6, 1, 10, 0)

@@ -28,7 +28,8 @@ from flask import Flask
 from sqlalchemy import Engine, event, func, insert, select, text
 
 from forms.store.cases import CaseContent, Owner, Store
-from forms.store.db import Case, Draft, WebSession, make_engine, writing
+from forms.store.db import Case, Draft, WebSession
+from forms.store.engine import make_engine, writing
 from tests.forms.conftest import (
     ADULT,
     BASE,

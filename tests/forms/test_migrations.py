@@ -18,7 +18,8 @@ from sqlalchemy import Engine, event, inspect, text
 
 from forms.store import tidbok  # noqa: F401 - its tables are part of the models' schema
 from forms.store.__main__ import main as db_main
-from forms.store.db import Base, current_revision, downgrade, head_revision, make_engine, upgrade
+from forms.store.db import Base
+from forms.store.engine import current_revision, downgrade, head_revision, make_engine, upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
 

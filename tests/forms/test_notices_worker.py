@@ -17,7 +17,8 @@ from forms.notices.contacts import Contacts
 from forms.notices.outbox import ANSWER_TEXT, REMINDER_TEXT, enqueue
 from forms.notices.settings import NoticeSettings
 from forms.notices.worker import LEASE, Worker
-from forms.store.db import Notice, make_engine, writing
+from forms.store.db import Notice
+from forms.store.engine import make_engine, writing
 from tests.forms.conftest import personnummer
 from tests.forms.notice_servers import Gateway, Mailbox, free_port, sms_gateway, smtp_server
 

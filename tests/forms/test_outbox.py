@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from forms.notices import contacts as contact_store
 from forms.notices.contacts import Contacts, InvalidContact, normalize_email, normalize_mobile
 from forms.notices.outbox import ANSWER_TEXT, REMINDER_TEXT, enqueue, pending, withdraw
-from forms.store.db import Notice, make_engine, writing
+from forms.store.db import Notice
+from forms.store.engine import make_engine, writing
 
 NOW = datetime.datetime(2026, 11, 30, 9, 0, tzinfo=datetime.UTC)
 PERSON = "19121212-1212"

@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from forms.platform.ratelimit import DATABASE_STORAGE, DatabaseStorage, wait_text
 from forms.platform.settings import Settings, SettingsError
-from forms.store.db import RateLimitCounter, make_engine
+from forms.store.db import RateLimitCounter
+from forms.store.engine import make_engine
 from tests.forms.conftest import (
     ADULT,
     BASE,

@@ -14,7 +14,8 @@ from flask import Flask
 from sqlalchemy import Engine, func, insert, select
 
 from forms.platform.retention import Purged, RetentionPolicy, main, purge
-from forms.store.db import Case, Draft, RateLimitCounter, WebSession, make_engine
+from forms.store.db import Case, Draft, RateLimitCounter, WebSession
+from forms.store.engine import make_engine
 from tests.forms.conftest import ADULT, NOW, intyg_to_check, login, reference_of, send_form_data
 
 NAIVE_NOW = NOW.replace(tzinfo=None)

@@ -25,7 +25,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import text
 
-from forms.store.db import writing
+from forms.store.engine import writing
 from tests.forms.conftest import OTHER_ADULT, login
 from tests.forms.gunicorn_run import Browser, demo_file, gunicorn, made_up_people, reference_in, send_form
 

@@ -5,7 +5,7 @@ Revises:
 Created: 2026-11-22
 
 This is the schema the app created with `create_all` before migrations existed, so a database from
-that time is stamped with this revision (forms.store.db.upgrade) and upgraded from here.
+that time is stamped with this revision (forms.store.engine.upgrade) and upgraded from here.
 """
 
 from __future__ import annotations
