@@ -32,6 +32,10 @@ from forms.booking.interface import TimeType
 from forms.store.tidbok import ClosedDayRow, ScheduleRow, TidbokVersionRow, TimeTypeRow
 
 MAX_CLINICS = 128  # at worst (3 types × 92 days × 10 times each) about 20 MB per process
+# (time type, day) entries kept per mottagning and version: three months of a few types with room
+# to spare; days past it are built per request and not kept, so no sequence of days asked for can
+# grow a process without bound.
+MAX_DAYS_KEPT = 1_000
 _BEGINNING = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)  # "after now" is applied by the caller
 
 
@@ -52,7 +56,8 @@ class Calendar:
         if found is None:
             local = times.times_on(day, time_type, self.rules.get(time_type.id, ()), self.closed, _BEGINNING)
             found = tuple(moment.astimezone(datetime.UTC).replace(tzinfo=None) for moment in local)
-            self._starts[key] = found  # a race of two threads builds the same tuple twice: harmless
+            if len(self._starts) < MAX_DAYS_KEPT:
+                self._starts[key] = found  # a race of two threads builds the same tuple twice: harmless
         return found
 
 

@@ -83,9 +83,10 @@ def day_view(
     days, a day far ahead) are the whole three months read, once more.
     """
     at = now()
-    last = horizon(at)
+    today, last = times.local_day(at), horizon(at)
     asked = [d for d in (parse_day(requested), chosen and chosen.astimezone(times.STOCKHOLM).date()) if d]
-    near = min(last, max([times.local_day(at), *asked]) + datetime.timedelta(days=NEAR_DAYS))
+    # A day asked for outside the bookable span (a typed URL: year 9999) reads no further than the span.
+    near = min(last, max([today, *(min(max(d, today), last) for d in asked)]) + datetime.timedelta(days=NEAR_DAYS))
     for until in (near, last) if near < last else (last,):
         free = tidbok().free_times(slug, type_id, subject, at, until)
         dates = free.days
@@ -120,5 +121,8 @@ def chosen_time(slug: str, type_id: str, subject: str, value: str | None) -> dat
     if start is None:
         return None
     day = start.astimezone(times.STOCKHOLM).date()
-    free = tidbok().available_times(slug, type_id, subject, day, now())
+    at = now()
+    if not times.local_day(at) <= day <= horizon(at):
+        return None  # only the days the page offers: never a time years ahead posted by hand
+    free = tidbok().available_times(slug, type_id, subject, day, at)
     return next((moment for moment in free if moment == start), None)

@@ -90,7 +90,6 @@ def _keep_comment(db: Session, row: BookingRow, action: str, comment: str | None
         db.add(BookingCommentRow(booking_id=row.id, action=action, comment=comment, created_at=_utc(now)))
 
 
-ONE_DAY = datetime.timedelta(days=1)
 TAKEN_STARTS = select(BookingRow.start).where(
     BookingRow.clinic == bindparam("clinic"),
     BookingRow.status == ACTIVE,
@@ -171,15 +170,14 @@ class StandaloneTidbok:
         after = _utc(now)
         bounded = found.min_age is not None or found.max_age is not None
         offered: dict[datetime.date, tuple[datetime.datetime, ...]] = {}
-        day = first
-        while day <= last:
+        for offset in range((last - first).days + 1):  # counted, so the last day never steps past date.max
+            day = first + datetime.timedelta(days=offset)
             if not bounded or times.age_allows(found, subject, day):
                 starts = calendar.starts(found, day)
                 if starts and starts[0] <= after:  # today: only what is still to come
                     starts = tuple(moment for moment in starts if moment > after)
                 if starts:
                     offered[day] = starts
-            day += ONE_DAY
         if not offered:
             return FreeTimes({})
         taken = set(connection.execute(TAKEN_STARTS, {

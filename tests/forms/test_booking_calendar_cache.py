@@ -163,3 +163,17 @@ def test_the_day_page_read_from_the_near_weeks_is_the_one_read_from_all_three_mo
             assert days.day_view(CLINIC, "lakarbesok", ADULT, requested, None) == full[requested], requested
         assert days.day_view(CLINIC, "lakarbesok", ADULT, None, chosen) == full_chosen
     assert full["2026-12-10"].notice and full["2026-12-07"].day == datetime.date(2026, 12, 7)  # full, free
+
+
+def test_a_calendar_keeps_a_bounded_number_of_days_however_many_are_asked_for() -> None:
+    from forms.booking.calendar import MAX_DAYS_KEPT, Calendar
+    from forms.booking.interface import TimeType
+    from forms.booking.times import WeeklyRule
+
+    kind = TimeType(id="prov", name="Provtagning", minutes=10, reason="none")
+    rule = WeeklyRule("prov", frozenset(range(7)), datetime.time(8), datetime.time(9))
+    calendar = Calendar(version=1, types={"prov": kind}, rules={"prov": [rule]}, closed=frozenset())
+    first = datetime.date(2026, 12, 1)
+    for offset in range(MAX_DAYS_KEPT + 500):
+        assert len(calendar.starts(kind, first + datetime.timedelta(days=offset))) == 6  # built all the same
+    assert len(calendar._starts) == MAX_DAYS_KEPT

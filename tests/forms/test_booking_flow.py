@@ -165,6 +165,24 @@ def test_bad_times_are_refused_with_a_message_and_nothing_stored(app: Flask, cli
     assert client.get(f"{VC}boka/kontrollera/").headers["Location"].endswith("/boka/tid/")
 
 
+def test_times_and_days_beyond_three_months_are_refused_and_never_a_server_error(
+    app: Flask, client: FlaskClient
+) -> None:
+    login(client, ADULT)
+    submit(client, f"{VC}boka/", {"approve": "yes"})
+    submit(client, f"{VC}boka/typ/", {"typ": "provtagning"})  # every Tuesday 13.00, no end date
+    for day in ("2027-03-09", "2028-12-05", "9999-12-10", "9999-12-31"):
+        assert client.get(f"{VC}boka/tid/?dag={day}").status_code == 200, day
+    for value in ("2027-03-09T13:00:00+01:00", "2028-12-05T13:00:00+01:00", "9999-12-28T13:00:00+01:00"):
+        response = submit(client, f"{VC}boka/tid/", {"tid": value})
+        assert response.status_code == 200 and 'class="error-summary"' in response.text, value
+    before = active_bookings(app)
+    kept = submit(client, f"{VC}boka/tid/", {"tid": "2027-03-02T13:00:00+01:00"})  # the last Tuesday offered
+    assert kept.status_code == 303
+    assert client.get(f"{VC}boka/kontrollera/").status_code == 200
+    assert active_bookings(app) == before  # choosing a time books nothing
+
+
 def test_a_day_outside_the_schedule_in_the_url_says_so_and_shows_the_first_free_day(client: FlaskClient) -> None:
     login(client, ADULT)
     submit(client, f"{VC}boka/", {"approve": "yes"})
