@@ -150,6 +150,11 @@ class SqliteSearcher:
                 self._municipalities, self._last_open = None, frozenset()
                 self._results = OrderedDict()
 
+    def _still(self, version: tuple[int, int, int] | None) -> bool:
+        """Whether the index is still the one a computation began on. A build may replace the file
+        while a thread reads the old one; what it found then must not be kept for the new one."""
+        return version is not None and version == self._version
+
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         self._check_version()
@@ -169,24 +174,32 @@ class SqliteSearcher:
         minute = moment.replace(second=0, microsecond=0)
         cached = self._open_cache.get(minute)
         if cached is None:
+            version = self._version
             values = [row[0] for row in connection.execute("SELECT DISTINCT hours FROM clinics")]
             cached = frozenset(value for value in values if self.is_open(value, minute))
             if cached == self._last_open:
                 cached = self._last_open  # the same object while nothing opens or closes (see state)
-            self._last_open = cached
-            if len(self._open_cache) > 4:
-                self._open_cache.clear()
-            self._open_cache[minute] = cached
+            with self._lock:
+                if self._still(version):
+                    self._last_open = cached
+                    if len(self._open_cache) > 4:
+                        self._open_cache.clear()
+                    self._open_cache[minute] = cached
         return cached
 
     def _common_eservices(self, connection: sqlite3.Connection) -> list[Facet]:
-        if self._common is None:
+        common = self._common
+        if common is None:
+            version = self._version
             rows = connection.execute(
                 "SELECT min(name) FROM clinic_eservices GROUP BY name_key ORDER BY count(*) DESC, name_key LIMIT ?",
                 (ESERVICE_FACETS,),
             )
-            self._common = [Facet(row[0], None) for row in rows]
-        return self._common
+            common = [Facet(row[0], None) for row in rows]
+            with self._lock:
+                if self._still(version):
+                    self._common = common
+        return common
 
     def search(self, query: Query) -> Results:
         """The results of a query, the same for as long as the state (the index's version, and
@@ -366,10 +379,13 @@ class SqliteSearcher:
         self._check_version()
         kept = self._municipalities
         if kept is None:
+            version = self._version
             with self._connect() as connection:
                 rows = connection.execute("SELECT min(municipality), count(*) FROM clinics GROUP BY municipality_key")
                 kept = sorted((Facet(*row) for row in rows), key=lambda facet: swedish_sort_key(facet.name))
-            self._municipalities = kept
+            with self._lock:
+                if self._still(version):
+                    self._municipalities = kept
         return kept
 
     def municipality_named(self, name: str) -> str | None:
@@ -387,11 +403,16 @@ class SqliteSearcher:
         return row[0] if row else None
 
     def _suggester_of(self, connection: sqlite3.Connection) -> Suggester:
-        if self._suggester is None:
+        suggester = self._suggester
+        if suggester is None:
+            version = self._version
             names = [row[0] for row in connection.execute("SELECT DISTINCT name FROM clinics")]
             places = [row[0] for row in connection.execute("SELECT DISTINCT municipality FROM clinics")]
-            self._suggester = Suggester(names, places)
-        return self._suggester
+            suggester = Suggester(names, places)
+            with self._lock:
+                if self._still(version):
+                    self._suggester = suggester
+        return suggester
 
     def suggestions(self, text: str) -> list[str]:
         with self._connect() as connection:

@@ -144,3 +144,28 @@ def test_contact_page_breadcrumbs_go_through_the_municipality(site: tuple[Path, 
     html = (out / "mottagningar/barnmottagningen/index.html").read_text(encoding="utf-8")
     crumbs = html.split('aria-label="Du är här"', 1)[1].split("</nav>", 1)[0]
     assert '<a href="/">Startsida</a>' in crumbs and '<a href="/kommuner/aby/">Åby</a>' in crumbs
+
+
+def test_what_a_reader_found_in_a_replaced_index_is_not_kept_for_the_new_one(site: tuple[Path, Path]) -> None:
+    """A build replaces the file while a thread reads the old one: the old answer may be returned to
+    that thread, but must not be kept for everyone under the new index."""
+    from contextlib import contextmanager
+
+    from sitegen.search.reader import SqliteSearcher
+
+    _, out = site
+    searcher = SqliteSearcher(out, lambda hours, moment: False)
+    opened = searcher._connect
+
+    @contextmanager
+    def replaced_while_reading():  # type: ignore[no-untyped-def]
+        with opened() as connection:
+            yield connection
+            searcher._version = (0, 0, 0)  # what another thread's check of a new file leaves
+
+    searcher._connect = replaced_while_reading  # type: ignore[method-assign]
+    assert searcher.municipalities()  # answered from what was read
+    assert searcher._municipalities is None  # and not kept
+    searcher._connect = opened  # type: ignore[method-assign]
+    searcher._version = None
+    assert searcher.municipalities() and searcher._municipalities is not None  # an unreplaced read is kept
