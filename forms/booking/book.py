@@ -84,14 +84,7 @@ def _open(slug: str) -> Booked:
 
 
 def _save(booked: Booked, **changes: object) -> None:
-    assert booked.draft is not None
-    raw = booked.raw
-    for key, value in changes.items():
-        if value is None:
-            raw.pop(key, None)
-        else:
-            raw[key] = value
-    services().store.save_raw(booked.draft.id, raw)
+    common.save_changes(booked.draft, **changes)
 
 
 def _after(slug: str, step: Step) -> Response:

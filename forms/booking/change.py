@@ -56,14 +56,7 @@ class Changing:
         return redirect(self.url(self.course.first_missing()), code=303)
 
     def save(self, **changes: object) -> None:
-        assert self.draft is not None
-        raw = self.raw
-        for key, value in changes.items():
-            if value is None:
-                raw.pop(key, None)
-            else:
-                raw[key] = value
-        services().store.save_raw(self.draft.id, raw)
+        common.save_changes(self.draft, **changes)
 
 
 def _eservice(action: str, key: str) -> str:

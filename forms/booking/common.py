@@ -144,6 +144,19 @@ def villkor_page(slug: str, action: str) -> VillkorPage:
     return VillkorPage(Villkor(name, villkor_of(slug, action)), clinic_name(slug))
 
 
+def save_changes(draft: Draft | None, **changes: object) -> None:
+    """Store the journey's answers with `changes` applied (None removes a key), as both the booking
+    and the rebooking or cancelling journeys keep them in their draft."""
+    assert draft is not None
+    raw = dict(draft.raw)
+    for key, value in changes.items():
+        if value is None:
+            raw.pop(key, None)
+        else:
+            raw[key] = value
+    services().store.save_raw(draft.id, raw)
+
+
 def contact_page(slug: str) -> str:
     return f"{services().site_root}mottagningar/{slug}/"
 

@@ -26,7 +26,7 @@ from forms.staff.case_reads import CaseRow, PageReads
 from forms.staff.casework import Action, Conflict, Filters, Refused
 from forms.staff.reads import logs_reads, request_transaction
 from forms.staff.rules import CaseView
-from forms.staff.web import bp, keeps_typing, me, refuse, render, role_text, roles_at, token_was_stale
+from forms.staff.web import bp, keeps_typing, log_here, me, refuse, render, role_text, roles_at, token_was_stale
 
 CONFLICT = "Ärendet har ändrats av någon annan. Läs igenom ärendet igen. Det du skrev finns kvar nedan."
 FIELD = {rules.PARTIAL: "delsvar-text", rules.ANSWER: "svar-text", rules.NOTE: "anteckning-text"}
@@ -299,16 +299,8 @@ def act(clinic: str, reference: str, action: str) -> Response | tuple[str, int]:
             now=svc.now(),
         )
     except Conflict:
-        accesslog.append(
-            svc.store.engine,
-            at=svc.now(),
-            hsa_id=me().person.hsa_id,
-            role=role_text(roles),
-            clinic=clinic,
-            action="conflict",
-            personnummer=found.subject,
-            case_reference=found.reference,
-            detail=action,
+        log_here(
+            clinic, roles, "conflict", personnummer=found.subject, case_reference=found.reference, detail=action
         )
         fresh = _find(clinic, reference) or found
         if not rules.can_see(roles, me().person.hsa_id, CaseView(fresh.status, fresh.handler)):

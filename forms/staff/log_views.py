@@ -12,7 +12,7 @@ from forms.platform.services import STOCKHOLM, services
 from forms.staff import accesslog
 from forms.staff.accesslog import ACTION_NAMES, Query
 from forms.staff.rules import AUDITOR
-from forms.staff.web import bp, has_any, me, render, role_text, roles_at
+from forms.staff.web import bp, has_any, log_here, render, roles_at
 
 
 def _date(raw: str) -> datetime.date | None:
@@ -57,16 +57,7 @@ def log(clinic: str) -> tuple[str, int] | str:
     svc = services()
     if query is not None and searched:
         rows = accesslog.search(svc.store.engine, query, STOCKHOLM)
-        accesslog.append(
-            svc.store.engine,
-            at=svc.now(),
-            hsa_id=me().person.hsa_id,
-            role=role_text(roles),
-            clinic=clinic,
-            action="log_search",
-            personnummer=query.personnummer,
-            detail=f"hsa_id={query.hsa_id or ''}",
-        )
+        log_here(clinic, roles, "log_search", personnummer=query.personnummer, detail=f"hsa_id={query.hsa_id or ''}")
     page = render(
         "staff/log.html",
         clinic=clinic,
@@ -86,15 +77,7 @@ def log_csv(clinic: str) -> Response:
     query, _errors, _typed = _query(clinic)
     svc = services()
     rows = accesslog.search(svc.store.engine, query, STOCKHOLM) if query is not None else []
-    accesslog.append(
-        svc.store.engine,
-        at=svc.now(),
-        hsa_id=me().person.hsa_id,
-        role=role_text(roles),
-        clinic=clinic,
-        action="log_export",
-        personnummer=query.personnummer if query else None,
-    )
+    log_here(clinic, roles, "log_export", personnummer=query.personnummer if query else None)
     body = accesslog.to_csv(rows, STOCKHOLM)
     stamp = svc.now().astimezone(STOCKHOLM).strftime("%Y%m%d-%H%M")
     response = Response("\ufeff" + body, mimetype="text/csv")

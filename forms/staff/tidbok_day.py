@@ -18,9 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from forms.platform.services import services
-from forms.staff import accesslog
 from forms.staff.rules import ROLES
-from forms.staff.web import bp, has_any, me, refuse, render, role_text, roles_at
+from forms.staff.web import bp, has_any, log_here, refuse, render, roles_at
 from forms.store.tidbok import BookingCommentRow, BookingRow, ClosedDayRow, ScheduleRow, TimeTypeRow
 from sitegen.site.dates import MONTH_NAMES, WEEKDAY_NAMES
 
@@ -109,10 +108,7 @@ def tidbok_day(clinic: str) -> str:
     slots, closed, type_names, comments = slots_of(clinic, day)
     shown = sorted({b.subject for slot in slots for b in slot.bookings})
     names = {p.personnummer: p.name for p in (svc.identity.find_person(pnr) for pnr in shown) if p}
-    accesslog.append(
-        svc.store.engine, at=svc.now(), hsa_id=me().person.hsa_id, role=role_text(roles), clinic=clinic,
-        action="tidbok_day", detail=f"{day.isoformat()}: {', '.join(shown)}"[:2000],
-    )
+    log_here(clinic, roles, "tidbok_day", detail=f"{day.isoformat()}: {', '.join(shown)}"[:2000])
     one_day = datetime.timedelta(days=1)
     return render(
         "staff/tidbok_day.html", clinic=clinic, day=day, day_words=day_in_words(day), slots=slots,

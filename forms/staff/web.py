@@ -111,6 +111,16 @@ def role_text(roles: Collection[str]) -> str:
     return ",".join(sorted(roles))
 
 
+def log_here(clinic: str, roles: Collection[str], action: str, **fields: object) -> None:
+    """One access-log row, in its own transaction, for what the logged-in staff member does now at
+    `clinic` in these roles (a search, an export, a conflict, a day of the tidbok)."""
+    svc = services()
+    accesslog.append(
+        svc.store.engine, at=svc.now(), hsa_id=me().person.hsa_id, role=role_text(roles), clinic=clinic,
+        action=action, **fields,
+    )
+
+
 class ClinicNames:
     """Mottagning slug → name, looked up when a page asks: a page names one or a few mottagningar
     of a region's thousand, and a dict of all of them was built on every staff request."""
