@@ -27,7 +27,7 @@ from forms.cases import views as eservice
 from forms.identity.demo_data import load_demo_data
 from forms.identity.providers import DemoIdentityProvider, IdentityProvider
 from forms.identity.records import DemoRecordSystem, RecordSystem
-from forms.platform import audit, ratelimit, rendering, security, sessions
+from forms.platform import audit, digits, ratelimit, rendering, security, sessions
 from forms.platform.clock import configured_clock
 from forms.platform.content import app_content, site_dir
 from forms.platform.errors import FormsFlask, guard_debug
@@ -68,6 +68,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = FormsFlask(
         "forms", static_folder=None, template_folder=str(theme.templates), root_path=str(Path(__file__).parent)
     )
+    digits.install(app)  # before the blueprints: `<int:…>` takes ASCII digits only
     # Before anything touches app.jinja_env: strict about undefined names.
     app.jinja_options = {**app.jinja_options, "undefined": StrictUndefined, "trim_blocks": True, "lstrip_blocks": True}
     content = app_content(settings.content_dir, site_dir(config))  # the build's snapshot when current

@@ -23,6 +23,7 @@ from forms.platform.security import stale_notice, token_was_stale
 from forms.platform.services import services
 from forms.store.cases import CaseContent
 from forms.store.db import Case, Draft
+from sitegen.content.digits import ascii_date
 from sitegen.content.models import BookingEntry
 from sitegen.site.resolve import find_booking
 
@@ -112,12 +113,7 @@ def parse_start(value: Any) -> datetime.datetime | None:
 
 
 def parse_day(value: str | None) -> datetime.date | None:
-    if not value or len(value) != 10:
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        return None
+    return ascii_date(value)
 
 
 @dataclass(frozen=True)

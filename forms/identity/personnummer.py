@@ -10,7 +10,11 @@ from __future__ import annotations
 import datetime
 import re
 
-_TWELVE = re.compile(r"^(\d{8})-?(\d{4})$")
+from sitegen.content.digits import DIGITS
+
+# ASCII digits only: "１９１２１２１２-１２１２" passed `\d` and `int()` and was kept as a second
+# spelling of the same person (sitegen.content.digits says why the product refuses such digits).
+_TWELVE = re.compile(rf"^({DIGITS}{{8}})-?({DIGITS}{{4}})$")
 
 
 class InvalidPersonnummer(ValueError):
@@ -23,7 +27,7 @@ class InvalidPersonnummer(ValueError):
 
 def luhn_ok(ten_digits: str) -> bool:
     """The Luhn check of the last ten digits (YYMMDDNNNC), as Skatteverket defines it."""
-    if len(ten_digits) != 10 or not ten_digits.isdigit():
+    if len(ten_digits) != 10 or not (ten_digits.isascii() and ten_digits.isdigit()):
         return False
     total = 0
     for index, char in enumerate(ten_digits):

@@ -59,6 +59,8 @@ def normalize_mobile(raw: str) -> str | None:
     value = raw.strip()
     if not value:
         return None
+    if any(char.isdigit() and not char.isascii() for char in value):  # sitegen.content.digits: refused
+        raise InvalidContact("Skriv mobilnumret med siffrorna 0–9, till exempel 070-123 45 67.")
     try:
         number = phonenumbers.parse(value, "SE")
     except phonenumbers.NumberParseException:

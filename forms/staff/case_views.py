@@ -27,6 +27,7 @@ from forms.staff.casework import Action, Conflict, Filters, Refused
 from forms.staff.reads import logs_reads, request_transaction
 from forms.staff.rules import CaseView
 from forms.staff.web import bp, keeps_typing, log_here, me, refuse, render, role_text, roles_at, token_was_stale
+from sitegen.content.digits import ascii_int
 
 CONFLICT = "Ärendet har ändrats av någon annan. Läs igenom ärendet igen. Det du skrev finns kvar nedan."
 FIELD = {rules.PARTIAL: "delsvar-text", rules.ANSWER: "svar-text", rules.NOTE: "anteckning-text"}
@@ -39,10 +40,7 @@ TOO_LONG = "Texten får vara högst 5000 tecken. Korta den."
 
 
 def _page_number(raw: str | None) -> int:
-    try:
-        return max(1, min(int(raw or 1), 100000))
-    except ValueError:
-        return 1
+    return max(1, min(ascii_int(raw or "1") or 1, 100000))
 
 
 @bp.get("/personal/<clinic>/arenden/")
@@ -278,10 +276,8 @@ def act(clinic: str, reference: str, action: str) -> Response | tuple[str, int]:
     if key and len(text) > casework.MAX_TEXT:
         errors = [{"anchor": FIELD[action], "message": TOO_LONG, "context": None}]
         return _case_page(clinic, found, roles, errors=errors, typed=typed, status=422)
-    try:
-        version = int(request.form.get("version", ""))
-    except ValueError:
-        version = -1
+    version = ascii_int(request.form.get("version", ""))
+    version = -1 if version is None else version
     handlers = {p.hsa_id: p for p in directory.handlers(svc.store.engine, clinic)}
     chosen_handler = request.form.get("handler") or None
     if action == rules.DISTRIBUTE and chosen_handler not in handlers:

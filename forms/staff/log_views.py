@@ -13,13 +13,11 @@ from forms.staff import accesslog
 from forms.staff.accesslog import ACTION_NAMES, Query
 from forms.staff.rules import AUDITOR
 from forms.staff.web import bp, has_any, log_here, render, roles_at
+from sitegen.content.digits import ascii_date
 
 
 def _date(raw: str) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(raw.strip())
-    except ValueError:
-        return None
+    return ascii_date(raw.strip())
 
 
 def _query(clinic: str) -> tuple[Query | None, list[dict[str, str | None]], dict[str, str]]:

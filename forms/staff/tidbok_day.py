@@ -21,6 +21,7 @@ from forms.platform.services import services
 from forms.staff.rules import ROLES
 from forms.staff.web import bp, has_any, log_here, refuse, render, roles_at
 from forms.store.tidbok import BookingCommentRow, BookingRow, ClosedDayRow, ScheduleRow, TimeTypeRow
+from sitegen.content.digits import ascii_date
 from sitegen.site.dates import MONTH_NAMES, WEEKDAY_NAMES
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -99,9 +100,8 @@ def tidbok_day(clinic: str) -> str:
     svc = services()
     today = svc.now().astimezone(STOCKHOLM).date()
     raw = request.args.get("dag", "")
-    try:
-        day = datetime.date.fromisoformat(raw) if raw else today
-    except ValueError:
+    day = ascii_date(raw) if raw else today
+    if day is None:
         refuse(clinic, "tidbok-dag")
     if not 2000 <= day.year <= 2100:  # also keeps the previous/next day inside the calendar
         refuse(clinic, "tidbok-dag")

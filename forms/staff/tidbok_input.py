@@ -12,10 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sitegen.content.digits import DIGITS, ascii_date, ascii_int
+
 REASONS = {"required": "Krävs", "optional": "Frivillig", "none": "Frågas inte"}
 DAYS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
-CLOCK = re.compile(r"^([01]\d|2[0-3])[:.]([0-5]\d)$")
+CLOCK = re.compile(rf"^([01]{DIGITS}|2[0-3])[:.]([0-5]{DIGITS})$")
 MAX_NAME = 200
 MAX_INFO = 2000
 
@@ -36,10 +38,11 @@ def _int(form: Mapping[str, str], name: str, low: int, high: int, message: str, 
     raw = form.get(name, "").strip()
     if not raw and optional:
         return None
-    if not re.fullmatch(r"\d{1,4}", raw) or not low <= int(raw) <= high:
+    number = ascii_int(raw, 4)
+    if number is None or not low <= number <= high:
         out.fault(name, message)
         return None
-    return int(raw)
+    return number
 
 
 def time_type(form: Mapping[str, str], type_id: str | None, taken_ids: set[str]) -> Checked:
@@ -94,13 +97,10 @@ def _clock(form: Mapping[str, str], name: str, message: str, out: Checked) -> st
 
 
 def _date(raw: str, name: str, message: str, out: Checked) -> datetime.date | None:
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw.strip()):
-        try:
-            return datetime.date.fromisoformat(raw.strip())
-        except ValueError:
-            pass
-    out.fault(name, message)
-    return None
+    found = ascii_date(raw.strip())
+    if found is None:
+        out.fault(name, message)
+    return found
 
 
 def schedule(form: Mapping[str, str], days: list[str], type_ids: set[str]) -> Checked:

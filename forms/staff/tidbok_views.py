@@ -21,6 +21,7 @@ from forms.staff.rules import ADMIN
 from forms.staff.web import bp, has_any, me, refuse, render, role_text, roles_at
 from forms.store.engine import writing
 from forms.store.tidbok import ClosedDayRow, ScheduleRow, TimeTypeRow
+from sitegen.content.digits import ascii_int
 
 
 def _read() -> Session:
@@ -104,12 +105,13 @@ def tidbok_schedule(clinic: str) -> Response | tuple[str, int]:
     remove = request.form.get("remove", "")
     with _read() as db:
         type_ids = {row.type_id for row in _types(db, clinic)}
-        found = db.get(ScheduleRow, int(remove)) if remove.isdigit() and len(remove) < 10 else None
+        row_id = ascii_int(remove)  # str.isdigit() took "²", which int() refused: a 500
+        found = db.get(ScheduleRow, row_id) if row_id is not None else None
     if remove and (found is None or found.clinic != clinic):
         refuse(clinic, "schema")  # outside the write transaction: the refusal writes its own log row
     with sessionmaker(writing(services().store.engine))() as db, db.begin():
         if remove:
-            row = db.get(ScheduleRow, int(remove))
+            row = db.get(ScheduleRow, row_id)
             if row is None:  # removed by someone else meanwhile
                 return redirect(url_for("staff.tidbok_schedule", clinic=clinic, sparat="1"), code=303)
             removed = f"{row.type_id} {row.weekdays} {row.start_time}–{row.end_time}"

@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 import phonenumbers
 
+from sitegen.content.digits import DIGITS
+
 PHONE_EXAMPLE = '"010-242 10 00"'
 POSTAL_CODE_EXAMPLE = '"553 20"'
 # What `sitegen new clinic` writes where the editor's facts go (sitegen.editor.scaffold).
@@ -84,7 +86,7 @@ def normalise_postal_code(value: str) -> str:
     """A Swedish postal code as "NNN NN" ("55320" is accepted); ValueError otherwise."""
     _postal_placeholder(value)
     digits = value.strip()
-    match = re.fullmatch(r"(\d{3}) ?(\d{2})", digits)
+    match = re.fullmatch(rf"({DIGITS}{{3}}) ?({DIGITS}{{2}})", digits)  # "５５３２０" too is refused
     if match is None:
         raise ValueError(
             f"'{digits}' är inget svenskt postnummer; skriv fem siffror, till exempel {POSTAL_CODE_EXAMPLE}"

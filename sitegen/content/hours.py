@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from sitegen.content.digits import DIGITS
+
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 WEEKDAYS: tuple[str, ...] = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
@@ -44,7 +46,7 @@ _DAY_NUMBER: dict[str, int] = {
 # En dash is the Swedish range sign; a hyphen or em dash is what a keyboard gives.
 _DASH = r"\s*[–—-]\s*"
 _LIST_SPLIT = re.compile(r"\s*,\s*|\s+och\s+")
-_TIME = r"([0-2]?\d)[.:]([0-5]\d)"
+_TIME = rf"([0-2]?{DIGITS})[.:]([0-5]{DIGITS})"  # ASCII: "٠٨.٠٠" is refused, not read as 08.00
 _RANGE = re.compile(rf"^{_TIME}{_DASH}{_TIME}$")
 CLOSED = "stängt"
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from forms.cases.engine.build import MANUAL_SUFFIX, item_bounds, item_fields
 from forms.cases.engine.context import EngineContext
 from forms.cases.engine.page import ITEM_MARKER, Raw
+from sitegen.content.digits import ascii_int
 from sitegen.content.models import Page, Question
 
 
@@ -36,8 +37,9 @@ def parse_action(page: Page, value: str | None) -> ItemAction | None:
         prefix = question.id + (MANUAL_SUFFIX if question.type == "prescriptions" else "")
         if parts[0] == "add" and len(parts) == 2 and parts[1] == prefix:
             return ItemAction("add", question, prefix)
-        if parts[0] == "remove" and len(parts) == 3 and parts[1] == prefix and parts[2].isdigit():
-            return ItemAction("remove", question, prefix, int(parts[2]))
+        position = ascii_int(parts[2]) if len(parts) == 3 else None
+        if parts[0] == "remove" and parts[1] == prefix and position is not None:
+            return ItemAction("remove", question, prefix, position)
     return None
 
 
@@ -45,9 +47,9 @@ def _indices(raw: Raw, prefix: str) -> list[int]:
     found = set()
     for key in raw:
         if key.startswith(prefix + "-"):
-            head = key[len(prefix) + 1 :].split("-", 1)[0]
-            if head.isdigit():
-                found.add(int(head))
+            index = ascii_int(key[len(prefix) + 1 :].split("-", 1)[0])
+            if index is not None:
+                found.add(index)
     return sorted(found)
 
 

@@ -118,13 +118,22 @@ def field_names(page: Page) -> list[str]:
     return [question.id for question in page.questions]
 
 
+def _ascii_indices(key: str) -> bool:
+    """No part of the name is a number in other digits ("products-²-product").
+
+    WTForms' FieldList takes an item index with `str.isdigit()` and then `int()`, which fails on
+    "²" (a 500) and reads "５" as 5; such a name is no field of ours, so it is left out.
+    """
+    return all(part.isascii() or not part.isdigit() for part in key.split("-"))
+
+
 def raw_from(page: Page, posted: Mapping[str, Any]) -> Raw:
     """The part of a POST that belongs to this page's questions, as plain lists of strings."""
     prefixes = field_names(page)
     result: Raw = {}
     getlist = getattr(posted, "getlist", None)
     for key in posted:
-        if any(key == qid or key.startswith(qid + "-") for qid in prefixes):
+        if any(key == qid or key.startswith(qid + "-") for qid in prefixes) and _ascii_indices(key):
             values = getlist(key) if getlist else posted[key]
             values = values if isinstance(values, list) else [values]
             result[key] = [str(value) for value in values][:200]
@@ -140,7 +149,9 @@ class PageForm:
         self.bound = raw is not None
         self.listed = context.prescriptions is not None and len(context.prescriptions) > 0
         form_class = page_form_class(page, context)
-        formdata = MultiDict([(key, value) for key, values in (raw or {}).items() for value in values])
+        formdata = MultiDict(
+            [(key, value) for key, values in (raw or {}).items() if _ascii_indices(key) for value in values]
+        )
         self.form: Form = form_class(formdata=formdata if raw is not None else None)
         self._pad_items()
         self.errors: list[PageError] = []

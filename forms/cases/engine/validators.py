@@ -16,9 +16,9 @@ from wtforms import Field, Form
 from wtforms.validators import StopValidation, ValidationError
 
 from forms.cases.engine import messages
+from sitegen.content.digits import ascii_date
 
-_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NUMBER = re.compile(r"^[+-]?[0-9]+(?:[.,][0-9]+)?$")  # ASCII digits only: see sitegen.content.digits
 
 
 def is_blank(value: Any) -> bool:
@@ -49,13 +49,7 @@ def number_value(text: str) -> int | float | None:
 
 
 def parse_date(text: str) -> datetime.date | None:
-    cleaned = (text or "").strip()
-    if not _ISO_DATE.match(cleaned):
-        return None
-    try:
-        return datetime.date.fromisoformat(cleaned)
-    except ValueError:
-        return None
+    return ascii_date((text or "").strip())
 
 
 class Required:
