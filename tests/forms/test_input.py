@@ -190,7 +190,10 @@ FIELD_NAMES = [
     "medicines", "medicines-manual-0-name", "medicines-manual-0-strength", "medicines-manual-0-form",
     "medicines-manual-0-dosage", "medicines-manual-7-_item", "medicines-manual-x-name", "name", "story",
     "when_started", "how_much", "days", "contact", "phone", "call_time", "question", "approve", "action", "draft",
-    "next", "subject", "personnummer", "fran", "status", "csrf_token",
+    "next", "subject", "personnummer", "fran", "status",
+    # Other scripts' digits (issue 19 item 6): "products-²-product" was a 500 in WTForms' FieldList.
+    "products-²-product", "products-٣-size", "products-５-per_day", "products-１２-packages", "medicines-manual-²-name",
+    "csrf_token",
 ]
 ODD_VALUES = [
     "add:products", "remove:products:0", "remove:products:-1", "remove:products:99999999999999999999",
@@ -198,6 +201,8 @@ ODD_VALUES = [
     "2026-02-30", "0000-00-00", "9999-12-31", "1e309", "NaN", "-0", "０１", "1,5", "1.5.5", "\x00", "\ufeff",
     "\u202e", "😀" * 50, "yes", "self", "//evil.example/", "https://evil.example/", "/e-tjanster/../../etc",
     "'; DROP TABLE cases;--", HOSTILE, "x" * 5000, " ", "\r\n",
+    "remove:products:²", "remove:products:٣", "remove:products:５", "remove:products:１２", "remove:medicines-manual:²",
+    "²", "٣", "５", "１２", "2026-0٣-01", "１,５",
 ]
 values = st.one_of(st.text(max_size=200), st.sampled_from(ODD_VALUES))
 posts = st.dictionaries(
@@ -301,6 +306,8 @@ def assert_answered(
 @example(data={}, target=f"{BASE}/{CLINIC}/allt/")  # each kind of answer at least once, whatever is drawn:
 @example(data={}, target=f"{BASE}/logga-in/")  # the villkor's and the login's messages,
 @example(data={}, target=f"{BASE}/{CLINIC}/allt/sida/99/")  # a page the form does not have
+@example(data={"products-²-product": ["x"]}, target=f"{BASE}/{CLINIC}/fornya-hjalpmedel/sida/1/")  # were 500s
+@example(data={"action": ["remove:products:²"]}, target=f"{BASE}/{CLINIC}/fornya-hjalpmedel/sida/1/")
 def example_post(prepared: Prepared, caplog: pytest.LogCaptureFixture, data: dict[str, list[str]], target: str) -> None:
     client = prepared.client
     before = Counter(prepared.views)
