@@ -20,6 +20,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 CLOCK = re.compile(rf"^([01]{DIGITS}|2[0-3])[:.]([0-5]{DIGITS})$")
 MAX_NAME = 200
 MAX_INFO = 2000
+ID_TAKEN = "Det finns redan en tidstyp med det id:t. Välj ett annat."
 
 
 @dataclass
@@ -55,7 +56,7 @@ def time_type(form: Mapping[str, str], type_id: str | None, taken_ids: set[str])
         elif not ID_PATTERN.match(new_id):
             out.fault("type_id", "Id får bara ha små bokstäver a–z, siffror och bindestreck, högst 60 tecken.")
         elif new_id in taken_ids:
-            out.fault("type_id", "Det finns redan en tidstyp med det id:t. Välj ett annat.")
+            out.fault("type_id", ID_TAKEN)
         out.values["type_id"] = new_id
     else:
         out.values["type_id"] = type_id

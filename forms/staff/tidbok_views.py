@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import redirect, request, url_for
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.wrappers import Response
 
@@ -22,6 +23,10 @@ from forms.staff.web import bp, has_any, me, refuse, render, role_text, roles_at
 from forms.store.engine import writing
 from forms.store.tidbok import ClosedDayRow, ScheduleRow, TimeTypeRow
 from sitegen.content.digits import ascii_int
+
+
+class _IdTaken(Exception):
+    """A new time type's id was taken between the form's check and the write."""
 
 
 def _read() -> Session:
@@ -74,15 +79,27 @@ def tidbok_type_edit(clinic: str, type_id: str | None) -> Response | str | tuple
         typed["rebook"] = request.form.get("rebook") == "1"
         return _type_form(clinic, type_id, typed, checked.errors), 422
     values = checked.values
-    with sessionmaker(writing(services().store.engine))() as db, db.begin():
-        row = db.scalars(select(TimeTypeRow).where(
-            TimeTypeRow.clinic == clinic, TimeTypeRow.type_id == values["type_id"])).first()
-        if row is None:
-            row = TimeTypeRow(clinic=clinic, type_id=values["type_id"])
-            db.add(row)
-        for name in ("name", "minutes", "reason", "min_age", "max_age", "cancel_hours", "rebook", "info"):
-            setattr(row, name, values[name])
-        _change(db, clinic, roles, f"tidstyp {values['type_id']}: {values['name']}, {values['minutes']} min")
+    try:
+        with sessionmaker(writing(services().store.engine))() as db, db.begin():
+            row = db.scalars(select(TimeTypeRow).where(
+                TimeTypeRow.clinic == clinic, TimeTypeRow.type_id == values["type_id"])).first()
+            if row is not None and type_id is None:
+                raise _IdTaken  # created by someone else since the check: a new type never overwrites it
+            if row is None:
+                row = TimeTypeRow(clinic=clinic, type_id=values["type_id"])
+                db.add(row)
+            for name in ("name", "minutes", "reason", "min_age", "max_age", "cancel_hours", "rebook", "info"):
+                setattr(row, name, values[name])
+            _change(db, clinic, roles, f"tidstyp {values['type_id']}: {values['name']}, {values['minutes']} min")
+    except (_IdTaken, IntegrityError):
+        # IntegrityError: on PostgreSQL both transactions can miss the other's row; the unique
+        # (clinic, type_id) decides, and the loser is told like the form's own check tells.
+        if type_id is not None:
+            raise
+        typed: dict[str, Any] = dict(request.form.items())
+        typed["rebook"] = request.form.get("rebook") == "1"
+        return _type_form(clinic, None, typed, [{"anchor": "type_id", "message": tidbok_input.ID_TAKEN,
+                                                 "context": None}]), 422
     return redirect(url_for("staff.tidbok_types", clinic=clinic, sparat=values["type_id"]), code=303)
 
 

@@ -124,10 +124,14 @@ class Response:
 
 @dataclass
 class Browser:
-    """One citizen's browser: its session cookie, plain HTTP/1.1, redirects not followed."""
+    """One citizen's browser: its session cookie, plain HTTP/1.1, redirects not followed.
+
+    A staff member's browser names the staff session's cookie (forms.staff.session.COOKIE).
+    """
 
     base: str
     cookie: str | None = None
+    cookie_name: str = COOKIE
     requests: int = 0
     statuses: list[int] = field(default_factory=list)
 
@@ -138,7 +142,7 @@ class Browser:
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
         headers = {"Host": "localhost"}
         if self.cookie:
-            headers["Cookie"] = f"{COOKIE}={self.cookie}"
+            headers["Cookie"] = f"{self.cookie_name}={self.cookie}"
         body = None
         if form is not None:
             body = urllib.parse.urlencode(form)
@@ -148,7 +152,7 @@ class Browser:
             raw = connection.getresponse()
             text = raw.read().decode("utf-8", errors="replace")
             for name, value in raw.getheaders():
-                if name.lower() == "set-cookie" and value.startswith(COOKIE + "="):
+                if name.lower() == "set-cookie" and value.startswith(self.cookie_name + "="):
                     token = value.split(";", 1)[0].split("=", 1)[1]
                     self.cookie = token or None
             response = Response(raw.status, {k.lower(): v for k, v in raw.getheaders()}, text)
