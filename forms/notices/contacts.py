@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Connection, Engine, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from forms.store.db import ContactDetails
 from forms.store.engine import writing
@@ -90,17 +92,22 @@ def get_contacts(connection: Connection, personnummer: str) -> Contacts | None:
 
 
 def save_contacts(connection: Connection, personnummer: str, contacts: Contacts, at: datetime.datetime) -> None:
-    """Replace what the person has saved (already normalized values); nothing saved removes the row."""
-    connection.execute(delete(ContactDetails).where(ContactDetails.personnummer == personnummer))
+    """Replace what the person has saved (already normalized values); nothing saved removes the row.
+
+    One upsert, not delete-then-insert: two saves at once (two sessions, or "Mina uppgifter" and a
+    reminder offer) on PostgreSQL both missed the row and the second insert hit the primary key, a
+    500. Now the later save wins, whole, and neither fails.
+    """
     if contacts.empty:
+        connection.execute(delete(ContactDetails).where(ContactDetails.personnummer == personnummer))
         return
+    values = {"email": contacts.email, "mobile": contacts.mobile,
+              "updated_at": at.astimezone(datetime.UTC).replace(tzinfo=None)}
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
     connection.execute(
-        ContactDetails.__table__.insert().values(
-            personnummer=personnummer,
-            email=contacts.email,
-            mobile=contacts.mobile,
-            updated_at=at.astimezone(datetime.UTC).replace(tzinfo=None),
-        )
+        insert(ContactDetails)
+        .values(personnummer=personnummer, **values)
+        .on_conflict_do_update(index_elements=["personnummer"], set_=values)
     )
 
 
