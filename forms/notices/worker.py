@@ -154,8 +154,27 @@ class Worker:
             if not claimed:
                 return result
             for notice in claimed:
-                outcome = self.deliver(notice)
+                outcome = self._deliver_alone(notice)
                 setattr(result, outcome, getattr(result, outcome) + 1)
+
+    def _deliver_alone(self, notice: Claimed) -> str:
+        """`deliver`, with any other error kept to this notice: it is retried after its back-off.
+
+        Before, an error that was not SendFailed (a template, an address the library chokes on, the
+        database on one row) left the round, and the rest of the batch stayed claimed for the lease.
+        Releasing is done only while this worker still holds the claim and the notice is unsent
+        (`_finish`), so a notice is still never marked twice; if even that fails, the lease lapses.
+        """
+        try:
+            return self.deliver(notice)
+        except Exception as error:
+            log.exception("notice %s: %s, attempt %s", notice.id, type(error).__name__, notice.attempts)
+            retry = _naive(self.clock()) + backoff(notice.attempts)
+            try:
+                self._finish(notice.id, next_attempt_at=retry, last_error=f"error_{type(error).__name__}"[:200])
+            except Exception:
+                log.exception("notice %s: claim kept until the lease lapses", notice.id)
+            return "failed"
 
     def run(self, poll_seconds: float, stop: threading.Event | None = None) -> None:
         """Rounds until `stop` is set (SIGTERM in `python -m forms.notices run`)."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from forms.notices import contacts as contact_store
 from forms.notices.__main__ import main as notices_main
@@ -213,4 +214,47 @@ def test_the_documented_command_sends_once_from_cron(tmp_path, servers, monkeypa
     assert notices_main(["once"]) == 0
     assert "Skickade 1" in capsys.readouterr().out
     assert len(mailbox.messages) == 1
+    engine.dispose()
+
+
+class BreaksFor:
+    """A channel that raises an error that is not SendFailed for one address, until it is mended."""
+
+    def __init__(self, channel, address: str, error: Exception) -> None:
+        self.channel, self.address, self.error, self.mended = channel, address, error, False
+
+    def send(self, notice_id: int, address: str, text: str) -> None:
+        if address == self.address and not self.mended:
+            raise self.error
+        self.channel.send(notice_id, address, text)
+
+
+@pytest.mark.parametrize("error", [RuntimeError("mallen saknas"), UnicodeEncodeError("ascii", "ö", 0, 1, "x"),
+                                   OperationalError("UPDATE notices", {}, Exception("server closed the connection"))],
+                         ids=["template", "encoding", "database"])
+def test_an_unexpected_error_on_one_notice_holds_back_none_of_the_others(database_url, servers, error) -> None:
+    """The bad notice is first in the batch; the others still go in the same round, it is released
+    for its back-off (not held for the lease), then sent once when it can be; nothing twice."""
+    settings, mailbox, _ = servers
+    engine = make_engine(database_url)
+    people = [personnummer("19800101", f"{n:03d}") for n in range(4)]
+    for index, person in enumerate(people):
+        contact_store.store(engine, person, Contacts(email=f"p{index}@example.se"), START)
+        _queue(engine, f"answer:{index}", person=person)
+    breaking = BreaksFor(SmtpChannel(settings), "p0@example.se", error)
+    clock = Clock()
+    worker = Worker(engine, {"email": breaking}, clock)
+    done = worker.run_once()
+    assert (done.sent, done.failed) == (3, 1)
+    assert sorted(r[0] for r in mailbox.recipients) == ["p1@example.se", "p2@example.se", "p3@example.se"]
+    bad = next(row for row in _rows(engine) if row.event_key == "answer:0")
+    assert (bad.sent_at, bad.claimed_by, bad.attempts) == (None, None, 1)
+    assert bad.last_error == f"error_{type(error).__name__}"
+    assert bad.next_attempt_at == START.replace(tzinfo=None) + datetime.timedelta(seconds=30)
+    assert worker.run_once().sent == 0  # waits for its back-off, not for a lease
+    breaking.mended = True
+    clock.now = START + datetime.timedelta(seconds=31)
+    assert worker.run_once().sent == 1
+    assert sorted(r[0] for r in mailbox.recipients) == [f"p{n}@example.se" for n in range(4)]  # each once
+    assert all(row.sent_at is not None for row in _rows(engine))
     engine.dispose()
