@@ -56,9 +56,14 @@ class Booking:
     active: bool
     may_cancel: bool
     may_rebook: bool
+    # The booking's own end, when the tidbok keeps one: a time type made longer or shorter later
+    # leaves the times already booked as they were.
+    booked_end: datetime.datetime | None = None
 
     @property
     def end(self) -> datetime.datetime:
+        if self.booked_end is not None:
+            return self.booked_end
         return self.start + datetime.timedelta(minutes=self.time_type.minutes)
 
 

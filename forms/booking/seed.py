@@ -153,16 +153,21 @@ def _insert(db: Session, entries: list[DemoTidbok], now: datetime.datetime) -> N
             )
         for day in sorted(set(entry.closed)):
             db.add(ClosedDayRow(clinic=entry.clinic, day=day))
-        taken: set[datetime.datetime] = set()
+        minutes = {time_type.id: time_type.minutes for time_type in entry.time_types}
+        taken: list[tuple[datetime.datetime, datetime.datetime]] = []
         for booking in entry.bookings:
             start = _start(entry, booking, now)
-            if start is None or start in taken:
+            if start is None:
                 continue
-            taken.add(start)
+            utc = start.astimezone(datetime.UTC).replace(tzinfo=None)
+            end = utc + datetime.timedelta(minutes=minutes[booking.time_type])
+            if not times.Busy(taken).clear(utc, end):
+                continue  # overlaps a booking listed before it: left out, as the database would refuse it
+            taken.append((utc, end))
             db.add(
                 BookingRow(
                     key=secrets.token_urlsafe(18), clinic=entry.clinic, type_id=booking.time_type,
-                    start=start.astimezone(datetime.UTC).replace(tzinfo=None), subject=booking.personnummer,
+                    start=utc, end=end, subject=booking.personnummer,
                     booked_by="mottagningen", reason=booking.reason, status=ACTIVE, created_at=stamp, updated_at=stamp,
                 )
             )

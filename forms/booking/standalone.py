@@ -3,8 +3,14 @@
 Every check that decides whether a time may be booked (its type, the schedule, closed days, the
 clock, the age bounds) is made here again at confirmation, whatever the views checked before: a
 posted time is only a claim. Whether the time is still free is not checked at all before the
-insert; the unique index answers that, atomically, and its IntegrityError becomes the contract's
-"Tiden hann bokas av någon annan" (ERROR). Writes begin with the write lock (forms.store.db).
+insert; the database answers that, atomically (the unique index on the start, and the refusal of
+any active booking that overlaps another, of whatever type: forms.store.tidbok), and its
+IntegrityError becomes the contract's "Tiden hann bokas av någon annan" (ERROR). Writes begin with
+the write lock (forms.store.engine).
+
+A booking stores its own end, the start plus its type's minutes when it was booked, counted in
+real (UTC) minutes; a time type made longer later leaves booked times as they were, and the free
+times are the calendar's times whose whole length is clear of every active booking's interval.
 """
 
 from __future__ import annotations
@@ -71,6 +77,7 @@ def _booking_of(row: Any, time_type: TimeType | None, now: datetime.datetime) ->
         active=active,
         may_cancel=active and times.may_cancel(kind, start, now),
         may_rebook=active and times.may_rebook(kind, start, now),
+        booked_end=_aware(row.end) if row.end is not None else None,
     )
 
 
@@ -90,15 +97,15 @@ def _keep_comment(db: Session, row: BookingRow, action: str, comment: str | None
         db.add(BookingCommentRow(booking_id=row.id, action=action, comment=comment, created_at=_utc(now)))
 
 
-TAKEN_STARTS = select(BookingRow.start).where(
+TAKEN_TIMES = select(BookingRow.start, BookingRow.end).where(  # on the partial index (clinic, end)
     BookingRow.clinic == bindparam("clinic"),
     BookingRow.status == ACTIVE,
-    BookingRow.start >= bindparam("first"),
+    BookingRow.end > bindparam("first"),
     BookingRow.start < bindparam("last"),
 )
 SCHEDULE = (
     select(
-        BookingRow.key, BookingRow.clinic, BookingRow.type_id, BookingRow.start, BookingRow.subject,
+        BookingRow.key, BookingRow.clinic, BookingRow.type_id, BookingRow.start, BookingRow.end, BookingRow.subject,
         BookingRow.booked_by, BookingRow.reason, BookingRow.comment, BookingRow.status,
         TimeTypeRow.name, TimeTypeRow.minutes, TimeTypeRow.min_age, TimeTypeRow.max_age, TimeTypeRow.cancel_hours,
         TimeTypeRow.rebook, TimeTypeRow.info, TimeTypeRow.reason.label("reason_rule"),
@@ -158,10 +165,11 @@ class StandaloneTidbok:
         self, connection: Connection, clinic: str, time_type: str, subject: str, first: datetime.date,
         last: datetime.date, now: datetime.datetime,
     ) -> FreeTimes:
-        """The free times from `first` to `last`: the calendar's times after now, less the active bookings'.
+        """The free times from `first` to `last`: the calendar's times after now that overlap no active booking.
 
-        One read of the bookings for the whole range, on the partial unique index (clinic, start);
-        the times are compared as the store keeps them (naive UTC), so no booking row is converted.
+        One read of the bookings for the whole range, of every type (a Provtagning booked at 08.30
+        takes Läkarbesök's 08.20 too); the times are compared as the store keeps them (naive UTC),
+        so no booking row is converted.
         """
         calendar = self._calendars.get(connection, clinic, self._scope())
         found = calendar.types.get(time_type)
@@ -180,14 +188,17 @@ class StandaloneTidbok:
                     offered[day] = starts
         if not offered:
             return FreeTimes({})
-        taken = set(connection.execute(TAKEN_STARTS, {
+        length = datetime.timedelta(minutes=found.minutes)
+        taken = connection.execute(TAKEN_TIMES, {
             "clinic": clinic,
             "first": min(starts[0] for starts in offered.values()),
-            "last": max(starts[-1] for starts in offered.values()) + datetime.timedelta(minutes=1),
-        }).scalars().all())  # all at once: far cheaper than row by row for months of bookings
+            "last": max(starts[-1] for starts in offered.values()) + length,
+        }).all()  # all at once: far cheaper than row by row for months of bookings
         if not taken:
             return FreeTimes(offered)
-        free = {day: tuple(moment for moment in starts if moment not in taken) for day, starts in offered.items()}
+        busy = times.Busy([(start, end) for start, end in taken])
+        free = {day: tuple(moment for moment in starts if busy.clear(moment, moment + length))
+                for day, starts in offered.items()}
         return FreeTimes({day: starts for day, starts in free.items() if starts})
 
     def free_times(
@@ -260,6 +271,7 @@ class StandaloneTidbok:
                         clinic=request.clinic,
                         type_id=time_type.id,
                         start=_utc(request.start),
+                        end=_utc(request.start) + datetime.timedelta(minutes=time_type.minutes),
                         subject=request.subject,
                         booked_by=request.booked_by,
                         reason=request.reason,
@@ -268,7 +280,7 @@ class StandaloneTidbok:
                         updated_at=_utc(now),
                     )
                     db.add(row)
-                    db.flush()  # the unique index decides here, inside the transaction
+                    db.flush()  # the database decides here (same start, or an overlap), inside the transaction
                     booking = self._booking(db, row, now)
             except IntegrityError:
                 return self._after_conflict(request, now)
@@ -300,6 +312,7 @@ class StandaloneTidbok:
                     if problem is not None:
                         return Result("ERROR", problem)
                     row.start = _utc(start)
+                    row.end = row.start + datetime.timedelta(minutes=current.time_type.minutes)  # the type's length now
                     row.comment = comment
                     row.updated_at = _utc(now)
                     _keep_comment(db, row, "omboka", comment, now)

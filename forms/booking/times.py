@@ -4,10 +4,19 @@ A schedule says "Läkarbesök, Mon–Fri, 08:00–11:00, from … until …" in 
 built in local time and only then given its offset, so 08:00 stays 08:00 on both sides of the
 March and October clock changes (the UTC instant moves instead). A time is offered only if it
 starts after now, on a day that is not closed, inside a schedule, and ends by the schedule's end.
+
+On the nights the clocks change, a local time between 02.00 and 03.00 either does not exist
+(the last Sunday of March) or happens twice (the last Sunday of October). Neither is offered: a
+time that does not exist would be booked as the hour after it (a second "03.00"), and "02.20"
+on the October night would not say which of the two it is. Lengths and the cancel window are
+counted in real elapsed time (UTC), so a time's end and "24 hours before" are right across a
+change, and a time whose real interval meets the one before it (the March night shortens the
+hour) is left out.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -59,12 +68,43 @@ def times_on(
             continue
         moment = datetime.datetime.combine(day, rule.start)
         last = datetime.datetime.combine(day, rule.end)
+        last_real = last.replace(tzinfo=STOCKHOLM).astimezone(datetime.UTC)
+        free_from = datetime.datetime.min.replace(tzinfo=datetime.UTC)  # the real end of the time before
         while moment + step <= last:
-            aware = moment.replace(tzinfo=STOCKHOLM)
-            if aware > now:
-                found.add(aware)
+            if unambiguous(moment):
+                real = moment.replace(tzinfo=STOCKHOLM).astimezone(datetime.UTC)
+                if real >= free_from and real + step <= last_real:
+                    free_from = real + step
+                    if real > now:
+                        found.add(real.astimezone(STOCKHOLM))
             moment += step
     return sorted(found)
+
+
+def unambiguous(local: datetime.datetime) -> bool:
+    """Whether a naive Swedish local time happens exactly once: not in March's lost hour nor October's twice."""
+    first, second = (local.replace(tzinfo=STOCKHOLM, fold=fold).utcoffset() for fold in (0, 1))
+    return first == second
+
+
+class Busy:
+    """The intervals [start, end) of a mottagning's active bookings, to ask whether a time is clear of them all.
+
+    Sorted by start once; a time is then checked against only the bookings that start less than
+    the longest booking before it, so months of times against months of bookings stay cheap.
+    Works on any one kind of datetime (the store's naive UTC, or aware).
+    """
+
+    def __init__(self, intervals: Iterable[tuple[datetime.datetime, datetime.datetime]]) -> None:
+        self._intervals = sorted(intervals)
+        self._starts = [start for start, _ in self._intervals]
+        self._longest = max((end - start for start, end in self._intervals), default=datetime.timedelta(0))
+
+    def clear(self, start: datetime.datetime, end: datetime.datetime) -> bool:
+        """Whether [start, end) overlaps none of the intervals (touching ends do not overlap)."""
+        first = bisect.bisect_right(self._starts, start - self._longest)
+        last = bisect.bisect_left(self._starts, end)
+        return all(other_end <= start for _, other_end in self._intervals[first:last])
 
 
 def age_allows(time_type: TimeType, personnummer: str, day: datetime.date) -> bool:
@@ -88,8 +128,12 @@ def age_allows_some_day(time_type: TimeType, personnummer: str, first: datetime.
 
 
 def may_cancel(time_type: TimeType, start: datetime.datetime, now: datetime.datetime) -> bool:
-    """Cancelling (and rebooking) is allowed until `cancel_hours` before the start."""
-    return now <= start - datetime.timedelta(hours=time_type.cancel_hours)
+    """Cancelling (and rebooking) is allowed until `cancel_hours` real hours before the start.
+
+    Counted in UTC: an aware local time minus hours is wall-clock arithmetic in Python, an hour
+    off when a clock change lies between.
+    """
+    return now <= start.astimezone(datetime.UTC) - datetime.timedelta(hours=time_type.cancel_hours)
 
 
 def may_rebook(time_type: TimeType, start: datetime.datetime, now: datetime.datetime) -> bool:

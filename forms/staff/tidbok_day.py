@@ -2,7 +2,9 @@
 
 It shows citizens (name and personnummer), so each reading writes an access-log row naming the
 personnummer shown, like a case list. The times come from the weekly schedule (built in local
-time, so 08:00 stays 08:00 across clock changes) and the day's bookings, cancelled ones included;
+time, so 08:00 stays 08:00 across clock changes; on the nights the clocks change, a schedule time
+that does not exist or happens twice is left out, as the citizens are not offered it either,
+forms.booking.times) and the day's bookings, cancelled ones included, each at its real moment;
 a booking outside every schedule row is still shown at its time. Each booking shows every comment
 it was given, in order, each labelled with the journey that gave it ("Kommentar vid ombokning: …").
 """
@@ -61,6 +63,15 @@ def _utc(day: datetime.date) -> datetime.datetime:
     return start.astimezone(datetime.UTC).replace(tzinfo=None)
 
 
+def _happens_once(local: datetime.datetime) -> bool:
+    """Whether a naive local time exists, and once (not March's lost hour nor October's doubled one)."""
+    return local.replace(tzinfo=STOCKHOLM, fold=0).utcoffset() == local.replace(tzinfo=STOCKHOLM, fold=1).utcoffset()
+
+
+def _real(local: datetime.datetime) -> datetime.datetime:
+    return local.astimezone(datetime.UTC).replace(tzinfo=None)
+
+
 def slots_of(clinic: str, day: datetime.date) -> tuple[list[Slot], bool, dict[str, str], dict[int, list[str]]]:
     """The day's times with their bookings, whether the day is closed, the time types' names, the comments."""
     with sessionmaker(services().store.engine)() as db:
@@ -72,7 +83,7 @@ def slots_of(clinic: str, day: datetime.date) -> tuple[list[Slot], bool, dict[st
             BookingRow.start < _utc(day + datetime.timedelta(days=1)),
         ).order_by(BookingRow.start, BookingRow.id)))
         comments = comments_of(db, bookings)
-    slots: dict[datetime.datetime, Slot] = {}
+    slots: dict[datetime.datetime, Slot] = {}  # by the real moment (naive UTC), never the wall clock
     for rule in [] if closed else rules:
         kind = types.get(rule.type_id)
         if kind is None or str(day.weekday()) not in rule.weekdays or kind.minutes <= 0:
@@ -83,13 +94,17 @@ def slots_of(clinic: str, day: datetime.date) -> tuple[list[Slot], bool, dict[st
         end = datetime.datetime.combine(day, datetime.time.fromisoformat(rule.end_time))
         step = datetime.timedelta(minutes=kind.minutes)
         while moment + step <= end:
-            names = slots.setdefault(moment, Slot(moment.replace(tzinfo=STOCKHOLM), [])).type_names
+            if not _happens_once(moment):
+                moment += step
+                continue
+            local = moment.replace(tzinfo=STOCKHOLM)
+            names = slots.setdefault(_real(local), Slot(local, [])).type_names
             if kind.name not in names:
                 names.append(kind.name)  # two types may share a time; one booking can still take it
             moment += step
     for booking in bookings:
-        local = booking.start.replace(tzinfo=datetime.UTC).astimezone(STOCKHOLM).replace(tzinfo=None)
-        slots.setdefault(local, Slot(local.replace(tzinfo=STOCKHOLM), [])).bookings.append(booking)
+        local = booking.start.replace(tzinfo=datetime.UTC).astimezone(STOCKHOLM)
+        slots.setdefault(booking.start, Slot(local, [])).bookings.append(booking)
     names = {key: row.name for key, row in types.items()}
     return [slots[key] for key in sorted(slots)], closed, names, comments
 

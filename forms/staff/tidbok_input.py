@@ -131,6 +131,43 @@ def schedule(form: Mapping[str, str], days: list[str], type_ids: set[str]) -> Ch
     return out
 
 
+def _period(valid_from: datetime.date | None, until: datetime.date | None) -> str:
+    if valid_from and until:
+        return f" från {valid_from} till {until}"
+    if valid_from:
+        return f" från {valid_from}"
+    return f" till {until}" if until else ""
+
+
+def schedule_clash(values: Mapping[str, Any], rows: list[Any], names: Mapping[str, str]) -> str | None:
+    """Why a checked schedule row cannot be added beside `rows` (the mottagning's, of every type), or None.
+
+    A mottagning takes one booking at a time, so two rows may not give times on the same weekday,
+    in overlapping periods, at overlapping clock times, whatever their time types: otherwise a
+    Provtagning at 08.30 could be booked inside a Läkarbesök at 08.20. Rows that only touch
+    (08:00–09:00 and 09:00–10:00) are fine. The database refuses overlapping bookings anyway; this
+    tells the administrator at once instead.
+    """
+    days = {str(DAYS.index(day)) for day in values["days"]}
+    low, high = datetime.date.min, datetime.date.max
+    for row in rows:
+        if not days & set(row.weekdays):
+            continue
+        first, last = values["from"] or low, values["until"] or high
+        if not (first <= (row.valid_until or high) and (row.valid_from or low) <= last):
+            continue
+        if not (values["start"] < row.end_time and row.start_time < values["end"]):
+            continue
+        weekdays = ", ".join(DAYS[int(day)] for day in sorted(row.weekdays))
+        return (
+            f"Tiderna krockar med schemaraden {names.get(row.type_id, row.type_id)} {weekdays} "
+            f"{row.start_time}–{row.end_time}{_period(row.valid_from, row.valid_until)}. Mottagningen tar emot "
+            "en bokning i taget, så två schemarader får inte ha tider samma dag och klockslag. "
+            "Ändra tiderna, dagarna eller perioden."
+        )
+    return None
+
+
 def closed_day(form: Mapping[str, str], closed: set[datetime.date]) -> Checked:
     out = Checked()
     raw = form.get("day", "").strip()

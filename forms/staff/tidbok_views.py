@@ -2,8 +2,11 @@
 
 The tables are forms.store.tidbok's (the booking part reads them); each change is one write
 transaction that also appends its access-log row, so a change is never stored unlogged. Nothing
-here creates or moves a booking: the unique index over active bookings stays the only guard of
-"one booking per time", and removing a schedule row or closing a day leaves booked times booked.
+here creates or moves a booking: the database's refusal of two active bookings that overlap
+(forms.store.tidbok) stays the guard of "one booking at a time"; a schedule row overlapping
+another is refused here too, so the citizens are never offered times that cannot both be booked.
+Removing a schedule row, closing a day or changing a time type's length leaves booked times booked,
+each with the length it was booked with.
 """
 
 from __future__ import annotations
@@ -142,6 +145,16 @@ def tidbok_schedule(clinic: str) -> Response | tuple[str, int]:
                 db.rollback()
                 return _schedule_page(clinic, checked.errors, typed, 422)
             values = checked.values
+            # Read in the write transaction, so two administrators adding at once cannot both pass.
+            clash = tidbok_input.schedule_clash(
+                values, list(db.scalars(select(ScheduleRow).where(ScheduleRow.clinic == clinic))),
+                {row.type_id: row.name for row in _types(db, clinic)},
+            )
+            if clash is not None:
+                typed = dict(request.form.items())
+                typed["days"] = request.form.getlist("days")
+                db.rollback()
+                return _schedule_page(clinic, [{"anchor": "start", "message": clash, "context": None}], typed, 422)
             weekdays = "".join(str(tidbok_input.DAYS.index(day)) for day in values["days"])
             db.add(ScheduleRow(clinic=clinic, type_id=values["time_type"], weekdays=weekdays,
                                start_time=values["start"], end_time=values["end"],

@@ -12,6 +12,14 @@ Every comment a booking is given (at a rebooking, at the cancellation) is kept a
 `tidbok_booking_comments` (migration 0006), written in the transaction that moves or cancels the
 booking, so the staff's day view shows them all; the booking's own `comment` is only the latest.
 
+No two active bookings of a mottagning may overlap in time, whatever their types (migration 0007):
+each booking keeps its own `end` (so a time type made longer later does not stretch the times
+already booked), and the database refuses an active row whose [start, end) meets another's. On
+PostgreSQL that is an exclusion constraint over `tsrange(start, "end")` (btree_gist) and a CHECK
+that `end` is after `start`; on SQLite, triggers that make the same check inside the INSERT or
+UPDATE, which the store's write transactions (BEGIN IMMEDIATE) make atomic. Either way the loser
+gets an IntegrityError, which the tidbok turns into "Tiden hann bokas av någon annan".
+
 `tidbok_versions` holds one number per mottagning that the database itself raises (triggers of
 migration 0006) whenever a row of its time types, schedules or closed days is inserted, changed or
 deleted, by whatever code or person: the key of each process's cache of those small tables
@@ -78,6 +86,9 @@ class BookingRow(Base):
         Index("uq_tidbok_bookings_active_time", "clinic", "start", unique=True,
               sqlite_where=ACTIVE_ONLY, postgresql_where=ACTIVE_ONLY),
         Index("ix_tidbok_bookings_subject", "subject", "clinic", "status", "start"),
+        # What the overlap guard (SQLite's triggers) and the free times read: active bookings ending
+        # after a moment, which are only the coming ones.
+        Index("ix_tidbok_bookings_active_end", "clinic", "end", sqlite_where=ACTIVE_ONLY, postgresql_where=ACTIVE_ONLY),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -86,6 +97,7 @@ class BookingRow(Base):
     clinic: Mapped[str] = mapped_column(String(200))
     type_id: Mapped[str] = mapped_column(String(100))
     start: Mapped[datetime.datetime] = mapped_column(DateTime)  # UTC, naive, like every time in the store
+    end: Mapped[datetime.datetime] = mapped_column(DateTime)  # UTC, naive: start + the type's minutes when booked
     subject: Mapped[str] = mapped_column(String(13))
     booked_by: Mapped[str] = mapped_column(String(13))
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -93,7 +105,6 @@ class BookingRow(Base):
     status: Mapped[str] = mapped_column(String(10), default=ACTIVE)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
-
 
 
 class BookingCommentRow(Base):

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from forms.booking.interface import AGE_BARRED, NO_REBOOK, NOT_FOUND, NOT_OFFERED, TAKEN, TOO_LATE, Request
@@ -15,7 +15,7 @@ from forms.booking.seed import load_tidbok, seed
 from forms.booking.standalone import StandaloneTidbok
 from forms.booking.times import STOCKHOLM
 from forms.store.engine import make_engine, writing
-from forms.store.tidbok import BookingCommentRow, BookingRow
+from forms.store.tidbok import BookingCommentRow, BookingRow, ScheduleRow, TimeTypeRow
 from tests.forms.booking_support import ADULT, CHILD, NOW, OTHER, write_demo
 
 CLINIC = "vardcentralen-test"
@@ -94,12 +94,79 @@ def test_rebook_and_cancel_follow_the_time_type_and_the_clock(tidbok: Standalone
 
 def test_the_database_refuses_a_second_active_booking_on_one_time(tidbok: StandaloneTidbok) -> None:
     row = {"clinic": CLINIC, "type_id": "lakarbesok", "start": datetime.datetime(2026, 12, 4, 7, 0),
-           "subject": ADULT, "booked_by": ADULT, "status": "active",
+           "end": datetime.datetime(2026, 12, 4, 7, 20), "subject": ADULT, "booked_by": ADULT, "status": "active",
            "created_at": datetime.datetime(2026, 12, 1), "updated_at": datetime.datetime(2026, 12, 1)}
     with writing(tidbok.engine).begin() as connection:
         connection.execute(insert(BookingRow), [{**row, "key": "a"}, {**row, "key": "b", "status": "cancelled"}])
     with pytest.raises(IntegrityError), writing(tidbok.engine).begin() as connection:
         connection.execute(insert(BookingRow), [{**row, "key": "c", "subject": OTHER}])
+
+
+def booking_row(key: str, start: datetime.datetime, minutes: int, type_id: str = "provtagning",
+                status: str = "active") -> dict[str, object]:
+    return {"key": key, "clinic": CLINIC, "type_id": type_id, "start": start,
+            "end": start + datetime.timedelta(minutes=minutes), "subject": OTHER, "booked_by": OTHER,
+            "status": status, "created_at": datetime.datetime(2026, 12, 1), "updated_at": datetime.datetime(2026, 12, 1)}
+
+
+def test_the_database_refuses_an_active_booking_overlapping_another_of_any_type(tidbok: StandaloneTidbok) -> None:
+    """Läkarbesök 08.20–08.40 and Provtagning 08.30–08.40 (UTC 07.20, 07.30): never both active, whoever writes."""
+    lakare = booking_row("l", datetime.datetime(2026, 12, 9, 7, 20), 20, "lakarbesok")
+    with writing(tidbok.engine).begin() as connection:
+        connection.execute(insert(BookingRow), [
+            lakare,
+            booking_row("x", datetime.datetime(2026, 12, 9, 7, 30), 10, status="cancelled"),  # cancelled: no matter
+            booking_row("t", datetime.datetime(2026, 12, 9, 7, 40), 10),  # touching the end: not overlapping
+            booking_row("b", datetime.datetime(2026, 12, 9, 7, 10), 10),  # touching the start
+        ])
+    for start, minutes in ((datetime.datetime(2026, 12, 9, 7, 30), 10), (datetime.datetime(2026, 12, 9, 7, 0), 60),
+                           (datetime.datetime(2026, 12, 9, 7, 39), 1)):
+        with pytest.raises(IntegrityError), writing(tidbok.engine).begin() as connection:
+            connection.execute(insert(BookingRow), [booking_row("o", start, minutes)])
+    with pytest.raises(IntegrityError), writing(tidbok.engine).begin() as connection:  # made active again
+        connection.execute(update(BookingRow).where(BookingRow.key == "x").values(status="active"))
+    with pytest.raises(IntegrityError), writing(tidbok.engine).begin() as connection:  # moved onto another
+        connection.execute(update(BookingRow).where(BookingRow.key == "t").values(
+            start=datetime.datetime(2026, 12, 9, 7, 35), end=datetime.datetime(2026, 12, 9, 7, 45)))
+    with pytest.raises(IntegrityError), writing(tidbok.engine).begin() as connection:  # an end before the start
+        connection.execute(insert(BookingRow), [{**booking_row("e", datetime.datetime(2026, 12, 9, 9), 10),
+                                                 "end": datetime.datetime(2026, 12, 9, 8)}])
+
+
+def add_schedule(tidbok: StandaloneTidbok, type_id: str, weekdays: str, start: str, end: str) -> None:
+    """A schedule row written past the admin page's check, as an older database or an operator could hold."""
+    with writing(tidbok.engine).begin() as connection:
+        connection.execute(insert(ScheduleRow), [{"clinic": CLINIC, "type_id": type_id, "weekdays": weekdays,
+                                                  "start_time": start, "end_time": end}])
+
+
+def clocks(tidbok: StandaloneTidbok, type_id: str, day: str) -> list[str]:
+    found = tidbok.available_times(CLINIC, type_id, ADULT, datetime.date.fromisoformat(day), NOW)
+    return [moment.strftime("%H.%M") for moment in found]
+
+
+def test_a_time_overlapping_a_booking_of_another_type_is_neither_offered_nor_bookable(tidbok: StandaloneTidbok) -> None:
+    add_schedule(tidbok, "provtagning", "2", "08:00", "09:00")  # Wednesdays, inside Läkarbesök's 08:00–11:00
+    assert tidbok.make_booking(request("2026-12-09T08:20"), NOW).ok  # Läkarbesök 08.20–08.40
+    assert clocks(tidbok, "provtagning", "2026-12-09") == ["08.00", "08.10", "08.40", "08.50"]
+    late = tidbok.make_booking(request("2026-12-09T08:30", OTHER, "provtagning", key="k2"), NOW)
+    assert (late.code, late.text) == ("ERROR", TAKEN)
+    assert tidbok.make_booking(request("2026-12-09T08:10", OTHER, "provtagning", key="k3"), NOW).ok
+    assert clocks(tidbok, "lakarbesok", "2026-12-09")[:2] == ["08.40", "09.00"]  # 08.00 meets Provtagning 08.10
+
+
+def test_a_booking_keeps_its_length_when_its_type_grows_and_free_times_go_around_it(tidbok: StandaloneTidbok) -> None:
+    booked = tidbok.make_booking(request("2026-12-09T08:20"), NOW).booking
+    with writing(tidbok.engine).begin() as connection:
+        connection.execute(update(TimeTypeRow).where(TimeTypeRow.clinic == CLINIC, TimeTypeRow.type_id == "lakarbesok")
+                           .values(minutes=30))
+    assert tidbok.booking(booked.key, ADULT, NOW).end == at("2026-12-09T08:40")  # its own end, as booked
+    assert clocks(tidbok, "lakarbesok", "2026-12-09")[:2] == ["09.00", "09.30"]  # 08.00 and 08.30 overlap it
+    for start, key in (("2026-12-09T08:00", "k2"), ("2026-12-09T08:30", "k3")):
+        refused = tidbok.make_booking(request(start, OTHER, key=key), NOW)
+        assert (refused.code, refused.text) == ("ERROR", TAKEN), start
+    moved = tidbok.update_booking(booked.key, ADULT, at("2026-12-09T09:00"), None, NOW).booking
+    assert moved.end == at("2026-12-09T09:30")  # a rebooked time takes the type's length now
 
 
 def test_seeding_twice_loads_once(tidbok: StandaloneTidbok, tmp_path: Path) -> None:

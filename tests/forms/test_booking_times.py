@@ -110,3 +110,52 @@ def test_weekday_names() -> None:
     assert times.parse_weekdays(["mån", "Tisdag", "sön"]) == frozenset({0, 1, 6})
     with pytest.raises(ValueError, match="ingen veckodag"):
         times.parse_weekdays(["mon"])
+
+
+EVERY_DAY = frozenset(range(7))
+SPRING = datetime.date(2026, 3, 29)  # Sunday: 02.00 becomes 03.00
+AUTUMN = datetime.date(2026, 10, 25)  # Sunday: 03.00 becomes 02.00, so 02.00–03.00 happens twice
+THIRTY = TimeType("t", "T", 30)
+
+
+def night(kind: TimeType, day: datetime.date, start: int, end: int) -> list[datetime.datetime]:
+    rule = WeeklyRule(kind.id, EVERY_DAY, datetime.time(start), datetime.time(end))
+    return times.times_on(day, kind, [rule], [], EARLY)
+
+
+def test_the_spring_night_offers_no_time_that_does_not_exist_and_no_clock_twice() -> None:
+    found = night(THIRTY, SPRING, 1, 4)
+    assert [times.clock(t) for t in found] == ["01.00", "01.30", "03.00", "03.30"]
+    assert [t.astimezone(datetime.UTC).hour for t in found] == [0, 0, 1, 1]  # each a real, distinct moment
+
+
+def test_the_spring_night_leaves_out_a_time_that_would_overlap_the_one_before_in_real_time() -> None:
+    """45 minutes: 01.45 CET is 00.45–01.30 UTC, and the grid's next real time, 03.15 CEST, is 01.15 UTC."""
+    found = night(TimeType("t", "T", 45), SPRING, 1, 5)
+    assert [times.clock(t) for t in found] == ["01.00", "01.45", "04.00"]
+    ends = [t.astimezone(datetime.UTC) + datetime.timedelta(minutes=45) for t in found]
+    assert all(end <= later.astimezone(datetime.UTC) for end, later in zip(ends, found[1:], strict=False))
+
+
+def test_the_autumn_night_offers_nothing_in_the_hour_that_happens_twice() -> None:
+    found = night(THIRTY, AUTUMN, 1, 4)
+    assert [times.clock(t) for t in found] == ["01.00", "01.30", "03.00", "03.30"]
+    assert len({times.clock(t) for t in found}) == len(found)
+    assert times.unambiguous(datetime.datetime(2026, 10, 25, 3, 0))
+    assert not times.unambiguous(datetime.datetime(2026, 10, 25, 2, 0))
+    assert not times.unambiguous(datetime.datetime(2026, 3, 29, 2, 30))
+
+
+@pytest.mark.parametrize(
+    ("start", "allowed", "refused"),
+    [
+        # Sunday 29 March 08.00 CEST is 06.00 UTC: 24 real hours before is Saturday 07.00 CET, not 08.00.
+        ("2026-03-29T08:00", "2026-03-28T07:00", "2026-03-28T07:01"),
+        # Sunday 25 October 08.00 CET is 07.00 UTC: 24 real hours before is Saturday 09.00 CEST.
+        ("2026-10-25T08:00", "2026-10-24T09:00", "2026-10-24T09:01"),
+    ],
+)
+def test_the_cancel_window_counts_real_hours_across_a_clock_change(start: str, allowed: str, refused: str) -> None:
+    day = TimeType("d", "D", 20, cancel_hours=24)
+    assert times.may_cancel(day, local(start), local(allowed))
+    assert not times.may_cancel(day, local(start), local(refused))

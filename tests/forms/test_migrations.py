@@ -6,20 +6,23 @@ does a migration that cannot be undone, or a start of several workers at once.
 
 from __future__ import annotations
 
+import datetime
 import re
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, event, inspect, text
+from sqlalchemy import Engine, event, inspect, select, text
 
 from forms.store import tidbok  # noqa: F401 - its tables are part of the models' schema
 from forms.store.__main__ import main as db_main
 from forms.store.db import Base
 from forms.store.engine import current_revision, downgrade, head_revision, make_engine, upgrade
+from forms.store.tidbok import BookingRow
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -175,5 +178,40 @@ def test_a_booking_comment_from_before_0006_becomes_its_first_kept_comment(datab
                 "JOIN tidbok_bookings b ON b.id = m.booking_id ORDER BY b.key"
             )).all()
         assert [tuple(row) for row in rows] == [("a", "omboka", "Ny tid passar"), ("c", "avboka", "Frisk")]
+    finally:
+        engine.dispose()
+
+
+def insert_before_0007(connection: object, key: str, type_id: str, start: str, status: str = "active") -> None:
+    connection.execute(  # type: ignore[attr-defined]
+        text("INSERT INTO tidbok_bookings (key, clinic, type_id, start, subject, booked_by, status, created_at, "
+             "updated_at) VALUES (:k, 'c', :t, :s, 's', 's', :st, '2026-12-01 07:00:00', '2026-12-01 07:00:00')"),
+        {"k": key, "t": type_id, "s": start, "st": status},
+    )
+
+
+def test_0007_gives_each_booking_its_end_and_stops_on_bookings_that_already_overlap(database_url: str) -> None:
+    """Ends come from the type's minutes (one minute for a type that is gone); overlaps are named, not dropped."""
+    engine = make_engine(database_url, migrate=False)
+    try:
+        upgrade(engine, "0006")
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO tidbok_time_types (clinic, type_id, name, minutes, reason, cancel_hours, rebook) "
+                "VALUES ('c', 'lakare', 'Läkarbesök', 20, 'none', 24, true), ('c', 'prov', 'Provtagning', 10, "
+                "'none', 24, true)"))
+            insert_before_0007(connection, "a", "lakare", "2026-12-09 07:20:00")
+            insert_before_0007(connection, "b", "prov", "2026-12-09 07:30:00")  # inside a's 07:20–07:40
+            insert_before_0007(connection, "g", "gone", "2026-12-09 09:00:00")
+        with pytest.raises(RuntimeError, match=r"1 pair\(s\) of active bookings that overlap"):
+            upgrade(engine)
+        assert revision_of(engine) == "0006"  # nothing changed
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE tidbok_bookings SET status = 'cancelled' WHERE key = 'b'"))
+        upgrade(engine)
+        with engine.connect() as connection:
+            ends = dict(connection.execute(select(BookingRow.key, BookingRow.end)).all())
+        assert ends == {"a": datetime.datetime(2026, 12, 9, 7, 40), "b": datetime.datetime(2026, 12, 9, 7, 40),
+                        "g": datetime.datetime(2026, 12, 9, 9, 1)}
     finally:
         engine.dispose()

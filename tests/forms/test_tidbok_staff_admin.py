@@ -176,6 +176,33 @@ def test_a_faulty_schedule_row_is_refused_with_a_message_and_what_was_typed(
     assert log_rows(app, "tidbok") == []
 
 
+def schedule_rows(app: Flask) -> list[tuple[str, str, str, str]]:
+    with Session(engine(app)) as db:
+        return [(r.type_id, r.weekdays, r.start_time, r.end_time)
+                for r in db.scalars(select(ScheduleRow).where(ScheduleRow.clinic == VC).order_by(ScheduleRow.id))]
+
+
+def test_a_schedule_row_overlapping_another_of_any_type_is_refused_with_the_row_named(app: Flask) -> None:
+    """Provtagning on Wednesdays 08:00–09:00 inside Läkarbesök's Monday–Friday 08:00–11:00: two bookings at once."""
+    client = staff_client(app, ADMIN)
+    before = schedule_rows(app)
+    inside = {"time_type": "provtagning", "start": "08:00", "end": "09:00", "from": "", "until": "", "days": ["ons"]}
+    response = post_form(client, f"{P}/tidbok/schema/", inside)
+    assert response.status_code == 422
+    assert "<title>Fel: " in response.text and 'href="#start"' in response.text
+    assert ("Tiderna krockar med schemaraden Läkarbesök mån, tis, ons, tor, fre 08:00–11:00 från 2026-11-01 till "
+            "2027-03-31.") in response.text
+    assert 'value="ons" checked' in response.text and 'value="08:00"' in response.text  # what was typed, kept
+    same_type = {**inside, "time_type": "lakarbesok", "start": "10:50", "end": "12:00", "days": ["fre", "lör"]}
+    assert post_form(client, f"{P}/tidbok/schema/", same_type).status_code == 422
+    assert schedule_rows(app) == before and log_rows(app, "tidbok") == []
+    # Touching its end, another period, or another weekday is no overlap; another mottagning's rows do not count.
+    for fine in ({**inside, "start": "11:00", "end": "12:00"}, {**inside, "from": "2027-04-01"},
+                 {**inside, "days": ["lör"]}):
+        assert post_form(client, f"{P}/tidbok/schema/", fine).status_code == 303, fine
+    assert len(schedule_rows(app)) == len(before) + 3
+
+
 def test_closing_a_day_removes_its_free_times_but_keeps_its_bookings(app: Flask) -> None:
     client = staff_client(app, ADMIN)
     assert post_form(client, f"{P}/tidbok/stangda-dagar/", {"day": "2026-12-03"}).status_code == 303

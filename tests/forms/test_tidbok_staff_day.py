@@ -15,6 +15,8 @@ from forms.booking.common import EXTENSION
 from forms.booking.interface import Request
 from forms.staff import accesslog
 from forms.store.db import AccessLogEntry
+from forms.store.engine import writing
+from forms.store.tidbok import ScheduleRow
 from tests.forms.booking_support import ADULT, NOW, OTHER, token
 from tests.forms.tidbok_staff_support import (
     ADMIN,
@@ -141,3 +143,12 @@ def test_other_roles_and_another_mottagnings_admin_get_404_logged_as_refused(app
     assert {row.hsa_id for row in refused} == {RECEIVER, AUDITOR, SPEC_ADMIN}
     assert log_rows(app, "tidbok") == [] and log_rows(app, "tidbok_day") == []
     assert "Ont i ryggen" not in staff_client(app, SPEC_ADMIN).get(DAY).text
+
+
+@pytest.mark.parametrize("day", ["2026-03-29", "2026-10-25"])
+def test_the_clock_change_nights_show_no_time_that_does_not_exist_or_happens_twice(app: Flask, day: str) -> None:
+    with Session(writing(app.extensions["hittavard_forms"].store.engine)) as db, db.begin():
+        db.add(ScheduleRow(clinic=VC, type_id="bvc", weekdays="6", start_time="01:00", end_time="04:00"))
+    page = staff_client(app, ADMIN).get(f"{P}/tidbok/?dag={day}").text
+    shown = re.findall(r'data-label="Tid">([0-9.]+)<', page)
+    assert shown == ["01.00", "01.30", "03.00", "03.30"]
