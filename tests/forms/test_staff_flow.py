@@ -377,7 +377,7 @@ def test_the_lokal_administrator_changes_roles_and_it_is_logged(staff_app, refer
     own = admin.post(
         f"{BASE}/personal/{CLINIC}/roller/", data={"csrf_token": csrf_token(page.text), "hsa_id": ADMIN, "role": []}
     )
-    assert own.status_code == 422 and "egen roll" in own.text
+    assert own.status_code == 422 and "dina egna roller" in own.text
     change = next(r for r in _log(staff_app) if r.action == "role_change")
     assert change.hsa_id == ADMIN and HANDLER in change.detail and "arendemottagare" in change.detail
 
