@@ -38,6 +38,7 @@ ACTION_NAMES = {
     "refused": "Nekad åtkomst",
     "conflict": "Ändring stoppad (ändrat av någon annan)",
     "role_change": "Ändrade roller",
+    "role_change_refused": "Rolländring nekad",
     "standardsvar": "Ändrade standardsvar",
     "log_search": "Sökte i loggen",
     "log_export": "Exporterade loggen",

@@ -2,7 +2,8 @@
 
 Every list and every case page shown is written to the access log; every action is written in
 the transaction that makes it (forms.staff.casework). A refused, conflicting or invalid action
-shows the case page again with a message at the top and what was typed kept in its field.
+shows the case page again with a message at the top and what was typed kept in its field; the case
+page, however it comes to be shown, is rendered by `_case_page` alone, which writes its read row.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from forms.platform.security import STALE_PAGE
 from forms.platform.services import services
 from forms.platform.workdays import due_text
 from forms.staff import accesslog, case_reads, casework, directory, rules
-from forms.staff.case_reads import CaseRow, PageReads
+from forms.staff.case_reads import CaseRow
 from forms.staff.casework import Action, Conflict, Filters, Refused
-from forms.staff.reads import logs_reads, request_transaction
+from forms.staff.reads import keeps_connection, logs_reads, request_transaction
 from forms.staff.rules import CaseView
 from forms.staff.web import bp, keeps_typing, log_here, me, refuse, render, role_text, roles_at, token_was_stale
+from forms.store.engine import writing
 from sitegen.content.digits import ascii_int
 
 CONFLICT = "Ärendet har ändrats av någon annan. Läs igenom ärendet igen. Det du skrev finns kvar nedan."
@@ -164,38 +166,61 @@ def _find(clinic: str, reference: str) -> CaseRow | None:
 
 def _case_page(
     clinic: str,
-    case: CaseRow,
+    reference: str,
     roles: frozenset[str],
     *,
     errors: list[dict[str, Any]] | None = None,
     typed: dict[str, str] | None = None,
     notice: str | None = None,
     status: int = 200,
-    reads: PageReads | None = None,
-) -> tuple[str, int]:
+    shown_after: str = "",
+) -> tuple[str, int] | None:
+    """The case page, and the only way it is shown; None when this person may not see the case (now).
+
+    It shows the answers, the personnummer and the history, so its read row is written here, in
+    the transaction that reads what the page shows: no view, error path or message shown with the
+    case can show it unlogged, and each page shown is exactly one row. (A GET uses the request's
+    transaction, opened with the staff session; a POST shown again, after a refusal or a mistake,
+    one of its own.)
+    """
     svc = services()
-    person = svc.identity.find_person(case.subject)
-    allowed = _allowed(case, roles)
-    if reads is None:
-        with svc.store.engine.connect() as connection:
-            reads = case_reads.page_reads(connection, clinic, case, allowed)
+    who = me().person.hsa_id
+    transaction = request_transaction() if keeps_connection() else writing(svc.store.engine).begin()
+    with transaction as connection:
+        found = case_reads.case(connection, clinic, reference)
+        if found is None or not rules.can_see(roles, who, CaseView(found.status, found.handler)):
+            return None
+        allowed = _allowed(found, roles)
+        reads = case_reads.page_reads(connection, clinic, found, allowed)
+        accesslog.record(
+            connection,
+            at=svc.now(),
+            hsa_id=who,
+            role=role_text(roles),
+            clinic=clinic,
+            action="read",
+            personnummer=found.subject,
+            case_reference=found.reference,
+            detail=f"visades igen efter {shown_after}" if shown_after else "",
+        )
+    person = svc.identity.find_person(found.subject)
     typed = dict(typed or {})
     answers = reads.answers
     chosen = request.args.get("standardsvar")
     if chosen and rules.ANSWER in allowed and "svar" not in typed:
-        found = next((a for a in answers if str(a.id) == chosen), None)
-        if found is not None:
-            typed["svar"] = found.text
-    eservice = svc.content.eservices.get(case.eservice)
+        picked = next((a for a in answers if str(a.id) == chosen), None)
+        if picked is not None:
+            typed["svar"] = picked.text
+    eservice = svc.content.eservices.get(found.eservice)
     current_villkor = hashlib.sha256(eservice.villkor.encode("utf-8")).hexdigest() if eservice else None
     return (
         render(
             "staff/case.html",
             clinic=clinic,
-            case=case,
+            case=found,
             # The page's own address; its forms post to it + the action + "/" (staff.act), and
             # the back link is the list's: three url_for calls instead of up to eight.
-            case_url=url_for("staff.case", clinic=clinic, reference=case.reference),
+            case_url=url_for("staff.case", clinic=clinic, reference=found.reference),
             person=person,
             handler=reads.handler,
             events=reads.events,
@@ -205,8 +230,8 @@ def _case_page(
             typed=typed,
             errors=errors or [],
             notice=notice,
-            late=casework.is_late(case, svc.now()),
-            villkor_current=current_villkor == case.villkor_sha256,
+            late=casework.is_late(found, svc.now()),
+            villkor_current=current_villkor == found.villkor_sha256,
             me=me().person,
         ),
         status,
@@ -214,6 +239,7 @@ def _case_page(
 
 
 def _lost(clinic: str, action: str) -> tuple[str, int]:
+    """What was typed, without the case: it was theirs when they opened it and is no longer."""
     errors = [{"anchor": "kept-text", "message": CONFLICT, "context": None}]
     page = render("staff/conflict.html", clinic=clinic, errors=errors, typed=request.form.get("text", ""))
     return page, 409
@@ -223,28 +249,16 @@ def _lost(clinic: str, action: str) -> tuple[str, int]:
 @logs_reads
 def case(clinic: str, reference: str) -> tuple[str, int]:
     roles = roles_at(clinic, rules.can_see_cases)
-    svc = services()
-    who = me().person.hsa_id
-    # The case, the page's reads and its access-log row in the request's one transaction (as the list).
-    with request_transaction() as connection:
-        found = case_reads.case(connection, clinic, reference)
-        if found is not None and rules.can_see(roles, who, CaseView(found.status, found.handler)):
-            reads = case_reads.page_reads(connection, clinic, found, _allowed(found, roles))
-            accesslog.record(
-                connection,
-                at=svc.now(),
-                hsa_id=who,
-                role=role_text(roles),
-                clinic=clinic,
-                action="read",
-                personnummer=found.subject,
-                case_reference=found.reference,
-            )
-        else:
-            found = None
-    if found is None:
-        refuse(clinic, "case")  # after the transaction: the refusal writes a row of its own
-    return _case_page(clinic, found, roles, reads=reads)
+    page = _case_page(clinic, reference, roles)
+    if page is None:
+        refuse(clinic, "case")  # after the page's transaction: the refusal writes a row of its own
+    return page
+
+
+def _again(clinic: str, found: CaseRow, roles: frozenset[str], action: str, **shown: Any) -> tuple[str, int]:
+    """The case page shown again after a posted action that was not done (or, if the case is no
+    longer theirs meanwhile, only what they typed)."""
+    return _case_page(clinic, found.reference, roles, shown_after=action, **shown) or _lost(clinic, action)
 
 
 @bp.post("/personal/<clinic>/arenden/<reference>/<action>/")
@@ -269,20 +283,20 @@ def act(clinic: str, reference: str, action: str) -> Response | tuple[str, int]:
     if key:
         typed[key] = request.form.get("text", "")
     if token_was_stale():
-        return _case_page(clinic, found, roles, typed=typed, notice=STALE_PAGE.format(button="knappen"), status=400)
+        return _again(clinic, found, roles, action, typed=typed, notice=STALE_PAGE.format(button="knappen"), status=400)
     if key and not text:
         errors = [{"anchor": FIELD[action], "message": EMPTY[action], "context": None}]
-        return _case_page(clinic, found, roles, errors=errors, typed=typed, status=422)
+        return _again(clinic, found, roles, action, errors=errors, typed=typed, status=422)
     if key and len(text) > casework.MAX_TEXT:
         errors = [{"anchor": FIELD[action], "message": TOO_LONG, "context": None}]
-        return _case_page(clinic, found, roles, errors=errors, typed=typed, status=422)
+        return _again(clinic, found, roles, action, errors=errors, typed=typed, status=422)
     version = ascii_int(request.form.get("version", ""))
     version = -1 if version is None else version
     handlers = {p.hsa_id: p for p in directory.handlers(svc.store.engine, clinic)}
     chosen_handler = request.form.get("handler") or None
     if action == rules.DISTRIBUTE and chosen_handler not in handlers:
         errors = [{"anchor": "handler", "message": "Välj en ärendehanterare.", "context": None}]
-        return _case_page(clinic, found, roles, errors=errors, typed=typed, status=422)
+        return _again(clinic, found, roles, action, errors=errors, typed=typed, status=422)
     try:
         casework.act(
             svc.store.engine,
@@ -298,14 +312,11 @@ def act(clinic: str, reference: str, action: str) -> Response | tuple[str, int]:
         log_here(
             clinic, roles, "conflict", personnummer=found.subject, case_reference=found.reference, detail=action
         )
-        fresh = _find(clinic, reference) or found
-        if not rules.can_see(roles, me().person.hsa_id, CaseView(fresh.status, fresh.handler)):
-            return _lost(clinic, action)
         errors = [{"anchor": FIELD.get(action, "arende"), "message": CONFLICT, "context": None}]
-        return _case_page(clinic, fresh, roles, errors=errors, typed=typed, status=409)
+        return _again(clinic, found, roles, action, errors=errors, typed=typed, status=409)
     except Refused as refusal:
         errors = [{"anchor": FIELD.get(action, "arende"), "message": str(refusal), "context": None}]
-        return _case_page(clinic, found, roles, errors=errors, typed=typed, status=409)
+        return _again(clinic, found, roles, action, errors=errors, typed=typed, status=409)
     except LookupError:
         refuse(clinic, "case")
     return redirect(url_for("staff.case", clinic=clinic, reference=found.reference, klar=action), code=303)

@@ -1,7 +1,9 @@
 """Staff and their roles per mottagning, as the app's database keeps them.
 
-The lokal administratör changes roles on the "Roller" page; every change is written to the access
-log in the same transaction. People come into `staff_members` from the demo file's `staff:` list
+The lokal administratör changes roles on the "Roller" page, never her own (a second administrator
+does), and never so that one person is granskare and ärendemottagare or ärendehanterare at one
+mottagning; every change is written to the access log in the same transaction, every refusal too.
+People come into `staff_members` from the demo file's `staff:` list
 (forms.staff.seed) or, in production, at their first SITHS login (`remember`).
 """
 
@@ -17,7 +19,7 @@ from sqlalchemy.orm import Session
 from forms.identity.staff import StaffPerson
 from forms.staff import accesslog
 from forms.staff.reads import reading
-from forms.staff.rules import ADMIN, HANDLER, ROLES
+from forms.staff.rules import APART, HANDLER, ROLES, auditor_apart
 from forms.store.db import StaffMember, StaffRole
 from forms.store.engine import writing
 
@@ -103,6 +105,9 @@ class RoleChangeRefused(ValueError):
     """The change would break something; the message says what, in Swedish."""
 
 
+SELF = "Du kan inte ändra dina egna roller. Be en annan lokal administratör att göra det."
+
+
 def set_roles(
     engine: Engine,
     *,
@@ -113,14 +118,45 @@ def set_roles(
     by_roles: str,
     at: datetime.datetime,
 ) -> bool:
-    """Give `hsa_id` exactly `roles` at the mottagning; log the change. False when nothing changed."""
+    """Give `hsa_id` exactly `roles` at the mottagning; log the change. False when nothing changed.
+
+    A refusal is logged too (in a transaction of its own: the change's was rolled back), so the
+    granskare sees an administrator who tried to give herself a role.
+    """
+    try:
+        return _set_roles(engine, clinic=clinic, hsa_id=hsa_id, roles=roles, by=by, by_roles=by_roles, at=at)
+    except RoleChangeRefused as refusal:
+        accesslog.append(
+            engine, at=at, hsa_id=by.hsa_id, role=by_roles, clinic=clinic, action="role_change_refused",
+            detail=f"{hsa_id}: {', '.join(sorted(roles)) or '-'}: {refusal}",
+        )
+        raise
+
+
+def _set_roles(
+    engine: Engine,
+    *,
+    clinic: str,
+    hsa_id: str,
+    roles: set[str],
+    by: StaffPerson,
+    by_roles: str,
+    at: datetime.datetime,
+) -> bool:
     unknown = roles - set(ROLES)
     if unknown:
         raise RoleChangeRefused("Okänd roll.")
-    if hsa_id == by.hsa_id and ADMIN not in roles:
-        raise RoleChangeRefused("Du kan inte ta bort din egen roll som lokal administratör.")
+    if hsa_id.upper() == by.hsa_id.upper():
+        raise RoleChangeRefused(SELF)
+    if not auditor_apart(roles):
+        raise RoleChangeRefused(APART)
     with writing(engine).begin() as connection:
-        if connection.execute(select(StaffMember.hsa_id).where(StaffMember.hsa_id == hsa_id)).first() is None:
+        # The person's row locked (FOR UPDATE; SQLite's BEGIN IMMEDIATE locks everything): two
+        # administrators saving roles for one person at once take turns, so the second reads the
+        # first's roles, and the set written is exactly what one of them chose, never a mix of both
+        # (granskare from one, ärendemottagare from the other).
+        member = select(StaffMember.hsa_id).where(StaffMember.hsa_id == hsa_id).with_for_update()
+        if connection.execute(member).first() is None:
             raise RoleChangeRefused("Det finns ingen personal med det HSA-id:t.")
         before = {
             role

@@ -1,27 +1,38 @@
-"""The granskare's page: search the access log by citizen or staff and dates, and export it as CSV."""
+"""The granskare's page: search the access log by citizen or staff and dates, and export it as CSV.
+
+The search is a POST, and so is the export: a citizen's personnummer in a URL ends up in proxy and
+server access logs and in the browser's history (docs/security.md). The page's address never
+carries a query; the export form carries the search in its body, with the page's CSRF token.
+"""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 
 from flask import request
 from werkzeug.wrappers import Response
 
 from forms.identity.personnummer import InvalidPersonnummer, normalize
+from forms.platform.security import STALE_PAGE
 from forms.platform.services import STOCKHOLM, services
 from forms.staff import accesslog
 from forms.staff.accesslog import ACTION_NAMES, Query
 from forms.staff.rules import AUDITOR
-from forms.staff.web import bp, has_any, log_here, render, roles_at
+from forms.staff.web import bp, has_any, keeps_typing, log_here, render, roles_at, token_was_stale
+from forms.store.db import AccessLogEntry
 from sitegen.content.digits import ascii_date
+
+FIELDS = ("personnummer", "hsa_id", "fran", "till")
+NOTHING = "Skriv ett personnummer, ett HSA-id eller ett datum att söka på."
 
 
 def _date(raw: str) -> datetime.date | None:
     return ascii_date(raw.strip())
 
 
-def _query(clinic: str) -> tuple[Query | None, list[dict[str, str | None]], dict[str, str]]:
-    typed = {key: request.args.get(key, "")[:40] for key in ("personnummer", "hsa_id", "fran", "till")}
+def _query(clinic: str, form: Mapping[str, str]) -> tuple[Query | None, list[dict[str, str | None]], dict[str, str]]:
+    typed = {key: form.get(key, "")[:40] for key in FIELDS}
     errors: list[dict[str, str | None]] = []
     number = None
     if typed["personnummer"].strip():
@@ -46,36 +57,65 @@ def _query(clinic: str) -> tuple[Query | None, list[dict[str, str | None]], dict
     return query, errors, typed
 
 
-@bp.get("/personal/<clinic>/logg/")
-def log(clinic: str) -> tuple[str, int] | str:
-    roles = roles_at(clinic, has_any(AUDITOR))
-    query, errors, typed = _query(clinic)
-    searched = any(value.strip() for value in typed.values())
-    rows = []
-    svc = services()
-    if query is not None and searched:
-        rows = accesslog.search(svc.store.engine, query, STOCKHOLM)
-        log_here(clinic, roles, "log_search", personnummer=query.personnummer, detail=f"hsa_id={query.hsa_id or ''}")
+def _page(
+    clinic: str,
+    typed: dict[str, str],
+    *,
+    rows: list[AccessLogEntry] | None = None,
+    errors: list[dict[str, str | None]] | None = None,
+    notice: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
     page = render(
         "staff/log.html",
         clinic=clinic,
-        rows=rows,
-        errors=errors,
+        rows=rows or [],
+        errors=errors or [],
         typed=typed,
-        searched=searched,
+        searched=rows is not None,
+        notice=notice,
         action_names=ACTION_NAMES,
-        csv_args={k: v for k, v in typed.items() if v.strip()},
+        kept={k: v for k, v in typed.items() if v.strip()},  # the export form's hidden fields
     )
-    return (page, 422) if errors else page
+    return page, status
 
 
-@bp.get("/personal/<clinic>/logg.csv")
-def log_csv(clinic: str) -> Response:
+@bp.get("/personal/<clinic>/logg/")
+def log(clinic: str) -> tuple[str, int]:
+    """The empty search form: a query in the address is never read (nor searched, nor shown)."""
+    roles_at(clinic, has_any(AUDITOR))
+    return _page(clinic, dict.fromkeys(FIELDS, ""))
+
+
+@bp.post("/personal/<clinic>/logg/")
+@keeps_typing
+def log_search(clinic: str) -> tuple[str, int]:
     roles = roles_at(clinic, has_any(AUDITOR))
-    query, _errors, _typed = _query(clinic)
+    query, errors, typed = _query(clinic, request.form)
+    if token_was_stale():
+        return _page(clinic, typed, notice=STALE_PAGE.format(button="Sök"), status=400)
+    if query is None:
+        return _page(clinic, typed, errors=errors, status=422)
+    if not any(value.strip() for value in typed.values()):
+        errors = [{"anchor": "personnummer", "message": NOTHING, "context": None}]
+        return _page(clinic, typed, errors=errors, status=422)
+    rows = accesslog.search(services().store.engine, query, STOCKHOLM)
+    log_here(clinic, roles, "log_search", personnummer=query.personnummer, detail=f"hsa_id={query.hsa_id or ''}")
+    return _page(clinic, typed, rows=rows)
+
+
+@bp.post("/personal/<clinic>/logg.csv")
+@keeps_typing
+def log_csv(clinic: str) -> Response | tuple[str, int]:
+    roles = roles_at(clinic, has_any(AUDITOR))
+    query, errors, typed = _query(clinic, request.form)
+    if token_was_stale():
+        return _page(clinic, typed, notice=STALE_PAGE.format(button="Sök"), status=400)
+    if query is None:
+        return _page(clinic, typed, errors=errors, status=422)
     svc = services()
-    rows = accesslog.search(svc.store.engine, query, STOCKHOLM) if query is not None else []
-    log_here(clinic, roles, "log_export", personnummer=query.personnummer if query else None)
+    rows = accesslog.search(svc.store.engine, query, STOCKHOLM)
+    log_here(clinic, roles, "log_export", personnummer=query.personnummer, detail=f"hsa_id={query.hsa_id or ''}")
     body = accesslog.to_csv(rows, STOCKHOLM)
     stamp = svc.now().astimezone(STOCKHOLM).strftime("%Y%m%d-%H%M")
     response = Response("\ufeff" + body, mimetype="text/csv")

@@ -9,7 +9,10 @@ handler. Roles per mottagning:
 - arendehanterare: sees and works the cases distributed to them: answers, closes; one who is also
   arendemottagare may answer any open case directly, which makes it theirs;
 - lokal-administrator: standardsvar and roles (no cases);
-- granskare: the access log (no cases).
+- granskare: the access log (no cases), and never a case role at the same mottagning: whoever
+  audits what the case workers read must not be one of them.
+
+Nobody changes their own roles: a second lokal administratör does (forms.staff.directory).
 """
 
 from __future__ import annotations
@@ -28,6 +31,18 @@ ROLE_NAMES = {
     ADMIN: "Lokal administratör",
     AUDITOR: "Granskare",
 }
+
+CASE_ROLES = frozenset({RECEIVER, HANDLER})
+APART = (
+    "En granskare kan inte också vara ärendemottagare eller ärendehanterare på samma mottagning: "
+    "den som granskar åtkomstloggen ska inte själv arbeta med ärendena. Välj det ena eller det andra."
+)
+
+
+def auditor_apart(roles: Collection[str]) -> bool:
+    """True when the roles at one mottagning keep the granskare apart from the case roles."""
+    return AUDITOR not in roles or not CASE_ROLES & set(roles)
+
 
 NEW, DISTRIBUTED, ANSWERED, CLOSED = "Ny", "Fördelad", "Besvarad", "Avslutad"
 STATUSES = (NEW, DISTRIBUTED, ANSWERED, CLOSED)

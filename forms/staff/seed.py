@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from forms.identity.demo_data import DemoData
+from forms.identity.demo_data import DemoData, DemoDataInvalid
 from forms.platform.workdays import due_at
 from forms.staff import rules
 from forms.store.cases import new_reference
@@ -43,8 +43,21 @@ def _claim(connection: Connection, name: str, at: datetime.datetime) -> bool:
     return bool(result.rowcount)
 
 
-def seed_staff(engine: Engine, demo: DemoData, now: datetime.datetime) -> bool:
-    """Staff, roles and standardsvar from the demo file, into an empty database, once."""
+def check_staff(demo: DemoData, source: str) -> None:
+    """Refuse a demo file that gives one person granskare and a case role at one mottagning: the
+    Roller page refuses that combination, so the seed must not be a way round it."""
+    for person in demo.staff:
+        for clinic, roles in person.roles.items():
+            if not rules.auditor_apart(roles):
+                raise DemoDataInvalid(
+                    f"{source}: staff: {person.hsa_id} ({person.name}), {clinic}: {', '.join(roles)}: {rules.APART}"
+                )
+
+
+def seed_staff(engine: Engine, demo: DemoData, now: datetime.datetime, source: str = "demofilen") -> bool:
+    """Staff, roles and standardsvar from the demo file, into an empty database, once (the file
+    checked on every start, seeded or not)."""
+    check_staff(demo, source)
     with writing(engine).begin() as connection:
         if not _claim(connection, "staff", now):
             return False

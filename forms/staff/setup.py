@@ -49,6 +49,6 @@ def init_app(app: Flask, svc: Services, config: dict[str, Any], url_prefix: str)
         app.view_functions["staff.login"] = decorate(app.view_functions["staff.login"])
     engine = svc.store.engine
     now = svc.now()
-    seed.seed_staff(engine, demo, now)
+    seed.seed_staff(engine, demo, now, source=str(svc.settings.demo_data))
     if svc.settings.demo_cases:
         seed.seed_demo_cases(engine, svc.content, demo, now)

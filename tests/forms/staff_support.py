@@ -24,7 +24,7 @@ HANDLER2 = "SE0000000000-H002"
 BOTH = "SE0000000000-B001"  # receiver and handler here, handler at the other mottagning too
 ADMIN = "SE0000000000-A001"
 AUDITOR = "SE0000000000-G001"
-OTHER_STAFF = "SE0000000000-O001"  # every role, but at the other mottagning
+OTHER_STAFF = "SE0000000000-O001"  # every role but granskare (kept apart), at the other mottagning
 
 STAFF = f"""
 staff:
@@ -36,7 +36,7 @@ staff:
   - {{hsa_id: {ADMIN}, name: Adam Admin, title: Verksamhetschef, roles: {{{CLINIC}: [lokal-administrator]}}}}
   - {{hsa_id: {AUDITOR}, name: Greta Granskare, title: Granskare, roles: {{{CLINIC}: [granskare]}}}}
   - {{hsa_id: {OTHER_STAFF}, name: Otto Annan, title: Läkare,
-     roles: {{{OTHER}: [arendemottagare, arendehanterare, lokal-administrator, granskare]}}}}
+     roles: {{{OTHER}: [arendemottagare, arendehanterare, lokal-administrator]}}}}
 standardsvar:
   - {{clinic: {CLINIC}, title: Intyget skickas, text: "Hej! Ditt intyg skickas med post inom två veckor."}}
   - {{clinic: {OTHER}, title: Annan mottagnings svar, text: "Hej från andra mottagningen."}}
