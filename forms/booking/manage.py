@@ -36,6 +36,15 @@ class Listed:
     cancel_url: str | None
 
 
+def listed(booking: Booking, phone: str | None, base: str) -> Listed:
+    """The booking's line, its links under `base` (its mottagning's Mina bokade tider), made once."""
+    return Listed(
+        booking, times.in_words(booking.start), why_not(booking, phone),
+        f"{base}{booking.key}/omboka/" if booking.may_rebook else None,
+        f"{base}{booking.key}/avboka/" if booking.may_cancel else None,
+    )
+
+
 def why_not(booking: Booking, phone: str | None) -> str | None:
     """The sentence shown instead of Omboka/Avboka when one of them is not allowed."""
     call = f"Ring mottagningen{f' på {phone}' if phone else ''} om du behöver ändra tiden."
@@ -59,11 +68,7 @@ def mine(slug: str) -> str:
     base = url_for("tidbok.mine", slug=slug)  # the bookings' links built from it: no url_for per booking
     return render_template(
         "forms/booking/mine.html",
-        bookings=[
-            Listed(b, times.in_words(b.start), why_not(b, phone), f"{base}{b.key}/omboka/" if b.may_rebook else None,
-                   f"{base}{b.key}/avboka/" if b.may_cancel else None)
-            for b in bookings
-        ],
+        bookings=[listed(b, phone, base) for b in bookings],
         clinic_name=common.clinic_name(slug), back_url=common.contact_page(slug),
         book_url=url_for("booking.villkor", slug=slug) if "boka" in entries else None,
     )
