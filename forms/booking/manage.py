@@ -15,6 +15,7 @@ from icalendar import Calendar, Event
 from werkzeug.wrappers import Response
 
 from forms.booking import common, reminders, times
+from forms.booking.changing import REMINDER_DROPPED
 from forms.booking.interface import Booking
 from forms.notices.contacts import Contacts, InvalidContact, display_mobile, normalize_email, normalize_mobile
 from forms.platform.audit import security_event
@@ -124,6 +125,7 @@ def _render_receipt(slug: str, reference: str, form: dict[str, str] | None = Non
         booking=booking, slug=slug, clinic_name=common.clinic_name(slug), reminder=reminder,
         back_url=common.contact_page(slug),  # every step has "Tillbaka"; from a receipt, to where it began
         errors=errors, error_for={e["anchor"]: e["message"] for e in errors}, saved=saved,
+        reminder_dropped=REMINDER_DROPPED if copy.get("reminder_dropped") else None,
     )
 
 

@@ -17,6 +17,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 from werkzeug.wrappers import Response
 
 from forms.booking import copies
+from forms.booking.changing import REMINDER_DROPPED
 from forms.cases.entries import entries, in_words
 from forms.platform.audit import security_event
 from forms.platform.citizen import Citizen, current_citizen, login_required
@@ -72,7 +73,8 @@ def _opened(found: Case, events: list[CaseEvent]) -> None:
     """Opening an entry reads it: recorded only when it was unread, so a page view is no write."""
     latest = [event.at for event in events if event.kind in reads.FROM_THE_MOTTAGNING]
     if found.read_at is None or any(at > found.read_at for at in latest):
-        reads.mark_read(services().store.engine, found.id, services().now().astimezone(datetime.UTC).replace(tzinfo=None))
+        at = services().now().astimezone(datetime.UTC).replace(tzinfo=None)
+        reads.mark_read(services().store.engine, found.id, at)
 
 
 def _copy_page(found: Case) -> str:
@@ -81,7 +83,7 @@ def _copy_page(found: Case) -> str:
     state = copies.states([found], services().now())[found.id]
     return render_template(
         "forms/booking/copy.html", case=found, copy=found.answers["tidbok"], state=state, names=names(),
-        sent=in_words(found.sent_at),
+        sent=in_words(found.sent_at), reminder_dropped=REMINDER_DROPPED,
     )
 
 

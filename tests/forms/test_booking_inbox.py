@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from forms import create_app
+from forms.booking.common import EXTENSION
 from forms.store.db import Case, CaseEvent
 from tests.forms.booking_support import (
     ADULT,
@@ -129,3 +130,76 @@ def test_an_entry_is_marked_unread_in_words_until_opened_and_again_after_a_new_a
         db.add(CaseEvent(case_id=case.id, kind="reply", text="Tack", at=case.sent_at + datetime.timedelta(hours=2)))
         db.get(Case, case.id).read_at = case.sent_at + datetime.timedelta(hours=1, minutes=30)
     assert not lines(client.get(INBOX).text)[0].startswith("Oläst")  # the citizen's own reply is not unread
+
+
+# Omboka and Avboka: which booking, a too-near new time, a reminder that cannot be sent ------------
+
+CHANGING = "<strong>Du ändrar:</strong> Läkarbesök, torsdag 3 december 2026 kl. 08.00, Vårdcentralen Test"
+
+
+def seeded_key(client: FlaskClient) -> str:
+    """The key of the adult's seeded Läkarbesök on 3 December."""
+    now = datetime.datetime(2026, 12, 1, 7, 0, tzinfo=datetime.UTC)
+    tidbok = client.application.extensions[EXTENSION]
+    return next(b.key for b in tidbok.schedule(ADULT, "vardcentralen-test", now) if b.start.day == 3)
+
+
+def test_every_step_of_omboka_and_avboka_names_the_booking_being_changed(client: FlaskClient) -> None:
+    login(client, ADULT)
+    key = seeded_key(client)
+    assert CHANGING in client.get(f"{VC}{key}/omboka/").text
+    submit(client, f"{VC}{key}/omboka/", {"approve": "yes"})
+    day = client.get(f"{VC}{key}/omboka/tid/?dag=2026-12-04")
+    assert CHANGING in day.text
+    client.post(f"{VC}{key}/omboka/tid/", data={"csrf_token": token(day.text), "tid": "2026-12-04T09:00:00+01:00"})
+    assert CHANGING in client.get(f"{VC}{key}/omboka/kommentar/").text
+    submit(client, f"{VC}{key}/omboka/kommentar/", {"kommentar": ""})
+    assert CHANGING in client.get(f"{VC}{key}/omboka/kontrollera/").text
+    assert CHANGING in client.get(f"{VC}{key}/avboka/").text
+    submit(client, f"{VC}{key}/avboka/", {"approve": "yes"})
+    assert CHANGING in client.get(f"{VC}{key}/avboka/kommentar/").text
+
+
+def summary_for(client: FlaskClient, key: str, start: str) -> str:
+    submit(client, f"{VC}{key}/omboka/", {"approve": "yes"})
+    day = client.get(f"{VC}{key}/omboka/tid/?dag={start[:10]}")
+    client.post(f"{VC}{key}/omboka/tid/", data={"csrf_token": token(day.text), "tid": start})
+    submit(client, f"{VC}{key}/omboka/kommentar/", {"kommentar": ""})
+    return client.get(f"{VC}{key}/omboka/kontrollera/").text
+
+
+def test_the_omboka_summary_warns_when_the_new_time_is_too_near_to_change_again(client: FlaskClient) -> None:
+    login(client, ADULT)
+    key = seeded_key(client)  # Läkarbesök: cancel_hours 24; the clock stands at 1 December 08.00
+    near = summary_for(client, key, "2026-12-01T10:00:00+01:00")
+    assert "Den nya tiden är mindre än 24 timmar bort" in near
+    assert "ringa mottagningen på 010-555 10 00" in near
+    far_enough = summary_for(client, key, "2026-12-02T08:20:00+01:00")  # 24 h 20 min ahead
+    assert "fredag" not in far_enough and "onsdag 2 december 2026 kl. 08.20" in far_enough
+    assert "mindre än 24 timmar" not in far_enough
+
+
+def save_reminder(client: FlaskClient, receipt_html: str) -> None:
+    url = re.search(r'<form method="post" action="([^"]+/paminnelse/)"', receipt_html).group(1)
+    saved = client.post(url, data={"csrf_token": token(receipt_html), "epost": "vera@example.se", "mobil": ""})
+    assert saved.status_code == 303
+
+
+def test_a_saved_reminder_that_a_rebooking_to_today_cannot_send_is_said_so_not_dropped_in_silence(
+    client: FlaskClient,
+) -> None:
+    login(client, ADULT)
+    receipt = confirm(client, book_to_check(client, start="2026-12-10T09:40:00+01:00")).headers["Location"]
+    save_reminder(client, client.get(receipt).text)
+    key = re.search(r"/tidbok/([^/]+)/kalender\.ics", client.get(receipt).text).group(1)
+    moved = rebook(client, key, "2026-12-01T10:00:00+01:00")
+    dropped = "Påminnelsen dagen före som du hade valt skickas inte, eftersom den nya tiden är i dag."
+    assert dropped in moved and "Tiden är för nära för en påminnelse" not in moved
+    inbox = client.get(INBOX).text
+    assert dropped in client.get(entry_url(inbox, "Omboka tid")[0]).text
+
+
+def test_without_a_saved_reminder_a_rebooking_to_today_says_only_that_it_is_too_near(client: FlaskClient) -> None:
+    login(client, ADULT)
+    moved = rebook(client, seeded_key(client), "2026-12-01T10:00:00+01:00")
+    assert "Tiden är för nära för en påminnelse dagen före." in moved and "som du hade valt" not in moved
