@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from forms.booking import changing as describe
 from forms.booking import common, reminders, times
 from forms.booking.days import CHOOSE_TIME, chosen_time, day_view
 from forms.booking.interface import NOT_OFFERED, TAKEN, Booking
@@ -104,7 +105,7 @@ def _villkor(slug: str, key: str, action: str) -> Response | str:
         error = "Du behöver godkänna villkoren för att fortsätta"
     return render_template(
         "forms/villkor.html", opened=common.villkor_page(slug, action), error=error,
-        approved=approved, back_url=changing.back(VILLKOR),
+        approved=approved, back_url=changing.back(VILLKOR), changing_what=describe.what(changing.booking),
     )
 
 
@@ -127,7 +128,7 @@ def _render_day(changing: Changing, view: object) -> str:
         "forms/booking/day.html", view=view, errors=view.errors, time_type=changing.booking.time_type,  # type: ignore[attr-defined]
         back_url=changing.back(TIME), action_url=changing.url(TIME), day_url=changing.url(TIME),
         eservice_name=common.ACTION_NAMES["omboka"], clinic_name=common.clinic_name(changing.slug),
-        current_time=times.in_words(changing.booking.start),
+        current_time=times.in_words(changing.booking.start), changing_what=describe.what(changing.booking),
     )
 
 
@@ -175,6 +176,7 @@ def _render_comment(changing: Changing, step: Step, value: str, error: str | Non
         rows=common.booking_lines(changing.slug, changing.booking, changing.citizen.subject.name)
         if changing.action == "avboka" else None,
         draft_key=changing.draft.key if changing.draft is not None else "",
+        changing_what=describe.what(changing.booking),
     )
 
 
@@ -240,8 +242,8 @@ def omboka_check(slug: str, key: str) -> Response | str:
             day = start.astimezone(times.STOCKHOLM).date().isoformat()
             view = day_view(slug, changing.booking.time_type.id, subject, day, None)
             return _render_day(changing, view.fail(result.text or TAKEN))
-        reminders.moved(svc.store.engine, changing.booking.start, result.booking, svc.now())
-        case = common.send_copy(changing.draft, slug, "omboka", result.booking)
+        dropped = reminders.moved(svc.store.engine, changing.booking.start, result.booking, svc.now())
+        case = common.send_copy(changing.draft, slug, "omboka", result.booking, reminder_dropped=dropped)
         return redirect(common.receipt_url(slug, case), code=303)
     rows = [
         {"label": "Mottagning", "lines": [common.clinic_name(slug)], "change": None},
@@ -257,6 +259,7 @@ def omboka_check(slug: str, key: str) -> Response | str:
         "forms/booking/check.html", rows=rows, draft_key=changing.draft.key, button="Omboka tiden",
         back_url=changing.back(CHECK), title="Kontrollera din ombokning",
         eservice_name=common.ACTION_NAMES["omboka"], clinic_name=common.clinic_name(slug),
+        changing_what=describe.what(changing.booking), warning=describe.too_near(changing.booking, start, common.now()),
     )
 
 

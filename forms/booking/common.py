@@ -174,8 +174,12 @@ def booking_lines(slug: str, booking: Booking, subject_name: str) -> list[dict[s
     return rows
 
 
-def send_copy(draft: Draft, slug: str, action: str, booking: Booking) -> Case:
-    """The inbox copy of a booking, rebooking or cancellation: a case, stored once per draft."""
+def send_copy(draft: Draft, slug: str, action: str, booking: Booking, reminder_dropped: bool = False) -> Case:
+    """The inbox copy of a booking, rebooking or cancellation: a case, stored once per draft.
+
+    `reminder_dropped`: a rebooking withdrew a reminder it could not queue again (the new time is
+    today); the receipt and the copy say so rather than let it vanish.
+    """
     svc = services()
     who = citizen()
     content = CaseContent(
@@ -189,6 +193,7 @@ def send_copy(draft: Draft, slug: str, action: str, booking: Booking) -> Case:
                 "when": times.in_words(booking.start),
                 "time_type": booking.time_type.name,
                 "info": booking.time_type.info,
+                **({"reminder_dropped": True} if reminder_dropped else {}),
             }
         },
         summary=[{"title": HEADINGS[action], "page": 0, "questions": booking_lines(slug, booking, who.subject.name)}],

@@ -146,6 +146,10 @@ class Tidbok(Protocol):
         """The subject's coming active times at the mottagning, booked by anyone, soonest first."""
         ...
 
+    def schedules(self, subject: str, clinics: list[str], now: datetime.datetime) -> list[Booking]:
+        """`schedule` at each of `clinics` together, soonest first ("Bokade tider" over every mottagning)."""
+        ...
+
     def booking(self, key: str, subject: str, now: datetime.datetime) -> Booking | None:
         """One booking of the subject's; None for a key that is not theirs (or not there)."""
         ...

@@ -15,6 +15,7 @@ from icalendar import Calendar, Event
 from werkzeug.wrappers import Response
 
 from forms.booking import common, reminders, times
+from forms.booking.changing import REMINDER_DROPPED
 from forms.booking.interface import Booking
 from forms.notices.contacts import Contacts, InvalidContact, display_mobile, normalize_email, normalize_mobile
 from forms.platform.audit import security_event
@@ -34,6 +35,15 @@ class Listed:
     why_not: str | None
     rebook_url: str | None
     cancel_url: str | None
+
+
+def listed(booking: Booking, phone: str | None, base: str) -> Listed:
+    """The booking's line, its links under `base` (its mottagning's Mina bokade tider), made once."""
+    return Listed(
+        booking, times.in_words(booking.start), why_not(booking, phone),
+        f"{base}{booking.key}/omboka/" if booking.may_rebook else None,
+        f"{base}{booking.key}/avboka/" if booking.may_cancel else None,
+    )
 
 
 def why_not(booking: Booking, phone: str | None) -> str | None:
@@ -59,11 +69,7 @@ def mine(slug: str) -> str:
     base = url_for("tidbok.mine", slug=slug)  # the bookings' links built from it: no url_for per booking
     return render_template(
         "forms/booking/mine.html",
-        bookings=[
-            Listed(b, times.in_words(b.start), why_not(b, phone), f"{base}{b.key}/omboka/" if b.may_rebook else None,
-                   f"{base}{b.key}/avboka/" if b.may_cancel else None)
-            for b in bookings
-        ],
+        bookings=[listed(b, phone, base) for b in bookings],
         clinic_name=common.clinic_name(slug), back_url=common.contact_page(slug),
         book_url=url_for("booking.villkor", slug=slug) if "boka" in entries else None,
     )
@@ -119,6 +125,7 @@ def _render_receipt(slug: str, reference: str, form: dict[str, str] | None = Non
         booking=booking, slug=slug, clinic_name=common.clinic_name(slug), reminder=reminder,
         back_url=common.contact_page(slug),  # every step has "Tillbaka"; from a receipt, to where it began
         errors=errors, error_for={e["anchor"]: e["message"] for e in errors}, saved=saved,
+        reminder_dropped=REMINDER_DROPPED if copy.get("reminder_dropped") else None,
     )
 
 

@@ -63,8 +63,12 @@ def offer(engine: Engine, personnummer: str, contacts: Contacts, booking: Bookin
     return True
 
 
-def moved(engine: Engine, old_start: datetime.datetime, booking: Booking, now: datetime.datetime) -> None:
-    """After a rebook: the old time's reminder withdrawn, one for the new time for the same people."""
+def moved(engine: Engine, old_start: datetime.datetime, booking: Booking, now: datetime.datetime) -> bool:
+    """After a rebook: the old time's reminder withdrawn, one for the new time for the same people.
+
+    True when a reminder was waiting and the new time is too near for one (it is today): the
+    receipt says so, since the citizen chose it and would otherwise wait for it in vain.
+    """
     old = event_key(booking.key, old_start)
     with writing(engine).connect() as connection, connection.begin():
         people = set(connection.scalars(select(Notice.personnummer).where(Notice.event_key == old,
@@ -72,10 +76,11 @@ def moved(engine: Engine, old_start: datetime.datetime, booking: Booking, now: d
         withdraw(connection, old)
         when = send_at(booking.start, now)
         if when is None:
-            return
+            return bool(people)
         for personnummer in sorted(people):
             enqueue(connection, event_key=event_key(booking.key, booking.start), personnummer=personnummer,
                     text=REMINDER_TEXT, not_before=when)
+    return False
 
 
 def cancelled(engine: Engine, booking: Booking) -> None:

@@ -11,15 +11,21 @@ reference is in use.
 
 from __future__ import annotations
 
+import datetime
+
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from forms.booking import copies
+from forms.booking.changing import REMINDER_DROPPED
+from forms.cases.entries import entries, in_words
 from forms.platform.audit import security_event
 from forms.platform.citizen import Citizen, current_citizen, login_required
 from forms.platform.security import keeps_typing, stale_notice, token_was_stale
 from forms.platform.services import services
 from forms.staff import casework
-from forms.store.db import Case
+from forms.store import reads
+from forms.store.db import Case, CaseEvent
 
 MAX_REPLY = 5000
 
@@ -59,12 +65,31 @@ def home() -> Response:
 @login_required
 def inbox() -> str:
     citizen = _citizen()
-    cases = services().store.cases_about(citizen.subject.personnummer)
-    return render_template("forms/inbox.html", cases=cases)
+    lines = entries(services().store.cases_about(citizen.subject.personnummer))
+    return render_template("forms/inbox.html", entries=lines, unread=sum(line.unread for line in lines))
+
+
+def _opened(found: Case, events: list[CaseEvent]) -> None:
+    """Opening an entry reads it: recorded only when it was unread, so a page view is no write."""
+    latest = [event.at for event in events if event.kind in reads.FROM_THE_MOTTAGNING]
+    if found.read_at is None or any(at > found.read_at for at in latest):
+        at = services().now().astimezone(datetime.UTC).replace(tzinfo=None)
+        reads.mark_read(services().store.engine, found.id, at)
+
+
+def _copy_page(found: Case) -> str:
+    """A booking's copy: what became of the booking, and what was confirmed then; no case wording."""
+    _opened(found, [])
+    state = copies.states([found], services().now())[found.id]
+    return render_template(
+        "forms/booking/copy.html", case=found, copy=found.answers["tidbok"], state=state, names=names(),
+        sent=in_words(found.sent_at), reminder_dropped=REMINDER_DROPPED,
+    )
 
 
 def _case_page(found: Case, typed: str = "", errors: list[dict[str, str | None]] | None = None) -> str:
     events = casework.history(services().store.engine, found.id, citizen=True)
+    _opened(found, events)
     return render_template(
         "forms/case.html",
         case=found,
@@ -80,7 +105,8 @@ def _case_page(found: Case, typed: str = "", errors: list[dict[str, str | None]]
 @bp.get("/inkorg/<reference>/")
 @login_required
 def case(reference: str) -> str:
-    return _case_page(visible_case(reference))
+    found = visible_case(reference)
+    return _copy_page(found) if copies.is_copy(found) else _case_page(found)
 
 
 @bp.post("/inkorg/<reference>/svara/")

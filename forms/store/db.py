@@ -108,6 +108,8 @@ class Case(Base):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     due_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)  # end of the working day
     responded_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)  # answer or delsvar
+    # When the citizen (or their guardian) last opened it in the inbox: unread before (forms.store.reads).
+    read_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)  # migration 0007
 
 
 Index("ix_cases_clinic_due", Case.clinic, Case.due_at, Case.id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 RESERVED: frozenset[str] = frozenset(
     {
         "inkorg",  # the inbox
+        "bokade-tider",  # every booked time, at every mottagning
         "logga-in",
         "logga-ut",
         "mina-uppgifter",  # the citizen's e-mail and mobile number for notices

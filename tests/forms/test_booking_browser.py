@@ -130,7 +130,7 @@ def test_boka_tid(journey: Journey) -> None:
     assert "Du får en påminnelse dagen före tiden med e-post" in j.text()
     j.audit("paminnelse")
     j.click("Gå till inkorgen", role="link")
-    assert "Tid: fredag 11 december 2026 kl. 09.40" in j.text()
+    assert "Bokad: fredag 11 december 2026 kl. 09.40" in j.text()
     j.audit("inkorg")
 
 

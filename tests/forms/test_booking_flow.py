@@ -72,7 +72,7 @@ def test_boka_tid_books_the_time_and_copies_it_to_the_inbox(app: Flask, client: 
     assert re.search(r'<a class="back-link" href="[^"]*/mottagningar/[a-z0-9-]+/">Tillbaka</a>', receipt.text)
     assert "lakarbesok 2026-12-01T07:20:00" in " ".join(active_bookings(app, ADULT))
     inbox = client.get("/e-tjanster/inkorg/")
-    assert "Boka tid" in inbox.text and "Tid: tisdag 1 december 2026 kl. 08.20" in inbox.text
+    assert "Boka tid" in inbox.text and "Bokad: tisdag 1 december 2026 kl. 08.20" in inbox.text
     ics = client.get(re.search(r'href="([^"]+kalender\.ics)"', receipt.text).group(1))
     assert ics.mimetype == "text/calendar" and b"DTSTART:20261201T072000Z" in ics.data
 

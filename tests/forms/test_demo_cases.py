@@ -32,10 +32,10 @@ def inbox_of_tolvan(database: Path, demo_cases: str | None) -> str:
 
 @pytest.mark.parametrize("setting", [None, "0"])
 def test_the_shipped_demo_seeds_no_cases_unless_asked(tmp_path: Path, setting: str | None) -> None:
-    assert "Här finns inga skickade ärenden ännu." in inbox_of_tolvan(tmp_path / "forms.sqlite3", setting)
+    assert "Här finns inga skickade ärenden eller bokningar ännu." in inbox_of_tolvan(tmp_path / "forms.sqlite3", setting)
 
 
 def test_the_run_commands_demo_cases_reach_the_inbox(tmp_path: Path) -> None:
     page = inbox_of_tolvan(tmp_path / "forms.sqlite3", "1")
-    assert "Här finns inga skickade ärenden ännu." not in page
+    assert "Här finns inga skickade ärenden eller bokningar ännu." not in page
     assert page.count("HV-") >= 2
