@@ -109,7 +109,7 @@ class Case(Base):
     due_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)  # end of the working day
     responded_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)  # answer or delsvar
     # When the citizen (or their guardian) last opened it in the inbox: unread before (forms.store.reads).
-    read_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)  # migration 0007
+    read_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)  # migration 0008
 
 
 Index("ix_cases_clinic_due", Case.clinic, Case.due_at, Case.id)

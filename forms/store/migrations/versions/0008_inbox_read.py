@@ -1,7 +1,7 @@
 """When the citizen last opened an inbox entry, so the inbox can mark what is unread.
 
-Revision ID: 0007
-Revises: 0006 (tidbok comments)
+Revision ID: 0008
+Revises: 0007 (tidbok booking overlap)
 Created: 2026-12-01
 
 One nullable column on `cases`: NULL means never opened. An entry is unread while it is NULL or
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
