@@ -23,13 +23,13 @@ from tests.forms.booking_support import (
     book_to_check,
     config,
     confirm,
-    draft_key,
     login,
     submit,
     token,
     write_booking_content,
     write_demo,
 )
+from tests.forms.gunicorn_run import hidden_fields
 
 
 @pytest.fixture
@@ -99,14 +99,13 @@ def test_a_rebook_moves_the_reminder_and_a_cancel_withdraws_it(app: Flask, clien
     submit(client, f"{VC}{key}/omboka/tid/?dag=2026-12-08", {"tid": "2026-12-08T10:00:00+01:00"})
     submit(client, f"{VC}{key}/omboka/kommentar/", {"kommentar": ""})
     check = client.get(f"{VC}{key}/omboka/kontrollera/")
-    client.post(f"{VC}{key}/omboka/kontrollera/", data={"csrf_token": token(check.text), "draft": draft_key(check.text)})
+    client.post(f"{VC}{key}/omboka/kontrollera/", data=hidden_fields(check.text))
     assert {(event, when) for event, _, _, _, when in notices(app)} == {
         (f"reminder:{key}:20261208T0900Z", "2026-12-07T11:00:00")
     }
     submit(client, f"{VC}{key}/avboka/", {"approve": "yes"})
     page = client.get(f"{VC}{key}/avboka/kommentar/")
-    done = client.post(f"{VC}{key}/avboka/kommentar/", data={"csrf_token": token(page.text),
-                                                             "draft": draft_key(page.text)})
+    done = client.post(f"{VC}{key}/avboka/kommentar/", data=hidden_fields(page.text))
     assert done.status_code == 303
     assert notices(app) == []
     assert "Du får ingen påminnelse om den" in client.get(done.headers["Location"]).text
