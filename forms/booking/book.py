@@ -9,6 +9,7 @@ error, having booked nothing.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -229,22 +230,14 @@ def check(slug: str) -> Response | str | tuple[str, int]:
     start = common.parse_start(booked.raw.get("start"))
     assert start is not None
     who = booked.citizen
-    if not common.stale("Boka tiden") and request.method == "POST":
-        result = common.tidbok().make_booking(
-            Request(
-                clinic=slug, time_type=booked.time_type.id, start=start, subject=who.subject.personnummer,
-                booked_by=who.actor.personnummer, reason=str(booked.raw.get("reason") or "") or None,
-                request_key=booked.draft.key,
-            ),
-            svc.now(),
-        )
-        if not result.ok or result.booking is None:
-            _save(booked, start=None)
-            view = day_view(slug, booked.time_type.id, who.subject.personnummer,
-                            start.astimezone(times.STOCKHOLM).date().isoformat(), None)
-            return render_day(_open(slug), view.fail(result.text or TAKEN))
-        case = common.send_copy(booked.draft, slug, "boka", result.booking)
-        return redirect(common.receipt_url(slug, case), code=303)
+    reason = str(booked.raw.get("reason") or "") or None
+    shown = common.shown(booked.time_type.id, start.isoformat(), reason)
+    notice = None
+    if request.method == "POST" and not common.stale("Boka tiden"):
+        if request.form.get("visad") != shown:  # another window changed the draft: show it, book nothing
+            notice = common.MOVED["boka"]
+        else:
+            return _book(booked, start, reason)
     rows = [
         {"label": "Mottagning", "lines": [common.clinic_name(slug)], "change": None},
         {"label": "Bokningen gäller", "lines": [who.subject.name], "change": None},
@@ -252,12 +245,33 @@ def check(slug: str) -> Response | str | tuple[str, int]:
         {"label": "Tid", "lines": [times.in_words(start)], "change": booked.url(TIME)},
     ]
     if booked.time_type.reason != "none":
-        rows.append({"label": "Orsak", "lines": [str(booked.raw.get("reason") or "Ingen orsak angiven")],
-                     "change": booked.url(REASON)})
+        rows.append({"label": "Orsak", "lines": [reason or "Ingen orsak angiven"], "change": booked.url(REASON)})
     if booked.time_type.info:
         rows.append({"label": "Övrigt", "lines": [booked.time_type.info], "change": None})
     return render_template(
         "forms/booking/check.html", rows=rows, draft_key=booked.draft.key, button="Boka tiden",
-        back_url=booked.back(CHECK), title="Kontrollera din bokning",
+        back_url=booked.back(CHECK), title="Kontrollera din bokning", shown=shown, notice=notice,
         eservice_name=common.villkor_page(slug, "boka").eservice.name, clinic_name=common.clinic_name(slug),
     )
+
+
+def _book(booked: Booked, start: datetime.datetime, reason: str | None) -> Response | tuple[str, int]:
+    """"Boka tiden" for what the check page showed: the receipt, or the day again if the time was taken."""
+    assert booked.draft is not None and booked.time_type is not None
+    svc = services()
+    who = booked.citizen
+    slug = booked.slug
+    result = common.tidbok().make_booking(
+        Request(
+            clinic=slug, time_type=booked.time_type.id, start=start, subject=who.subject.personnummer,
+            booked_by=who.actor.personnummer, reason=reason, request_key=booked.draft.key,
+        ),
+        svc.now(),
+    )
+    if not result.ok or result.booking is None:
+        _save(booked, start=None)
+        view = day_view(slug, booked.time_type.id, who.subject.personnummer,
+                        start.astimezone(times.STOCKHOLM).date().isoformat(), None)
+        return render_day(_open(slug), view.fail(result.text or TAKEN))
+    case = common.send_copy(booked.draft, slug, "boka", result.booking)
+    return redirect(common.receipt_url(slug, case), code=303)

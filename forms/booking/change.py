@@ -3,10 +3,17 @@
 The same course as a case and as Boka (forms.platform.flow), on a draft per booking and journey.
 What the time type and the clock allow is asked of the tidbok's flags at every step; the tidbok
 checks again when it moves or cancels, so a page left open past the last hour changes nothing.
+
+The confirming POST names the booked start its page showed (`bokad`) and, for Omboka, a digest of
+the new time and comment (`visad`); the tidbok moves or cancels only a booking still active at that
+start. So a rebook and a cancellation of one booking at once (two windows, two guardians) give one
+change: the other gets "Bokningen har ändrats" with the booking as it is now, and its reminder and
+inbox copy are left alone.
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -15,7 +22,7 @@ from werkzeug.wrappers import Response
 from forms.booking import changing as describe
 from forms.booking import common, reminders, times
 from forms.booking.days import CHOOSE_TIME, chosen_time, day_view
-from forms.booking.interface import NOT_OFFERED, TAKEN, Booking
+from forms.booking.interface import CHANGED, NOT_OFFERED, TAKEN, Booking
 from forms.booking.manage import own_booking
 from forms.platform.citizen import Citizen, login_required
 from forms.platform.flow import CHECK, VILLKOR, Course, Middle, Step, villkor_hash
@@ -64,9 +71,15 @@ def _eservice(action: str, key: str) -> str:
     return f"tidbok-{action}-{key}"
 
 
-def _open(slug: str, key: str, action: str) -> Changing | Response:
-    """Where the journey stands, or a redirect when the booking no longer allows it."""
+def _open(slug: str, key: str, action: str, confirming: bool = False) -> Changing | Response:
+    """Where the journey stands, or a redirect when the booking no longer allows it.
+
+    A confirming POST for a booking cancelled meanwhile gets the page that says so (`_changed`)
+    instead of the plain redirect, so the citizen learns that their change was not made.
+    """
     booking = own_booking(slug, key)
+    if confirming and request.method == "POST" and not booking.active:
+        return _changed(slug, booking)
     allowed = booking.may_rebook if action == "omboka" else booking.may_cancel
     if not booking.active or not allowed:
         return redirect(url_for("tidbok.mine", slug=slug), code=303)
@@ -82,6 +95,34 @@ def _open(slug: str, key: str, action: str) -> Changing | Response:
         ]
     course = Course(villkor_approved=common.approved(draft, slug, action), middle=middle)
     return Changing(slug, action, booking, who, draft, course)
+
+
+def _changed(slug: str, booking: Booking) -> Response:
+    """The booking as it is now, when it changed between the page the citizen saw and their button.
+
+    409: the rebook or cancellation was not made (nothing stored, no reminder touched, no inbox copy).
+    """
+    page = render_template(
+        "forms/booking/changed.html", message=CHANGED, booking=booking, clinic_name=common.clinic_name(slug),
+        rows=common.booking_lines(slug, booking, common.citizen().subject.name) if booking.active else None,
+        when=times.in_words(booking.start), mine_url=url_for("tidbok.mine", slug=slug),
+    )
+    return Response(page, status=409, mimetype="text/html")
+
+
+def _as_seen(changing: Changing) -> Response | None:
+    """The changed page unless the POST names the booked start the citizen's page showed (`bokad`)."""
+    if common.parse_start(request.form.get("bokad")) != changing.booking.start:
+        return _changed(changing.slug, changing.booking)
+    return None
+
+
+def _lost(changing: Changing, eservice: str, result_booking: Booking | None) -> Response:
+    """The tidbok refused with CHANGED: the receipt if a twin POST of this same journey won, else the booking now."""
+    done = _sent(None, changing.slug, eservice)
+    if done is not None:
+        return done
+    return _changed(changing.slug, result_booking or own_booking(changing.slug, changing.booking.key))
 
 
 def _villkor(slug: str, key: str, action: str) -> Response | str:
@@ -177,6 +218,7 @@ def _render_comment(changing: Changing, step: Step, value: str, error: str | Non
         if changing.action == "avboka" else None,
         draft_key=changing.draft.key if changing.draft is not None else "",
         changing_what=describe.what(changing.booking),
+        booked=changing.booking.start.isoformat() if changing.action == "avboka" else None,
     )
 
 
@@ -223,7 +265,7 @@ def omboka_check(slug: str, key: str) -> Response | str:
     done = _sent(None, slug, _eservice("omboka", key[:40]))
     if done is not None:
         return done
-    changing = _open(slug, key, "omboka")
+    changing = _open(slug, key, "omboka", confirming=True)
     if isinstance(changing, Response):
         return changing
     if changing.draft is None or not changing.course.ready_to_send():
@@ -231,20 +273,16 @@ def omboka_check(slug: str, key: str) -> Response | str:
     start = common.parse_start(changing.raw.get("start"))
     assert start is not None
     comment = str(changing.raw.get("comment") or "") or None
-    if not common.stale("Omboka tiden") and request.method == "POST":
-        svc = services()
-        result = common.tidbok().update_booking(
-            changing.booking.key, changing.citizen.subject.personnummer, start, comment, svc.now()
-        )
-        if not result.ok or result.booking is None:
-            changing.save(start=None)
-            subject = changing.citizen.subject.personnummer
-            day = start.astimezone(times.STOCKHOLM).date().isoformat()
-            view = day_view(slug, changing.booking.time_type.id, subject, day, None)
-            return _render_day(changing, view.fail(result.text or TAKEN))
-        dropped = reminders.moved(svc.store.engine, changing.booking.start, result.booking, svc.now())
-        case = common.send_copy(changing.draft, slug, "omboka", result.booking, reminder_dropped=dropped)
-        return redirect(common.receipt_url(slug, case), code=303)
+    shown = common.shown(start.isoformat(), comment)
+    notice = None
+    if request.method == "POST" and not common.stale("Omboka tiden"):
+        refused = _as_seen(changing)
+        if refused is not None:
+            return refused
+        if request.form.get("visad") != shown:  # another window changed the draft: show it, move nothing
+            notice = common.MOVED["omboka"]
+        else:
+            return _rebook(changing, start, comment)
     rows = [
         {"label": "Mottagning", "lines": [common.clinic_name(slug)], "change": None},
         {"label": "Bokningen gäller", "lines": [changing.citizen.subject.name], "change": None},
@@ -257,10 +295,33 @@ def omboka_check(slug: str, key: str) -> Response | str:
         rows.append({"label": "Övrigt", "lines": [changing.booking.time_type.info], "change": None})
     return render_template(
         "forms/booking/check.html", rows=rows, draft_key=changing.draft.key, button="Omboka tiden",
-        back_url=changing.back(CHECK), title="Kontrollera din ombokning",
+        back_url=changing.back(CHECK), title="Kontrollera din ombokning", shown=shown, notice=notice,
+        booked=changing.booking.start.isoformat(),
         eservice_name=common.ACTION_NAMES["omboka"], clinic_name=common.clinic_name(slug),
         changing_what=describe.what(changing.booking), warning=describe.too_near(changing.booking, start, common.now()),
     )
+
+
+def _rebook(changing: Changing, start: datetime.datetime, comment: str | None) -> Response | str:
+    """"Omboka tiden": move the booking only if it is still where the citizen saw it, then the reminder and copy."""
+    assert changing.draft is not None
+    svc = services()
+    slug = changing.slug
+    was = changing.booking.start
+    result = common.tidbok().update_booking(
+        changing.booking.key, changing.citizen.subject.personnummer, start, comment, svc.now(), was=was
+    )
+    if result.text == CHANGED:
+        return _lost(changing, _eservice("omboka", changing.booking.key), result.booking)
+    if not result.ok or result.booking is None:
+        changing.save(start=None)
+        subject = changing.citizen.subject.personnummer
+        day = start.astimezone(times.STOCKHOLM).date().isoformat()
+        view = day_view(slug, changing.booking.time_type.id, subject, day, None)
+        return _render_day(changing, view.fail(result.text or TAKEN))
+    dropped = reminders.moved(svc.store.engine, was, result.booking, svc.now())
+    case = common.send_copy(changing.draft, slug, "omboka", result.booking, reminder_dropped=dropped)
+    return redirect(common.receipt_url(slug, case), code=303)
 
 
 @bp.route("/<slug>/tidbok/<key>/avboka/kommentar/", methods=["GET", "POST"])
@@ -271,7 +332,7 @@ def avboka_comment(slug: str, key: str) -> Response | str:
     done = _sent(None, slug, _eservice("avboka", key[:40]))
     if done is not None:
         return done
-    changing = _open(slug, key, "avboka")
+    changing = _open(slug, key, "avboka", confirming=True)
     if isinstance(changing, Response):
         return changing
     if changing.draft is None or not changing.course.ready_to_send():
@@ -281,13 +342,19 @@ def avboka_comment(slug: str, key: str) -> Response | str:
         value = request.form.get("kommentar", "")
     elif request.method == "POST":
         value, error = _comment(changing)
+        refused = _as_seen(changing) if error is None else None
+        if refused is not None:
+            return refused
         if error is None:
             svc = services()
             result = common.tidbok().cancel_booking(
-                changing.booking.key, changing.citizen.subject.personnummer, value or None, svc.now()
+                changing.booking.key, changing.citizen.subject.personnummer, value or None, svc.now(),
+                was=changing.booking.start,
             )
+            if result.text == CHANGED:
+                return _lost(changing, _eservice("avboka", changing.booking.key), result.booking)
             if result.ok and result.booking is not None:
-                reminders.cancelled(svc.store.engine, changing.booking)
+                reminders.cancelled(svc.store.engine, result.booking)
                 case = common.send_copy(changing.draft, slug, "avboka", result.booking)
                 return redirect(common.receipt_url(slug, case), code=303)
             error = result.text

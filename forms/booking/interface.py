@@ -26,6 +26,9 @@ AGE_BARRED = "Den här typen av tid kan inte bokas för den som ska besöka mott
 TOO_LATE = "Det är för nära inpå tiden för att ändra den här. Ring mottagningen."
 NO_REBOOK = "Den här tiden kan inte ombokas här. Ring mottagningen."
 NOT_FOUND = "Bokningen finns inte."
+# A rebook or cancellation of a booking that is no longer as the citizen saw it (cancelled or moved
+# meanwhile, in another window or by someone else): nothing is changed.
+CHANGED = "Bokningen har ändrats sedan du öppnade sidan. Din ändring är inte gjord."
 
 
 @dataclass(frozen=True)
@@ -135,12 +138,23 @@ class Tidbok(Protocol):
     def make_booking(self, request: Request, now: datetime.datetime) -> Result: ...
 
     def update_booking(
-        self, key: str, subject: str, start: datetime.datetime, comment: str | None, now: datetime.datetime
+        self, key: str, subject: str, start: datetime.datetime, comment: str | None, now: datetime.datetime,
+        was: datetime.datetime | None = None,
     ) -> Result:
-        """Move a booking to `start` at once: the old time is free and the new one taken, or neither."""
+        """Move a booking to `start` at once: the old time is free and the new one taken, or neither.
+
+        `was` is the start the citizen saw: unless the booking is still active at exactly that time
+        when the tidbok writes, nothing changes and the answer is ERROR `CHANGED` with the booking as
+        it is now, so a rebook never lands on a booking cancelled or moved meanwhile.
+        """
         ...
 
-    def cancel_booking(self, key: str, subject: str, comment: str | None, now: datetime.datetime) -> Result: ...
+    def cancel_booking(
+        self, key: str, subject: str, comment: str | None, now: datetime.datetime,
+        was: datetime.datetime | None = None,
+    ) -> Result:
+        """Cancel a booking; with `was`, only if it is still active at that start (else ERROR `CHANGED`)."""
+        ...
 
     def schedule(self, subject: str, clinic: str, now: datetime.datetime) -> list[Booking]:
         """The subject's coming active times at the mottagning, booked by anyone, soonest first."""

@@ -160,8 +160,26 @@ def reminder(slug: str, reference: str) -> Response | str:
     if errors:
         return _render_receipt(slug, reference, form, errors)
     contacts = Contacts(email=values["epost"], mobile=values["mobil"])
-    reminders.offer(services().store.engine, who.actor.personnummer, contacts, booking, common.now())
+    engine = services().store.engine
+    if reminders.offer(engine, who.actor.personnummer, contacts, booking, common.now()):
+        _follow_change(engine, booking, who.subject.personnummer)
     return redirect(url_for("tidbok.receipt", slug=slug, reference=case.reference, paminnelse="sparad"), code=303)
+
+
+def _follow_change(engine: Any, booking: Booking, subject: str) -> None:
+    """After queueing a reminder for `booking` as read: make it follow a change made meanwhile.
+
+    The tidbok and the outbox share no transaction, so a cancellation or rebook in another window
+    may have come between the read and the queueing, its withdraw or move of the reminders already
+    done. Read again after the reminder is committed: a cancelled booking loses it, a moved one has
+    it moved. A change after this read withdraws or moves it itself (it runs after its tidbok write).
+    """
+    now = common.now()
+    current = common.tidbok().booking(booking.key, subject, now)
+    if current is None or not current.active:
+        reminders.cancelled(engine, booking)
+    elif current.start != booking.start:
+        reminders.moved(engine, booking.start, current, now)
 
 
 @bp.get("/<slug>/tidbok/<key>/kalender.ics")

@@ -11,6 +11,8 @@ the write lock (forms.store.engine).
 A booking stores its own end, the start plus its type's minutes when it was booked, counted in
 real (UTC) minutes; a time type made longer later leaves booked times as they were, and the free
 times are the calendar's times whose whole length is clear of every active booking's interval.
+A rebook or cancellation locks the booking's row and changes it only if it is still active at the
+start the citizen saw (`was`), so of two changes to one booking at once exactly one is made.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from forms.booking import times
 from forms.booking.calendar import Calendar, CalendarCache, rule_of, time_type_of
 from forms.booking.interface import (
     AGE_BARRED,
+    CHANGED,
     NO_REBOOK,
     NOT_FOUND,
     NOT_OFFERED,
@@ -304,15 +307,35 @@ class StandaloneTidbok:
                 return Result("OK", booking=self._booking(db, twin, now))
         return Result("ERROR", TAKEN)
 
+    def _locked(
+        self, db: Session, key: str, subject: str, was: datetime.datetime | None, now: datetime.datetime
+    ) -> tuple[BookingRow | None, Result | None]:
+        """The booking's row, locked until the transaction ends, or why it may not be changed.
+
+        The lock (SELECT … FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already lets one
+        writer in at a time) makes a second rebook or a cancellation of the same booking wait and
+        then read the row as the first left it, so the check of its status and start below and the
+        write after it are one step: without it, a rebook could move a booking cancelled meanwhile.
+        """
+        row = db.scalars(select(BookingRow).where(BookingRow.key == key).with_for_update()).first()
+        if row is None or row.subject != subject:
+            return None, Result("ERROR", NOT_FOUND)
+        if was is not None and (row.status != ACTIVE or row.start != _utc(was)):
+            return None, Result("ERROR", CHANGED, booking=self._booking(db, row, now))
+        if row.status != ACTIVE:
+            return None, Result("ERROR", NOT_FOUND)
+        return row, None
+
     def update_booking(
-        self, key: str, subject: str, start: datetime.datetime, comment: str | None, now: datetime.datetime
+        self, key: str, subject: str, start: datetime.datetime, comment: str | None, now: datetime.datetime,
+        was: datetime.datetime | None = None,
     ) -> Result:
         with self._write() as db:
             try:
                 with db.begin():
-                    row = db.scalars(select(BookingRow).where(BookingRow.key == key)).first()
-                    if row is None or row.subject != subject or row.status != ACTIVE:
-                        return Result("ERROR", NOT_FOUND)
+                    row, refused = self._locked(db, key, subject, was, now)
+                    if row is None:
+                        return refused or Result("ERROR", NOT_FOUND)
                     current = self._booking(db, row, now)
                     if not current.time_type.rebook:
                         return Result("ERROR", NO_REBOOK)
@@ -332,11 +355,14 @@ class StandaloneTidbok:
                 return Result("ERROR", TAKEN)
         return Result("OK", booking=booking)
 
-    def cancel_booking(self, key: str, subject: str, comment: str | None, now: datetime.datetime) -> Result:
+    def cancel_booking(
+        self, key: str, subject: str, comment: str | None, now: datetime.datetime,
+        was: datetime.datetime | None = None,
+    ) -> Result:
         with self._write() as db, db.begin():
-            row = db.scalars(select(BookingRow).where(BookingRow.key == key)).first()
-            if row is None or row.subject != subject or row.status != ACTIVE:
-                return Result("ERROR", NOT_FOUND)
+            row, refused = self._locked(db, key, subject, was, now)
+            if row is None:
+                return refused or Result("ERROR", NOT_FOUND)
             current = self._booking(db, row, now)
             if not current.may_cancel:
                 return Result("ERROR", TOO_LATE)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.forms.gunicorn_run import Browser, Response, csrf_token
+from tests.forms.gunicorn_run import Browser, Response, hidden_fields
 
 ROOT = Path(__file__).resolve().parents[2]
 FORMS_NOW = "2026-12-01T08:00:00+01:00"  # a Tuesday; the demo's relative bookings fall on 2 and 7 December
@@ -72,9 +72,8 @@ def to_check(browser: Browser, step: Step, start: str) -> dict[str, str]:
         assert answer.status == 303, (path, answer.status)
     page = step(lambda: browser.get(f"{BOKA}kontrollera/"))
     assert page.status == 200 and "Boka tiden" in page.text, page.status
-    match = DRAFT.search(page.text)
-    assert match, "no draft key on the check page"
-    return {"csrf_token": csrf_token(page.text), "draft": match.group(1)}
+    assert DRAFT.search(page.text), "no draft key on the check page"
+    return hidden_fields(page.text)  # the token, the draft and what the page showed (`visad`)
 
 
 def booker(browser: Browser, step: Step, person: str, start: str, go: threading.Barrier, races: Races) -> None:

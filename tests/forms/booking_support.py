@@ -15,6 +15,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from tests.forms.conftest import personnummer
+from tests.forms.gunicorn_run import hidden_fields
 
 NOW = datetime.datetime(2026, 12, 1, 7, 0, tzinfo=datetime.UTC)
 BASE = "/e-tjanster"
@@ -173,4 +174,4 @@ def book_to_check(client: FlaskClient, time_type: str = "lakarbesok", start: str
 
 
 def confirm(client: FlaskClient, check_html: str, base: str = VC) -> Any:
-    return client.post(f"{base}boka/kontrollera/", data={"csrf_token": token(check_html), "draft": draft_key(check_html)})
+    return client.post(f"{base}boka/kontrollera/", data=hidden_fields(check_html))

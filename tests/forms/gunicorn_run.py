@@ -8,6 +8,7 @@ client loop is bounded; the server is killed (its whole process group) when the 
 from __future__ import annotations
 
 import contextlib
+import html
 import http.client
 import os
 import re
@@ -178,6 +179,18 @@ def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+
+
+def hidden_fields(page: str) -> dict[str, str]:
+    """Every hidden field of the page, as a browser would post them with its form's button.
+
+    A booking's confirmation carries what its page showed (the draft key, the digest `visad`, the
+    booked start `bokad`), so a test posts them all rather than the fields it happens to know.
+    """
+    return {name: html.unescape(value) for name, value in HIDDEN.findall(page)}
 
 
 def send_form(html: str) -> dict[str, str]:

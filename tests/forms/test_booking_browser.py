@@ -226,6 +226,55 @@ def test_the_race_error_page(journey: Journey, live_app: Flask) -> None:
     j.audit("upptagen")
 
 
+def test_a_second_window_that_changes_the_time_is_shown_before_anything_is_booked(journey: Journey, live: str) -> None:
+    j = journey
+    log_in(j, f"{VC}boka/", ADULT)
+    approve(j, audit=False)
+    j.check("Provtagning")
+    j.click("Fortsätt")
+    j.goto(f"{VC}boka/tid/?dag=2026-12-08")
+    j.check("13.20")
+    j.click("Fortsätt")
+    assert j.h1() == "Kontrollera din bokning"
+    other = j.page.context.new_page()  # the same citizen's second window chooses another time
+    other.goto(f"{live}{VC}boka/tid/?dag=2026-12-08")
+    other.get_by_label("13.30").check()
+    with other.expect_navigation():
+        other.get_by_role("button", name="Fortsätt").click()
+    other.close()
+    j.click("Boka tiden")
+    assert j.h1() == "Kontrollera din bokning"
+    assert "Du har ändrat bokningen i ett annat fönster" in j.text()
+    assert "tisdag 8 december 2026 kl. 13.30" in j.text() and "13.20" not in j.text()
+    j.audit("kontrollera-andrad")
+    j.click("Boka tiden")
+    assert j.h1() == "Din tid är bokad" and "tisdag 8 december 2026 kl. 13.30" in j.text()
+
+
+def test_avboka_of_a_booking_moved_meanwhile_says_so_and_cancels_nothing(journey: Journey, live_app: Flask) -> None:
+    j = journey
+    tidbok = live_app.extensions[EXTENSION]
+    start = NOW.replace(day=9, hour=7, minute=40)  # onsdag 9 december 08.40
+    with live_app.app_context():
+        made = tidbok.make_booking(
+            Request("vardcentralen-test", "lakarbesok", start, ADULT, ADULT, "Ont", "moved-meanwhile"), NOW
+        )
+    assert made.ok and made.booking is not None
+    log_in(j, VC, ADULT)
+    j.follow(j.page.get_by_role("button", name="Avboka onsdag 9 december 2026 kl. 08.40"))
+    approve(j, audit=False)
+    assert j.h1() == "Avboka tiden"
+    with live_app.app_context():  # moved in another window (or by the mottagning) while this page is open
+        assert tidbok.update_booking(made.booking.key, ADULT, start.replace(hour=8, minute=0), None, NOW).ok
+    j.page.get_by_label("Kommentar").fill("Frisk igen")
+    j.click("Avboka tiden")
+    assert j.h1() == "Bokningen har ändrats"
+    assert "Din ändring är inte gjord" in j.text() and "onsdag 9 december 2026 kl. 09.00" in j.text()
+    j.audit("andrad")
+    j.click("Mina bokade tider", role="link")
+    assert "onsdag 9 december 2026 kl. 09.00" in j.text()  # still booked
+
+
 def test_boka_tid_with_the_keyboard_alone(page: Any, live: str) -> None:
     page.goto(f"{live}{VC}boka/")
     tab_to(page, page.get_by_label("Personnummer"))

@@ -31,6 +31,7 @@ from tests.forms.booking_support import (
     write_booking_content,
     write_demo,
 )
+from tests.forms.gunicorn_run import hidden_fields
 
 
 @pytest.fixture
@@ -270,7 +271,7 @@ def test_omboka_moves_the_booking_and_frees_the_old_time(app: Flask, client: Fla
     submit(client, f"{VC}{key}/omboka/kommentar/", {"kommentar": "Passar bättre"})
     check = client.get(f"{VC}{key}/omboka/kontrollera/")
     assert "fredag 4 december 2026 kl. 09.00" in check.text and "Omboka tiden" in check.text
-    done = client.post(f"{VC}{key}/omboka/kontrollera/", data={"csrf_token": token(check.text), "draft": draft_key(check.text)})
+    done = client.post(f"{VC}{key}/omboka/kontrollera/", data=hidden_fields(check.text))
     assert "Din tid är ombokad" in client.get(done.headers["Location"]).text
     booked = " ".join(active_bookings(app, ADULT))
     assert "2026-12-04T08:00:00" in booked and "2026-12-03T07:00:00" not in booked
@@ -285,12 +286,10 @@ def test_avboka_cancels_and_frees_the_time(app: Flask, client: FlaskClient) -> N
     too_long = submit(client, f"{VC}{key}/avboka/kommentar/", {"kommentar": "x" * 501, "draft": "x"})
     assert too_long.status_code == 200 and "högst 500 tecken" in too_long.text
     page = client.get(f"{VC}{key}/avboka/kommentar/")
-    done = client.post(f"{VC}{key}/avboka/kommentar/",
-                       data={"csrf_token": token(page.text), "draft": draft_key(page.text), "kommentar": "Frisk"})
+    done = client.post(f"{VC}{key}/avboka/kommentar/", data={**hidden_fields(page.text), "kommentar": "Frisk"})
     assert "Din tid är avbokad" in client.get(done.headers["Location"]).text
     assert len(active_bookings(app, ADULT)) == 3
-    again = client.post(f"{VC}{key}/avboka/kommentar/",
-                        data={"csrf_token": token(page.text), "draft": draft_key(page.text)})
+    again = client.post(f"{VC}{key}/avboka/kommentar/", data=hidden_fields(page.text))
     assert again.headers["Location"] == done.headers["Location"]
 
 

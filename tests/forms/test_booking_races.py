@@ -18,12 +18,11 @@ from sqlalchemy import Engine, select
 from forms.store.engine import make_engine
 from forms.store.tidbok import BookingRow
 from tests.forms.booking_support import ADULT, OTHER, TAKEN_TEXT, VC, write_booking_content, write_demo
-from tests.forms.gunicorn_run import Browser, csrf_token, gunicorn, made_up_people
+from tests.forms.gunicorn_run import Browser, gunicorn, hidden_fields, made_up_people
 
 CLIENTS = 30
 WORKERS = 3
 FORMS_NOW = "2026-12-01T08:00:00+01:00"
-DRAFT = re.compile(r'name="draft" value="([^"]+)"')
 
 
 def env_for(tmp_path: Path, database_url: str, people: list[str]) -> dict[str, str]:
@@ -47,7 +46,7 @@ def to_check(browser: Browser, person: str, start: str) -> dict[str, str]:
     assert browser.submit(f"{VC}boka/orsak/", {"orsak": "Ont"}).status == 303
     check = browser.get(f"{VC}boka/kontrollera/")
     assert check.status == 200, check.status
-    return {"csrf_token": csrf_token(check.text), "draft": DRAFT.search(check.text).group(1)}
+    return hidden_fields(check.text)
 
 
 def active_at(engine: Engine, utc_start: str) -> list[str]:
@@ -121,7 +120,7 @@ def test_a_rebook_racing_a_new_booking_for_the_same_time_has_one_winner(database
                 assert mover.submit(f"{VC}{key}/omboka/kommentar/", {"kommentar": ""}).status == 303
                 check = mover.get(f"{VC}{key}/omboka/kontrollera/")
                 assert check.status == 200
-                rebook_form = {"csrf_token": csrf_token(check.text), "draft": DRAFT.search(check.text).group(1)}
+                rebook_form = hidden_fields(check.text)
                 other = Browser(server.base)
                 new_form = to_check(other, OTHER, target)
                 rebook, new = at_once([

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from forms import create_app
 from forms.booking import reminders
+from forms.booking.common import EXTENSION
 from forms.notices.outbox import REMINDER_TEXT
 from forms.store.db import ContactDetails, Notice
 from tests.forms.booking_support import (
@@ -23,13 +24,13 @@ from tests.forms.booking_support import (
     book_to_check,
     config,
     confirm,
-    draft_key,
     login,
     submit,
     token,
     write_booking_content,
     write_demo,
 )
+from tests.forms.gunicorn_run import hidden_fields
 
 
 @pytest.fixture
@@ -99,14 +100,13 @@ def test_a_rebook_moves_the_reminder_and_a_cancel_withdraws_it(app: Flask, clien
     submit(client, f"{VC}{key}/omboka/tid/?dag=2026-12-08", {"tid": "2026-12-08T10:00:00+01:00"})
     submit(client, f"{VC}{key}/omboka/kommentar/", {"kommentar": ""})
     check = client.get(f"{VC}{key}/omboka/kontrollera/")
-    client.post(f"{VC}{key}/omboka/kontrollera/", data={"csrf_token": token(check.text), "draft": draft_key(check.text)})
+    client.post(f"{VC}{key}/omboka/kontrollera/", data=hidden_fields(check.text))
     assert {(event, when) for event, _, _, _, when in notices(app)} == {
         (f"reminder:{key}:20261208T0900Z", "2026-12-07T11:00:00")
     }
     submit(client, f"{VC}{key}/avboka/", {"approve": "yes"})
     page = client.get(f"{VC}{key}/avboka/kommentar/")
-    done = client.post(f"{VC}{key}/avboka/kommentar/", data={"csrf_token": token(page.text),
-                                                             "draft": draft_key(page.text)})
+    done = client.post(f"{VC}{key}/avboka/kommentar/", data=hidden_fields(page.text))
     assert done.status_code == 303
     assert notices(app) == []
     assert "Du får ingen påminnelse om den" in client.get(done.headers["Location"]).text
@@ -127,3 +127,34 @@ def test_when_the_reminder_goes() -> None:
     late = datetime.datetime(2026, 12, 3, 18, 0, tzinfo=stockholm)
     assert reminders.send_at(start, late) == late  # the day before, after midday: at once
     assert reminders.send_at(start, datetime.datetime(2026, 12, 4, 7, 0, tzinfo=stockholm)) is None  # the same day
+
+
+@pytest.mark.parametrize("meanwhile", ["avboka", "omboka"])
+def test_a_reminder_asked_for_while_another_window_changes_the_booking_follows_the_change(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch, meanwhile: str
+) -> None:
+    """The reminder form read the booking; another window cancels or moves it before the reminder is
+    queued (its own withdraw or move of the reminders already done): none stays for a time not booked."""
+    login(client, ADULT)
+    receipt = confirm(client, book_to_check(client, start="2026-12-04T09:00:00+01:00")).headers["Location"]
+    page = client.get(receipt)
+    key = re.search(r"/tidbok/([^/]+)/kalender\.ics", page.text).group(1)
+    tidbok = app.extensions[EXTENSION]
+    offer = reminders.offer
+
+    def changed_first(engine, personnummer, contacts, booking, now):  # type: ignore[no-untyped-def]
+        if meanwhile == "avboka":
+            done = tidbok.cancel_booking(key, ADULT, None, now, was=booking.start)
+            reminders.cancelled(engine, done.booking)
+        else:
+            done = tidbok.update_booking(key, ADULT, booking.start + datetime.timedelta(hours=1), None, now,
+                                         was=booking.start)
+            reminders.moved(engine, booking.start, done.booking, now)
+        assert done.ok
+        return offer(engine, personnummer, contacts, booking, now)
+
+    monkeypatch.setattr(reminders, "offer", changed_first)
+    saved = client.post(f"{receipt}paminnelse/", data={"csrf_token": token(page.text), "epost": "vera@example.se"})
+    assert saved.status_code == 303
+    pending = {event for event, *_ in notices(app)}
+    assert pending == (set() if meanwhile == "avboka" else {f"reminder:{key}:20261204T0900Z"})  # 10.00 local

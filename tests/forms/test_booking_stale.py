@@ -29,13 +29,13 @@ from tests.forms.booking_support import (
     book_to_check,
     config,
     confirm,
-    draft_key,
     login,
     submit,
     token,
     write_booking_content,
     write_demo,
 )
+from tests.forms.gunicorn_run import hidden_fields
 from tests.forms.security_support import Clock
 
 STALE = "Sidan hade varit öppen länge, så av säkerhetsskäl sparade vi inte det du skickade."
@@ -158,11 +158,8 @@ CASES = {
 
 
 def form_of(page: str) -> dict[str, str]:
-    """The hidden fields of the page's last form (the draft key where there is one) and its token."""
-    fields = {"csrf_token": token(page)}
-    if 'name="draft"' in page:
-        fields["draft"] = draft_key(page)
-    return fields
+    """The hidden fields of the page (its token, the draft key and what a confirmation showed)."""
+    return hidden_fields(page)
 
 
 @pytest.mark.parametrize("name", CASES)
