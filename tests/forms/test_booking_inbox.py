@@ -19,13 +19,13 @@ from tests.forms.booking_support import (
     book_to_check,
     config,
     confirm,
-    draft_key,
     login,
     submit,
     token,
     write_booking_content,
     write_demo,
 )
+from tests.forms.gunicorn_run import hidden_fields
 
 INBOX = "/e-tjanster/inkorg/"
 
@@ -56,8 +56,7 @@ def rebook(client: FlaskClient, key: str, start: str, comment: str = "") -> str:
     client.post(f"{VC}{key}/omboka/tid/", data={"csrf_token": token(day.text), "tid": start})
     submit(client, f"{VC}{key}/omboka/kommentar/", {"kommentar": comment})
     check = client.get(f"{VC}{key}/omboka/kontrollera/")
-    done = client.post(f"{VC}{key}/omboka/kontrollera/",
-                       data={"csrf_token": token(check.text), "draft": draft_key(check.text)})
+    done = client.post(f"{VC}{key}/omboka/kontrollera/", data=hidden_fields(check.text))
     assert done.status_code == 303, done.text[:500]
     return client.get(done.headers["Location"]).text
 
@@ -65,8 +64,7 @@ def rebook(client: FlaskClient, key: str, start: str, comment: str = "") -> str:
 def cancel(client: FlaskClient, key: str) -> None:
     submit(client, f"{VC}{key}/avboka/", {"approve": "yes"})
     page = client.get(f"{VC}{key}/avboka/kommentar/")
-    done = client.post(f"{VC}{key}/avboka/kommentar/",
-                       data={"csrf_token": token(page.text), "draft": draft_key(page.text)})
+    done = client.post(f"{VC}{key}/avboka/kommentar/", data=hidden_fields(page.text))
     assert done.status_code == 303
 
 
