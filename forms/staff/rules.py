@@ -9,7 +9,8 @@ handler. Roles per mottagning:
 - arendehanterare: sees and works the cases distributed to them: answers, closes; one who is also
   arendemottagare may answer any open case directly, which makes it theirs;
 - lokal-administrator: standardsvar and roles (no cases);
-- granskare: the access log (no cases).
+- granskare: the access log (no cases);
+- verksamhetschef: the uppföljning, figures only (no cases, no names, no personnummer).
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ RECEIVER = "arendemottagare"
 HANDLER = "arendehanterare"
 ADMIN = "lokal-administrator"
 AUDITOR = "granskare"
-ROLES = (RECEIVER, HANDLER, ADMIN, AUDITOR)
+MANAGER = "verksamhetschef"
+ROLES = (RECEIVER, HANDLER, ADMIN, AUDITOR, MANAGER)
 ROLE_NAMES = {
     RECEIVER: "Ärendemottagare",
     HANDLER: "Ärendehanterare",
     ADMIN: "Lokal administratör",
     AUDITOR: "Granskare",
+    MANAGER: "Verksamhetschef",
 }
 
 NEW, DISTRIBUTED, ANSWERED, CLOSED = "Ny", "Fördelad", "Besvarad", "Avslutad"

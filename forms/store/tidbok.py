@@ -78,6 +78,9 @@ class BookingRow(Base):
         Index("uq_tidbok_bookings_active_time", "clinic", "start", unique=True,
               sqlite_where=ACTIVE_ONLY, postgresql_where=ACTIVE_ONLY),
         Index("ix_tidbok_bookings_subject", "subject", "clinic", "status", "start"),
+        # The uppföljning's weeks (migration 0007): bookings made, and cancelled or rebooked, in a period.
+        Index("ix_tidbok_bookings_clinic_created", "clinic", "created_at"),
+        Index("ix_tidbok_bookings_clinic_updated", "clinic", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -93,7 +96,8 @@ class BookingRow(Base):
     status: Mapped[str] = mapped_column(String(10), default=ACTIVE)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
-
+    # When it was last rebooked (migration 0007): the uppföljning counts rebookings by it.
+    rebooked_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class BookingCommentRow(Base):
