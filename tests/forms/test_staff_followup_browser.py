@@ -12,11 +12,11 @@ from flask import Flask
 
 from forms import create_app
 from tests.forms.conftest import ADULT, NOW
+from tests.forms.journey import assert_valid_html
 from tests.forms.staff_support import BOTH, act, send_case, staff_login
 from tests.forms.test_staff_browser import VIEWPORTS, _journey
 from tests.forms.test_staff_browser import staff_login as browser_login
 from tests.forms.test_staff_followup import MANAGER, followup_demo_file  # noqa: F401 - its fixture
-from tests.forms.journey import assert_valid_html
 from tests.support.live_app import serve_app
 
 pytestmark = pytest.mark.browser
