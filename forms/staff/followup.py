@@ -22,9 +22,10 @@ What counts:
   after it, or not responded and due before now and not closed (the lists' "Försenad" rule).
   The share in time is of the cases that are either; cases not yet due and not answered wait.
 - Time to an answer: from `sent_at` to `responded_at`, in whole hours.
-- Bookings made: by `created_at`, web and staff apart by `BOOKED_BY_STAFF`. This codebase has no
-  staff booking yet and stores no booking's origin, so every booking counts as made on the web
-  until the booking records one; then `BOOKED_BY_STAFF` becomes that condition.
+- Bookings made: by `created_at`, web and staff apart by `BOOKED_BY_STAFF`: the origin the tidbok
+  records today, `booked_by` = "mottagningen" (forms.staff.tidbok_day, the demo seed's staff
+  bookings). Staff booking by personnummer (issue 21 item 1) must keep that mark, or this
+  condition becomes its own column; every other booking counts as made on the web.
 - Rebooked: by `rebooked_at` (a booking rebooked twice counts once, in the week of its last
   rebooking). Cancelled: status cancelled, by `updated_at` (the cancellation's time).
 - How far ahead: from `created_at` to the booked time (`start`, as it is now), in whole days.
@@ -38,7 +39,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, false, func, literal, or_, select
+from sqlalchemy import Engine, and_, case, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -46,12 +47,13 @@ from sqlalchemy.types import Integer
 
 from forms.platform.workdays import STOCKHOLM
 from forms.staff.rules import CLOSED
+from forms.staff.tidbok_day import STAFF_BOOKED
 from forms.store.db import Case
 from forms.store.tidbok import CANCELLED, BookingRow
 
 MAX_WEEKS = 104  # two years: a longer period is refused with a message
 DEFAULT_WEEKS = 12
-BOOKED_BY_STAFF: ColumnElement[bool] = false()  # no origin is recorded yet: every booking is a web one
+BOOKED_BY_STAFF: ColumnElement[bool] = BookingRow.booked_by == STAFF_BOOKED
 
 
 class whole_units(FunctionElement[int]):

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, insert
 from forms.platform.workdays import due_at
 from forms.staff import rules
 from forms.staff.seed import ERIK, SARA, TOLVAN, _claim, _naive
+from forms.staff.tidbok_day import STAFF_BOOKED
 from forms.store.cases import new_reference
 from forms.store.db import Case, Draft
 from forms.store.engine import writing
@@ -100,9 +101,10 @@ def _bookings(connection: Connection, rng: random.Random, now: datetime.datetime
             rebooked = not cancelled and rng.random() < 0.1
             changed = made + (start - made) * rng.uniform(0.2, 0.8)
             person = rng.choice(PEOPLE)
+            booked_by = STAFF_BOOKED if rng.random() < 0.25 else person  # a quarter booked by phone
             connection.execute(insert(BookingRow).values(
                 key=secrets.token_hex(16), clinic=BOOKING_CLINIC, type_id=BOOKING_TYPE, start=_naive(start),
-                subject=person, booked_by=person, status=CANCELLED if cancelled else ACTIVE,
+                subject=person, booked_by=booked_by, status=CANCELLED if cancelled else ACTIVE,
                 created_at=_naive(made), updated_at=_naive(changed if cancelled or rebooked else made),
                 rebooked_at=_naive(changed) if rebooked else None,
             ))

@@ -70,16 +70,17 @@ def add_case(
 
 def add_booking(
     engine: Engine, number: int, clinic: str, created: datetime.datetime, start: datetime.datetime,
-    cancelled: datetime.datetime | None = None, rebooked: datetime.datetime | None = None,
+    cancelled: datetime.datetime | None = None, rebooked: datetime.datetime | None = None, by_staff: bool = False,
 ) -> dict[str, object]:
     updated = max(moment for moment in (created, cancelled, rebooked) if moment is not None)
     with engine.begin() as connection:
         connection.execute(insert(BookingRow).values(
             key=f"b{number}", clinic=clinic, type_id="lakarbesok", start=naive(start), subject="19121212-1212",
-            booked_by="19121212-1212", status="cancelled" if cancelled else "active", created_at=naive(created),
+            booked_by="mottagningen" if by_staff else "19121212-1212", status="cancelled" if cancelled else "active", created_at=naive(created),
             updated_at=naive(updated), rebooked_at=naive(rebooked) if rebooked else None,
         ))
-    return {"clinic": clinic, "created": created, "start": start, "cancelled": cancelled, "rebooked": rebooked}
+    return {"clinic": clinic, "created": created, "start": start, "cancelled": cancelled, "rebooked": rebooked,
+            "staff": by_staff}
 
 
 def week_index(moment: datetime.datetime) -> int | None:
@@ -113,7 +114,8 @@ def random_rows(engine: Engine) -> tuple[list[dict[str, object]], list[dict[str,
         if cancelled and rebooked and rebooked > cancelled:
             rebooked = None
         clinic = CLINIC if rng.random() < 0.85 else OTHER
-        bookings.append(add_booking(engine, number, clinic, created, time, cancelled, rebooked))
+        by_staff = rng.random() < 0.3
+        bookings.append(add_booking(engine, number, clinic, created, time, cancelled, rebooked, by_staff))
     return cases, bookings
 
 
@@ -155,14 +157,14 @@ def test_case_figures_equal_a_count_made_from_the_rows(engine: Engine) -> None:
 def test_booking_figures_equal_a_count_made_from_the_rows(engine: Engine) -> None:
     _, bookings = random_rows(engine)
     weeks = len(PERIOD.mondays)
-    made, rebooked, cancelled = [0] * weeks, [0] * weeks, [0] * weeks
+    web, staff, rebooked, cancelled = [0] * weeks, [0] * weeks, [0] * weeks, [0] * weeks
     ahead: list[list[int]] = [[] for _ in range(weeks)]
     for row in bookings:
         if row["clinic"] != CLINIC:
             continue
         week = week_index(row["created"])
         if week is not None:
-            made[week] += 1
+            (staff if row["staff"] else web)[week] += 1
             ahead[week].append((row["start"] - row["created"]).days)
         if row["rebooked"] and (week := week_index(row["rebooked"])) is not None:
             rebooked[week] += 1
@@ -171,9 +173,9 @@ def test_booking_figures_equal_a_count_made_from_the_rows(engine: Engine) -> Non
 
     found = followup.figures(engine, CLINIC, PERIOD, NOW).bookings
 
-    assert sum(made) > 80 and sum(rebooked) > 5 and sum(cancelled) > 5
-    assert [f.web for f in found] == made  # no booking records an origin yet: all are web bookings
-    assert [f.staff for f in found] == [0] * weeks
+    assert sum(web) > 50 and sum(staff) > 15 and sum(rebooked) > 5 and sum(cancelled) > 5
+    assert [f.web for f in found] == web
+    assert [f.staff for f in found] == staff  # booked_by "mottagningen": the tidbok's mark of a staff booking
     assert [f.rebooked for f in found] == rebooked
     assert [f.cancelled for f in found] == cancelled
     assert [f.median_days for f in found] == [statistics.median(days) if days else None for days in ahead]
