@@ -7,9 +7,10 @@ Fills a fresh database (a throwaway PostgreSQL server started here, and a SQLite
 CTE), then starts gunicorn three times on 127.0.0.1 (free ports, never any other address): a bare
 Flask route that commits one insert (bench/insert_app.py, the ceiling: every staff page writes an
 access-log row), and the forms app, logged in as a member of staff who is ärendemottagare and
-ärendehanterare at one mottagning. With wrk (or the Python client of bench.forms_load) at
-`--connections`, each for `--duration` s: GET of the case list (first page) and GET of one case
-page, alternating with the ceiling for `--rounds` rounds; the table shows the medians. Last, the
+ärendehanterare (and verksamhetschef) at one mottagning. With wrk (or the Python client of
+bench.forms_load) at `--connections`, each for `--duration` s: GET of the case list (first page),
+GET of one case page and GET of the verksamhetschef's uppföljning (its default 12 weeks),
+alternating with the ceiling for `--rounds` rounds; the table shows the medians. Last, the
 notice worker's notices per second to a local SMTP server (aiosmtpd).
 
 Prints one table per database, with each staff page's requests/s as a share of the ceiling's and
@@ -80,6 +81,11 @@ def fill(url: str, cases: int, clinics: int, now: datetime.datetime) -> None:
         due = (
             f"({sent} + INTERVAL '1 day')" if postgres else f"datetime(:base, '-' || {minutes} || ' minutes', '+1 day')"
         )
+        answered = (  # the answered and closed ones (g % 4 in 2, 3): from a minute to two days after
+            f"({sent} + ((g % 2880) * INTERVAL '1 minute'))"
+            if postgres else f"datetime(:base, '-' || {minutes} || ' minutes', '+' || (g % 2880) || ' minutes')"
+        )
+        responded = f"CASE WHEN g % 4 >= 2 THEN {answered} ELSE NULL END"
         status = "CASE g % 4 WHEN 0 THEN 'Ny' WHEN 1 THEN 'Fördelad' WHEN 2 THEN 'Besvarad' ELSE 'Avslutad' END"
         handler = f"CASE WHEN g % 4 = 0 THEN NULL ELSE '{STAFF}' END"
         params = {"n": cases, "clinics": clinics, "base": base.isoformat(sep=" "), "summary": summary}
@@ -100,7 +106,8 @@ def fill(url: str, cases: int, clinics: int, now: datetime.datetime) -> None:
                 "handler, version, due_at, responded_at) "
                 f"SELECT g, 'HV-B-' || g, 'bench-' || g, g, p.pnr, p.pnr, {clinic}, 'Bänkmottagningen', "
                 f"'skicka-meddelande', 'Skicka meddelande', '{'a' * 64}', {sent}, '{{}}', :summary, {sent}, "
-                f"{status}, {handler}, 1, {due}, NULL FROM ({series}) AS s JOIN bench_people p ON p.i = g % {PEOPLE}"
+                f"{status}, {handler}, 1, {due}, {responded} "
+                f"FROM ({series}) AS s JOIN bench_people p ON p.i = g % {PEOPLE}"
             ),
             params,
         )
@@ -121,7 +128,7 @@ def demo_file(path: Path, clinic: str) -> Path:
     path.write_text(
         f"people:\n{people}\nprescriptions: []\nstaff:\n"
         f"  - {{hsa_id: {STAFF}, name: Bänk Personal, title: Sjuksköterska, "
-        f"roles: {{{clinic}: [arendemottagare, arendehanterare]}}}}\n",
+        f"roles: {{{clinic}: [arendemottagare, arendehanterare, verksamhetschef]}}}}\n",
         encoding="utf-8",
     )
     return path
@@ -142,6 +149,19 @@ def plan(engine: Engine, clinic: str) -> str:
             {"c": clinic},
         ).all()
     return "\n".join("    " + row[0] for row in rows)
+
+
+def followup_ms(engine: Engine, clinic: str, now: datetime.datetime) -> float:
+    """What the uppföljning's figures cost the database and Python, without HTTP: its default 12 weeks."""
+    from forms.staff import followup
+
+    period = followup.default_period(now.date())
+    times = []
+    for _ in range(20):
+        started = time.perf_counter()
+        followup.figures(engine, clinic, period, now)
+        times.append((time.perf_counter() - started) * 1000)
+    return median(times)
 
 
 def notices_per_second(url: str, count: int) -> float:
@@ -232,20 +252,23 @@ def measure(url: str, label: str, args: argparse.Namespace, folder: Path, get) -
         )
         try:
             list_path, case_path, cookie = _log_in(server.port, clinic)
+            followup_path = f"/e-tjanster/personal/{clinic}/uppfoljning/"
             # Warm-up, not measured: every worker's first requests compile templates and fill pools
             # (at 2 s a round, a cold start alone cut the pages' figures to a tenth).
             for port, path, warm_cookie in (
                 (ceiling_server.port, "/", None),
                 (server.port, list_path, cookie),
                 (server.port, case_path, cookie),
+                (server.port, followup_path, cookie),
             ):
                 get(port, path, args.connections, 2, warm_cookie)
-            rounds: list[tuple[Throughput, Throughput, Throughput]] = []
+            rounds: list[tuple[Throughput, Throughput, Throughput, Throughput]] = []
             for _ in range(args.rounds):
                 ceiling = get(ceiling_server.port, "/", args.connections, args.duration, None)
                 listing = get(server.port, list_path, args.connections, args.duration, cookie)
                 page = get(server.port, case_path, args.connections, args.duration, cookie)
-                rounds.append((ceiling, listing, page))
+                figures = get(server.port, followup_path, args.connections, args.duration, cookie)
+                rounds.append((ceiling, listing, page, figures))
         finally:
             server.stop()
     finally:
@@ -258,7 +281,8 @@ def measure(url: str, label: str, args: argparse.Namespace, folder: Path, get) -
         f"| {'measurement':38} | {'requests/s':>10} | {'p50':>9} | {'p99':>9} | {'errors':>6} | share | p99 × |"
     )
     rows.append("|" + "-" * 40 + "|" + "-" * 12 + "|" + "-" * 11 + "|" + "-" * 11 + "|" + "-" * 8 + "|-------|-------|")
-    names = ("bare Flask route, one insert (ceiling)", "case list, first page (+ log row)", "case page (+ log row)")
+    names = ("bare Flask route, one insert (ceiling)", "case list, first page (+ log row)", "case page (+ log row)",
+             "uppföljning, 12 weeks (no log row)")
     for index, name in enumerate(names):
         results = [r[index] for r in rounds]
         shares = [r[index].rps / r[0].rps if r[0].rps else 0.0 for r in rounds]
@@ -278,6 +302,8 @@ def measure(url: str, label: str, args: argparse.Namespace, folder: Path, get) -
     rows.append("  what the access-log row costs, one thread, median of 200:")
     for name, ms in log_costs(engine, clinic, STAFF).items():
         rows.append(f"    {name}: {ms:.2f} ms")
+    rows.append(f"  the uppföljning's figures (its four GROUP BY queries), one thread, median of 20: "
+                f"{followup_ms(engine, clinic, now):.2f} ms")
     engine.dispose()
     if url.startswith("postgresql"):
         rows.append("  the case list's queries on PostgreSQL (the page, then the count):")

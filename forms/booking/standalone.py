@@ -348,6 +348,7 @@ class StandaloneTidbok:
                     row.end = row.start + datetime.timedelta(minutes=current.time_type.minutes)  # the type's length now
                     row.comment = comment
                     row.updated_at = _utc(now)
+                    row.rebooked_at = _utc(now)  # the uppföljning counts rebookings by it
                     _keep_comment(db, row, "omboka", comment, now)
                     db.flush()  # one UPDATE: the old time is freed as the new one is taken, or neither
                     booking = self._booking(db, row, now)

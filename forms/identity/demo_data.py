@@ -51,7 +51,7 @@ class DemoPrescription(_Lenient):
     discontinued: datetime.date | None = None
 
 
-STAFF_ROLES = ("arendemottagare", "arendehanterare", "lokal-administrator", "granskare")
+STAFF_ROLES = ("arendemottagare", "arendehanterare", "lokal-administrator", "granskare", "verksamhetschef")
 
 
 def _roles(value: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -16,7 +16,7 @@ from forms.platform.audit import security_event
 from forms.platform.security import stale_notice
 from forms.platform.services import services
 from forms.staff import accesslog, directory, session
-from forms.staff.rules import ADMIN, AUDITOR, can_see_cases
+from forms.staff.rules import ADMIN, AUDITOR, MANAGER, can_see_cases
 from forms.staff.web import bp, current_staff, keeps_typing, render, roles_at, staff_services, token_was_stale
 
 UNKNOWN = "Det finns ingen personal med det HSA-id:t. Välj ett av HSA-id:na i listan."
@@ -32,6 +32,8 @@ def _start(clinic: str) -> Response:
         return redirect(url_for("staff.standard_list", clinic=clinic), code=303)
     if AUDITOR in roles:
         return redirect(url_for("staff.log", clinic=clinic), code=303)
+    if MANAGER in roles:
+        return redirect(url_for("staff.followup_page", clinic=clinic), code=303)
     return redirect(url_for("staff.choose"), code=303)
 
 

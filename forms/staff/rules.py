@@ -10,7 +10,8 @@ handler. Roles per mottagning:
   arendemottagare may answer any open case directly, which makes it theirs;
 - lokal-administrator: standardsvar and roles (no cases);
 - granskare: the access log (no cases), and never a case role at the same mottagning: whoever
-  audits what the case workers read must not be one of them.
+  audits what the case workers read must not be one of them;
+- verksamhetschef: the uppföljning, figures only (no cases, no names, no personnummer).
 
 Nobody changes their own roles: a second lokal administratör does (forms.staff.directory).
 """
@@ -24,12 +25,14 @@ RECEIVER = "arendemottagare"
 HANDLER = "arendehanterare"
 ADMIN = "lokal-administrator"
 AUDITOR = "granskare"
-ROLES = (RECEIVER, HANDLER, ADMIN, AUDITOR)
+MANAGER = "verksamhetschef"
+ROLES = (RECEIVER, HANDLER, ADMIN, AUDITOR, MANAGER)
 ROLE_NAMES = {
     RECEIVER: "Ärendemottagare",
     HANDLER: "Ärendehanterare",
     ADMIN: "Lokal administratör",
     AUDITOR: "Granskare",
+    MANAGER: "Verksamhetschef",
 }
 
 CASE_ROLES = frozenset({RECEIVER, HANDLER})

@@ -23,8 +23,10 @@ from forms.staff import (  # noqa: F401 - they add the views
     admin_views,
     auth_views,
     case_views,
+    followup_views,
     log_views,
     seed,
+    seed_history,
     tidbok_day,
     tidbok_views,
 )
@@ -52,3 +54,4 @@ def init_app(app: Flask, svc: Services, config: dict[str, Any], url_prefix: str)
     seed.seed_staff(engine, demo, now, source=str(svc.settings.demo_data))
     if svc.settings.demo_cases:
         seed.seed_demo_cases(engine, svc.content, demo, now)
+        seed_history.seed_history(engine, svc.content, now)

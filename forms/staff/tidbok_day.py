@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from forms.platform.services import services
-from forms.staff.rules import ROLES
+from forms.staff.rules import MANAGER, ROLES
 from forms.staff.web import bp, has_any, log_here, refuse, render, roles_at
 from forms.store.tidbok import BookingCommentRow, BookingRow, ClosedDayRow, ScheduleRow, TimeTypeRow
 from sitegen.content.digits import ascii_date
@@ -111,7 +111,7 @@ def slots_of(clinic: str, day: datetime.date) -> tuple[list[Slot], bool, dict[st
 
 @bp.get("/personal/<clinic>/tidbok/")
 def tidbok_day(clinic: str) -> str:
-    roles = roles_at(clinic, has_any(*ROLES))
+    roles = roles_at(clinic, has_any(*(set(ROLES) - {MANAGER})))  # the verksamhetschef sees figures only
     svc = services()
     today = svc.now().astimezone(STOCKHOLM).date()
     raw = request.args.get("dag", "")

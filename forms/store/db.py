@@ -115,6 +115,7 @@ class Case(Base):
 Index("ix_cases_clinic_due", Case.clinic, Case.due_at, Case.id)
 Index("ix_cases_clinic_handler_due", Case.clinic, Case.handler, Case.due_at)
 Index("ix_cases_clinic_status", Case.clinic, Case.status)  # the staff list's count (migration 0005)
+Index("ix_cases_clinic_sent", Case.clinic, Case.sent_at)  # the uppföljning’s weeks (migration 0009)
 
 
 class CaseEvent(Base):

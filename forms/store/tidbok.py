@@ -89,6 +89,9 @@ class BookingRow(Base):
         # What the overlap guard (SQLite's triggers) and the free times read: active bookings ending
         # after a moment, which are only the coming ones.
         Index("ix_tidbok_bookings_active_end", "clinic", "end", sqlite_where=ACTIVE_ONLY, postgresql_where=ACTIVE_ONLY),
+        # The uppföljning's weeks (migration 0009): bookings made, and cancelled or rebooked, in a period.
+        Index("ix_tidbok_bookings_clinic_created", "clinic", "created_at"),
+        Index("ix_tidbok_bookings_clinic_updated", "clinic", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -105,7 +108,8 @@ class BookingRow(Base):
     status: Mapped[str] = mapped_column(String(10), default=ACTIVE)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
-
+    # When it was last rebooked (migration 0009): the uppföljning counts rebookings by it.
+    rebooked_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)
 
 class BookingCommentRow(Base):
     """One comment a citizen gave when rebooking (`omboka`) or cancelling (`avboka`) a booking."""
