@@ -86,6 +86,9 @@ def _cases(
             ))
 
 
+QUARTER = datetime.timedelta(minutes=15)
+
+
 def _bookings(connection: Connection, rng: random.Random, now: datetime.datetime) -> None:
     """Past bookings at whole quarter hours the demo's future bookings never use (they are past)."""
     taken: set[datetime.datetime] = set()
@@ -104,6 +107,7 @@ def _bookings(connection: Connection, rng: random.Random, now: datetime.datetime
             booked_by = STAFF_BOOKED if rng.random() < 0.25 else person  # a quarter booked by phone
             connection.execute(insert(BookingRow).values(
                 key=secrets.token_hex(16), clinic=BOOKING_CLINIC, type_id=BOOKING_TYPE, start=_naive(start),
+                end=_naive(start + QUARTER),  # distinct quarter hours: past times that never overlap
                 subject=person, booked_by=booked_by, status=CANCELLED if cancelled else ACTIVE,
                 created_at=_naive(made), updated_at=_naive(changed if cancelled or rebooked else made),
                 rebooked_at=_naive(changed) if rebooked else None,

@@ -75,7 +75,9 @@ def add_booking(
     updated = max(moment for moment in (created, cancelled, rebooked) if moment is not None)
     with engine.begin() as connection:
         connection.execute(insert(BookingRow).values(
-            key=f"b{number}", clinic=clinic, type_id="lakarbesok", start=naive(start), subject="19121212-1212",
+            key=f"b{number}", clinic=clinic, type_id="lakarbesok", start=naive(start),
+            end=naive(start) + datetime.timedelta(seconds=1),  # random seconds apart: never overlapping
+            subject="19121212-1212",
             booked_by="mottagningen" if by_staff else "19121212-1212", status="cancelled" if cancelled else "active", created_at=naive(created),
             updated_at=naive(updated), rebooked_at=naive(rebooked) if rebooked else None,
         ))

@@ -28,8 +28,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("tidbok_bookings") as batch:
-        batch.add_column(sa.Column("rebooked_at", sa.DateTime(), nullable=True))
+    op.add_column("tidbok_bookings", sa.Column("rebooked_at", sa.DateTime(), nullable=True))
     op.execute(
         "UPDATE tidbok_bookings SET rebooked_at = (SELECT max(c.created_at) FROM tidbok_booking_comments c "
         "WHERE c.booking_id = tidbok_bookings.id AND c.action = 'omboka')"
@@ -47,5 +46,5 @@ def downgrade() -> None:
     op.drop_index("ix_tidbok_bookings_clinic_updated", table_name="tidbok_bookings")
     op.drop_index("ix_tidbok_bookings_clinic_created", table_name="tidbok_bookings")
     op.drop_index("ix_cases_clinic_sent", table_name="cases")
-    with op.batch_alter_table("tidbok_bookings") as batch:
-        batch.drop_column("rebooked_at")
+    # Not batch mode: on SQLite it copies the table anew, which would lose 0007's overlap triggers.
+    op.drop_column("tidbok_bookings", "rebooked_at")
