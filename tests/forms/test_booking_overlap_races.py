@@ -18,8 +18,8 @@ from sqlalchemy import select
 from forms.store.engine import make_engine
 from forms.store.tidbok import BookingRow
 from tests.forms.booking_support import TAKEN_TEXT, VC
-from tests.forms.gunicorn_run import Browser, csrf_token, gunicorn, made_up_people
-from tests.forms.test_booking_races import DRAFT, WORKERS, at_once, env_for
+from tests.forms.gunicorn_run import Browser, gunicorn, hidden_fields, made_up_people
+from tests.forms.test_booking_races import WORKERS, at_once, env_for
 
 CLIENTS = 12
 WEDNESDAY = "2026-12-09"
@@ -39,7 +39,7 @@ def to_check(browser: Browser, person: str, time_type: str, start: str) -> dict[
         assert browser.submit(f"{VC}boka/orsak/", {"orsak": "Ont"}).status == 303
     check = browser.get(f"{VC}boka/kontrollera/")
     assert check.status == 200, check.status
-    return {"csrf_token": csrf_token(check.text), "draft": DRAFT.search(check.text).group(1)}
+    return hidden_fields(check.text)
 
 
 def test_clients_booking_overlapping_times_of_two_types_at_once_give_one_booking(
