@@ -117,7 +117,9 @@ def read_sp_settings(forms_path: str, config: Mapping[str, Any] | None = None,
         staff_key = value("STAFF_SAML_SP_KEY") or key
         staff_crt = value("STAFF_SAML_SP_CERT") or crt
         if not staff_key or not staff_crt:
-            raise SamlSettingsError("FORMS_STAFF_SAML_SP_KEY och FORMS_STAFF_SAML_SP_CERT (eller FORMS_SAML_SP_*) behövs")
+            raise SamlSettingsError(
+                "FORMS_STAFF_SAML_SP_KEY och FORMS_STAFF_SAML_SP_CERT (eller FORMS_SAML_SP_*) behövs"
+            )
         found["staff"] = SpSettings(
             "staff", public, forms_path, _metadata("FORMS_STAFF_SAML_IDP_METADATA", staff_md), metadata_cert,
             _readable("FORMS_STAFF_SAML_SP_KEY", staff_key), _readable("FORMS_STAFF_SAML_SP_CERT", staff_crt), False,

@@ -91,7 +91,7 @@ class DevIdp:
             for index, source in enumerate(self.sp_metadata):
                 if source.startswith(("http://", "https://")):
                     target = self._tmp / f"sp{index}.xml"
-                    with urllib.request.urlopen(source, timeout=10) as answer:  # noqa: S310 - dev tool, own URLs
+                    with urllib.request.urlopen(source, timeout=10) as answer:
                         target.write_bytes(answer.read())
                     files.append(str(target))
                 else:
@@ -99,7 +99,9 @@ class DevIdp:
             server = Server(config=IdPConfig().load(self._config(files)))
             encrypt = server.sec.encrypt_assertion
 
-            def aes_256(statement: object, enc_key: str, template: object, key_type: str = "", node_xpath: object = None) -> object:
+            def aes_256(
+                statement: object, enc_key: str, template: object, key_type: str = "", node_xpath: object = None
+            ) -> object:
                 return encrypt(statement, enc_key, template, "aes-256", node_xpath)
 
             server.sec.encrypt_assertion = aes_256  # its session key: AES-256, not pysaml2's default 3DES
