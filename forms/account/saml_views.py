@@ -45,10 +45,12 @@ def saml_login() -> Response:
     return start_login(_sp(), target)
 
 
-@bp.post("/saml/acs/")
+@bp.route("/saml/acs/", methods=["GET", "POST"])
 @csrf_exempt  # the IdP posts here; the request's binding to this browser is what protects it
 def saml_acs() -> Response | tuple[str, int]:
     sp = _sp()
+    if request.method != "POST":
+        abort(405)  # the IdP posts; a GET here is a wrong link, never a login
     try:
         login = take_response(sp, services().store.engine, request.form.get("SAMLResponse"), binding_value(sp))
     except Refused as refusal:

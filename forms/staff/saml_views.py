@@ -52,10 +52,12 @@ def saml_login() -> Response:
     return start_login(_sp(), url_for("staff.home"))
 
 
-@bp.post("/personal/saml/acs/")
+@bp.route("/personal/saml/acs/", methods=["GET", "POST"])
 @csrf_exempt
 def saml_acs() -> Response | tuple[str, int]:
     sp = _sp()
+    if request.method != "POST":
+        abort(405)  # the IdP posts; a GET here is a wrong link, never a login
     svc = services()
     try:
         login = take_response(sp, svc.store.engine, request.form.get("SAMLResponse"), binding_value(sp))

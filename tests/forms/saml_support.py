@@ -138,3 +138,17 @@ def tamper(
         response_id = re.search(r'<\w+:Response [^>]*ID="([^"]+)"', document).group(1)  # type: ignore[union-attr]
         document = _sign(world, document, RESPONSE_NODE, response_id)
     return base64.b64encode(document.encode("utf-8")).decode("ascii")
+
+
+@pytest.fixture(scope="module")
+def shared_saml_app(content_dir: Path, saml_world: SamlWorld, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """One app for a module's refusal tests: each login has its own request, so they share nothing."""
+    from forms import create_app
+    from tests.forms.conftest import NOW
+
+    database = tmp_path_factory.mktemp("samldb") / "cases.sqlite3"
+    return create_app({
+        "FORMS_CONTENT_DIR": str(content_dir), "FORMS_DEMO_DATA": str(saml_world.demo),
+        "FORMS_DATABASE_URL": f"sqlite:///{database}", "FORMS_SECRET_KEY": "test-secret-key",
+        "CLOCK": lambda: NOW, **saml_world.config,
+    })

@@ -4,10 +4,7 @@ staff, and a refusal for each check of CONTRACT section 8, each made by tamperin
 from __future__ import annotations
 
 import json
-import logging
-import re
 
-import pytest
 from sqlalchemy import select
 
 from forms.store.db import AccessLogEntry

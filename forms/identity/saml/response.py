@@ -180,14 +180,8 @@ def take_response(sp: ServiceProvider, engine: Engine, form_value: str | None, b
         raise Refused("decryption_failed") from None
     droot = parse(decrypted.encode("utf-8") if isinstance(decrypted, str) else decrypted)
     assertion = check_decrypted(droot, certs)
-    try:
-        answer = client.parse_authn_request_response(
-            form_value, BINDING_HTTP_POST, outstanding={outstanding.request_id: outstanding.target}
-        )
-    except Exception as error:  # pysaml2 refuses by raising dozens of types: each is a refusal
-        raise Refused("pysaml2_" + type(error).__name__) from None
-    if answer is None or answer.assertion is None:
-        raise Refused("pysaml2_none")
+    # Our checks first, on the decrypted tree (the same bytes pysaml2 verifies next): each refuses
+    # with its own reason, before pysaml2's coarser errors could.
     status = root.find(f"{SAMLP}Status/{SAMLP}StatusCode")
     if status is None or status.get("Value") != SUCCESS:
         raise Refused("status")
@@ -201,6 +195,14 @@ def take_response(sp: ServiceProvider, engine: Engine, form_value: str | None, b
     _check_audience(assertion, sp.settings.entity_id)
     session_index = _authn(assertion, sp.settings.loa)
     subject, name, commission = _subject_of(sp, _attributes(assertion))
+    try:  # the signatures (by the metadata's keys only), decryption, and pysaml2's own conditions
+        answer = client.parse_authn_request_response(
+            form_value, BINDING_HTTP_POST, outstanding={outstanding.request_id: outstanding.target}
+        )
+    except Exception as error:  # pysaml2 refuses by raising dozens of types: each is a refusal
+        raise Refused("pysaml2_" + type(error).__name__) from None
+    if answer is None or answer.assertion is None:
+        raise Refused("pysaml2_none")
     if not state.accept_assertion_once(engine, assertion.get("ID") or "", expires, now):
         raise Refused("replayed")
     return SamlLogin(
