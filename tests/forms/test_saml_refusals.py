@@ -12,15 +12,7 @@ import re
 import pytest
 
 from tests.forms.conftest import ADULT, personnummer
-from tests.forms.saml_support import (  # noqa: F401 - fixtures
-    BASE,
-    idp_answer,
-    post_acs,
-    saml_world,
-    shared_saml_app,
-    start,
-    tamper,
-)
+from tests.forms.saml_support import BASE, idp_answer, post_acs, start, tamper
 from tests.forms.staff_support import RECEIVER
 
 PNR = ADULT.replace("-", "")
