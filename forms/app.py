@@ -16,7 +16,7 @@ from flask import Flask
 from jinja2 import StrictUndefined
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from forms.account import contact
+from forms.account import contact, saml_views
 from forms.account import views as auth
 from forms.booking import book as booking_book
 from forms.booking import change as booking_change
@@ -28,7 +28,7 @@ from forms.cases import views as eservice
 from forms.identity.demo_data import load_demo_data
 from forms.identity.providers import DemoIdentityProvider, IdentityProvider
 from forms.identity.records import DemoRecordSystem, RecordSystem
-from forms.platform import audit, digits, ratelimit, rendering, security, sessions
+from forms.platform import audit, digits, ratelimit, rendering, samlweb, security, sessions
 from forms.platform.clock import configured_clock
 from forms.platform.content import app_content, site_dir
 from forms.platform.errors import FormsFlask, guard_debug
@@ -53,6 +53,8 @@ def _flask_config(config: Mapping[str, Any]) -> dict[str, Any]:
         "CONTENT_DIR", "DATABASE_URL", "DEMO_DATA", "TEST_LOGIN", "SECRET_KEY", "LOGIN_URL", "SITE_ROOT",
         "TRUSTED_PROXIES", "SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "CSRF_MINUTES",
         "RATELIMIT_STORAGE_URL", "RATELIMIT_LOGIN", "RATELIMIT_SEND", "NOW", "STAFF_LOGIN_URL", "SITE_DIR",
+        "PUBLIC_URL", "SAML_IDP_METADATA", "SAML_METADATA_CERT", "SAML_SP_KEY", "SAML_SP_CERT",
+        "STAFF_SAML_IDP_METADATA", "STAFF_SAML_SP_KEY", "STAFF_SAML_SP_CERT", "SAML_ACCEPT_COORDINATION_NUMBER",
     }
     return {
         key: value
@@ -123,6 +125,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     audit.init_app(store.engine)
     sessions.init_app(app, store)  # its timeout check runs before the CSRF check
     security.init_app(app)
+    samlweb.init_app(app, config, prefix)  # the SAML SPs, when FORMS_SAML_* configure them; the CSP for their IdP
     rendering.init_app(app)
     url_prefix = prefix.rstrip("/")
     # A record system's tidbok (config TIDBOK) or the standalone one, seeded from the demo file.
@@ -130,8 +133,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app, config.get("TIDBOK"), store.engine, settings.demo_data if demo_identity else None,
         app.extensions["hittavard_forms"].now,
     )
-    blueprints = (auth.bp, contact.bp, booking_book.bp, booking_change.bp, booking_manage.bp, booking_overview.bp,
-                  eservice.bp, inbox.bp)
+    blueprints = (
+        saml_views.bp, auth.bp, contact.bp, booking_book.bp, booking_change.bp, booking_manage.bp,
+        booking_overview.bp, eservice.bp, inbox.bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint, url_prefix=url_prefix)
     init_search(app)  # /sok/, at the site's root

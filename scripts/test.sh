@@ -19,6 +19,11 @@ if [ ! -x /usr/bin/chromium ]; then
   if as_root; then apt_install chromium; else .venv/bin/playwright install chromium; fi
 fi
 
+# xmlsec1 signs, verifies and decrypts SAML messages for pysaml2 (the SAML logins and their tests).
+if ! command -v xmlsec1 >/dev/null; then
+  if as_root; then apt_install xmlsec1; else echo "xmlsec1 is needed for the SAML logins: install Debian's xmlsec1." >&2; exit 1; fi
+fi
+
 # nginx serves the built site in the deployment test (deploy/nginx.conf).
 if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
   if as_root; then apt_install nginx-light; else echo "nginx is needed for the deployment test." >&2; exit 1; fi

@@ -8,13 +8,15 @@ starts a fresh session: nothing else about the citizen is ever put in the browse
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
+from forms.account.saml_views import SAML_KEY, logout_redirect
 from forms.identity.personnummer import InvalidPersonnummer, normalize
 from forms.identity.providers import children_to_act_for
 from forms.platform.audit import security_event
 from forms.platform.citizen import act_for, current_citizen, log_in, log_out, login_required, safe_next
+from forms.platform.samlweb import provider
 from forms.platform.security import keeps_typing, stale_notice, token_was_stale
 from forms.platform.services import services
 
@@ -39,6 +41,8 @@ def login() -> Response | str | tuple[str, int]:
     svc = services()
     target = safe_next(request.values.get("next"))
     if not svc.settings.test_login:
+        if provider("citizen") is not None:
+            return redirect(url_for("saml.saml_login", next=target), code=303)
         if svc.login_url:
             return redirect(svc.login_url, code=303)
         return render_template("forms/login_unavailable.html"), 503
@@ -92,7 +96,11 @@ def _demo_people() -> list[tuple[str, str, str]]:
 @bp.post("/logga-ut/")
 @keeps_typing  # a stale token from this session's own page: logging out is still what was asked
 def logout() -> Response:
+    saml = session.get(SAML_KEY)
     log_out()
+    single_logout = logout_redirect(saml)
+    if single_logout is not None:
+        return single_logout
     return redirect(url_for("auth.logged_out"), code=303)
 
 

@@ -58,10 +58,34 @@ def normalize(text: str) -> str:
     return f"{date_part}-{last_four}"
 
 
+def from_identity_provider(value: str, accept_coordination_number: bool) -> str:
+    """An IdP's personalIdentityNumber (exactly 12 digits) as `YYYYMMDD-NNNN`, or InvalidPersonnummer.
+
+    Stricter than `normalize`: an IdP sends the number in one exact form, so anything else is a
+    broken or tampered message, not a typing mistake. A samordningsnummer (day of birth plus 60)
+    is accepted only when the region has said so (FORMS_SAML_ACCEPT_COORDINATION_NUMBER).
+    """
+    if not re.fullmatch(r"[0-9]{12}", value or ""):
+        raise InvalidPersonnummer("not_12_digits")
+    day = int(value[6:8])
+    if day > 60:
+        if not accept_coordination_number:
+            raise InvalidPersonnummer("coordination_number")
+        day -= 60
+    try:
+        datetime.date(int(value[:4]), int(value[4:6]), day)
+    except ValueError:
+        raise InvalidPersonnummer("bad_date") from None
+    if not luhn_ok(value[2:]):
+        raise InvalidPersonnummer("bad_check_digit")
+    return f"{value[:8]}-{value[8:]}"
+
+
 def birth_date(personnummer: str) -> datetime.date:
-    """The birth date: the first eight digits of a normalized personnummer."""
+    """The birth date: the first eight digits of a normalized personnummer (a samordningsnummer's day less 60)."""
     digits = personnummer[:8]
-    return datetime.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    day = int(digits[6:8])
+    return datetime.date(int(digits[:4]), int(digits[4:6]), day - 60 if day > 60 else day)
 
 
 def age_on(personnummer: str, today: datetime.date) -> int:

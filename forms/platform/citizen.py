@@ -25,6 +25,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 SESSION_ACTOR = "actor"
 SESSION_ACTING_FOR = "acting_for"
+SESSION_ACTOR_NAME = "actor_name"  # the name an IdP vouched for with the personnummer (SAML)
 _CACHE = "hittavard.citizen"  # per request (not flask.g, which a test client may keep across requests)
 
 
@@ -55,6 +56,10 @@ def current_citizen() -> Citizen | None:
     number = session.get(SESSION_ACTOR)
     svc = services()
     actor = svc.identity.find_person(number) if isinstance(number, str) else None
+    vouched = session.get(SESSION_ACTOR_NAME)
+    if isinstance(number, str) and isinstance(vouched, str):
+        # The IdP's name wins; a personnummer the identity data does not know logs in too.
+        actor = Person(number, vouched)
     if actor is not None:
         children = children_to_act_for(svc.identity, actor, svc.today())
         chosen = session.get(SESSION_ACTING_FOR)
@@ -64,7 +69,7 @@ def current_citizen() -> Citizen | None:
     return citizen
 
 
-def log_in(person: Person) -> None:
+def log_in(person: Person, name_from_idp: bool = False) -> None:
     """Start a fresh session for a person whose identity has been verified.
 
     The old session (and its token) is thrown away, so a cookie planted or copied before login
@@ -76,6 +81,8 @@ def log_in(person: Person) -> None:
     else:  # pragma: no cover - the app always installs ServerSessionInterface
         session.clear()
     session[SESSION_ACTOR] = person.personnummer
+    if name_from_idp:
+        session[SESSION_ACTOR_NAME] = person.name
     mark_login(session, services().now())
     request.environ.pop(_CACHE, None)
     security_event("login")

@@ -36,7 +36,10 @@ SEEN_AT_KEY = "seen_at"  # ISO time of the last request, for the idle timeout
 SEEN_RESOLUTION = datetime.timedelta(seconds=60)  # write seen_at at most once a minute
 # Pages that work without a session and need no "you were logged out" page in front of them (the
 # search is a public page of the site, the same for everyone).
-OPEN_ENDPOINTS = {"assets.stylesheet", "auth.login", "auth.logged_out", "auth.logout", "search.search"}
+OPEN_ENDPOINTS = {
+    "assets.stylesheet", "auth.login", "auth.logged_out", "auth.logout", "search.search",
+    "saml.saml_metadata", "saml.saml_login", "saml.saml_acs", "saml.saml_slo",
+}
 # Form fields that are not what the citizen typed, left out when showing what was not saved.
 CONTROL_FIELDS = {"csrf_token", "action", "draft", "approve", "next", "subject"}
 

@@ -17,6 +17,7 @@ import datetime
 import io
 from dataclasses import dataclass
 
+from flask import g, has_app_context
 from sqlalchemy import Connection, Engine, insert, or_, select
 from sqlalchemy.orm import Session
 
@@ -68,8 +69,15 @@ def record(
     personnummer: str | None = None,
     case_reference: str | None = None,
     detail: str = "",
+    commission_hsa_id: str | None = None,
 ) -> None:
-    """Append one row inside the caller's transaction."""
+    """Append one row inside the caller's transaction, with the medarbetaruppdrag of the staff
+    session of this request (a SAML login's; none with the test login) unless one is given."""
+    if commission_hsa_id is None and has_app_context():
+        staff_session = g.get("staff_session")
+        data = getattr(staff_session, "data", None) or {}
+        commission = data.get("commission_hsa_id")
+        commission_hsa_id = commission if isinstance(commission, str) else None
     connection.execute(
         _INSERT,
         {
@@ -81,6 +89,7 @@ def record(
             "personnummer": personnummer,
             "case_reference": case_reference,
             "detail": detail[:2000],  # a list names up to 25 cases and their personnummer
+            "commission_hsa_id": commission_hsa_id[:40] if commission_hsa_id else None,
         },
     )
 

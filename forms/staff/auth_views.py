@@ -13,9 +13,10 @@ from flask import g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from forms.platform.audit import security_event
+from forms.platform.samlweb import provider
 from forms.platform.security import stale_notice
 from forms.platform.services import services
-from forms.staff import accesslog, directory, session
+from forms.staff import accesslog, directory, saml_views, session
 from forms.staff.rules import ADMIN, AUDITOR, MANAGER, can_see_cases
 from forms.staff.web import bp, current_staff, keeps_typing, render, roles_at, staff_services, token_was_stale
 
@@ -71,6 +72,8 @@ def _demo_staff() -> list[tuple[str, str, str]]:
 def login() -> Response | str | tuple[str, int]:
     svc = services()
     if not svc.settings.test_login:
+        if provider("staff") is not None:
+            return redirect(url_for("staff_saml.saml_login"), code=303)
         if staff_services().login_url:
             return redirect(staff_services().login_url or "", code=303)
         return render("staff/login_unavailable.html"), 503
@@ -119,7 +122,11 @@ def logout() -> Response:
     staff = current_staff()
     if staff is not None:
         accesslog.append(services().store.engine, at=services().now(), hsa_id=staff.person.hsa_id, action="logout")
+    saml = session.current().data.get("saml")
     session.log_out()
+    single_logout = saml_views.logout_redirect(saml)
+    if single_logout is not None:
+        return single_logout
     return redirect(url_for("staff.logged_out"), code=303)
 
 

@@ -25,6 +25,7 @@ from forms.staff import (  # noqa: F401 - they add the views
     case_views,
     followup_views,
     log_views,
+    saml_views,
     seed,
     seed_history,
     tidbok_day,
@@ -41,6 +42,7 @@ def init_app(app: Flask, svc: Services, config: dict[str, Any], url_prefix: str)
     login_url = config.get("STAFF_LOGIN_URL") or os.environ.get(PREFIX + "STAFF_LOGIN_URL") or None
     app.extensions[EXTENSION] = StaffServices(provider=provider, login_url=login_url)
     app.register_blueprint(bp, url_prefix=url_prefix)
+    app.register_blueprint(saml_views.bp, url_prefix=url_prefix)
     app.jinja_env.filters["due_time"] = due_text
     for endpoint, view in app.view_functions.items():
         if endpoint.startswith("staff."):

@@ -106,6 +106,13 @@ class Store:
         with self._write() as db, db.begin():
             db.execute(delete(WebSession).where(WebSession.token_hash == token_hash))
 
+    def delete_sessions_named(self, saml_key: str) -> int:
+        """End every session (citizen's or staff's) a SAML LogoutRequest names, on whichever node
+        made it: sessions are rows here, so this node can delete another node's. Returns how many."""
+        with self._write() as db, db.begin():
+            ended = db.execute(delete(WebSession).where(WebSession.data["saml_key"].as_string() == saml_key))
+        return int(ended.rowcount or 0)
+
     # Drafts ---------------------------------------------------------------------------------
 
     def open_draft(self, owner: Owner, clinic: str, eservice: str) -> Draft | None:

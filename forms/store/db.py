@@ -192,6 +192,8 @@ class AccessLogEntry(Base):
     case_reference: Mapped[str | None] = mapped_column(String(20), nullable=True)  # not a key: outlives the case
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(Text, default="")
+    # The medarbetaruppdrag (commission HSA-id) the staff IdP sent with the login (migration 0010).
+    commission_hsa_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class ContactDetails(Base):
@@ -252,3 +254,32 @@ class RateLimitCounter(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
     expires_at: Mapped[float] = mapped_column(Float, index=True)  # Unix time, as the limits library counts
+
+
+class SamlRequest(Base):
+    """An AuthnRequest sent and not yet answered (migration 0010).
+
+    The IdP answers by a cross-site POST that carries no SameSite=Lax cookie, so the request is
+    bound to the browser here instead: the SHA-256 of a random value in a cookie of its own
+    (SameSite=None). Any node can take the answer; `used` makes each request answerable once.
+    """
+
+    __tablename__ = "saml_requests"
+
+    request_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    side: Mapped[str] = mapped_column(String(10))  # citizen | staff
+    binding_hash: Mapped[str] = mapped_column(String(64))
+    idp: Mapped[str] = mapped_column(String(500))  # the entity ID the request was sent to
+    target: Mapped[str] = mapped_column(String(500), default="")  # where to go after login (a checked path)
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
+    expires_at: Mapped[datetime.datetime] = mapped_column(DateTime, index=True)
+
+
+class SamlAssertion(Base):
+    """The ID of every assertion accepted, until it has expired: a replay is refused on every node
+    by the primary key (migration 0010)."""
+
+    __tablename__ = "saml_assertions"
+
+    assertion_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    expires_at: Mapped[datetime.datetime] = mapped_column(DateTime, index=True)

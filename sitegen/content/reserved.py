@@ -15,6 +15,7 @@ RESERVED: frozenset[str] = frozenset(
         "logga-ut",
         "mina-uppgifter",  # the citizen's e-mail and mobile number for notices
         "personal",  # the mottagning's side (staff)
+        "saml",  # the citizens' SAML service provider: saml/metadata/, saml/acs/, saml/slo/
         "utloggad",
         "ombud",  # choosing whom to act for
         "static",  # the stylesheet

@@ -317,4 +317,6 @@ def counts(app: Flask) -> tuple[int, int]:
 
 
 # The staff side's fixtures (staff for these mottagningar, an app with a movable clock), for every test here.
+# The SAML tests' fixtures: the local IdP in-process, and apps configured for it.
+from tests.forms.saml_support import saml_app, saml_world, shared_saml_app  # noqa: E402, F401
 from tests.forms.staff_support import clock, staff_app, staff_demo_file  # noqa: E402, F401

@@ -1,0 +1,181 @@
+"""One service provider on pysaml2: its configuration, its metadata, and its AuthnRequest.
+
+The pysaml2 client is rebuilt when the IdP metadata changes (a file's modification time, or an
+hour for a URL), so a federation's new keys are taken in without a restart; several signing
+certificates in the metadata are all accepted, which is how an IdP rolls its key over.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2.client import Saml2Client
+from saml2.config import SPConfig
+from saml2.metadata import create_metadata_string
+from saml2.saml import AuthnContextClassRef
+from saml2.samlp import RequestedAuthnContext
+from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
+
+from forms.identity.saml.settings import SpSettings
+
+REFRESH_SECONDS = 3600  # a metadata URL is fetched again at most this often
+SKEW_SECONDS = 60  # CONTRACT section 8: at most 60 s of clock skew
+LOA3_PNR = "http://id.elegnamnden.se/ec/1.0/loa3-pnr"
+PNR = "urn:oid:1.2.752.29.4.13"
+CITIZEN_ATTRIBUTES = {
+    PNR: "personalIdentityNumber",
+    "urn:oid:2.5.4.42": "givenName",
+    "urn:oid:2.5.4.4": "sn",
+    "urn:oid:2.16.840.1.113730.3.1.241": "displayName",
+}
+URI_FORMAT = "urn:oasis:names:tc:SAML:2.0:attrname-format:uri"
+
+
+def xmlsec_binary() -> str:
+    found = shutil.which("xmlsec1") or "/usr/bin/xmlsec1"
+    return found
+
+
+def _config(settings: SpSettings) -> dict[str, object]:
+    if settings.idp_metadata.startswith("https://"):
+        remote: dict[str, object] = {"url": settings.idp_metadata}
+        if settings.metadata_cert:
+            remote["cert"] = str(settings.metadata_cert)
+        metadata: dict[str, object] = {"remote": [remote]}
+    else:
+        metadata = {"local": [settings.idp_metadata]}
+    categories = [LOA3_PNR] if settings.side == "citizen" else []
+    requested = (
+        [{"name": name, "friendly_name": friendly, "name_format": URI_FORMAT, "required": name == PNR}
+         for name, friendly in CITIZEN_ATTRIBUTES.items()]
+        if settings.side == "citizen" else []
+    )
+    return {
+        "entityid": settings.entity_id,
+        "key_file": str(settings.key_file),
+        "cert_file": str(settings.cert_file),
+        "encryption_keypairs": [{"key_file": str(settings.key_file), "cert_file": str(settings.cert_file)}],
+        "xmlsec_binary": xmlsec_binary(),
+        "metadata": metadata,
+        "accepted_time_diff": SKEW_SECONDS,
+        "allow_unknown_attributes": True,
+        "signing_algorithm": SIG_RSA_SHA256,
+        "digest_algorithm": DIGEST_SHA256,
+        "entity_category": categories,
+        "delete_tmpfiles": True,
+        "service": {
+            "sp": {
+                "name": "Hitta vård" if settings.side == "citizen" else "Hitta vård – personal",
+                "endpoints": {
+                    "assertion_consumer_service": [(settings.acs_url, BINDING_HTTP_POST)],
+                    "single_logout_service": [
+                        (settings.slo_url, BINDING_HTTP_REDIRECT),
+                        (settings.slo_url, BINDING_HTTP_POST),
+                    ],
+                },
+                "authn_requests_signed": True,
+                "want_assertions_signed": True,
+                "want_response_signed": False,
+                "logout_requests_signed": True,
+                "allow_unsolicited": False,
+                "only_use_keys_in_metadata": True,
+                "requested_attributes": requested,
+            }
+        },
+    }
+
+
+def _stamp(settings: SpSettings) -> object:
+    if settings.idp_metadata.startswith("https://"):
+        return int(time.time() // REFRESH_SECONDS)
+    try:
+        return os.stat(settings.idp_metadata).st_mtime_ns
+    except OSError:
+        return None
+
+
+@dataclass
+class ServiceProvider:
+    """An SP whose pysaml2 client follows its IdP's metadata."""
+
+    settings: SpSettings
+    _client: Saml2Client | None = None
+    _stamp: object = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def client(self) -> Saml2Client:
+        stamp = _stamp(self.settings)
+        with self._lock:
+            if self._client is None or stamp != self._stamp:
+                self._client = Saml2Client(config=SPConfig().load(_config(self.settings)))
+                self._stamp = stamp
+            return self._client
+
+    def idp_entity_id(self) -> str:
+        """The IdP this SP sends its users to: the one IdP in the metadata with an SSO service."""
+        metadata = self.client.metadata
+        idps = sorted(metadata.identity_providers())
+        if not idps:
+            raise LookupError("no IdP in the metadata")
+        return idps[0]
+
+    def sso_url(self, idp: str) -> str:
+        return str(self.client.sso_location(idp, BINDING_HTTP_REDIRECT))
+
+    def slo_url(self, idp: str) -> str | None:
+        """The IdP's SingleLogoutService (HTTP-Redirect), or None when it offers none."""
+        try:
+            services = self.client.metadata.single_logout_service(idp, BINDING_HTTP_REDIRECT, "idpsso")
+        except Exception:
+            return None
+        return str(services[0]["location"]) if services else None
+
+    def idp_certs(self, idp: str) -> list[str]:
+        """The IdP's signing certificates (base64 DER) from the metadata: all of them, for rollover."""
+        return [cert for _name, cert in self.client.metadata.certs(idp, "idpsso", "signing")]
+
+    def form_action_origins(self) -> list[str]:
+        """The origins of the IdP's SSO and SLO services, for the CSP's form-action."""
+        try:
+            idp = self.idp_entity_id()
+            urls = [self.sso_url(idp), self.slo_url(idp) or ""]
+        except Exception:
+            return []
+        origins = []
+        for url in urls:
+            parts = urlsplit(url)
+            if parts.scheme in {"https", "http"} and parts.netloc:
+                origins.append(f"{parts.scheme}://{parts.netloc}")
+        return origins
+
+    def metadata_xml(self) -> str:
+        data = create_metadata_string(None, config=self.client.config, valid=None, sign=False)
+        return data.decode("utf-8") if isinstance(data, bytes) else str(data)
+
+    def authn_request_url(self, relay_state: str) -> tuple[str, str, str]:
+        """A signed (HTTP-Redirect, RSA-SHA256) AuthnRequest: (its ID, the IdP, the URL to send the browser to)."""
+        client = self.client
+        idp = self.idp_entity_id()
+        destination = self.sso_url(idp)
+        context = RequestedAuthnContext(
+            authn_context_class_ref=[AuthnContextClassRef(text=self.settings.loa)], comparison="exact"
+        )
+        request_id, request = client.create_authn_request(
+            destination,
+            binding=BINDING_HTTP_POST,  # the binding the answer comes back by
+            requested_authn_context=context,
+            force_authn="true",
+            sign=False,  # HTTP-Redirect signs the query, never the XML
+        )
+        info = client.apply_binding(
+            BINDING_HTTP_REDIRECT, str(request), destination, relay_state, sign=True, sigalg=SIG_RSA_SHA256
+        )
+        location = next(value for key, value in info["headers"] if key == "Location")
+        return request_id, idp, location

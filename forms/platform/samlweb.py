@@ -1,0 +1,91 @@
+"""What the citizens' and the staff's SAML views share: the SPs on the app, the browser binding
+cookie, the refusal page, and the CSP's form-action for the IdP.
+
+The IdP answers by a cross-site POST, which carries no SameSite=Lax cookie; so the request is
+bound to the browser by a cookie of its own, SameSite=None (Secure and `__Host-` over https),
+HttpOnly, holding a random value whose hash is stored with the request (forms.identity.saml.state).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, current_app, request
+from werkzeug.wrappers import Response
+
+from forms.identity.saml import state
+from forms.identity.saml.response import now_utc
+from forms.identity.saml.settings import Side, read_sp_settings
+from forms.identity.saml.sp import ServiceProvider
+from forms.platform.audit import security_event
+from forms.platform.security import CSP_TEMPLATE
+
+EXTENSION = "hittavard_saml"
+TITLE = "Inloggningen misslyckades"
+
+
+def providers() -> dict[Side, ServiceProvider]:
+    return current_app.extensions.get(EXTENSION, {})  # type: ignore[no-any-return]
+
+
+def provider(side: Side) -> ServiceProvider | None:
+    return providers().get(side)
+
+
+def _cookie_name(sp: ServiceProvider) -> str:
+    return "__Host-saml" if sp.settings.secure else "saml-binding"
+
+
+def binding_value(sp: ServiceProvider) -> str | None:
+    value = request.cookies.get(_cookie_name(sp))
+    return value if value and len(value) < 100 else None
+
+
+def start_login(sp: ServiceProvider, target: str) -> Response:
+    """303 to the IdP with a signed AuthnRequest, remembered with this browser's binding value."""
+    binding = binding_value(sp) or secrets.token_urlsafe(32)
+    request_id, idp, location = sp.authn_request_url("")
+    state.remember_request(
+        current_app.extensions["hittavard_forms"].store.engine, request_id=request_id, side=sp.settings.side,
+        binding=binding, idp=idp, target=target, now=now_utc(),
+    )
+    response = Response(status=303, headers={"Location": location})
+    secure = sp.settings.secure
+    # SameSite=None needs Secure; over plain http (127.0.0.1 in tests and the demo) the IdP's POST
+    # is same-site anyway, so Lax carries it.
+    response.set_cookie(
+        _cookie_name(sp), binding, max_age=int(state.REQUEST_LIFETIME.total_seconds()), path="/",
+        secure=secure, httponly=True, samesite="None" if secure else "Lax",
+    )
+    return response
+
+
+def refused(reason: str, side: str, page: str) -> tuple[str, int]:
+    """`page` (the side's "Inloggningen misslyckades") as a 403, and the security event with the
+    reason code; never the message, a personnummer or an HSA-id."""
+    security_event("login_failed", reason=reason[:80], kind=side, via="saml")
+    return page, 403
+
+
+def metadata(sp: ServiceProvider) -> Response:
+    return Response(sp.metadata_xml(), mimetype="application/samlmetadata+xml")
+
+
+def init_app(app: Flask, config: Mapping[str, Any], forms_path: str) -> None:
+    """Build the configured SPs and let the CSP's form-action reach their IdPs."""
+    found = {side: ServiceProvider(settings) for side, settings in read_sp_settings(forms_path, config).items()}
+    app.extensions[EXTENSION] = found
+    if not found:
+        return
+    origins: list[str] = []
+    for sp in found.values():
+        for origin in sp.form_action_origins():
+            if origin not in origins:
+                origins.append(origin)
+    current = app.config.get("FORMS_CSP", "")
+    start = current.find("form-action ") + len("form-action ")
+    sources = current[start:current.index(";", start)].split() if start >= len("form-action ") else ["'self'"]
+    sources += [origin for origin in origins if origin not in sources]
+    app.config["FORMS_CSP"] = CSP_TEMPLATE.format(form_action=" ".join(sources))
