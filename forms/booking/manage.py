@@ -117,7 +117,7 @@ def _render_receipt(slug: str, reference: str, form: dict[str, str] | None = Non
         "forms/booking/receipt.html", case=case, heading=common.HEADINGS[action], action=action,
         when=copy.get("when", ""), time_type=copy.get("time_type", ""), info=copy.get("info"),
         booking=booking, slug=slug, clinic_name=common.clinic_name(slug), reminder=reminder,
-        back_url=common.contact_page(slug),  # every step has "Tillbaka"; from a receipt, to where it began
+        contact_url=common.contact_page(slug),  # a finished journey has no "Tillbaka", a link to where it began
         errors=errors, error_for={e["anchor"]: e["message"] for e in errors}, saved=saved,
     )
 
@@ -154,7 +154,8 @@ def reminder(slug: str, reference: str) -> Response | str:
         return _render_receipt(slug, reference, form, errors)
     contacts = Contacts(email=values["epost"], mobile=values["mobil"])
     reminders.offer(services().store.engine, who.actor.personnummer, contacts, booking, common.now())
-    return redirect(url_for("tidbok.receipt", slug=slug, reference=case.reference, paminnelse="sparad"), code=303)
+    return redirect(url_for("tidbok.receipt", slug=slug, reference=case.reference, paminnelse="sparad",
+                            _anchor="paminnelse"), code=303)
 
 
 @bp.get("/<slug>/tidbok/<key>/kalender.ics")
