@@ -35,6 +35,17 @@ def _after_login(target: str | None) -> Response:
     return redirect(target or url_for("inbox.inbox"), code=303)
 
 
+def _before_login(target: str | None) -> str:
+    """Where the login's "Tillbaka" leads: the contact page of the e-service or tidbok the citizen was
+    opening (`{forms_url}{slug}/…`), else the site's front page; never back into the login."""
+    svc = services()
+    if target:
+        slug = target.removeprefix(svc.prefix).split("/", 1)[0]
+        if slug in svc.content.clinics:
+            return f"{svc.site_root}mottagningar/{slug}/"
+    return str(svc.site_root)
+
+
 @bp.route("/logga-in/", methods=["GET", "POST"])
 @keeps_typing
 def login() -> Response | str | tuple[str, int]:
@@ -53,7 +64,8 @@ def login() -> Response | str | tuple[str, int]:
         if token_was_stale():
             g.stale_notice = stale_notice("Logga in")
             return render_template(
-                "forms/login.html", error=None, typed=typed, next=target, demo_people=_demo_people()
+                "forms/login.html", error=None, typed=typed, next=target, demo_people=_demo_people(),
+                back_url=_before_login(target),
             )
         try:
             number = normalize(typed)
@@ -68,7 +80,10 @@ def login() -> Response | str | tuple[str, int]:
             else:
                 log_in(person)
                 return _after_login(target)
-    html = render_template("forms/login.html", error=error, typed=typed, next=target, demo_people=_demo_people())
+    html = render_template(
+        "forms/login.html", error=error, typed=typed, next=target, demo_people=_demo_people(),
+        back_url=_before_login(target),
+    )
     return html
 
 
@@ -124,7 +139,9 @@ def choose() -> Response | str:
         g.stale_notice = stale_notice("Fortsätt")
         chosen = request.form.get("subject", "")
         current = chosen if chosen != "self" else citizen.actor.personnummer
-        return render_template("forms/choose.html", error=None, next=target, current=current)
+        return render_template(
+            "forms/choose.html", error=None, next=target, current=current, back_url=target or url_for("inbox.inbox")
+        )
     if request.method == "POST":
         chosen = request.form.get("subject", "")
         if chosen == "self":
@@ -138,4 +155,7 @@ def choose() -> Response | str:
             act_for(child)
             return redirect(target or url_for("inbox.inbox"), code=303)
         error = CHOOSE_SUBJECT
-    return render_template("forms/choose.html", error=error, next=target, current=citizen.subject.personnummer)
+    return render_template(
+        "forms/choose.html", error=error, next=target, current=citizen.subject.personnummer,
+        back_url=target or url_for("inbox.inbox"),  # the page "Byt person" was chosen on
+    )

@@ -26,6 +26,13 @@ from forms.store.db import Draft
 
 bp = Blueprint("booking", __name__)
 
+
+@bp.context_processor
+def _cancel_url() -> dict[str, str]:
+    """"Avbryt" on every step of Boka tid: back to the contact page it began on, nothing booked."""
+    slug = (request.view_args or {}).get("slug")
+    return {"cancel_url": common.contact_page(slug)} if slug else {}
+
 ESERVICE = "tidbok-boka"
 TYPE, TIME, REASON = Step("page", 0), Step("page", 1), Step("page", 2)
 ENDPOINTS = {VILLKOR: "booking.villkor", TYPE: "booking.choose_type", TIME: "booking.choose_time",

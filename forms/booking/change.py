@@ -32,6 +32,14 @@ from forms.store.db import Draft
 
 bp = Blueprint("tidbok_change", __name__)
 
+
+@bp.context_processor
+def _cancel_url() -> dict[str, str]:
+    """"Avbryt" on every step of Omboka and Avboka: back to Mina bokade tider, where the change began
+    (and where the time is seen unchanged)."""
+    slug = (request.view_args or {}).get("slug")
+    return {"cancel_url": url_for("tidbok.mine", slug=slug)} if slug else {}
+
 TIME, COMMENT = Step("page", 0), Step("page", 1)
 ENDPOINTS = {
     "omboka": {VILLKOR: "omboka", TIME: "omboka_time", COMMENT: "omboka_comment", CHECK: "omboka_check"},

@@ -123,7 +123,7 @@ def _render_receipt(slug: str, reference: str, form: dict[str, str] | None = Non
         "forms/booking/receipt.html", case=case, heading=common.HEADINGS[action], action=action,
         when=copy.get("when", ""), time_type=copy.get("time_type", ""), info=copy.get("info"),
         booking=booking, slug=slug, clinic_name=common.clinic_name(slug), reminder=reminder,
-        back_url=common.contact_page(slug),  # every step has "Tillbaka"; from a receipt, to where it began
+        contact_url=common.contact_page(slug),  # a finished journey has no "Tillbaka", a link to where it began
         errors=errors, error_for={e["anchor"]: e["message"] for e in errors}, saved=saved,
         reminder_dropped=REMINDER_DROPPED if copy.get("reminder_dropped") else None,
     )
@@ -163,7 +163,8 @@ def reminder(slug: str, reference: str) -> Response | str:
     engine = services().store.engine
     if reminders.offer(engine, who.actor.personnummer, contacts, booking, common.now()):
         _follow_change(engine, booking, who.subject.personnummer)
-    return redirect(url_for("tidbok.receipt", slug=slug, reference=case.reference, paminnelse="sparad"), code=303)
+    return redirect(url_for("tidbok.receipt", slug=slug, reference=case.reference, paminnelse="sparad",
+                            _anchor="paminnelse"), code=303)
 
 
 def _follow_change(engine: Any, booking: Booking, subject: str) -> None:

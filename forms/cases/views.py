@@ -99,8 +99,22 @@ class Opened:
             return self.url(CHECK)
         previous = self.course.previous(step)
         if previous is None:
-            return f"{services().site_root}mottagningar/{self.slug}/"
+            return _contact_page(self.slug)
         return self.url(previous)
+
+
+def _contact_page(slug: str) -> str:
+    return f"{services().site_root}mottagningar/{slug}/"
+
+
+@bp.context_processor
+def _cancel_url() -> dict[str, str]:
+    """"Avbryt" on every step leads back to the contact page the e-service was started from.
+
+    A link, so leaving sends nothing; the draft stays, as after closing the tab.
+    """
+    slug = (request.view_args or {}).get("slug")
+    return {"cancel_url": _contact_page(slug)} if slug else {}
 
 
 def _context(eservice: ResolvedEService, citizen: Citizen) -> EngineContext:

@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
             "citizen": current_citizen(),
             "here": here() if request.method == "GET" else request.path,
             "test_login": svc.settings.test_login,
+            "cancel_url": None,  # a journey's blueprint says where its "Avbryt" leads
         }
 
 

@@ -165,6 +165,9 @@ def test_avboka(journey: Journey) -> None:
     j.audit("villkor")
     approve(j, audit=False)
     assert j.h1() == "Avboka tiden"
+    # "Avbryt" leads back to Mina bokade tider, where the change began, with nothing cancelled (issue 20).
+    cancel = j.page.locator("main .form-actions").get_by_role("link", name="Avbryt")
+    assert cancel.get_attribute("href").endswith("/e-tjanster/vardcentralen-test/tidbok/")
     j.audit("kommentar")
     j.page.get_by_label("Kommentar").fill("x" * 501)
     j.click("Avboka tiden")

@@ -69,8 +69,10 @@ def test_boka_tid_books_the_time_and_copies_it_to_the_inbox(app: Flask, client: 
     receipt = client.get(done.headers["Location"])
     assert "Din tid är bokad" in receipt.text and "tisdag 1 december 2026 kl. 08.20" in receipt.text
     assert "kalender.ics" in receipt.text
-    # Every step has "Tillbaka" (the contract), the receipt too: back to the contact page it began on.
-    assert re.search(r'<a class="back-link" href="[^"]*/mottagningar/[a-z0-9-]+/">Tillbaka</a>', receipt.text)
+    # "Tillbaka" is for steps: a finished journey has none, but a link to the contact page it began on
+    # (issue 20; this replaced the receipt's "Tillbaka" of commit 69b3da1).
+    assert "Tillbaka" not in receipt.text and 'class="cancel-link"' not in receipt.text
+    assert re.search(r'<a href="[^"]*/mottagningar/[a-z0-9-]+/">Gå till sidan för [^<]+</a>', receipt.text)
     assert "lakarbesok 2026-12-01T07:20:00" in " ".join(active_bookings(app, ADULT))
     inbox = client.get("/e-tjanster/inkorg/")
     assert "Boka tid" in inbox.text and "Bokad: tisdag 1 december 2026 kl. 08.20" in inbox.text

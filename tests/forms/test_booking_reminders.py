@@ -72,7 +72,8 @@ def test_the_reminder_is_queued_for_midday_the_day_before_with_the_contract_text
     ]
     assert REMINDER_TEXT == "Du har en bokad tid i morgon. Logga in på Hitta vård för att se den."
     page = client.get(receipt).text
-    assert "Du får en påminnelse dagen före tiden med e-post och sms" in page
+    # Says where it goes (issue 20), not only by which channels.
+    assert "Du får en påminnelse dagen före tiden med e-post till vera@example.se och sms till 070-123 45 67" in page
     with Session(app.extensions["hittavard_forms"].store.engine) as db:
         saved = db.get(ContactDetails, ADULT)
         assert (saved.email, saved.mobile) == ("vera@example.se", "+46701234567")

@@ -27,7 +27,11 @@ def test_valid_details_are_saved_normalised_and_shown_again(app, client) -> None
     assert saved.status_code == 303
     assert contact_store.load(_engine(app), ADULT) == Contacts(email="vera@example.se", mobile="+46701234567")
     again = client.get(saved.headers["Location"]).text
-    assert "Dina uppgifter är sparade." in again and 'value="070-123 45 67"' in again
+    assert "Dina uppgifter är sparade." in again
+    assert "Vi skickar aviseringar till e-postadressen vera@example.se och mobilnumret 070-123 45 67." in again
+    # Saved is said as done: "Ändra" as a secondary action, not the form's "Spara" still waiting.
+    assert 'class="button button-secondary"' in again and ">Spara</button>" not in again
+    assert 'value="070-123 45 67"' in client.get(URL).text  # "Ändra" opens the form with what was saved
 
 
 def test_invalid_details_are_refused_kept_and_nothing_is_saved(app, client) -> None:
