@@ -20,6 +20,7 @@ from forms.booking.days import CHOOSE_TIME, DayView, chosen_time, day_view
 from forms.booking.interface import NOT_OFFERED, TAKEN, Request, TimeType
 from forms.platform.citizen import Citizen, login_required
 from forms.platform.flow import CHECK, VILLKOR, Course, Middle, Step, villkor_hash
+from forms.platform.flow import shown as digest
 from forms.platform.security import keeps_typing
 from forms.platform.services import services
 from forms.store.db import Draft
@@ -238,7 +239,7 @@ def check(slug: str) -> Response | str | tuple[str, int]:
     assert start is not None
     who = booked.citizen
     reason = str(booked.raw.get("reason") or "") or None
-    shown = common.shown(booked.time_type.id, start.isoformat(), reason)
+    shown = digest(booked.time_type.id, start.isoformat(), reason)
     notice = None
     if request.method == "POST" and not common.stale("Boka tiden"):
         if request.form.get("visad") != shown:  # another window changed the draft: show it, book nothing

@@ -26,6 +26,7 @@ from forms.booking.interface import CHANGED, NOT_OFFERED, TAKEN, Booking
 from forms.booking.manage import own_booking
 from forms.platform.citizen import Citizen, login_required
 from forms.platform.flow import CHECK, VILLKOR, Course, Middle, Step, villkor_hash
+from forms.platform.flow import shown as digest
 from forms.platform.security import keeps_typing
 from forms.platform.services import services
 from forms.store.db import Draft
@@ -281,7 +282,7 @@ def omboka_check(slug: str, key: str) -> Response | str:
     start = common.parse_start(changing.raw.get("start"))
     assert start is not None
     comment = str(changing.raw.get("comment") or "") or None
-    shown = common.shown(start.isoformat(), comment)
+    shown = digest(start.isoformat(), comment)
     notice = None
     if request.method == "POST" and not common.stale("Omboka tiden"):
         refused = _as_seen(changing)

@@ -10,7 +10,6 @@ books once and shows one receipt.
 from __future__ import annotations
 
 import datetime
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,17 +151,6 @@ def save_changes(draft: Draft | None, **changes: object) -> None:
         else:
             raw[key] = value
     services().store.save_raw(draft.id, raw)
-
-
-def shown(*values: object) -> str:
-    """A digest of what a confirmation page showed, posted back with its button.
-
-    The draft is one per citizen and journey, so a second window can change it while the first
-    shows its check page; the confirming POST carries this digest and is refused unless the draft
-    still holds what the page showed, so "Boka tiden" never books a time the citizen did not see.
-    """
-    text = "\x1f".join("" if value is None else str(value) for value in values)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 # The confirmation refused because the draft changed after its check page was shown.

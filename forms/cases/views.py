@@ -8,7 +8,9 @@ changes anything; the draft is created by approving the villkor, and a case by p
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -28,6 +30,7 @@ from forms.cases.engine.messages import APPROVE_VILLKOR
 from forms.identity.records import prescriptions_to_list
 from forms.platform.citizen import Citizen, current_citizen, login_required
 from forms.platform.flow import CHECK, VILLKOR, Course, Middle, Step, villkor_hash
+from forms.platform.flow import shown as digest
 from forms.platform.security import keeps_typing, stale_notice, token_was_stale
 from forms.platform.services import services
 from forms.platform.workdays import due_at
@@ -265,12 +268,27 @@ def check(slug: str, eservice_id: str) -> Response | str:
         return redirect(opened.url(VILLKOR), code=303)
     if not opened.course.ready_to_send():
         return redirect(opened.url(opened.course.first_missing()), code=303)
+    return _render_check(opened, summarize_answers(opened.pages, opened.walk))
+
+
+# "Skicka" from a check page whose answers another window changed meanwhile: nothing is sent.
+MOVED = "Du har ändrat svaren i ett annat fönster. Läs igenom svaren och skicka igen."
+
+
+def _render_check(opened: Opened, summary: list[dict[str, Any]], notice: str | None = None) -> str:
+    """The check page; its "Skicka" carries a digest of the answers it shows (`visad`)."""
     return render_template(
         "forms/check.html",
         opened=opened,
-        summary=summarize_answers(opened.pages, opened.walk),
+        summary=summary,
+        shown=_digest_of(summary),
+        notice=notice,
         back_url=opened.back_url(CHECK),
     )
+
+
+def _digest_of(summary: list[dict[str, Any]]) -> str:
+    return digest(json.dumps(summary, sort_keys=True, ensure_ascii=False, default=str))
 
 
 @bp.post("/<slug>/<eservice_id>/skicka/")
@@ -297,11 +315,14 @@ def send(slug: str, eservice_id: str) -> Response | str:
         return redirect(opened.url(VILLKOR), code=303)
     if not opened.course.ready_to_send():
         return redirect(opened.url(opened.course.first_missing()), code=303)
+    summary = summarize_answers(opened.pages, opened.walk)
+    if request.form.get("visad") != _digest_of(summary):  # another window changed the answers: show them
+        return _render_check(opened, summary, notice=MOVED)
     content = CaseContent(
         clinic_name=opened.clinic_name,
         eservice_name=opened.eservice.name,
         answers=opened.walk.answers,
-        summary=summarize_answers(opened.pages, opened.walk),
+        summary=summary,
     )
     now = svc.now()
     due = due_at(now).replace(tzinfo=None)

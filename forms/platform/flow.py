@@ -30,6 +30,18 @@ class Step:
     index: int = 0
 
 
+def shown(*values: object) -> str:
+    """A digest of what a confirmation page showed, posted back with its button.
+
+    A draft is one per citizen and journey, so a second window can change it while the first shows
+    its check page ("Kontrollera dina svar", "Kontrollera din bokning"); the confirming POST carries
+    this digest and is refused unless the draft still holds what the page showed, so "Skicka" never
+    sends, and "Boka tiden" never books, what the citizen did not see.
+    """
+    text = "\x1f".join("" if value is None else str(value) for value in values)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
 VILLKOR = Step("villkor")
 CHECK = Step("check")
 

@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 
 from forms import create_app
 from forms.identity.personnummer import luhn_ok
+from tests.forms.gunicorn_run import hidden_fields
 from tests.forms.search_support import demo_site, search_app  # noqa: F401 - fixtures of the search tests
 from tests.forms.storage import database_url, postgres_server  # noqa: F401 - fixtures of the storage tests
 
@@ -292,9 +293,9 @@ def intyg_to_check(client: FlaskClient, renewal: bool = True) -> str:
 
 
 def send_form_data(html: str) -> dict[str, str]:
-    draft = re.search(r'name="draft" value="([^"]+)"', html)
-    assert draft, "no send form on the page"
-    return {"csrf_token": csrf_token(html), "draft": draft.group(1)}
+    """What "Skicka" posts, as a browser would: every hidden field (the draft, the digest `visad`)."""
+    assert re.search(r'name="draft" value="([^"]+)"', html), "no send form on the page"
+    return hidden_fields(html)
 
 
 def reference_of(location: str) -> str:

@@ -194,9 +194,9 @@ def hidden_fields(page: str) -> dict[str, str]:
 
 
 def send_form(html: str) -> dict[str, str]:
-    draft = re.search(r'name="draft" value="([^"]+)"', html)
-    assert draft, "no send form on the page"
-    return {"csrf_token": csrf_token(html), "draft": draft.group(1)}
+    """What "Skicka" posts, as a browser would: every hidden field (the draft, the digest `visad`)."""
+    assert re.search(r'name="draft" value="([^"]+)"', html), "no send form on the page"
+    return hidden_fields(html)
 
 
 def reference_in(location: str) -> str:

@@ -8,7 +8,6 @@ citizen sends again. The session is kept alive meanwhile by another tab, as it w
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import pytest
@@ -73,14 +72,18 @@ POSTS = [
 ]
 
 
-def _prepared(app: Flask) -> tuple[FlaskClient, str, str]:
-    """Logged in, villkor approved, page 1 answered: every later step has something to lose."""
+def _prepared(app: Flask) -> tuple[FlaskClient, str, dict[str, str]]:
+    """Logged in, villkor approved, page 1 answered: every later step has something to lose.
+
+    The last value is what the check page's "Skicka" carries besides its token (draft, `visad`).
+    """
     client = app.test_client()
     login(client, ADULT)
     approve(client)
     submit(client, f"{INTYG_URL}sida/1/", {"intyg": "Körkortsintyg", "renewal": "Nytt intyg"})
     page = client.get(f"{INTYG_URL}sida/3/").text
-    return client, csrf_token(page), re.search(r'name="draft" value="([^"]*)"', intyg_check(client)).group(1)  # type: ignore[union-attr]
+    sent = {key: value for key, value in send_form_data(intyg_check(client)).items() if key != "csrf_token"}
+    return client, csrf_token(page), sent
 
 
 def intyg_check(client: FlaskClient) -> str:
@@ -90,7 +93,7 @@ def intyg_check(client: FlaskClient) -> str:
 
 @pytest.mark.parametrize(("url", "data"), POSTS, ids=[url.removeprefix(BASE) for url, _ in POSTS])
 def test_missing_or_wrong_token_is_400_and_stores_nothing(app: Flask, url: str, data: dict[str, str]) -> None:
-    client, good, draft_key = _prepared(app)
+    client, good, shown = _prepared(app)
     other = app.test_client()
     other_token = csrf_token(other.get(f"{BASE}/logga-in/").text)
     payload, stamp, mac = good.split(".")
@@ -106,7 +109,7 @@ def test_missing_or_wrong_token_is_400_and_stores_nothing(app: Flask, url: str, 
         "huge": f"{'9' * 400}.{stamp}.{mac}",
     }
     for name, token in tokens.items():
-        posted = dict(data, draft=draft_key)
+        posted = dict(data, **shown)
         if token is not None:
             posted["csrf_token"] = token
         before = (counts(app), drafts(app))
@@ -115,7 +118,7 @@ def test_missing_or_wrong_token_is_400_and_stores_nothing(app: Flask, url: str, 
         assert "Sidan kunde inte skickas" in response.text, name
         assert (counts(app), drafts(app)) == before, name
     assert client.get(f"{BASE}/inkorg/").status_code == 200  # still logged in: logout was refused too
-    assert client.post(url, data=dict(data, draft=draft_key, csrf_token=good)).status_code == 303  # the control
+    assert client.post(url, data=dict(data, **shown, csrf_token=good)).status_code == 303  # the control
 
 
 # Stale tokens ------------------------------------------------------------------------------------------
