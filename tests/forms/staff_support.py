@@ -40,6 +40,7 @@ staff:
 standardsvar:
   - {{clinic: {CLINIC}, title: Intyget skickas, text: "Hej! Ditt intyg skickas med post inom två veckor."}}
   - {{clinic: {OTHER}, title: Annan mottagnings svar, text: "Hej från andra mottagningen."}}
+  - {{clinic: {CLINIC}, title: Receptet är förnyat, text: "Hej! Ditt recept är förnyat.", eservices: [fornya-recept]}}
 """
 
 
