@@ -75,6 +75,8 @@ class DemoStandardAnswer(_Lenient):
     clinic: str
     title: Annotated[str, Field(min_length=1, max_length=200)]
     text: Annotated[str, Field(min_length=1)]
+    # The e-services (ids) it is for; none: every e-service of the mottagning.
+    eservices: list[Annotated[str, Field(pattern=r"^[a-z0-9-]+$", max_length=100)]] = []
 
 
 class DemoData(_Lenient):

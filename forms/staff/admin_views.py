@@ -22,11 +22,23 @@ from forms.staff.web import bp, has_any, me, refuse, render, role_text, roles_at
 def standard_list(clinic: str) -> str:
     roles_at(clinic, has_any(ADMIN))
     answers = standard.listing(services().store.engine, clinic, include_retired=True)
-    return render("staff/standard_list.html", clinic=clinic, answers=answers, saved=request.args.get("sparat"))
+    names = dict(standard.eservice_choices(services().content, clinic))
+    scopes = {
+        a.id: ", ".join(names.get(e, e) for e in a.eservices.split()) or "alla e-tjänster" for a in answers
+    }
+    return render(
+        "staff/standard_list.html", clinic=clinic, answers=answers, scopes=scopes, saved=request.args.get("sparat")
+    )
 
 
 def _form(
-    clinic: str, answer_id: int | None, title: str, text: str, retired: bool, errors: list[dict[str, Any]]
+    clinic: str,
+    answer_id: int | None,
+    title: str,
+    text: str,
+    retired: bool,
+    errors: list[dict[str, Any]],
+    eservices: list[str],
 ) -> str:
     return render(
         "staff/standard_edit.html",
@@ -36,6 +48,8 @@ def _form(
         text_value=text,
         retired=retired,
         errors=errors,
+        chosen=eservices,
+        choices=standard.eservice_choices(services().content, clinic),
     )
 
 
@@ -49,11 +63,15 @@ def standard_edit(clinic: str, answer_id: int | None) -> Response | str | tuple[
         refuse(clinic, "standardsvar")
     if request.method == "GET":
         if existing is None:
-            return _form(clinic, None, "", "", False, [])
-        return _form(clinic, answer_id, existing.title, existing.text, existing.retired, [])
+            return _form(clinic, None, "", "", False, [], [])
+        return _form(
+            clinic, answer_id, existing.title, existing.text, existing.retired, [], existing.eservices.split()
+        )
     title = request.form.get("title", "").strip()
     text = request.form.get("text", "").replace("\r\n", "\n").strip()
     retired = request.form.get("retired") == "1"
+    known = dict(standard.eservice_choices(services().content, clinic))
+    eservices = [e for e in dict.fromkeys(request.form.getlist("eservice")) if e in known]
     errors = []
     if not title:
         errors.append({"anchor": "title", "message": "Skriv en rubrik.", "context": None})
@@ -64,9 +82,8 @@ def standard_edit(clinic: str, answer_id: int | None) -> Response | str | tuple[
     elif len(text) > standard.MAX_TEXT:
         errors.append({"anchor": "text", "message": "Texten får vara högst 5000 tecken.", "context": None})
     if errors:
-        return _form(
-            clinic, answer_id, request.form.get("title", ""), request.form.get("text", ""), retired, errors
-        ), 422
+        typed_title, typed_text = request.form.get("title", ""), request.form.get("text", "")
+        return _form(clinic, answer_id, typed_title, typed_text, retired, errors, eservices), 422
     standard.save(
         engine,
         clinic=clinic,
@@ -74,6 +91,7 @@ def standard_edit(clinic: str, answer_id: int | None) -> Response | str | tuple[
         title=title,
         text=text,
         retired=retired,
+        eservices=eservices,
         by=me().person,
         by_roles=role_text(roles),
         at=services().now(),

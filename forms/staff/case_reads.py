@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Row, bindparam, false, select
 
 from forms.identity.staff import StaffPerson
 from forms.staff.rules import ANSWER, DISTRIBUTE, HANDLER
+from forms.staff.standard import fits
 from forms.store.db import Case, CaseEvent, StaffMember, StaffRole, StandardAnswer
 
 CaseRow = Row[Any]  # every column of `cases`, by name
@@ -41,7 +42,7 @@ _HANDLERS = (
 )
 _PERSON = select(_MEMBERS.c.hsa_id, _MEMBERS.c.name, _MEMBERS.c.title).where(_MEMBERS.c.hsa_id == bindparam("hsa_id"))
 _STANDARD = (
-    select(_ANSWERS.c.id, _ANSWERS.c.title, _ANSWERS.c.text)
+    select(_ANSWERS.c.id, _ANSWERS.c.title, _ANSWERS.c.text, _ANSWERS.c.eservices)
     .where(_ANSWERS.c.clinic == bindparam("clinic"), _ANSWERS.c.retired == false())
     .order_by(_ANSWERS.c.title)
 )
@@ -54,7 +55,7 @@ class PageReads:
     events: list[Row[Any]]
     handlers: list[StaffPerson]
     handler: StaffPerson | None
-    answers: list[Row[Any]]
+    answers: list[Row[Any]]  # the standardsvar that fit the case's e-service
 
 
 def case(connection: Connection, clinic: str, reference: str) -> CaseRow | None:
@@ -70,8 +71,10 @@ def handlers(connection: Connection, clinic: str) -> list[StaffPerson]:
 
 
 def page_reads(connection: Connection, clinic: str, found: CaseRow, allowed: list[str]) -> PageReads:
-    """The history; the handlers when the page may distribute; the standardsvar when it may answer."""
-    answers = list(connection.execute(_STANDARD, {"clinic": clinic})) if ANSWER in allowed else []
+    """The history; the handlers when the page may distribute; the standardsvar that fit the case
+    when it may answer."""
+    found_answers = connection.execute(_STANDARD, {"clinic": clinic}) if ANSWER in allowed else []
+    answers = [a for a in found_answers if fits(a.eservices, found.eservice)]
     people = handlers(connection, clinic) if DISTRIBUTE in allowed else []
     handler = next((p for p in people if p.hsa_id == found.handler), None)
     if handler is None and found.handler:

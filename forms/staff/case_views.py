@@ -1,158 +1,47 @@
-"""The case list, the case page and the actions on a case (CONTRACT section 6).
+"""The case page and the actions on a case (CONTRACT section 6; the list is forms.staff.case_list).
 
-Every list and every case page shown is written to the access log; every action is written in
-the transaction that makes it (forms.staff.casework). A refused, conflicting or invalid action
-shows the case page again with a message at the top and what was typed kept in its field; the case
-page, however it comes to be shown, is rendered by `_case_page` alone, which writes its read row.
+Every case page shown is written to the access log; every action is written in the transaction
+that makes it (forms.staff.casework). A refused, conflicting or invalid action shows the case page
+again with a message at the top and what was typed kept in its field; the case page, however it
+comes to be shown, is rendered by `_case_page` alone, which writes its read row.
+
+The answer, the delsvar and the note are one form (each button posts to its own action), so that
+whatever comes back with the page (a mistake, a conflict, a standardsvar added to the answer, which
+without JavaScript is a round trip) comes back with everything typed in all three fields.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from flask import redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from forms.identity.providers import IdentityProvider
-from forms.platform.rendering import local_time
+from forms.platform.flow import villkor_hash
 from forms.platform.security import STALE_PAGE
 from forms.platform.services import services
-from forms.platform.workdays import due_text
 from forms.staff import accesslog, case_reads, casework, directory, rules
 from forms.staff.case_reads import CaseRow
-from forms.staff.casework import Action, Conflict, Filters, Refused
+from forms.staff.casework import Action, Conflict, Refused
 from forms.staff.reads import keeps_connection, logs_reads, request_transaction
 from forms.staff.rules import CaseView
 from forms.staff.web import bp, keeps_typing, log_here, me, refuse, render, role_text, roles_at, token_was_stale
 from forms.store.engine import writing
 from sitegen.content.digits import ascii_int
+from sitegen.site.resolve import find_form
 
 CONFLICT = "Ärendet har ändrats av någon annan. Läs igenom ärendet igen. Det du skrev finns kvar nedan."
-FIELD = {rules.PARTIAL: "delsvar-text", rules.ANSWER: "svar-text", rules.NOTE: "anteckning-text"}
+KEY = {rules.PARTIAL: "delsvar", rules.ANSWER: "svar", rules.NOTE: "anteckning"}  # each text's field name
+FIELD = {action: f"{key}-text" for action, key in KEY.items()}  # and its id
 EMPTY = {
     rules.PARTIAL: "Skriv ett delsvar.",
     rules.ANSWER: "Skriv ett svar.",
     rules.NOTE: "Skriv en anteckning.",
 }
 TOO_LONG = "Texten får vara högst 5000 tecken. Korta den."
-
-
-def _page_number(raw: str | None) -> int:
-    return max(1, min(ascii_int(raw or "1") or 1, 100000))
-
-
-@bp.get("/personal/<clinic>/arenden/")
-@logs_reads
-def cases(clinic: str) -> str:
-    roles = roles_at(clinic, rules.can_see_cases)
-    svc = services()
-    status = request.args.get("status")
-    filters = Filters(
-        status=status if status in (*rules.STATUSES, casework.ALL) else None,
-        mine=request.args.get("mina") == "1",
-        late=request.args.get("sena") == "1",
-        page=_page_number(request.args.get("sida")),
-    )
-    now = svc.now()
-    # The page's reads and its access-log row in the request's one transaction (the one that read
-    # the staff session): the row names exactly the cases the page shows.
-    with request_transaction() as connection:
-        rows, total = casework.list_cases(connection, clinic, me().person.hsa_id, roles, filters, now)
-        accesslog.record(
-            connection,
-            at=now,
-            hsa_id=me().person.hsa_id,
-            role=role_text(roles),
-            clinic=clinic,
-            action="list",
-            detail=f"sida {filters.page}; visade: " + " ".join(f"{r.reference}/{r.subject}" for r in rows),
-        )
-    pages = max(1, -(-total // casework.PAGE_SIZE))
-    base = url_for("staff.cases", clinic=clinic)
-    kept = {"status": filters.status, "mina": "1" if filters.mine else None, "sena": "1" if filters.late else None}
-
-    def link(**change: Any) -> str:
-        """The list with these filters changed (and on its first page unless `sida` is given): its
-        address and a query, as url_for would write it, without a url_for per link."""
-        args = {k: v for k, v in (kept | {"sida": None} | change).items() if v}
-        return f"{base}?{urlencode(args, safe=QUERY_SAFE)}" if args else base
-
-    statuses = [
-        Link("Öppna", link(status=None), filters.status is None),
-        *(Link(s, link(status=s), filters.status == s) for s in rules.STATUSES),
-        Link("Alla", link(status=casework.ALL), filters.status == casework.ALL),
-    ]
-    shows: list[Link] = []
-    if rules.RECEIVER in roles:
-        shows.append(Link("Alla ärenden", link(mina=None), not filters.mine))
-        shows.append(Link("Mina ärenden", link(mina="1"), filters.mine))
-    if filters.late:
-        shows.append(Link("Även ej försenade", link(sena=None), False))
-    else:
-        shows.append(Link("Bara försenade", link(sena="1"), False))
-    near = [n for n in range(1, pages + 1) if n in (1, pages) or abs(n - filters.page) <= 4]  # and the ends
-    return render(
-        "staff/cases.html",
-        clinic=clinic,
-        rows=[_shown(row, base, svc.identity) for row in rows],
-        filters=filters,
-        total=total,
-        status_links=statuses,
-        show_links=shows,
-        page_links=[Link(str(n), link(sida=n), n == filters.page) for n in near] if pages > 1 else [],
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    """A filter or page link of the list, made in the view: a template macro and a link callback
-    per link cost more than the rest of the list's markup."""
-
-    text: str
-    href: str
-    current: bool
-
-
-# A due time is the end of a working day: a list of 25 cases has a handful of them, and a worker
-# sees the same few days again and again. (`sent` is a moment per case: no cache would hit.)
-_due_text = functools.lru_cache(maxsize=4096)(due_text)
-QUERY_SAFE = "!$'()*,/:;?@"  # what Werkzeug's url_for leaves unquoted in a query
-
-
-@dataclass(frozen=True, slots=True)
-class Shown:
-    """One row of the list as the page writes it: its texts made here, once, not by template filters."""
-
-    href: str
-    eservice_name: str
-    reference: str
-    status: str
-    late: bool
-    name: str
-    subject: str
-    sent: str
-    due: str
-    handler: str
-
-
-def _shown(row: casework.Row, base: str, identity: IdentityProvider) -> Shown:
-    person = identity.find_person(row.subject)
-    return Shown(
-        href=f"{base}{quote(row.reference)}/",
-        eservice_name=row.eservice_name,
-        reference=row.reference,
-        status=row.status,
-        late=row.late,
-        name=person.name if person else "Okänd",
-        subject=row.subject,
-        sent=local_time(row.sent_at),
-        due=_due_text(row.due_at) if row.due_at else "",
-        handler=row.handler_name or "Ingen ännu",
-    )
+CHOOSE = "Välj ett av standardsvaren i listan."
+ADDED = "Standardsvaret ”{title}” är tillagt sist i svaret. Läs igenom svaret innan du skickar det."
+CHANGED = "Ärendet har ändrats sedan du öppnade det. Läs igenom det igen innan du skickar något."
 
 
 def _allowed(case: CaseRow, roles: frozenset[str]) -> list[str]:
@@ -162,6 +51,20 @@ def _allowed(case: CaseRow, roles: frozenset[str]) -> list[str]:
 def _find(clinic: str, reference: str) -> CaseRow | None:
     with services().store.engine.connect() as connection:
         return case_reads.case(connection, clinic, reference)
+
+
+def with_standard(typed: str, standard: str) -> str:
+    """The answer with a standardsvar added: after what was typed, a blank line between, or alone
+    when nothing was typed. Never in place of it: the handler's own words are the answer."""
+    kept = typed.replace("\r\n", "\n").rstrip()
+    return f"{kept}\n\n{standard}" if kept else standard
+
+
+def _villkor_today(clinic: str, found: CaseRow) -> bool:
+    """Whether the villkor the citizen approved are the e-service's villkor today (the same text
+    the citizen's side hashes: the form's, which a mottagning's own e-service has too)."""
+    form = find_form(services().content, clinic, found.eservice)
+    return form is not None and form.form is not None and villkor_hash(form.form.villkor) == found.villkor_sha256
 
 
 def _case_page(
@@ -174,6 +77,8 @@ def _case_page(
     notice: str | None = None,
     status: int = 200,
     shown_after: str = "",
+    standard: str | None = None,
+    seen_version: str | None = None,
 ) -> tuple[str, int] | None:
     """The case page, and the only way it is shown; None when this person may not see the case (now).
 
@@ -181,7 +86,8 @@ def _case_page(
     the transaction that reads what the page shows: no view, error path or message shown with the
     case can show it unlogged, and each page shown is exactly one row. (A GET uses the request's
     transaction, opened with the staff session; a POST shown again, after a refusal or a mistake,
-    one of its own.)
+    one of its own.) `standard`: the id of a standardsvar to add to the typed answer, if it is one
+    this page offers; `seen_version`: the case's version on the page the request came from.
     """
     svc = services()
     who = me().person.hsa_id
@@ -203,16 +109,18 @@ def _case_page(
             case_reference=found.reference,
             detail=f"visades igen efter {shown_after}" if shown_after else "",
         )
-    person = svc.identity.find_person(found.subject)
     typed = dict(typed or {})
-    answers = reads.answers
-    chosen = request.args.get("standardsvar")
-    if chosen and rules.ANSWER in allowed and "svar" not in typed:
-        picked = next((a for a in answers if str(a.id) == chosen), None)
-        if picked is not None:
-            typed["svar"] = picked.text
-    eservice = svc.content.eservices.get(found.eservice)
-    current_villkor = hashlib.sha256(eservice.villkor.encode("utf-8")).hexdigest() if eservice else None
+    notices = [notice] if notice else []
+    if seen_version not in (None, "", str(found.version)):
+        notices.append(CHANGED)
+    if standard is not None and rules.ANSWER in allowed:
+        picked = next((a for a in reads.answers if str(a.id) == standard), None)
+        if picked is None:
+            errors = [*(errors or []), {"anchor": "standardsvar", "message": CHOOSE, "context": None}]
+            status = 422
+        else:
+            typed["svar"] = with_standard(typed.get("svar", ""), picked.text)
+            notices.append(ADDED.format(title=picked.title))
     return (
         render(
             "staff/case.html",
@@ -221,28 +129,54 @@ def _case_page(
             # The page's own address; its forms post to it + the action + "/" (staff.act), and
             # the back link is the list's: three url_for calls instead of up to eight.
             case_url=url_for("staff.case", clinic=clinic, reference=found.reference),
-            person=person,
+            person=svc.identity.find_person(found.subject),
             handler=reads.handler,
             events=reads.events,
             allowed=allowed,
             handlers=reads.handlers,
-            answers=answers,
+            answers=reads.answers,
             typed=typed,
             errors=errors or [],
-            notice=notice,
+            notice=" ".join(notices),
             late=casework.is_late(found, svc.now()),
-            villkor_current=current_villkor == found.villkor_sha256,
+            villkor_current=_villkor_today(clinic, found),
             me=me().person,
         ),
         status,
     )
 
 
+def _typed() -> dict[str, str]:
+    """The three texts of the case page's form, as typed."""
+    return {key: request.form.get(key, "") for key in KEY.values()}
+
+
 def _lost(clinic: str, action: str) -> tuple[str, int]:
     """What was typed, without the case: it was theirs when they opened it and is no longer."""
     errors = [{"anchor": "kept-text", "message": CONFLICT, "context": None}]
-    page = render("staff/conflict.html", clinic=clinic, errors=errors, typed=request.form.get("text", ""))
+    typed = request.form.get(KEY.get(action, ""), "") or "\n\n".join(t for t in _typed().values() if t.strip())
+    page = render("staff/conflict.html", clinic=clinic, errors=errors, typed=typed)
     return page, 409
+
+
+Page = tuple[str, int]
+
+
+def _visible(
+    clinic: str, reference: str, roles: frozenset[str], action: str
+) -> tuple[CaseRow, None] | tuple[None, Page]:
+    """The case a post is about, if this person may see it; else what they typed alone if it was
+    theirs when they opened it and someone has since changed it; otherwise a refusal (404)."""
+    found = _find(clinic, reference)
+    if found is not None and not rules.can_see(roles, me().person.hsa_id, CaseView(found.status, found.handler)):
+        if request.form.get("version") not in (None, "", str(found.version)):
+            # It was theirs when they opened it, and someone has since changed it (answered it, or
+            # distributed it elsewhere): say so and keep their text, without showing the case.
+            return None, _lost(clinic, action)
+        found = None
+    if found is None:
+        refuse(clinic, "case")
+    return found, None
 
 
 @bp.get("/personal/<clinic>/arenden/<reference>/")
@@ -261,6 +195,27 @@ def _again(clinic: str, found: CaseRow, roles: frozenset[str], action: str, **sh
     return _case_page(clinic, found.reference, roles, shown_after=action, **shown) or _lost(clinic, action)
 
 
+@bp.post("/personal/<clinic>/arenden/<reference>/standardsvar/")
+@keeps_typing
+def add_standard(clinic: str, reference: str) -> tuple[str, int]:
+    """The page again with the chosen standardsvar added to the answer and every text kept: the
+    round trip a select without JavaScript needs (it was a GET that put the standardsvar in place
+    of the answer and dropped the other fields). Nothing is stored."""
+    roles = roles_at(clinic, rules.can_see_cases)
+    found, lost = _visible(clinic, reference, roles, rules.ANSWER)
+    if found is None:
+        return lost  # type: ignore[return-value]
+    return _again(
+        clinic,
+        found,
+        roles,
+        "standardsvar",
+        typed=_typed(),
+        standard=request.form.get("standardsvar", "")[:20],
+        seen_version=request.form.get("version"),
+    )
+
+
 @bp.post("/personal/<clinic>/arenden/<reference>/<action>/")
 @keeps_typing
 def act(clinic: str, reference: str, action: str) -> Response | tuple[str, int]:
@@ -268,20 +223,12 @@ def act(clinic: str, reference: str, action: str) -> Response | tuple[str, int]:
     if action not in rules.ACTIONS:
         refuse(clinic, "action")
     svc = services()
-    found = _find(clinic, reference)
-    if found is not None and not rules.can_see(roles, me().person.hsa_id, CaseView(found.status, found.handler)):
-        if request.form.get("version") not in (None, "", str(found.version)):
-            # It was theirs when they opened it, and someone has since changed it (answered it, or
-            # distributed it elsewhere): say so and keep their text, without showing the case.
-            return _lost(clinic, action)
-        found = None
+    found, lost = _visible(clinic, reference, roles, action)
     if found is None:
-        refuse(clinic, "case")
-    text = request.form.get("text", "").replace("\r\n", "\n").strip()
-    typed = {"delsvar": "", "svar": "", "anteckning": ""}
-    key = {rules.PARTIAL: "delsvar", rules.ANSWER: "svar", rules.NOTE: "anteckning"}.get(action)
-    if key:
-        typed[key] = request.form.get("text", "")
+        return lost  # type: ignore[return-value]
+    typed = _typed()
+    key = KEY.get(action)
+    text = typed[key].replace("\r\n", "\n").strip() if key else ""
     if token_was_stale():
         return _again(clinic, found, roles, action, typed=typed, notice=STALE_PAGE.format(button="knappen"), status=400)
     if key and not text:

@@ -71,6 +71,10 @@ class Filters:
     mine: bool = False
     late: bool = False
     page: int = 1
+    # A search (a POST: never in an address): the case with this reference, or this person's
+    # cases, of every status.
+    reference: str | None = None
+    subject: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,15 +107,18 @@ _CASES = Case.__table__
 
 
 @functools.cache
-def _list_statements(only_mine: bool, status: str, late: bool) -> tuple[Select[Any], Select[Any]]:
+def _list_statements(only_mine: bool, status: str, late: bool, by: str = "") -> tuple[Select[Any], Select[Any]]:
     """The list's page and count statements for one shape of filter, built once.
 
-    `status` is "one" (a chosen status), "open" (the default) or "all". Values come as bound
-    parameters (clinic, me, status, now, limit, offset): building the statement anew for each
-    request cost more CPU than running it.
+    `status` is "one" (a chosen status), "open" (the default) or "all"; `by` is "", "reference"
+    or "subject" (a search). Values come as bound parameters (clinic, me, status, now, limit,
+    offset, reference, subject): building the statement anew for each request cost more CPU than
+    running it.
     """
     c = _CASES.c
     where = [c.clinic == bindparam("clinic")]
+    if by:
+        where.append(c[by] == bindparam(by))
     if only_mine:
         where.append(c.handler == bindparam("me"))
     if status == "one":
@@ -157,7 +164,8 @@ def list_cases(
     """
     only_mine = rules.RECEIVER not in roles or filters.mine
     status = "one" if filters.status in rules.STATUSES else "all" if filters.status == ALL else "open"
-    statement, count = _list_statements(only_mine, status, filters.late)
+    by = "reference" if filters.reference else "subject" if filters.subject else ""
+    statement, count = _list_statements(only_mine, "all" if by else status, filters.late and not by, by)
     cutoff = naive(now)
     params = {
         "clinic": clinic,
@@ -166,6 +174,8 @@ def list_cases(
         "now": cutoff,
         "limit": PAGE_SIZE,
         "offset": (max(filters.page, 1) - 1) * PAGE_SIZE,
+        "reference": filters.reference,
+        "subject": filters.subject,
     }
     if isinstance(source, Connection):
         total = source.execute(count, params).scalar_one()

@@ -75,6 +75,7 @@ def seed_staff(engine: Engine, demo: DemoData, now: datetime.datetime, source: s
                     title=answer.title,
                     text=answer.text.strip(),
                     retired=False,
+                    eservices=" ".join(dict.fromkeys(answer.eservices)),
                     updated_at=_naive(now),
                 )
             )

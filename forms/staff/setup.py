@@ -22,6 +22,7 @@ from forms.platform.workdays import due_text
 from forms.staff import (  # noqa: F401 - they add the views
     admin_views,
     auth_views,
+    case_list,
     case_views,
     followup_views,
     log_views,

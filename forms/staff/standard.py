@@ -1,7 +1,9 @@
 """A mottagning's standardsvar: texts an answer may start from, kept by the lokal administratör.
 
 Retired ones are kept (an answer already sent may have started from one) but no longer offered.
-Every change is written to the access log in the same transaction.
+A standardsvar may be for some of the mottagning's e-services only: offered on every case, "Intyget
+skickas med post" stood first (and so chosen) on a Förnya recept case. Every change is written to
+the access log in the same transaction.
 """
 
 from __future__ import annotations
@@ -16,9 +18,30 @@ from forms.staff import accesslog
 from forms.staff.reads import reading
 from forms.store.db import StandardAnswer
 from forms.store.engine import writing
+from sitegen.content.bundle import Content
+from sitegen.content.models import LocalEntry, UseEntry
+from sitegen.site.resolve import resolve_entry
 
 MAX_TITLE = 200
 MAX_TEXT = 5000
+
+
+def fits(eservices: str, eservice: str) -> bool:
+    """Whether a standardsvar kept for `eservices` (space-separated ids; empty: all) fits a case of
+    `eservice`."""
+    return not eservices.split() or eservice in eservices.split()
+
+
+def eservice_choices(content: Content, clinic: str) -> list[tuple[str, str]]:
+    """The mottagning's own e-services, which make its cases, as (id, name): what a standardsvar
+    may be for."""
+    found = content.clinics.get(clinic)
+    entries = found.eservices if found is not None else []
+    return [
+        (resolved.id, resolved.name)
+        for resolved in (resolve_entry(content, clinic, e) for e in entries if isinstance(e, (UseEntry, LocalEntry)))
+        if resolved.id is not None
+    ]
 
 
 def _naive(moment: datetime.datetime) -> datetime.datetime:
@@ -47,13 +70,20 @@ def save(
     title: str,
     text: str,
     retired: bool,
+    eservices: list[str],
     by: StaffPerson,
     by_roles: str,
     at: datetime.datetime,
 ) -> int:
     """Create (answer_id None) or change one; returns its id."""
     with writing(engine).begin() as connection:
-        values = {"title": title, "text": text, "retired": retired, "updated_at": _naive(at)}
+        values = {
+            "title": title,
+            "text": text,
+            "retired": retired,
+            "eservices": " ".join(eservices),
+            "updated_at": _naive(at),
+        }
         if answer_id is None:
             answer_id = int(
                 connection.execute(insert(StandardAnswer).values(clinic=clinic, **values)).inserted_primary_key[0]

@@ -171,6 +171,8 @@ class StandardAnswer(Base):
     text: Mapped[str] = mapped_column(Text)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime.datetime] = mapped_column(DateTime)
+    # The ids of the e-services it fits, space-separated; empty: every e-service (migration 0011).
+    eservices: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class AccessLogEntry(Base):

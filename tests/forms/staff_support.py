@@ -40,6 +40,7 @@ staff:
 standardsvar:
   - {{clinic: {CLINIC}, title: Intyget skickas, text: "Hej! Ditt intyg skickas med post inom två veckor."}}
   - {{clinic: {OTHER}, title: Annan mottagnings svar, text: "Hej från andra mottagningen."}}
+  - {{clinic: {CLINIC}, title: Receptet är förnyat, text: "Hej! Ditt recept är förnyat.", eservices: [fornya-recept]}}
 """
 
 
@@ -92,9 +93,16 @@ def version_of(html: str) -> str:
     return match.group(1)
 
 
+# Each text of the case page's one form has its action's name (the answer's "svar").
+TEXT_FIELD = {"svara": "svar", "delsvar": "delsvar", "anteckning": "anteckning"}
+
+
 def act(client: FlaskClient, reference: str, action: str, clinic: str = CLINIC, **data: Any) -> Any:
-    """Open the case page for its token and version, then post the action."""
+    """Open the case page for its token and version, then post the action (`text`: its text, in
+    the action's own field)."""
     page = client.get(case_url(reference, clinic))
     assert page.status_code == 200, page.status_code
+    if "text" in data:
+        data[TEXT_FIELD[action]] = data.pop("text")
     form = {"csrf_token": csrf_token(page.text), "version": version_of(page.text), **data}
     return client.post(f"{case_url(reference, clinic)}{action}/", data=form)

@@ -99,8 +99,8 @@ def test_receiver_distributes_handler_answers_and_the_citizen_replies(browser, s
     handler.click("Skicka svar")
     handler.assert_error_state("Skriv ett svar.")
     handler.audit("svar-fel")
-    handler.page.get_by_label("Börja från ett standardsvar").select_option(label="Intyget skickas")
-    handler.click("Använd standardsvaret")
+    handler.page.get_by_label("Lägg till ett standardsvar").select_option(label="Intyget skickas")
+    handler.click("Lägg till standardsvaret")
     answer = handler.page.get_by_label("Svar till invånaren", exact=True)
     assert "Ditt intyg skickas med post" in answer.input_value()
     handler.audit("standardsvar")
@@ -191,6 +191,52 @@ def test_admin_granskare_and_choice_pages_are_accessible(browser, staff_live, do
     for journey in (admin, auditor, both):
         journey.page.context.close()
         journey.axe_page.context.close()
+
+
+@pytest.mark.parametrize("size", ["desktop", "mobile"])
+def test_the_case_page_is_two_columns_on_a_wide_screen_and_one_on_a_phone(browser, staff_live, documents, size) -> None:
+    """Issue 20 item 8: at 1280 px the case and its history beside the actions (tops level, one to
+    the right of the other); at 375 px one column, the actions under the case. And item 7 in a
+    browser without JavaScript: a standardsvar added keeps the answer and the note as typed."""
+    base, app = staff_live
+    reference = send_case(app.test_client(), ADULT)
+    j = _journey(browser, f"{size}-arendesida", VIEWPORTS[size], base, documents)
+    staff_login(j, BOTH)
+    j.follow(j.page.get_by_role("link", name="Testmottagningen"))
+    j.follow(j.page.get_by_role("link", name=re.compile(reference)))
+    main, actions = j.page.locator(".case-main").bounding_box(), j.page.locator(".case-actions").bounding_box()
+    if size == "desktop":
+        assert actions["x"] >= main["x"] + main["width"], (main, actions)  # beside, not under
+        assert abs(actions["y"] - main["y"]) < 40, (main, actions)  # tops level
+        assert main["width"] > 500 and actions["width"] > 350, (main, actions)
+    else:
+        assert abs(actions["x"] - main["x"]) < 2 and actions["y"] >= main["y"] + main["height"], (main, actions)
+        assert j.page.evaluate("document.documentElement.scrollWidth") <= 375  # nothing wider than the phone
+    assert "Invånaren godkände villkoren som gäller i dag." in j.text()
+    j.audit("arende")
+    j.fill("Svar till invånaren", "Hej Vera!")
+    j.fill("Anteckning", "Ring upp i morgon")
+    j.page.get_by_label("Lägg till ett standardsvar").select_option(label="Intyget skickas")
+    j.click("Lägg till standardsvaret")
+    answer = j.page.get_by_label("Svar till invånaren", exact=True).input_value()
+    assert answer == "Hej Vera!\n\nHej! Ditt intyg skickas med post inom två veckor.", answer
+    assert j.page.get_by_label("Anteckning", exact=True).input_value() == "Ring upp i morgon"
+    assert j.page.url.endswith("/standardsvar/#svar-text")  # back at the answer, not the top of the page
+    j.audit("standardsvar-tillagt")
+    j.click("Lägg till standardsvaret")  # none chosen
+    j.assert_error_state("Välj ett av standardsvaren i listan.")
+    j.audit("standardsvar-fel")
+    j.follow(j.page.get_by_role("link", name="Tillbaka till ärendelistan"))
+    j.fill("Sök på ärendenummer eller personnummer", ADULT)
+    j.click("Sök")
+    assert f"med personnumret {ADULT}" in j.text() and reference in j.text()
+    j.audit("sokresultat")
+    j.fill("Sök på ärendenummer eller personnummer", "HV-2026")
+    j.click("Sök")
+    j.assert_error_state("Skriv ett ärendenummer som HV-2026-7KQ2MX")
+    j.audit("sok-fel")
+    j.page.context.close()
+    j.axe_page.context.close()
 
 
 def test_answering_with_the_keyboard_alone(browser, staff_live) -> None:

@@ -118,7 +118,7 @@ def test_a_post_without_the_staff_token_is_refused(staff_app, reference) -> None
     staff_login(client, RECEIVER)
     page = client.get(case_url(reference))
     version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
-    response = client.post(f"{case_url(reference)}anteckning/", data={"version": version, "text": "x"})
+    response = client.post(f"{case_url(reference)}anteckning/", data={"version": version, "anteckning": "x"})
     assert response.status_code == 400
     assert _case(staff_app, reference).version == 1
 
@@ -161,8 +161,8 @@ def test_a_receiver_distributes_and_the_handler_answers_with_signature_and_notic
     handler = staff_app.test_client()
     staff_login(handler, HANDLER)
     assert reference in handler.get(LIST).text
-    page = handler.get(case_url(reference) + "?standardsvar=1")
-    assert "Hej! Ditt intyg skickas med post inom två veckor." in page.text  # started from the standardsvar
+    page = act(handler, reference, "standardsvar", standardsvar="1")
+    assert "Hej! Ditt intyg skickas med post inom två veckor.</textarea>" in page.text  # started from the standardsvar
     answered = act(handler, reference, "svara", text="Hej! Ditt intyg skickas med post.", asks_reply="1")
     assert answered.status_code == 303
     row = _case(staff_app, reference)
@@ -266,7 +266,7 @@ def test_a_stale_version_gets_changed_by_someone_else_with_the_text_kept(staff_a
     token, version = csrf_token(page.text), re.search(r'name="version" value="(\d+)"', page.text).group(1)
     act(second, reference, "fordela", handler=HANDLER2)
     lost = first.post(
-        f"{case_url(reference)}svara/", data={"csrf_token": token, "version": version, "text": "Mitt svar"}
+        f"{case_url(reference)}svara/", data={"csrf_token": token, "version": version, "svar": "Mitt svar"}
     )
     assert lost.status_code == 409
     assert "Ärendet har ändrats av någon annan" in lost.text and ">Mitt svar</textarea>" in lost.text
@@ -420,7 +420,7 @@ def test_an_answer_posted_after_the_timeout_is_shown_back_and_not_stored(staff_a
     clock.now = NOW + datetime.timedelta(minutes=45)
     late = client.post(
         f"{case_url(reference)}svara/",
-        data={"csrf_token": csrf_token(page.text), "version": version, "text": "Mitt långa svar"},
+        data={"csrf_token": csrf_token(page.text), "version": version, "svar": "Mitt långa svar"},
     )
     assert late.status_code == 401 and "Mitt långa svar" in late.text and "Det du skrev sparades inte" in late.text
     assert _case(staff_app, reference).status == "Ny"

@@ -87,7 +87,7 @@ def test_every_staff_url_is_404_for_everyone_who_may_not_use_it(setup, staff_app
             if method == "GET":
                 response = client.get(url)
             else:
-                response = client.post(url, data={"csrf_token": token, "version": "2", "text": "x", "title": "x"})
+                response = client.post(url, data={"csrf_token": token, "version": "2", "svar": "x", "text": "x", "title": "x"})
             assert response.status_code == 404, (hsa_id, method, url, response.status_code)
             assert reference not in response.text
             checked += 1
@@ -120,7 +120,7 @@ def test_another_mottagnings_receiver_does_not_find_the_case_through_their_own_a
     reference, clients = setup
     client, token = clients[OTHER_STAFF]
     assert client.get(f"{BASE}/personal/{OTHER}/arenden/{reference}/").status_code == 404
-    answer = {"csrf_token": token, "version": "2", "text": "Hej"}
+    answer = {"csrf_token": token, "version": "2", "svar": "Hej"}
     assert client.post(f"{BASE}/personal/{OTHER}/arenden/{reference}/svara/", data=answer).status_code == 404
     assert reference not in client.get(f"{BASE}/personal/{OTHER}/arenden/?status=alla").text
     with staff_app.extensions["hittavard_forms"].store.engine.connect() as connection:

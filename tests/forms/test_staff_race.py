@@ -21,7 +21,7 @@ ROUNDS = 4
 
 def _answer(barrier, results, index, client, url, form, text) -> None:
     barrier.wait()
-    results[index] = client.post(url, data={**form, "text": text})
+    results[index] = client.post(url, data={**form, "svar": text})
 
 
 def test_of_two_simultaneous_answers_exactly_one_is_stored(make_app, staff_demo_file, clock, database_url) -> None:

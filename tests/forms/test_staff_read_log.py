@@ -27,6 +27,7 @@ from tests.forms.staff_support import (
     HANDLER,
     HANDLER2,
     RECEIVER,
+    TEXT_FIELD,
     act,
     case_url,
     send_case,
@@ -55,20 +56,21 @@ def _token(client: FlaskClient) -> str:
 
 
 TOO_LONG = "å" * 5001
+TEXTS = {"svar": "Hej", "delsvar": "Hej", "anteckning": "Hej"}  # the case page's form posts all three
 # (action, error kind, who posts, the case's status first, what is posted, the status code)
 ERRORS = [
     ("fordela", "no handler", RECEIVER, None, {"handler": ""}, 422),
     ("fordela", "handler elsewhere", RECEIVER, None, {"handler": "SE0000000000-O001"}, 422),
-    *((a, "empty", BOTH, None, {"text": "  \r\n "}, 422) for a in ("delsvar", "svara", "anteckning")),
-    *((a, "too long", BOTH, None, {"text": TOO_LONG}, 422) for a in ("delsvar", "svara", "anteckning")),
+    *((a, "empty", BOTH, None, {TEXT_FIELD[a]: "  \r\n "}, 422) for a in ("delsvar", "svara", "anteckning")),
+    *((a, "too long", BOTH, None, {TEXT_FIELD[a]: TOO_LONG}, 422) for a in ("delsvar", "svara", "anteckning")),
     ("avsluta", "refused", BOTH, None, {}, 409),
     ("fordela", "refused", RECEIVER, "Avslutad", {"handler": HANDLER}, 409),
-    ("delsvar", "refused", RECEIVER, "Avslutad", {"text": "Hej"}, 409),
-    ("svara", "refused", BOTH, "Avslutad", {"text": "Hej"}, 409),
-    ("svara", "not allowed", RECEIVER, None, {"text": "Hej"}, 409),
-    *((a, "conflict", BOTH, None, {"text": "Hej", "handler": HANDLER, "version": "0"}, 409)
+    ("delsvar", "refused", RECEIVER, "Avslutad", {"delsvar": "Hej"}, 409),
+    ("svara", "refused", BOTH, "Avslutad", {"svar": "Hej"}, 409),
+    ("svara", "not allowed", RECEIVER, None, {"svar": "Hej"}, 409),
+    *((a, "conflict", BOTH, None, {**TEXTS, "handler": HANDLER, "version": "0"}, 409)
       for a in ("fordela", "delsvar", "svara", "anteckning", "avsluta")),
-    *((a, "stale token", BOTH, None, {"text": "Hej", "handler": HANDLER}, 400)
+    *((a, "stale token", BOTH, None, {**TEXTS, "handler": HANDLER}, 400)
       for a in ("fordela", "delsvar", "svara", "anteckning", "avsluta")),
 ]
 
@@ -128,7 +130,7 @@ def test_a_case_lost_to_someone_else_shows_only_the_text_and_writes_no_read_row(
     act(receiver, reference, "fordela", handler=HANDLER2)  # no longer Hugo's
     before = len(_reads(staff_app, HANDLER))
     lost = handler.post(
-        f"{case_url(reference)}svara/", data={"csrf_token": csrf_token(page), "version": version, "text": "  "}
+        f"{case_url(reference)}svara/", data={"csrf_token": csrf_token(page), "version": version, "svar": "  "}
     )
     assert lost.status_code == 409 and ADULT not in lost.text and reference not in lost.text
     assert len(_reads(staff_app, HANDLER)) == before

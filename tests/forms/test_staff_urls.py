@@ -41,7 +41,7 @@ from tests.forms.tidbok_staff_support import RECEIVER as DAY_RECEIVER
 from tests.forms.tidbok_staff_support import VC, make_tidbok_staff_app, staff_client
 
 PERSONNUMMER = re.compile(r"(?<!\d)(?:\d{8}-?\d{4}|\d{6}[-+]?\d{4})(?!\d)")
-PERSONAL_FIELDS = {"personnummer", "pnr", "subject"}
+PERSONAL_FIELDS = {"personnummer", "pnr", "subject", "sok"}  # sok: the case list's search
 AVOID = ("logga-ut", "utloggad")  # ending the session would end the crawl
 
 
@@ -186,3 +186,19 @@ def test_the_log_search_and_its_export_keep_the_personnummer_out_of_every_url(st
     old = auditor.get(f"{url}?personnummer={ADULT}")
     assert old.status_code == 200 and ADULT not in old.text and reference not in old.text
     assert auditor.get(f"{BASE}/personal/{CLINIC}/logg.csv?personnummer={ADULT}").status_code == 405
+
+
+def test_the_case_list_search_keeps_the_personnummer_out_of_every_url(staff_app: Flask) -> None:
+    """The list's search by ärendenummer or personnummer (issue 20 item 8) is a POST to the list's
+    own address, and neither its form nor its results emit a URL with the personnummer."""
+    reference = send_case(staff_app.test_client(), ADULT)
+    receiver = staff_app.test_client()
+    staff_login(receiver, RECEIVER)
+    url = f"{BASE}/personal/{CLINIC}/arenden/"
+    form = receiver.get(url)
+    assert re.search(r'<form method="post" action="[^"]*/arenden/"[^>]*>\s*<input type="hidden" name="csrf_token"', form.text)
+    assert 'name="sok"' in form.text and problems_in(url, form) == []
+    for typed in (ADULT, reference, "123"):  # a personnummer, an ärendenummer, a mistake
+        results = receiver.post(url, data={"csrf_token": csrf_token(form.text), "sok": typed})
+        assert results.status_code in (200, 422) and problems_in(url, results) == []
+        assert (reference in results.text) == (typed != "123")

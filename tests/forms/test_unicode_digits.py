@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from forms.identity.personnummer import InvalidPersonnummer, normalize
 from forms.notices.contacts import InvalidContact, normalize_mobile
 from forms.staff import tidbok_input
-from forms.staff.case_views import _page_number
+from forms.staff.case_list import _page_number
 from forms.store.tidbok import ScheduleRow
 from sitegen.content.cardvalues import normalise_postal_code
 from sitegen.content.digits import ascii_date, ascii_int

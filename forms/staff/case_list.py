@@ -1,0 +1,237 @@
+"""The mottagning's case list (CONTRACT section 6), filtered by links, and searched by a form.
+
+Every list shown is one access-log row naming the cases (and so the personnummer) it shows, in the
+transaction that read them. The status and "mine"/"late" filters are links (GET); the search by
+ärendenummer or personnummer is a POST, so that a citizen's personnummer never stands in an
+address, where proxy and server logs and the browser's history would keep it (docs/security.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from flask import request, url_for
+from sqlalchemy import Connection
+
+from forms.identity.personnummer import InvalidPersonnummer, normalize
+from forms.identity.providers import IdentityProvider
+from forms.platform.rendering import local_time
+from forms.platform.security import STALE_PAGE
+from forms.platform.services import services
+from forms.platform.workdays import due_text
+from forms.staff import accesslog, casework, rules
+from forms.staff.casework import Filters
+from forms.staff.reads import logs_reads, request_transaction
+from forms.staff.web import bp, keeps_typing, me, render, role_text, roles_at, token_was_stale
+from forms.store.engine import writing
+from sitegen.content.digits import ascii_int
+
+SEARCH_FIELD = "sok"
+NOTHING = "Skriv ett ärendenummer eller ett personnummer att söka på."
+NOT_EITHER = "Skriv ett ärendenummer som HV-2026-7KQ2MX eller ett personnummer med 12 siffror, som 19121212-1212."
+# What a reference looks like (forms.store.cases.new_reference), typed in any case, with or without dashes.
+REFERENCE = re.compile(r"^HV-?(\d{4})-?([2-9A-HJ-NP-Z]{6})$")
+
+
+def _page_number(raw: str | None) -> int:
+    return max(1, min(ascii_int(raw or "1") or 1, 100000))
+
+
+@bp.get("/personal/<clinic>/arenden/")
+@logs_reads
+def cases(clinic: str) -> str:
+    roles = roles_at(clinic, rules.can_see_cases)
+    status = request.args.get("status")
+    filters = Filters(
+        status=status if status in (*rules.STATUSES, casework.ALL) else None,
+        mine=request.args.get("mina") == "1",
+        late=request.args.get("sena") == "1",
+        page=_page_number(request.args.get("sida")),
+    )
+    # The page's reads and its access-log row in the request's one transaction (the one that read
+    # the staff session): the row names exactly the cases the page shows.
+    return _list_page(clinic, roles, filters, request_transaction())
+
+
+@bp.post("/personal/<clinic>/arenden/")
+@keeps_typing
+def cases_search(clinic: str) -> tuple[str, int] | str:
+    """The mottagning's cases with this ärendenummer, or of this personnummer, of every status."""
+    roles = roles_at(clinic, rules.can_see_cases)
+    typed = request.form.get(SEARCH_FIELD, "")[:40]
+    wanted = typed.strip()
+    error = None
+    filters = Filters(status=casework.ALL)
+    if token_was_stale():
+        return _list_page(clinic, roles, Filters(), None, typed=typed, notice=STALE_PAGE.format(button="Sök")), 400
+    if not wanted:
+        error = NOTHING
+    elif (reference := REFERENCE.match(re.sub(r"\s+", "", wanted).upper())) is not None:
+        filters = Filters(status=casework.ALL, reference=f"HV-{reference.group(1)}-{reference.group(2)}")
+    else:
+        try:
+            filters = Filters(status=casework.ALL, subject=normalize(wanted))
+        except InvalidPersonnummer as invalid:
+            error = NOT_EITHER if not re.search(r"\d{6}", wanted) else f"{invalid.reason}."
+    if error is not None:
+        errors = [{"anchor": SEARCH_FIELD, "message": error, "context": None}]
+        return _list_page(clinic, roles, Filters(), None, typed=typed, errors=errors), 422
+    # A POST has no request transaction of its own (forms.staff.reads): one for the reads and the row.
+    return _list_page(clinic, roles, filters, writing(services().store.engine).begin(), typed=typed)
+
+
+def _list_page(
+    clinic: str,
+    roles: frozenset[str],
+    filters: Filters,
+    transaction: AbstractContextManager[Connection] | None,
+    *,
+    typed: str = "",
+    errors: list[dict[str, Any]] | None = None,
+    notice: str | None = None,
+) -> str:
+    """The list page; with a transaction, the cases found and their one access-log row, written in
+    it; without (a search with a mistake), the search form alone, reading and logging nothing."""
+    svc = services()
+    now = svc.now()
+    rows: list[casework.Row] = []
+    total = 0
+    if transaction is not None:
+        with transaction as connection:
+            rows, total = casework.list_cases(connection, clinic, me().person.hsa_id, roles, filters, now)
+            searched = filters.reference or filters.subject
+            accesslog.record(
+                connection,
+                at=now,
+                hsa_id=me().person.hsa_id,
+                role=role_text(roles),
+                clinic=clinic,
+                action="list",
+                personnummer=filters.subject,
+                case_reference=filters.reference,
+                detail=(f"sökte på {'ärendenummer' if filters.reference else 'personnummer'}; " if searched else "")
+                + f"sida {filters.page}; visade: "
+                + " ".join(f"{r.reference}/{r.subject}" for r in rows),
+            )
+    base = url_for("staff.cases", clinic=clinic)
+    links = _Links(base, filters, roles, total)
+    return render(
+        "staff/cases.html",
+        clinic=clinic,
+        rows=[_shown(row, base, svc.identity) for row in rows],
+        filters=filters,
+        total=total,
+        searched=transaction is not None and bool(filters.reference or filters.subject),
+        listed=transaction is not None,
+        typed=typed,
+        errors=errors or [],
+        notice=notice,
+        status_links=links.statuses(),
+        show_links=links.shows(),
+        page_links=links.pages(),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A filter or page link of the list, made in the view: a template macro and a link callback
+    per link cost more than the rest of the list's markup."""
+
+    text: str
+    href: str
+    current: bool
+
+
+class _Links:
+    """The list's filter and page links; after a search, the plain list's, none of them current."""
+
+    def __init__(self, base: str, filters: Filters, roles: frozenset[str], total: int) -> None:
+        self.base = base
+        self.filters = filters
+        self.roles = roles
+        self.total = total
+        self.searched = bool(filters.reference or filters.subject)
+        self.kept = {} if self.searched else {
+            "status": filters.status,
+            "mina": "1" if filters.mine else None,
+            "sena": "1" if filters.late else None,
+        }
+
+    def link(self, **change: Any) -> str:
+        """The list with these filters changed (and on its first page unless `sida` is given): its
+        address and a query, as url_for would write it, without a url_for per link."""
+        args = {k: v for k, v in (self.kept | {"sida": None} | change).items() if v}
+        return f"{self.base}?{urlencode(args, safe=QUERY_SAFE)}" if args else self.base
+
+    def statuses(self) -> list[Link]:
+        status = self.filters.status
+        shown = not self.searched
+        return [
+            Link("Öppna", self.link(status=None), shown and status is None),
+            *(Link(s, self.link(status=s), shown and status == s) for s in rules.STATUSES),
+            Link("Alla", self.link(status=casework.ALL), shown and status == casework.ALL),
+        ]
+
+    def shows(self) -> list[Link]:
+        mine = self.filters.mine and not self.searched
+        shows: list[Link] = []
+        if rules.RECEIVER in self.roles:
+            shows.append(Link("Alla ärenden", self.link(mina=None), not mine and not self.searched))
+            shows.append(Link("Mina ärenden", self.link(mina="1"), mine))
+        if self.filters.late and not self.searched:
+            shows.append(Link("Även ej försenade", self.link(sena=None), False))
+        else:
+            shows.append(Link("Bara försenade", self.link(sena="1"), False))
+        return shows
+
+    def pages(self) -> list[Link]:
+        """Page links of the plain list (a search shows its first page only: one person's cases)."""
+        pages = max(1, -(-self.total // casework.PAGE_SIZE))
+        if self.searched or pages == 1:
+            return []
+        page = self.filters.page
+        near = [n for n in range(1, pages + 1) if n in (1, pages) or abs(n - page) <= 4]  # and the ends
+        return [Link(str(n), self.link(sida=n), n == page) for n in near]
+
+
+# A due time is the end of a working day: a list of 25 cases has a handful of them, and a worker
+# sees the same few days again and again. (`sent` is a moment per case: no cache would hit.)
+_due_text = functools.lru_cache(maxsize=4096)(due_text)
+QUERY_SAFE = "!$'()*,/:;?@"  # what Werkzeug's url_for leaves unquoted in a query
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """One row of the list as the page writes it: its texts made here, once, not by template filters."""
+
+    href: str
+    eservice_name: str
+    reference: str
+    status: str
+    late: bool
+    name: str
+    subject: str
+    sent: str
+    due: str
+    handler: str
+
+
+def _shown(row: casework.Row, base: str, identity: IdentityProvider) -> Shown:
+    person = identity.find_person(row.subject)
+    return Shown(
+        href=f"{base}{quote(row.reference)}/",
+        eservice_name=row.eservice_name,
+        reference=row.reference,
+        status=row.status,
+        late=row.late,
+        name=person.name if person else "Okänd",
+        subject=row.subject,
+        sent=local_time(row.sent_at),
+        due=_due_text(row.due_at) if row.due_at else "",
+        handler=row.handler_name or "Ingen ännu",
+    )
