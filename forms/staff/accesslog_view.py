@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from forms.staff.accesslog import ACTION_NAMES
 from forms.staff.rules import ROLE_NAMES
+from forms.staff.wording import day_words, moment_words
 from forms.store.db import AccessLogEntry
-from sitegen.site.dates import MONTH_NAMES
 
 HSA_ID = re.compile(r"\bSE[0-9A-Z]+-[0-9A-Z]+\b")
 # What a change that was stopped (someone else changed the case first) was about to do.
@@ -33,15 +33,6 @@ CSV_HEADER = ["Tid", "HSA-id", "Namn", "Roll", "Mottagning", "Personnummer", "Ä
 def local(moment: datetime.datetime, zone: datetime.tzinfo) -> datetime.datetime:
     """A stored (naive UTC) time in Swedish local time."""
     return moment.replace(tzinfo=datetime.UTC).astimezone(zone)
-
-
-def day_words(day: datetime.date) -> str:
-    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
-
-
-def moment_words(moment: datetime.datetime) -> str:
-    """"7 december 2026 kl. 02.15", as a person reads a time (CONTRACT section 5)."""
-    return f"{day_words(moment.date())} kl. {moment:%H.%M}"
 
 
 def role_words(text: str) -> str:

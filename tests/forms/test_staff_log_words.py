@@ -113,6 +113,7 @@ def test_an_empty_search_says_what_to_fill_in_and_searches_nothing(staff_app) ->
     assert empty.status_code == 422 and "<title>Fel: " in empty.text
     assert NOTHING in empty.text and 'href="#personnummer"' in empty.text
     assert "Resultat" not in empty.text
+    assert empty.text.count('<p class="hint" id="fran-hint">Till exempel 2027-01-31</p>') == 1  # as every date field
 
 
 @pytest.mark.parametrize("role", ROLES)
