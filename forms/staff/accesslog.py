@@ -7,14 +7,12 @@ at least five years: nothing in the app ever deletes from it. A row is written i
 transaction as the change it records, so a change is never made without its row.
 
 The granskare searches it for their mottagning by citizen personnummer or staff HSA-id and dates,
-and exports the result as CSV (`to_csv`).
+and exports the result as CSV (forms.staff.accesslog_view, which also words it).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from dataclasses import dataclass
 
 from flask import g, has_app_context
@@ -24,7 +22,8 @@ from sqlalchemy.orm import Session
 from forms.store.db import AccessLogEntry, StaffRole
 from forms.store.engine import writing
 
-# Actions as they are written (and shown to the granskare in Swedish).
+# Actions as they are written, and as the granskare reads them (page and CSV). Every action any
+# code writes has its words here (tests/forms/test_staff_log_words.py reads the code for them).
 ACTION_NAMES = {
     "login": "Inloggning",
     "login_refused": "Inloggning nekad",
@@ -134,20 +133,3 @@ def search(engine: Engine, query: Query, zone: datetime.tzinfo) -> list[AccessLo
     statement = statement.order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc()).limit(MAX_ROWS)
     with Session(engine) as db:
         return list(db.scalars(statement))
-
-
-CSV_HEADER = ["tid", "hsa_id", "roll", "mottagning", "personnummer", "arende", "handling", "detalj"]
-
-
-def to_csv(rows: list[AccessLogEntry], zone: datetime.tzinfo) -> str:
-    """The rows as CSV (comma-separated, UTF-8, times in Swedish local time with offset)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for row in rows:
-        at = row.at.replace(tzinfo=datetime.UTC).astimezone(zone).isoformat(timespec="seconds")
-        cells = [row.hsa_id, row.role, row.clinic, row.personnummer or "", row.case_reference or "", row.action]
-        cells.append(row.detail)
-        # A cell starting with = + - @ would be a formula in a spreadsheet: quote it as text.
-        writer.writerow([at, *("'" + c if c[:1] in ("=", "+", "-", "@") else c for c in cells)])
-    return out.getvalue()

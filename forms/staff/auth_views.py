@@ -17,7 +17,7 @@ from forms.platform.samlweb import provider
 from forms.platform.security import stale_notice
 from forms.platform.services import services
 from forms.staff import accesslog, directory, saml_views, session
-from forms.staff.rules import ADMIN, AUDITOR, MANAGER, can_see_cases
+from forms.staff.rules import ADMIN, AUDITOR, MANAGER, ROLE_NAMES, ROLES, can_see_cases
 from forms.staff.web import bp, current_staff, keeps_typing, render, roles_at, staff_services, token_was_stale
 
 UNKNOWN = "Det finns ingen personal med det HSA-id:t. Välj ett av HSA-id:na i listan."
@@ -62,7 +62,11 @@ def _demo_staff() -> list[tuple[str, str, str]]:
     people = []
     for person in listing():
         roles = directory.roles_of(engine, person.hsa_id)
-        where = "; ".join(f"{names.get(c, c)}: {', '.join(sorted(r))}" for c, r in sorted(roles.items()))
+        # Role names as the Roller page writes them, never the slugs the code keeps.
+        where = "; ".join(
+            f"{names.get(c, c)}: {', '.join(ROLE_NAMES[role] for role in ROLES if role in r)}"
+            for c, r in sorted(roles.items())
+        )
         people.append((person.name, person.hsa_id, where))
     return people
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, insert, select, update
@@ -36,6 +37,17 @@ def person(source: Engine | Session, hsa_id: str) -> StaffPerson | None:
             select(StaffMember.hsa_id, StaffMember.name, StaffMember.title).where(StaffMember.hsa_id == hsa_id)
         ).first()
     return StaffPerson(row.hsa_id, row.name, row.title) if row else None
+
+
+def names_of(source: Engine | Session, hsa_ids: Collection[str]) -> dict[str, str]:
+    """HSA-id → name for those the directory knows: the access log shows who beside each id."""
+    if not hsa_ids:
+        return {}
+    with reading(source) as db:
+        rows = db.execute(
+            select(StaffMember.hsa_id, StaffMember.name).where(StaffMember.hsa_id.in_(sorted(set(hsa_ids))))
+        ).all()
+    return {row.hsa_id: row.name for row in rows}
 
 
 def remember(engine: Engine, who: StaffPerson) -> None:

@@ -22,6 +22,7 @@ from forms.staff.followup import MAX_WEEKS, CaseFigures, Figures, Period, monday
 from forms.staff.followup_charts import Chart, Series, columns, rows
 from forms.staff.rules import MANAGER
 from forms.staff.web import bp, has_any, refuse, render, roles_at
+from forms.staff.wording import DATE_EXAMPLE, DATE_HINT
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MONTHS = ("jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt", "nov", "dec")
@@ -51,7 +52,7 @@ def asked_period(today: datetime.date) -> Asked:
         try:
             day = datetime.date.fromisoformat(typed[key])
         except ValueError:
-            errors.append(_error(key, f"{label}: skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-03-02."))
+            errors.append(_error(key, f"{label}: skriv datumet som år-månad-dag, till exempel {DATE_EXAMPLE}."))
             continue
         if not FIRST_YEAR <= day.year <= LAST_YEAR:
             errors.append(_error(key, f"{label}: välj ett datum mellan år {FIRST_YEAR} och {LAST_YEAR}."))
@@ -189,6 +190,7 @@ def followup_page(clinic: str) -> str | tuple[str, int]:
         csv_args={key: value for key, value in asked.typed.items() if value},
         weeks=list(enumerate(figures.period.mondays)) if figures else [],
         range_text=_range_text(figures.period) if figures else "",
+        date_hint=DATE_HINT,
     )
     return (page, 422) if asked.errors else page
 

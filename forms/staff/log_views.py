@@ -16,10 +16,11 @@ from werkzeug.wrappers import Response
 from forms.identity.personnummer import InvalidPersonnummer, normalize
 from forms.platform.security import STALE_PAGE
 from forms.platform.services import STOCKHOLM, services
-from forms.staff import accesslog
-from forms.staff.accesslog import ACTION_NAMES, Query
+from forms.staff import accesslog, accesslog_view, directory
+from forms.staff.accesslog import Query
 from forms.staff.rules import AUDITOR
 from forms.staff.web import bp, has_any, keeps_typing, log_here, render, roles_at, token_was_stale
+from forms.staff.wording import DATE_HINT, date_message
 from forms.store.db import AccessLogEntry
 from sitegen.content.digits import ascii_date
 
@@ -41,10 +42,10 @@ def _query(clinic: str, form: Mapping[str, str]) -> tuple[Query | None, list[dic
         except InvalidPersonnummer as error:
             errors.append({"anchor": "personnummer", "message": error.reason, "context": None})
     dates = {}
-    for key, label in (("fran", "Från och med"), ("till", "Till och med")):
+    for key, what in (("fran", "första dagen"), ("till", "sista dagen")):
         dates[key] = _date(typed[key]) if typed[key].strip() else None
         if typed[key].strip() and dates[key] is None:
-            errors.append({"anchor": key, "message": f"{label}: skriv datumet som ÅÅÅÅ-MM-DD.", "context": None})
+            errors.append({"anchor": key, "message": date_message(what), "context": None})
     if errors:
         return None, errors, typed
     query = Query(
@@ -66,15 +67,18 @@ def _page(
     notice: str | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
+    engine = services().store.engine
+    found = rows or []
     page = render(
         "staff/log.html",
         clinic=clinic,
-        rows=rows or [],
+        count=len(found),
+        lines=accesslog_view.lines(found, directory.names_of(engine, accesslog_view.ids_in(found)), STOCKHOLM),
+        date_hint=DATE_HINT,
         errors=errors or [],
         typed=typed,
         searched=rows is not None,
         notice=notice,
-        action_names=ACTION_NAMES,
         kept={k: v for k, v in typed.items() if v.strip()},  # the export form's hidden fields
     )
     return page, status
@@ -116,8 +120,11 @@ def log_csv(clinic: str) -> Response | tuple[str, int]:
     svc = services()
     rows = accesslog.search(svc.store.engine, query, STOCKHOLM)
     log_here(clinic, roles, "log_export", personnummer=query.personnummer, detail=f"hsa_id={query.hsa_id or ''}")
-    body = accesslog.to_csv(rows, STOCKHOLM)
+    names = directory.names_of(svc.store.engine, accesslog_view.ids_in(rows))
+    here = svc.content.clinics.get(clinic)
+    body = accesslog_view.to_csv(rows, names, {clinic: here.name} if here else {}, STOCKHOLM)
     stamp = svc.now().astimezone(STOCKHOLM).strftime("%Y%m%d-%H%M")
-    response = Response("\ufeff" + body, mimetype="text/csv")
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="atkomstlogg-{clinic}-{stamp}.csv"'
     return response

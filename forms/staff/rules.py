@@ -9,8 +9,8 @@ handler. Roles per mottagning:
 - arendehanterare: sees and works the cases distributed to them: answers, closes; one who is also
   arendemottagare may answer any open case directly, which makes it theirs;
 - lokal-administrator: standardsvar and roles (no cases);
-- granskare: the access log (no cases), and never a case role at the same mottagning: whoever
-  audits what the case workers read must not be one of them;
+- granskare: the access log (no cases, not the tidbok's patients), and never a case role at the
+  same mottagning: whoever audits what the case workers read must not be one of them;
 - verksamhetschef: the uppföljning, figures only (no cases, no names, no personnummer).
 
 Nobody changes their own roles: a second lokal administratör does (forms.staff.directory).
@@ -75,6 +75,16 @@ class CaseView:
 
 def can_see_cases(roles: Collection[str]) -> bool:
     return RECEIVER in roles or HANDLER in roles
+
+
+# Who reads the tidbok's day and week (citizens' names and personnummer): the roles that book and
+# receive patients, and the one who keeps the tidbok. Not the granskare, who audits the reads and
+# needs the log only, nor the verksamhetschef, who sees figures only.
+TIDBOK_ROLES = frozenset({RECEIVER, HANDLER, ADMIN})
+
+
+def can_see_tidbok(roles: Collection[str]) -> bool:
+    return bool(TIDBOK_ROLES & set(roles))
 
 
 def can_see(roles: Collection[str], me: str, case: CaseView) -> bool:

@@ -31,6 +31,7 @@ from forms.staff import (  # noqa: F401 - they add the views
     seed_history,
     tidbok_day,
     tidbok_views,
+    tidbok_week,
 )
 from forms.staff.web import EXTENSION, StaffServices, bp
 

@@ -1,4 +1,4 @@
-"""The tidbok's day view for every member of staff at the mottagning (any of its roles).
+"""The tidbok's day view for the staff who book and receive patients, and the tidbok's keeper.
 
 It shows citizens (name and personnummer), so each reading writes an access-log row naming the
 personnummer shown, like a case list. The times come from the weekly schedule (built in local
@@ -20,8 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from forms.platform.services import services
-from forms.staff.rules import MANAGER, ROLES
-from forms.staff.web import bp, has_any, log_here, refuse, render, roles_at
+from forms.staff.rules import can_see_tidbok
+from forms.staff.web import bp, log_here, render, roles_at
+from forms.staff.wording import DATE_HINT, date_message
 from forms.store.tidbok import BookingCommentRow, BookingRow, ClosedDayRow, ScheduleRow, TimeTypeRow
 from sitegen.content.digits import ascii_date
 from sitegen.site.dates import MONTH_NAMES, WEEKDAY_NAMES
@@ -109,17 +110,27 @@ def slots_of(clinic: str, day: datetime.date) -> tuple[list[Slot], bool, dict[st
     return [slots[key] for key in sorted(slots)], closed, names, comments
 
 
+def asked_day(raw: str, today: datetime.date) -> datetime.date | None:
+    """The day `dag=` asks for (typed in the date field or followed from a link); None if it is not one.
+
+    Kept to the years 2000–2100, so the previous and next day and week stay inside the calendar.
+    """
+    day = ascii_date(raw.strip()) if raw.strip() else today
+    return day if day is not None and 2000 <= day.year <= 2100 else None
+
+
 @bp.get("/personal/<clinic>/tidbok/")
-def tidbok_day(clinic: str) -> str:
-    roles = roles_at(clinic, has_any(*(set(ROLES) - {MANAGER})))  # the verksamhetschef sees figures only
+def tidbok_day(clinic: str) -> str | tuple[str, int]:
+    roles = roles_at(clinic, can_see_tidbok)  # not a pure granskare nor verksamhetschef (forms.staff.rules)
     svc = services()
     today = svc.now().astimezone(STOCKHOLM).date()
-    raw = request.args.get("dag", "")
-    day = ascii_date(raw) if raw else today
+    raw = request.args.get("dag", "")[:40]
+    day = asked_day(raw, today)
     if day is None:
-        refuse(clinic, "tidbok-dag")
-    if not 2000 <= day.year <= 2100:  # also keeps the previous/next day inside the calendar
-        refuse(clinic, "tidbok-dag")
+        # Typed into the date field: said in Swedish with what was typed kept, nothing read or logged.
+        errors = [{"anchor": "dag", "message": date_message("dagen"), "context": None}]
+        return render("staff/tidbok_day.html", clinic=clinic, errors=errors, typed=raw, date_hint=DATE_HINT,
+                      today=today.isoformat()), 422
     slots, closed, type_names, comments = slots_of(clinic, day)
     shown = sorted({b.subject for slot in slots for b in slot.bookings})
     names = {p.personnummer: p.name for p in (svc.identity.find_person(pnr) for pnr in shown) if p}
@@ -130,5 +141,6 @@ def tidbok_day(clinic: str) -> str:
         closed=closed, type_names=type_names, names=names, staff_booked=STAFF_BOOKED, comments=comments,
         previous=(day - one_day).isoformat(), next=(day + one_day).isoformat(),
         previous_words=day_in_words(day - one_day), next_words=day_in_words(day + one_day),
-        is_today=day == today, today=today.isoformat(),
+        is_today=day == today, today=today.isoformat(), errors=[], typed=day.isoformat(), date_hint=DATE_HINT,
+        week=day.isocalendar().week,
     )

@@ -2,25 +2,64 @@
 
 Pure functions over the posted fields, so every message can be tested without a browser. A form
 with faults is shown again with exactly what was typed; only a form without faults is stored.
+Times are typed the Swedish ways ("8.00", "8:00", "08.00", "0800") and kept as "08:00"; a time
+type's id is made from its name (`type_id_for`), never typed and never shown, since the booking
+side's addresses and stored bookings name it and it must not change.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from forms.staff.wording import date_message, day_words, time_message
 from sitegen.content.digits import DIGITS, ascii_date, ascii_int
 
 REASONS = {"required": "Krävs", "optional": "Frivillig", "none": "Frågas inte"}
 DAYS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
-CLOCK = re.compile(rf"^([01]{DIGITS}|2[0-3])[:.]([0-5]{DIGITS})$")
+# "8.00", "8:00", "08.00", "08:00", "800", "0800": hours and minutes, with a dot, a colon or nothing.
+CLOCK = re.compile(rf"^({DIGITS}{{1,2}})[:.]({DIGITS}{{2}})$|^({DIGITS}{{1,2}})({DIGITS}{{2}})$")
 MAX_NAME = 200
 MAX_INFO = 2000
-ID_TAKEN = "Det finns redan en tidstyp med det id:t. Välj ett annat."
+MAX_ID = 50  # room for "-2", "-3" … within the column's 100 and an address that stays short
+SWEDISH_LETTERS = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
+
+
+def slug_of(name: str) -> str:
+    """"Läkarbesök, 20 min" → "lakarbesok-20-min": a–z, 0–9 and hyphens only, as an address wants."""
+    folded = unicodedata.normalize("NFKD", name.lower().translate(SWEDISH_LETTERS))
+    ascii_only = folded.encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")[:MAX_ID].strip("-")
+    return slug or "tidstyp"
+
+
+def type_id_for(name: str, taken: set[str]) -> str:
+    """The new time type's id: its name's slug, with -2, -3 … when the mottagning already has it."""
+    base = slug_of(name)
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+def clock(raw: str) -> str | None:
+    """A typed time of day as "HH:MM", or None if it is not one (24.00 and 8.60 are not)."""
+    found = CLOCK.match(raw.strip())
+    if not found:
+        return None
+    hours, minutes = (int(part) for part in (found.group(1, 2) if found.group(1) else found.group(3, 4)))
+    if hours > 23 or minutes > 59:
+        return None
+    return f"{hours:02d}:{minutes:02d}"
+
+
+def shown_clock(stored: str) -> str:
+    """"08:00" as a Swedish reader writes it: "08.00"."""
+    return stored.replace(":", ".")
 
 
 @dataclass
@@ -46,20 +85,9 @@ def _int(form: Mapping[str, str], name: str, low: int, high: int, message: str, 
     return number
 
 
-def time_type(form: Mapping[str, str], type_id: str | None, taken_ids: set[str]) -> Checked:
-    """A time type's fields; `type_id` is the id of the type being edited (None: a new one)."""
+def time_type(form: Mapping[str, str]) -> Checked:
+    """A time type's fields (its id is not one: `type_id_for` makes a new type's from the name)."""
     out = Checked()
-    if type_id is None:
-        new_id = form.get("type_id", "").strip()
-        if not new_id:
-            out.fault("type_id", "Skriv ett id för tidstypen.")
-        elif not ID_PATTERN.match(new_id):
-            out.fault("type_id", "Id får bara ha små bokstäver a–z, siffror och bindestreck, högst 60 tecken.")
-        elif new_id in taken_ids:
-            out.fault("type_id", ID_TAKEN)
-        out.values["type_id"] = new_id
-    else:
-        out.values["type_id"] = type_id
     name = form.get("name", "").strip()
     if not name:
         out.fault("name", "Skriv tidstypens namn.")
@@ -90,11 +118,10 @@ def time_type(form: Mapping[str, str], type_id: str | None, taken_ids: set[str])
 
 
 def _clock(form: Mapping[str, str], name: str, message: str, out: Checked) -> str | None:
-    found = CLOCK.match(form.get(name, "").strip())
-    if not found:
+    found = clock(form.get(name, ""))
+    if found is None:
         out.fault(name, message)
-        return None
-    return f"{found.group(1)}:{found.group(2)}"
+    return found
 
 
 def _date(raw: str, name: str, message: str, out: Checked) -> datetime.date | None:
@@ -115,16 +142,16 @@ def schedule(form: Mapping[str, str], days: list[str], type_ids: set[str]) -> Ch
     if not chosen:
         out.fault("day-mån", "Välj minst en veckodag.")
     out.values["days"] = chosen
-    start = _clock(form, "start", "Skriv starttiden som tt:mm, till exempel 08:00.", out)
-    end = _clock(form, "end", "Skriv sluttiden som tt:mm, till exempel 11:00.", out)
+    start = _clock(form, "start", time_message("starttiden"), out)
+    end = _clock(form, "end", time_message("sluttiden", "11.00"), out)
     if start and end and end <= start:
         out.fault("end", "Sluttiden måste vara senare än starttiden.")
     out.values["start"], out.values["end"] = start, end
     valid_from = until = None
     if form.get("from", "").strip():
-        valid_from = _date(form["from"], "from", "Skriv första dagen som åååå-mm-dd, till exempel 2026-12-01.", out)
+        valid_from = _date(form["from"], "from", date_message("första dagen"), out)
     if form.get("until", "").strip():
-        until = _date(form["until"], "until", "Skriv sista dagen som åååå-mm-dd, till exempel 2027-02-28.", out)
+        until = _date(form["until"], "until", date_message("sista dagen"), out)
     if valid_from and until and until < valid_from:
         out.fault("until", "Sista dagen får inte vara före första dagen.")
     out.values["from"], out.values["until"] = valid_from, until
@@ -133,10 +160,10 @@ def schedule(form: Mapping[str, str], days: list[str], type_ids: set[str]) -> Ch
 
 def _period(valid_from: datetime.date | None, until: datetime.date | None) -> str:
     if valid_from and until:
-        return f" från {valid_from} till {until}"
+        return f" från {day_words(valid_from)} till och med {day_words(until)}"
     if valid_from:
-        return f" från {valid_from}"
-    return f" till {until}" if until else ""
+        return f" från {day_words(valid_from)}"
+    return f" till och med {day_words(until)}" if until else ""
 
 
 def schedule_clash(values: Mapping[str, Any], rows: list[Any], names: Mapping[str, str]) -> str | None:
@@ -161,7 +188,8 @@ def schedule_clash(values: Mapping[str, Any], rows: list[Any], names: Mapping[st
         weekdays = ", ".join(DAYS[int(day)] for day in sorted(row.weekdays))
         return (
             f"Tiderna krockar med schemaraden {names.get(row.type_id, row.type_id)} {weekdays} "
-            f"{row.start_time}–{row.end_time}{_period(row.valid_from, row.valid_until)}. Mottagningen tar emot "
+            f"{shown_clock(row.start_time)}–{shown_clock(row.end_time)}{_period(row.valid_from, row.valid_until)}. "
+            "Mottagningen tar emot "
             "en bokning i taget, så två schemarader får inte ha tider samma dag och klockslag. "
             "Ändra tiderna, dagarna eller perioden."
         )
@@ -172,9 +200,9 @@ def closed_day(form: Mapping[str, str], closed: set[datetime.date]) -> Checked:
     out = Checked()
     raw = form.get("day", "").strip()
     if not raw:
-        out.fault("day", "Skriv dagen som åååå-mm-dd, till exempel 2026-12-24.")
+        out.fault("day", date_message("dagen"))
         return out
-    day = _date(raw, "day", "Skriv dagen som åååå-mm-dd, till exempel 2026-12-24.", out)
+    day = _date(raw, "day", date_message("dagen"), out)
     if day is not None and day in closed:
         out.fault("day", "Den dagen är redan stängd.")
     out.values["day"] = day

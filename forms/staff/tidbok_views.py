@@ -6,7 +6,9 @@ here creates or moves a booking: the database's refusal of two active bookings t
 (forms.store.tidbok) stays the guard of "one booking at a time"; a schedule row overlapping
 another is refused here too, so the citizens are never offered times that cannot both be booked.
 Removing a schedule row, closing a day or changing a time type's length leaves booked times booked,
-each with the length it was booked with.
+each with the length it was booked with. A new time type's id is made from its name in the write
+transaction (tidbok_input.type_id_for), so two administrators naming two types alike at once get
+two ids ("samtal", "samtal-2"), the database's unique (clinic, type_id) deciding who takes which.
 """
 
 from __future__ import annotations
@@ -23,13 +25,12 @@ from forms.platform.services import services
 from forms.staff import accesslog, tidbok_input
 from forms.staff.rules import ADMIN
 from forms.staff.web import bp, has_any, me, refuse, render, role_text, roles_at
+from forms.staff.wording import DATE_HINT, TIME_HINT, day_words
 from forms.store.engine import writing
 from forms.store.tidbok import ClosedDayRow, ScheduleRow, TimeTypeRow
 from sitegen.content.digits import ascii_int
 
-
-class _IdTaken(Exception):
-    """A new time type's id was taken between the form's check and the write."""
+ID_TRIES = 5  # another administrator taking the same id at the same moment, this many times over, is not real
 
 
 def _read() -> Session:
@@ -52,8 +53,8 @@ def tidbok_types(clinic: str) -> str:
     roles_at(clinic, has_any(ADMIN))
     with _read() as db:
         types = _types(db, clinic)
-    return render("staff/tidbok_types.html", clinic=clinic, types=types, reasons=tidbok_input.REASONS,
-                  saved=request.args.get("sparat"))
+    saved = next((row.name for row in types if row.type_id == request.args.get("sparat")), None)
+    return render("staff/tidbok_types.html", clinic=clinic, types=types, reasons=tidbok_input.REASONS, saved=saved)
 
 
 def _type_form(clinic: str, type_id: str | None, values: dict[str, Any], errors: list[dict[str, Any]]) -> str:
@@ -76,34 +77,42 @@ def tidbok_type_edit(clinic: str, type_id: str | None) -> Response | str | tuple
         values = {name: getattr(existing, name) for name in
                   ("name", "minutes", "reason", "min_age", "max_age", "cancel_hours", "rebook", "info")}
         return _type_form(clinic, type_id, values, [])
-    checked = tidbok_input.time_type(request.form, type_id, set(rows))
+    checked = tidbok_input.time_type(request.form)
     if checked.errors:
         typed: dict[str, Any] = dict(request.form.items())
         typed["rebook"] = request.form.get("rebook") == "1"
         return _type_form(clinic, type_id, typed, checked.errors), 422
     values = checked.values
-    try:
-        with sessionmaker(writing(services().store.engine))() as db, db.begin():
+    for _attempt in range(ID_TRIES):
+        try:
+            saved = _save_type(clinic, roles, type_id, values)
+        except IntegrityError:
+            # IntegrityError: on PostgreSQL two transactions can both miss the other's new row; the
+            # unique (clinic, type_id) decides, and the loser takes the next free id from the name.
+            if type_id is not None:
+                raise
+            continue
+        return redirect(url_for("staff.tidbok_types", clinic=clinic, sparat=saved), code=303)
+    raise RuntimeError("no free time-type id after several tries")
+
+
+def _save_type(clinic: str, roles: frozenset[str], type_id: str | None, values: dict[str, Any]) -> str:
+    """Store the type in one write transaction with its log row; a new one gets its id from its name."""
+    with sessionmaker(writing(services().store.engine))() as db, db.begin():
+        if type_id is None:
+            # Read in the write transaction (SQLite's BEGIN IMMEDIATE: one writer at a time).
+            taken = set(db.scalars(select(TimeTypeRow.type_id).where(TimeTypeRow.clinic == clinic)))
+            new_id = tidbok_input.type_id_for(values["name"], taken)
+            row = TimeTypeRow(clinic=clinic, type_id=new_id)
+            db.add(row)
+        else:  # the id stays: bookings and the booking side's addresses name it
             row = db.scalars(select(TimeTypeRow).where(
-                TimeTypeRow.clinic == clinic, TimeTypeRow.type_id == values["type_id"])).first()
-            if row is not None and type_id is None:
-                raise _IdTaken  # created by someone else since the check: a new type never overwrites it
-            if row is None:
-                row = TimeTypeRow(clinic=clinic, type_id=values["type_id"])
-                db.add(row)
-            for name in ("name", "minutes", "reason", "min_age", "max_age", "cancel_hours", "rebook", "info"):
-                setattr(row, name, values[name])
-            _change(db, clinic, roles, f"tidstyp {values['type_id']}: {values['name']}, {values['minutes']} min")
-    except (_IdTaken, IntegrityError):
-        # IntegrityError: on PostgreSQL both transactions can miss the other's row; the unique
-        # (clinic, type_id) decides, and the loser is told like the form's own check tells.
-        if type_id is not None:
-            raise
-        typed: dict[str, Any] = dict(request.form.items())
-        typed["rebook"] = request.form.get("rebook") == "1"
-        return _type_form(clinic, None, typed, [{"anchor": "type_id", "message": tidbok_input.ID_TAKEN,
-                                                 "context": None}]), 422
-    return redirect(url_for("staff.tidbok_types", clinic=clinic, sparat=values["type_id"]), code=303)
+                TimeTypeRow.clinic == clinic, TimeTypeRow.type_id == type_id)).one()
+        for name in ("name", "minutes", "reason", "min_age", "max_age", "cancel_hours", "rebook", "info"):
+            setattr(row, name, values[name])
+        db.flush()  # a new id's unique (clinic, type_id) speaks here, for the caller to take the next one
+        _change(db, clinic, roles, f"tidstyp {row.type_id}: {values['name']}, {values['minutes']} min")
+        return row.type_id
 
 
 def _schedule_page(clinic: str, errors: list[dict[str, Any]], typed: dict[str, Any], status: int = 200
@@ -114,7 +123,9 @@ def _schedule_page(clinic: str, errors: list[dict[str, Any]], typed: dict[str, A
             ScheduleRow.type_id, ScheduleRow.valid_from, ScheduleRow.start_time)))
     names = {row.type_id: row.name for row in types}
     return render("staff/tidbok_schedule.html", clinic=clinic, types=types, rows=rows, names=names,
-                  days=tidbok_input.DAYS, errors=errors, typed=typed, saved=request.args.get("sparat")), status
+                  days=tidbok_input.DAYS, errors=errors, typed=typed, saved=request.args.get("sparat"),
+                  date_hint=DATE_HINT, time_hint=TIME_HINT, day_words=day_words,
+                  clock=tidbok_input.shown_clock), status
 
 
 @bp.route("/personal/<clinic>/tidbok/schema/", methods=["GET", "POST"])
@@ -169,7 +180,7 @@ def _closed_page(clinic: str, errors: list[dict[str, Any]], typed: str, status: 
         statement = select(ClosedDayRow.day).where(ClosedDayRow.clinic == clinic).order_by(ClosedDayRow.day)
         days = list(db.scalars(statement))
     return render("staff/tidbok_closed.html", clinic=clinic, days=days, errors=errors, typed=typed,
-                  saved=request.args.get("sparat")), status
+                  saved=request.args.get("sparat"), date_hint=DATE_HINT, day_words=day_words), status
 
 
 @bp.route("/personal/<clinic>/tidbok/stangda-dagar/", methods=["GET", "POST"])

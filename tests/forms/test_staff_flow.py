@@ -336,8 +336,8 @@ def test_the_granskare_searches_by_citizen_and_by_staff_and_exports_csv(staff_ap
     export = search(f"{BASE}/personal/{CLINIC}/logg.csv", personnummer=ADULT)
     assert export.mimetype == "text/csv" and "attachment" in export.headers["Content-Disposition"]
     lines = export.text.lstrip("\ufeff").splitlines()
-    assert lines[0] == "tid,hsa_id,roll,mottagning,personnummer,arende,handling,detalj"
-    assert any(reference in line and "anteckning" in line for line in lines[1:])
+    assert lines[0] == "Tid;HSA-id;Namn;Roll;Mottagning;Personnummer;Ärende;Handling;Detaljer"
+    assert any(reference in line and "Skrev intern anteckning" in line for line in lines[1:])
     assert any(r.action == "log_export" and r.hsa_id == AUDITOR for r in _log(staff_app))
 
 

@@ -95,13 +95,13 @@ def test_a_refusal_is_written_to_the_access_log_and_a_read_of_figures_is_not(fol
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("?fran=2026-02-30", "Från och med: skriv datumet som ÅÅÅÅ-MM-DD"),
-        ("?till=igår", "Till och med: skriv datumet som ÅÅÅÅ-MM-DD"),
+        ("?fran=2026-02-30", "Från och med: skriv datumet som år-månad-dag, till exempel 2027-01-31."),
+        ("?till=igår", "Till och med: skriv datumet som år-månad-dag, till exempel 2027-01-31."),
         ("?fran=2026-06-01&till=2026-05-01", "Från och med-datumet är efter till och med-datumet."),
         ("?fran=2024-01-01&till=2026-06-01", "Perioden är för lång. Välj en period på högst två år (104 veckor)."),
         ("?fran=0001-01-01", "Från och med: välj ett datum mellan år 2000 och 2100."),
         ("?till=9999-12-31", "Till och med: välj ett datum mellan år 2000 och 2100."),
-        ("?fran=" + "2" * 500, "Från och med: skriv datumet som ÅÅÅÅ-MM-DD"),
+        ("?fran=" + "2" * 500, "Från och med: skriv datumet som år-månad-dag, till exempel 2027-01-31."),
     ],
 )
 def test_a_bad_period_is_a_swedish_message_and_no_figures(followup_app: Flask, query: str, message: str) -> None:

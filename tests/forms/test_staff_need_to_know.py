@@ -62,7 +62,8 @@ def _urls(reference: str) -> list[tuple[str, str, set[str]]]:
         ("GET", f"{P}/logg/", {AUDITOR}),
         ("POST", f"{P}/logg/", {AUDITOR}),
         ("POST", f"{P}/logg.csv", {AUDITOR}),
-        ("GET", f"{P}/tidbok/", {RECEIVER, HANDLER, HANDLER2, BOTH, ADMIN, AUDITOR}),
+        ("GET", f"{P}/tidbok/", {RECEIVER, HANDLER, HANDLER2, BOTH, ADMIN}),  # not the granskare: the log is hers
+        ("GET", f"{P}/tidbok/vecka/", {RECEIVER, HANDLER, HANDLER2, BOTH, ADMIN}),
         ("GET", f"{P}/tidbok/tidstyper/", {ADMIN}),
         ("GET", f"{P}/tidbok/tidstyper/ny/", {ADMIN}),
         ("POST", f"{P}/tidbok/tidstyper/ny/", {ADMIN}),

@@ -19,9 +19,9 @@ from forms.store.tidbok import ClosedDayRow, ScheduleRow, TimeTypeRow
 from tests.forms.booking_support import token
 from tests.forms.tidbok_staff_support import ADMIN, VC, P, make_tidbok_staff_app, post_form, staff_client
 
-GOOD_TYPE = {"type_id": "samtal", "name": "Samtal", "minutes": "30", "reason": "optional", "min_age": "",
+GOOD_TYPE = {"name": "Samtal", "minutes": "30", "reason": "optional", "min_age": "",
              "max_age": "", "cancel_hours": "12", "rebook": "1", "info": "Ring från ett tyst rum."}
-GOOD_ROW = {"time_type": "samtal", "start": "13:00", "end": "14:00", "from": "2026-12-01", "until": "2027-01-31"}
+GOOD_ROW = {"time_type": "samtal", "start": "13.00", "end": "14.00", "from": "2026-12-01", "until": "2027-01-31"}
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_a_new_time_type_is_stored_listed_and_logged(app: Flask) -> None:
     response = post_form(client, f"{P}/tidbok/tidstyper/ny/", GOOD_TYPE)
     assert response.status_code == 303
     listing = client.get(response.headers["Location"]).text
-    assert "Tidstypen samtal är sparad." in listing and "Samtal" in listing
+    assert "Tidstypen Samtal är sparad." in listing
     with Session(engine(app)) as db:
         row = db.scalars(select(TimeTypeRow).where(TimeTypeRow.clinic == VC, TimeTypeRow.type_id == "samtal")).one()
     assert (row.name, row.minutes, row.reason, row.min_age, row.cancel_hours, row.rebook, row.info) == (
@@ -70,9 +70,6 @@ def test_editing_a_time_type_keeps_its_id_and_changes_its_fields(app: Flask) -> 
 
 
 @pytest.mark.parametrize(("change", "anchor", "message"), [
-    ({"type_id": ""}, "type_id", "Skriv ett id för tidstypen."),
-    ({"type_id": "Stora Bokstäver"}, "type_id", "Id får bara ha små bokstäver a–z"),
-    ({"type_id": "lakarbesok"}, "type_id", "Det finns redan en tidstyp med det id:t."),
     ({"name": "  "}, "name", "Skriv tidstypens namn."),
     ({"name": "x" * 201}, "name", "Namnet får vara högst 200 tecken."),
     ({"minutes": "tjugo"}, "minutes", "Skriv längden i minuter, ett heltal från 5 till 480."),
@@ -151,11 +148,11 @@ def test_another_mottagnings_schedule_row_cannot_be_removed(app: Flask) -> None:
 @pytest.mark.parametrize(("change", "days", "anchor", "message"), [
     ({"time_type": ""}, ["mån"], "time_type", "Välj en tidstyp."),
     ({}, [], "day-mån", "Välj minst en veckodag."),
-    ({"start": "8"}, ["mån"], "start", "Skriv starttiden som tt:mm, till exempel 08:00."),
-    ({"end": "25:00"}, ["mån"], "end", "Skriv sluttiden som tt:mm, till exempel 11:00."),
+    ({"start": "8"}, ["mån"], "start", "Skriv starttiden som timmar och minuter, till exempel 08.00."),
+    ({"end": "25:00"}, ["mån"], "end", "Skriv sluttiden som timmar och minuter, till exempel 11.00."),
     ({"end": "12:00"}, ["mån"], "end", "Sluttiden måste vara senare än starttiden."),
-    ({"from": "1 december"}, ["mån"], "from", "Skriv första dagen som åååå-mm-dd"),
-    ({"until": "2026-02-30"}, ["mån"], "until", "Skriv sista dagen som åååå-mm-dd"),
+    ({"from": "1 december"}, ["mån"], "from", "Skriv första dagen som år-månad-dag, till exempel 2027-01-31."),
+    ({"until": "2026-02-30"}, ["mån"], "until", "Skriv sista dagen som år-månad-dag, till exempel 2027-01-31."),
     ({"until": "2026-11-01"}, ["mån"], "until", "Sista dagen får inte vara före första dagen."),
 ])
 def test_a_faulty_schedule_row_is_refused_with_a_message_and_what_was_typed(
@@ -190,8 +187,8 @@ def test_a_schedule_row_overlapping_another_of_any_type_is_refused_with_the_row_
     response = post_form(client, f"{P}/tidbok/schema/", inside)
     assert response.status_code == 422
     assert "<title>Fel: " in response.text and 'href="#start"' in response.text
-    assert ("Tiderna krockar med schemaraden Läkarbesök mån, tis, ons, tor, fre 08:00–11:00 från 2026-11-01 till "
-            "2027-03-31.") in response.text
+    assert ("Tiderna krockar med schemaraden Läkarbesök mån, tis, ons, tor, fre 08.00–11.00 från 1 november 2026 "
+            "till och med 31 mars 2027.") in response.text
     assert 'value="ons" checked' in response.text and 'value="08:00"' in response.text  # what was typed, kept
     same_type = {**inside, "time_type": "lakarbesok", "start": "10:50", "end": "12:00", "days": ["fre", "lör"]}
     assert post_form(client, f"{P}/tidbok/schema/", same_type).status_code == 422
@@ -223,9 +220,9 @@ def test_a_closed_day_is_opened_again(app: Flask) -> None:
 
 
 @pytest.mark.parametrize(("typed", "message"), [
-    ("", "Skriv dagen som åååå-mm-dd, till exempel 2026-12-24."),
-    ("24/12", "Skriv dagen som åååå-mm-dd, till exempel 2026-12-24."),
-    ("2026-13-01", "Skriv dagen som åååå-mm-dd, till exempel 2026-12-24."),
+    ("", "Skriv dagen som år-månad-dag, till exempel 2027-01-31."),
+    ("24/12", "Skriv dagen som år-månad-dag, till exempel 2027-01-31."),
+    ("2026-13-01", "Skriv dagen som år-månad-dag, till exempel 2027-01-31."),
     ("2026-12-25", "Den dagen är redan stängd."),
 ])
 def test_a_faulty_closed_day_is_refused_with_a_message_and_what_was_typed(
