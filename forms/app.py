@@ -20,6 +20,7 @@ from forms.account import contact
 from forms.account import views as auth
 from forms.booking import book as booking_book
 from forms.booking import change as booking_change
+from forms.booking import kallelse_views as booking_kallelse
 from forms.booking import manage as booking_manage
 from forms.booking import overview as booking_overview
 from forms.booking.setup import install_tidbok
@@ -130,8 +131,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app, config.get("TIDBOK"), store.engine, settings.demo_data if demo_identity else None,
         app.extensions["hittavard_forms"].now,
     )
-    blueprints = (auth.bp, contact.bp, booking_book.bp, booking_change.bp, booking_manage.bp, booking_overview.bp,
-                  eservice.bp, inbox.bp)
+    blueprints = (auth.bp, contact.bp, booking_book.bp, booking_kallelse.bp, booking_change.bp, booking_manage.bp,
+                  booking_overview.bp, eservice.bp, inbox.bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint, url_prefix=url_prefix)
     init_search(app)  # /sok/, at the site's root

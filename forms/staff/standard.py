@@ -1,5 +1,8 @@
-"""A mottagning's standardsvar: texts an answer may start from, kept by the lokal administratör.
+"""A mottagning's standardsvar and mallar: texts an answer (standardsvar) or a message to a citizen
+(mall, omvänt ärendeflöde) may start from, kept by the lokal administratör.
 
+Both are the same kind of thing in tables of the same shape, so one set of functions keeps both:
+`model` names the table (StandardAnswer by default), `action` the access-log action.
 Retired ones are kept (an answer already sent may have started from one) but no longer offered.
 Every change is written to the access log in the same transaction.
 """
@@ -14,28 +17,34 @@ from sqlalchemy.orm import Session
 from forms.identity.staff import StaffPerson
 from forms.staff import accesslog
 from forms.staff.reads import reading
-from forms.store.db import StandardAnswer
+from forms.store.db import MessageTemplate, StandardAnswer
 from forms.store.engine import writing
 
 MAX_TITLE = 200
 MAX_TEXT = 5000
+Kept = type[StandardAnswer] | type[MessageTemplate]
 
 
 def _naive(moment: datetime.datetime) -> datetime.datetime:
     return moment.astimezone(datetime.UTC).replace(tzinfo=None)
 
 
-def listing(source: Engine | Session, clinic: str, include_retired: bool = False) -> list[StandardAnswer]:
-    statement = select(StandardAnswer).where(StandardAnswer.clinic == clinic)
+def listing(
+    source: Engine | Session, clinic: str, include_retired: bool = False, model: Kept = StandardAnswer
+) -> list[StandardAnswer] | list[MessageTemplate]:
+    statement = select(model).where(model.clinic == clinic)
     if not include_retired:
-        statement = statement.where(StandardAnswer.retired.is_(False))
+        statement = statement.where(model.retired.is_(False))
     with reading(source) as db:
-        return list(db.scalars(statement.order_by(StandardAnswer.retired, StandardAnswer.title)))
+        return list(db.scalars(statement.order_by(model.retired, model.title)))
 
 
-def get(engine: Engine, clinic: str, answer_id: int) -> StandardAnswer | None:
+def get(
+    engine: Engine, clinic: str, answer_id: int, model: Kept = StandardAnswer
+) -> StandardAnswer | MessageTemplate | None:
+    """The mottagning's own one; None for another mottagning's (shown as 404) or none."""
     with reading(engine) as db:
-        found = db.get(StandardAnswer, answer_id)
+        found = db.get(model, answer_id)
     return found if found is not None and found.clinic == clinic else None
 
 
@@ -50,19 +59,21 @@ def save(
     by: StaffPerson,
     by_roles: str,
     at: datetime.datetime,
+    model: Kept = StandardAnswer,
+    action: str = "standardsvar",
 ) -> int:
     """Create (answer_id None) or change one; returns its id."""
     with writing(engine).begin() as connection:
         values = {"title": title, "text": text, "retired": retired, "updated_at": _naive(at)}
         if answer_id is None:
             answer_id = int(
-                connection.execute(insert(StandardAnswer).values(clinic=clinic, **values)).inserted_primary_key[0]
+                connection.execute(insert(model).values(clinic=clinic, **values)).inserted_primary_key[0]
             )  # type: ignore[index]
             what = "skapade"
         else:
             connection.execute(
-                update(StandardAnswer)
-                .where(StandardAnswer.id == answer_id, StandardAnswer.clinic == clinic)
+                update(model)
+                .where(model.id == answer_id, model.clinic == clinic)
                 .values(**values)
             )
             what = "tog bort" if retired else "ändrade"
@@ -72,7 +83,7 @@ def save(
             hsa_id=by.hsa_id,
             role=by_roles,
             clinic=clinic,
-            action="standardsvar",
+            action=action,
             detail=f"{what} {answer_id}: {title}"[:200],
         )
     return answer_id
