@@ -14,6 +14,7 @@ from sqlalchemy import select
 from forms.app import create_app
 from forms.store.db import AccessLogEntry, Case, MessageTemplate
 from tests.forms.booking_support import ADULT, BASE, config, token, write_booking_content, write_demo
+from tests.forms.conftest import personnummer
 
 VC = "vardcentralen-test"
 SPEC = "specialisten"
@@ -24,7 +25,7 @@ HANDLER = "SE0000000000-M002"  # arendehanterare there only
 ADMIN = "SE0000000000-M003"  # lokal-administrator there
 AUDITOR = "SE0000000000-M004"  # granskare there
 ELSEWHERE = "SE0000000000-M005"  # every case role, at Specialisten only
-UNKNOWN_PERSON = "19500505-5000"  # Luhn-valid, not in the demo file
+UNKNOWN_PERSON = personnummer("19500505", "500")  # valid, and not in the demo file
 
 STAFF = f"""
 staff:
