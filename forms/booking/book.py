@@ -83,7 +83,7 @@ def _open(slug: str) -> Booked:
     course = Course(
         villkor_approved=common.approved(draft, slug, "boka"),
         middle=[
-            Middle(0, True, time_type is not None),
+            Middle(0, invitation is None, time_type is not None),  # a kallelse has chosen the type
             Middle(1, True, start is not None and start > common.now()),
             Middle(2, time_type is None or time_type.reason != "none", reason_done),
         ],

@@ -36,7 +36,9 @@ def open_link(slug: str, token: str) -> Response | str | tuple[str, int]:
             security_event("authorisation_failure", what="kallelse")
         abort(404)
     if found.spent_at is not None:
-        page = render_template("forms/error.html", title="Kallelsen är redan använd", text=kallelse.SPENT)
+        page = render_template(
+            "forms/error.html", title="Kallelsen är redan använd", text=kallelse.SPENT, error_id=None
+        )
         return page, 410
     session[SESSION_KEY] = {"slug": slug, "id": found.id}
     draft = services().store.open_draft(who.owner, slug, "tidbok-boka")
