@@ -305,3 +305,21 @@ def test_a_message_event_opens_the_reply_only_when_it_asks_for_one() -> None:
     assert casework.reply_open([Event("message", True)], "Besvarad")
     assert not casework.reply_open([Event("message", False)], "Besvarad")
     assert not casework.reply_open([Event("message", True), Event("reply", False)], "Besvarad")
+
+
+def test_the_uppfoljning_counts_a_message_only_once_the_citizen_has_replied(app: Flask, clock: Clock) -> None:
+    from forms.staff import followup
+
+    engine = engine_of(app)
+    reference = reference_from(send_message(staff_client(app, SENDER), svar="1"))
+    week = (datetime.datetime(2026, 11, 30), datetime.datetime(2026, 12, 7))
+
+    def counted() -> int:
+        with engine.connect() as connection:
+            return connection.execute(
+                select(Case.id).where(*followup.arrived_here(VC, *week))
+            ).all().__len__()
+
+    assert counted() == 0
+    casework.citizen_reply(engine, case_row(app, reference).id, "Svar", clock.now)
+    assert counted() == 1
