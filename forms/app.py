@@ -20,6 +20,7 @@ from forms.account import contact, saml_views
 from forms.account import views as auth
 from forms.booking import book as booking_book
 from forms.booking import change as booking_change
+from forms.booking import kallelse_views as booking_kallelse
 from forms.booking import manage as booking_manage
 from forms.booking import overview as booking_overview
 from forms.booking.setup import install_tidbok
@@ -134,8 +135,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.extensions["hittavard_forms"].now,
     )
     blueprints = (
-        saml_views.bp, auth.bp, contact.bp, booking_book.bp, booking_change.bp, booking_manage.bp,
-        booking_overview.bp, eservice.bp, inbox.bp,
+        saml_views.bp, auth.bp, contact.bp, booking_book.bp, booking_kallelse.bp, booking_change.bp,
+        booking_manage.bp, booking_overview.bp, eservice.bp, inbox.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint, url_prefix=url_prefix)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from forms.booking import common, times
+from forms.booking import common, kallelse, kallelse_views, times
 from forms.booking.days import CHOOSE_TIME, DayView, chosen_time, day_view
 from forms.booking.interface import NOT_OFFERED, TAKEN, Request, TimeType
 from forms.platform.citizen import Citizen, login_required
@@ -53,6 +53,7 @@ class Booked:
     types: list[TimeType]
     time_type: TimeType | None
     course: Course
+    invitation: kallelse.Invitation | None = None  # booking through a kallelse: its one type only
 
     @property
     def raw(self) -> dict[str, object]:
@@ -75,8 +76,14 @@ def _open(slug: str) -> Booked:
     who = common.citizen()
     draft = services().store.open_draft(who.owner, slug, ESERVICE)
     raw = draft.raw if draft is not None else {}
-    types = common.offered_types(slug, who.subject.personnummer, common.now())
-    time_type = next((t for t in types if t.id == raw.get("type")), None)
+    invitation = kallelse_views.invitation(slug, who.subject.personnummer)
+    if invitation is not None:
+        # The invited type, given explicitly: offered to this citizen whether or not the web offers it.
+        types = [t for t in common.tidbok().time_types(slug) if t.id == invitation.time_type]
+        time_type = types[0] if types else None
+    else:
+        types = common.offered_types(slug, who.subject.personnummer, common.now())
+        time_type = next((t for t in types if t.id == raw.get("type")), None)
     start = common.parse_start(raw.get("start"))
     reason_done = bool(raw.get("reason_done")) and (
         time_type is not None and (time_type.reason != "required" or bool(raw.get("reason")))
@@ -84,12 +91,12 @@ def _open(slug: str) -> Booked:
     course = Course(
         villkor_approved=common.approved(draft, slug, "boka"),
         middle=[
-            Middle(0, True, time_type is not None),
+            Middle(0, invitation is None, time_type is not None),  # a kallelse has chosen the type
             Middle(1, True, start is not None and start > common.now()),
             Middle(2, time_type is None or time_type.reason != "none", reason_done),
         ],
     )
-    return Booked(slug, who, draft, types, time_type, course)
+    return Booked(slug, who, draft, types, time_type, course, invitation)
 
 
 def _save(booked: Booked, **changes: object) -> None:
@@ -273,6 +280,7 @@ def _book(booked: Booked, start: datetime.datetime, reason: str | None) -> Respo
         Request(
             clinic=slug, time_type=booked.time_type.id, start=start, subject=who.subject.personnummer,
             booked_by=who.actor.personnummer, reason=reason, request_key=booked.draft.key,
+            kallelse=booked.invitation.id if booked.invitation is not None else None,
         ),
         svc.now(),
     )
@@ -282,4 +290,5 @@ def _book(booked: Booked, start: datetime.datetime, reason: str | None) -> Respo
                         start.astimezone(times.STOCKHOLM).date().isoformat(), None)
         return render_day(_open(slug), view.fail(result.text or TAKEN))
     case = common.send_copy(booked.draft, slug, "boka", result.booking)
+    kallelse_views.forget(slug)
     return redirect(common.receipt_url(slug, case), code=303)

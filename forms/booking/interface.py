@@ -112,6 +112,9 @@ class Request:
     booked_by: str
     reason: str | None
     request_key: str
+    # The kallelse (forms.booking.kallelse) this booking is made through, if any: the tidbok spends
+    # it in the booking's own transaction, and books nothing if it is already spent.
+    kallelse: int | None = None
 
 
 class Tidbok(Protocol):

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from forms.booking import times
+from forms.booking import kallelse, times
 from forms.booking.calendar import Calendar, CalendarCache, rule_of, time_type_of
 from forms.booking.interface import (
     AGE_BARRED,
@@ -124,6 +124,10 @@ _COMING = (
 SCHEDULE = _COMING.where(BookingRow.clinic == bindparam("clinic"))
 # "Bokade tider" over every mottagning: the same rows at any of the clinics, in one statement.
 SCHEDULES = _COMING.where(BookingRow.clinic.in_(bindparam("clinics", expanding=True)))
+
+
+class _KallelseSpent(Exception):
+    """The booking's kallelse was spent by another booking first."""
 
 
 class StandaloneTidbok:
@@ -294,9 +298,17 @@ class StandaloneTidbok:
                     )
                     db.add(row)
                     db.flush()  # the database decides here (same start, or an overlap), inside the transaction
+                    if request.kallelse is not None:
+                        invitation = kallelse.Invitation(
+                            request.kallelse, request.clinic, request.subject, request.time_type
+                        )
+                        if not kallelse.spend(db.connection(), invitation, row.id, _utc(now)):
+                            raise _KallelseSpent  # rolls the booking back: one kallelse, one time
                     booking = self._booking(db, row, now)
             except IntegrityError:
                 return self._after_conflict(request, now)
+            except _KallelseSpent:
+                return Result("ERROR", kallelse.SPENT)
         return Result("OK", booking=booking)
 
     def _after_conflict(self, request: Request, now: datetime.datetime) -> Result:

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from forms.booking import copies
 from forms.booking.changing import REMINDER_DROPPED
+from forms.booking.kallelse_views import kallelse_link
 from forms.cases.entries import entries, in_words
 from forms.platform.audit import security_event
 from forms.platform.citizen import Citizen, current_citizen, login_required
@@ -99,6 +100,7 @@ def _case_page(found: Case, typed: str = "", errors: list[dict[str, str | None]]
         typed=typed,
         errors=errors or [],
         replied=request.args.get("skickat") == "1",
+        kallelse=kallelse_link(found),
     )
 
 

@@ -84,6 +84,7 @@ class DemoData(_Lenient):
     prescriptions: list[DemoPrescription] = []
     staff: list[DemoStaff] = []
     standardsvar: list[DemoStandardAnswer] = []
+    mallar: list[DemoStandardAnswer] = []  # the mottagningar's mallar (omvänt ärendeflöde): the same shape
 
 
 class DemoDataInvalid(ValueError):

@@ -1,4 +1,5 @@
-"""The lokal administratör's pages: standardsvar (create, edit, retire) and who has which role.
+"""The lokal administratör's pages: standardsvar (create, edit, retire), and in the same way the
+mallar (forms.staff.mall_views), and who has which role.
 
 (The standalone tidbok's admin pages are forms.staff.tidbok_views, on the tables of forms.store.tidbok.)
 Every change is written to the access log with the change itself.
@@ -6,6 +7,7 @@ Every change is written to the access log with the change itself.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import redirect, request, url_for
@@ -16,22 +18,58 @@ from forms.staff import directory, standard
 from forms.staff.directory import RoleChangeRefused
 from forms.staff.rules import ADMIN, ROLES
 from forms.staff.web import bp, has_any, me, refuse, render, role_text, roles_at
+from forms.store.db import StandardAnswer
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Standardsvar or mallar: the same pages over tables of the same shape (forms.staff.standard)."""
+
+    model: standard.Kept
+    action: str  # the access-log action
+    list_endpoint: str
+    edit_endpoint: str
+    words: dict[str, str]  # what the pages call it
+    scoped: bool = False  # may name the e-services it is for (standardsvar; not mallar)
+
+
+STANDARDSVAR = Kept(
+    StandardAnswer, "standardsvar", "staff.standard_list", "staff.standard_edit",
+    {
+        "plural": "Standardsvar", "new": "Nytt standardsvar", "change": "Ändra standardsvar",
+        "saved": "Standardsvaret är sparat.",
+        "intro": "Standardsvar är texter som ärendehanterarna kan börja ett svar från.",
+        "none": "Mottagningen har inga standardsvar ännu.", "text_missing": "Skriv standardsvarets text.",
+        "retire": "Ta bort standardsvaret (det visas inte längre för ärendehanterarna)",
+        "retired": "Borttaget, visas inte för ärendehanterarna",
+    },
+    scoped=True,
+)
 
 
 @bp.get("/personal/<clinic>/standardsvar/")
 def standard_list(clinic: str) -> str:
+    return list_page(STANDARDSVAR, clinic)
+
+
+def list_page(kind: Kept, clinic: str) -> str:
     roles_at(clinic, has_any(ADMIN))
-    answers = standard.listing(services().store.engine, clinic, include_retired=True)
-    names = dict(standard.eservice_choices(services().content, clinic))
-    scopes = {
-        a.id: ", ".join(names.get(e, e) for e in a.eservices.split()) or "alla e-tjänster" for a in answers
-    }
+    answers = standard.listing(services().store.engine, clinic, include_retired=True, model=kind.model)
+    scopes = {}
+    if kind.scoped:
+        names = dict(standard.eservice_choices(services().content, clinic))
+        scopes = {
+            a.id: ", ".join(names.get(e, e) for e in a.eservices.split()) or "alla e-tjänster"  # type: ignore[union-attr]
+            for a in answers
+        }
     return render(
-        "staff/standard_list.html", clinic=clinic, answers=answers, scopes=scopes, saved=request.args.get("sparat")
+        "staff/standard_list.html", clinic=clinic, answers=answers, scopes=scopes, saved=request.args.get("sparat"),
+        words=kind.words, edit_endpoint=kind.edit_endpoint,
     )
 
 
 def _form(
+    kind: Kept,
     clinic: str,
     answer_id: int | None,
     title: str,
@@ -48,42 +86,50 @@ def _form(
         text_value=text,
         retired=retired,
         errors=errors,
+        words=kind.words,
+        list_endpoint=kind.list_endpoint,
         chosen=eservices,
-        choices=standard.eservice_choices(services().content, clinic),
+        choices=standard.eservice_choices(services().content, clinic) if kind.scoped else [],
     )
 
 
 @bp.route("/personal/<clinic>/standardsvar/ny/", methods=["GET", "POST"], defaults={"answer_id": None})
 @bp.route("/personal/<clinic>/standardsvar/<int:answer_id>/", methods=["GET", "POST"])
 def standard_edit(clinic: str, answer_id: int | None) -> Response | str | tuple[str, int]:
+    return edit_page(STANDARDSVAR, clinic, answer_id)
+
+
+def edit_page(kind: Kept, clinic: str, answer_id: int | None) -> Response | str | tuple[str, int]:
+    """Create or change one; another mottagning's is 404, as one that does not exist."""
     roles = roles_at(clinic, has_any(ADMIN))
     engine = services().store.engine
-    existing = standard.get(engine, clinic, answer_id) if answer_id is not None else None
+    existing = standard.get(engine, clinic, answer_id, model=kind.model) if answer_id is not None else None
     if answer_id is not None and existing is None:
-        refuse(clinic, "standardsvar")
+        refuse(clinic, kind.action)
     if request.method == "GET":
         if existing is None:
-            return _form(clinic, None, "", "", False, [], [])
-        return _form(
-            clinic, answer_id, existing.title, existing.text, existing.retired, [], existing.eservices.split()
-        )
+            return _form(kind, clinic, None, "", "", False, [], [])
+        scope = existing.eservices.split() if kind.scoped else []  # type: ignore[union-attr]
+        return _form(kind, clinic, answer_id, existing.title, existing.text, existing.retired, [], scope)
     title = request.form.get("title", "").strip()
     text = request.form.get("text", "").replace("\r\n", "\n").strip()
     retired = request.form.get("retired") == "1"
-    known = dict(standard.eservice_choices(services().content, clinic))
-    eservices = [e for e in dict.fromkeys(request.form.getlist("eservice")) if e in known]
+    eservices: list[str] = []
+    if kind.scoped:
+        known = dict(standard.eservice_choices(services().content, clinic))
+        eservices = [e for e in dict.fromkeys(request.form.getlist("eservice")) if e in known]
     errors = []
     if not title:
         errors.append({"anchor": "title", "message": "Skriv en rubrik.", "context": None})
     elif len(title) > standard.MAX_TITLE:
         errors.append({"anchor": "title", "message": "Rubriken får vara högst 200 tecken.", "context": None})
     if not text:
-        errors.append({"anchor": "text", "message": "Skriv standardsvarets text.", "context": None})
+        errors.append({"anchor": "text", "message": kind.words["text_missing"], "context": None})
     elif len(text) > standard.MAX_TEXT:
         errors.append({"anchor": "text", "message": "Texten får vara högst 5000 tecken.", "context": None})
     if errors:
         typed_title, typed_text = request.form.get("title", ""), request.form.get("text", "")
-        return _form(clinic, answer_id, typed_title, typed_text, retired, errors, eservices), 422
+        return _form(kind, clinic, answer_id, typed_title, typed_text, retired, errors, eservices), 422
     standard.save(
         engine,
         clinic=clinic,
@@ -91,12 +137,14 @@ def standard_edit(clinic: str, answer_id: int | None) -> Response | str | tuple[
         title=title,
         text=text,
         retired=retired,
-        eservices=eservices,
+        eservices=eservices if kind.scoped else None,
         by=me().person,
         by_roles=role_text(roles),
         at=services().now(),
+        model=kind.model,
+        action=kind.action,
     )
-    return redirect(url_for("staff.standard_list", clinic=clinic, sparat="1"), code=303)
+    return redirect(url_for(kind.list_endpoint, clinic=clinic, sparat="1"), code=303)
 
 
 @bp.route("/personal/<clinic>/roller/", methods=["GET", "POST"])

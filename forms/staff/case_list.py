@@ -219,6 +219,7 @@ class Shown:
     sent: str
     due: str
     handler: str
+    direction: str  # "Från invånare" / "Till invånare"
 
 
 def _shown(row: casework.Row, base: str, identity: IdentityProvider) -> Shown:
@@ -234,4 +235,5 @@ def _shown(row: casework.Row, base: str, identity: IdentityProvider) -> Shown:
         sent=local_time(row.sent_at),
         due=_due_text(row.due_at) if row.due_at else "",
         handler=row.handler_name or "Ingen ännu",
+        direction=casework.DIRECTION_NAMES.get(row.direction, ""),
     )

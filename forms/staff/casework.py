@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from forms.identity.staff import StaffPerson
 from forms.notices.outbox import ANSWER_TEXT, enqueue
+from forms.platform import workdays
 from forms.staff import accesslog, rules
 from forms.staff.reads import reading
 from forms.staff.rules import CaseView
@@ -40,6 +41,8 @@ from forms.store.db import Case, CaseEvent, StaffMember
 from forms.store.engine import writing
 
 PAGE_SIZE = 25
+IN, OUT = "in", "out"  # a case's direction: sent by the citizen, or started by the mottagning
+DIRECTION_NAMES = {IN: "Från invånare", OUT: "Till invånare"}
 ALL = "alla"  # the status filter that includes closed cases
 MAX_TEXT = 5000
 
@@ -88,6 +91,7 @@ class Row:
     handler: str | None
     handler_name: str | None
     late: bool
+    direction: str = IN
 
 
 def late_clause(now: ColumnElement[datetime.datetime]) -> ColumnElement[bool]:
@@ -137,6 +141,7 @@ def _list_statements(only_mine: bool, status: str, late: bool, by: str = "") -> 
             c.due_at,
             c.handler,
             c.responded_at,
+            c.direction,
             _HANDLER.c.name.label("handler_name"),
         )
         .select_from(_CASES.outerjoin(_HANDLER, _HANDLER.c.hsa_id == c.handler))
@@ -195,6 +200,7 @@ def list_cases(
             r.handler,
             r.handler_name,
             r.due_at is not None and r.due_at <= cutoff and r.responded_at is None and r.status != rules.CLOSED,
+            r.direction,
         )
         for r in found
     ]
@@ -298,13 +304,14 @@ class ReplyRefused(Exception):
 
 
 def reply_open(events: list[CaseEvent], status: str) -> bool:
-    """Whether the citizen may reply: the last answer asked for one, and no reply came after it."""
+    """Whether the citizen may reply: the last answer (or the mottagning's first message, in a case
+    it started) asked for one, and no reply came after it."""
     if status != rules.ANSWERED:
         return False
     for event in reversed(events):
         if event.kind == "reply":
             return False
-        if event.kind == "answer":
+        if event.kind in ("answer", "message"):
             return event.asks_reply
     return False
 
@@ -319,17 +326,20 @@ def citizen_reply(engine: Engine, case_id: int, text: str, now: datetime.datetim
             row
             for row in connection.execute(
                 select(CaseEvent.kind, CaseEvent.asks_reply)
-                .where(CaseEvent.case_id == case_id, CaseEvent.kind.in_(["answer", "reply"]))
+                .where(CaseEvent.case_id == case_id, CaseEvent.kind.in_(["answer", "message", "reply"]))
                 .order_by(CaseEvent.at, CaseEvent.id)
             )
         ]
         if not reply_open(events, case.status):  # type: ignore[arg-type]
             raise ReplyRefused
         new = rules.after(rules.REPLY, CaseView(case.status, case.handler), case.handler or "")
+        values: dict[str, object] = {"status": new.status, "version": case.version + 1}
+        if case.direction == OUT:
+            # In a case the mottagning started, the reply is what arrives: it is due by the rule of
+            # section 6 from now, and nothing has answered it yet.
+            values |= {"due_at": naive(workdays.due_at(now)), "responded_at": None}
         changed = connection.execute(
-            update(Case)
-            .where(Case.id == case_id, Case.version == case.version)
-            .values(status=new.status, version=case.version + 1)
+            update(Case).where(Case.id == case_id, Case.version == case.version).values(**values)
         ).rowcount
         if changed != 1:
             raise ReplyRefused

@@ -121,8 +121,16 @@ def week_of(column: Any, bounds: Sequence[datetime.datetime]) -> ColumnElement[i
 
 
 def arrived_here(clinic: str, start: datetime.datetime, end: datetime.datetime) -> list[ColumnElement[bool]]:
-    """The cases that arrived at the mottagning in [start, end): the filter every case figure uses."""
-    return [Case.clinic == clinic, Case.sent_at >= start, Case.sent_at < end]
+    """The cases that arrived at the mottagning in [start, end): the filter every case figure uses.
+
+    A case the mottagning started (omvänt ärendeflöde, direction "out") arrives only with the
+    citizen's reply, which gives it its due time; until then it is not counted. (It is counted in
+    the week its message was sent: the store keeps no separate time of the reply's arrival.)
+    """
+    return [
+        Case.clinic == clinic, Case.sent_at >= start, Case.sent_at < end,
+        or_(Case.direction == "in", Case.due_at.is_not(None)),
+    ]
 
 
 def median(counts: dict[int, int]) -> float | None:

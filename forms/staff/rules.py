@@ -54,7 +54,8 @@ DISTRIBUTE, PARTIAL, ANSWER, NOTE, CLOSE, REPLY = "fordela", "delsvar", "svara",
 ACTIONS = (DISTRIBUTE, PARTIAL, ANSWER, NOTE, CLOSE)
 
 # What the citizen sees of a case's history: never an internal note, never who it was given to.
-CITIZEN_KINDS = frozenset({"answer", "delsvar", "reply"})
+# ("message": the first message of a case the mottagning started, forms.staff.outgoing.)
+CITIZEN_KINDS = frozenset({"answer", "delsvar", "reply", "message"})
 
 REFUSED = {
     DISTRIBUTE: "Ett avslutat eller besvarat ärende kan inte fördelas.",

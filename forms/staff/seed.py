@@ -1,4 +1,4 @@
-"""Filling an empty database from the demo file once: staff, roles, standardsvar, and demo cases.
+"""Filling an empty database from the demo file once: staff, roles, standardsvar, mallar, and demo cases.
 
 CONTRACT section 5/6: the demo file's `staff:` list seeds an empty database once, idempotently
 across workers and restarts. Each seed runs in one write transaction that first inserts its mark
@@ -25,7 +25,16 @@ from forms.identity.demo_data import DemoData, DemoDataInvalid
 from forms.platform.workdays import due_at
 from forms.staff import rules
 from forms.store.cases import new_reference
-from forms.store.db import Case, CaseEvent, Draft, SeedMark, StaffMember, StaffRole, StandardAnswer
+from forms.store.db import (
+    Case,
+    CaseEvent,
+    Draft,
+    MessageTemplate,
+    SeedMark,
+    StaffMember,
+    StaffRole,
+    StandardAnswer,
+)
 from forms.store.engine import writing
 from sitegen.content.bundle import Content
 
@@ -68,9 +77,10 @@ def seed_staff(engine: Engine, demo: DemoData, now: datetime.datetime, source: s
             for clinic, roles in person.roles.items():
                 for role in sorted(set(roles)):
                     connection.execute(insert(StaffRole).values(hsa_id=person.hsa_id, clinic=clinic, role=role))
-        for answer in demo.standardsvar:
+        kept = [(StandardAnswer, a) for a in demo.standardsvar] + [(MessageTemplate, m) for m in demo.mallar]
+        for model, answer in kept:
             connection.execute(
-                insert(StandardAnswer).values(
+                insert(model).values(
                     clinic=answer.clinic,
                     title=answer.title,
                     text=answer.text.strip(),

@@ -26,6 +26,8 @@ from forms.staff import (  # noqa: F401 - they add the views
     case_views,
     followup_views,
     log_views,
+    mall_views,
+    outgoing_views,
     saml_views,
     seed,
     seed_history,

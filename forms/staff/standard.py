@@ -1,5 +1,8 @@
-"""A mottagning's standardsvar: texts an answer may start from, kept by the lokal administratör.
+"""A mottagning's standardsvar and mallar: texts an answer (standardsvar) or a message to a citizen
+(mall, omvänt ärendeflöde) may start from, kept by the lokal administratör.
 
+Both are the same kind of thing in tables of the same shape, so one set of functions keeps both:
+`model` names the table (StandardAnswer by default), `action` the access-log action.
 Retired ones are kept (an answer already sent may have started from one) but no longer offered.
 A standardsvar may be for some of the mottagning's e-services only: offered on every case, "Intyget
 skickas med post" stood first (and so chosen) on a Förnya recept case. Every change is written to
@@ -16,7 +19,7 @@ from sqlalchemy.orm import Session
 from forms.identity.staff import StaffPerson
 from forms.staff import accesslog
 from forms.staff.reads import reading
-from forms.store.db import StandardAnswer
+from forms.store.db import MessageTemplate, StandardAnswer
 from forms.store.engine import writing
 from sitegen.content.bundle import Content
 from sitegen.content.models import LocalEntry, UseEntry
@@ -24,6 +27,7 @@ from sitegen.site.resolve import resolve_entry
 
 MAX_TITLE = 200
 MAX_TEXT = 5000
+Kept = type[StandardAnswer] | type[MessageTemplate]
 
 
 def fits(eservices: str, eservice: str) -> bool:
@@ -48,17 +52,22 @@ def _naive(moment: datetime.datetime) -> datetime.datetime:
     return moment.astimezone(datetime.UTC).replace(tzinfo=None)
 
 
-def listing(source: Engine | Session, clinic: str, include_retired: bool = False) -> list[StandardAnswer]:
-    statement = select(StandardAnswer).where(StandardAnswer.clinic == clinic)
+def listing(
+    source: Engine | Session, clinic: str, include_retired: bool = False, model: Kept = StandardAnswer
+) -> list[StandardAnswer] | list[MessageTemplate]:
+    statement = select(model).where(model.clinic == clinic)
     if not include_retired:
-        statement = statement.where(StandardAnswer.retired.is_(False))
+        statement = statement.where(model.retired.is_(False))
     with reading(source) as db:
-        return list(db.scalars(statement.order_by(StandardAnswer.retired, StandardAnswer.title)))
+        return list(db.scalars(statement.order_by(model.retired, model.title)))
 
 
-def get(engine: Engine, clinic: str, answer_id: int) -> StandardAnswer | None:
+def get(
+    engine: Engine, clinic: str, answer_id: int, model: Kept = StandardAnswer
+) -> StandardAnswer | MessageTemplate | None:
+    """The mottagning's own one; None for another mottagning's (shown as 404) or none."""
     with reading(engine) as db:
-        found = db.get(StandardAnswer, answer_id)
+        found = db.get(model, answer_id)
     return found if found is not None and found.clinic == clinic else None
 
 
@@ -70,10 +79,12 @@ def save(
     title: str,
     text: str,
     retired: bool,
-    eservices: list[str],
+    eservices: list[str] | None,
     by: StaffPerson,
     by_roles: str,
     at: datetime.datetime,
+    model: Kept = StandardAnswer,
+    action: str = "standardsvar",
 ) -> int:
     """Create (answer_id None) or change one; returns its id."""
     with writing(engine).begin() as connection:
@@ -81,18 +92,19 @@ def save(
             "title": title,
             "text": text,
             "retired": retired,
-            "eservices": " ".join(eservices),
             "updated_at": _naive(at),
         }
+        if eservices is not None:  # a standardsvar names the e-services it is for; a mall does not
+            values["eservices"] = " ".join(eservices)
         if answer_id is None:
             answer_id = int(
-                connection.execute(insert(StandardAnswer).values(clinic=clinic, **values)).inserted_primary_key[0]
+                connection.execute(insert(model).values(clinic=clinic, **values)).inserted_primary_key[0]
             )  # type: ignore[index]
             what = "skapade"
         else:
             connection.execute(
-                update(StandardAnswer)
-                .where(StandardAnswer.id == answer_id, StandardAnswer.clinic == clinic)
+                update(model)
+                .where(model.id == answer_id, model.clinic == clinic)
                 .values(**values)
             )
             what = "tog bort" if retired else "ändrade"
@@ -102,7 +114,7 @@ def save(
             hsa_id=by.hsa_id,
             role=by_roles,
             clinic=clinic,
-            action="standardsvar",
+            action=action,
             detail=f"{what} {answer_id}: {title}"[:200],
         )
     return answer_id

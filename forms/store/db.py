@@ -110,6 +110,8 @@ class Case(Base):
     responded_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)  # answer or delsvar
     # When the citizen (or their guardian) last opened it in the inbox: unread before (forms.store.reads).
     read_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)  # migration 0008
+    # "in": sent by the citizen; "out": started by the mottagning (omvänt ärendeflöde, forms.staff.outgoing).
+    direction: Mapped[str] = mapped_column(String(3), default="in", server_default="in")  # migration 0012
 
 
 Index("ix_cases_clinic_due", Case.clinic, Case.due_at, Case.id)
@@ -173,6 +175,43 @@ class StandardAnswer(Base):
     updated_at: Mapped[datetime.datetime] = mapped_column(DateTime)
     # The ids of the e-services it fits, space-separated; empty: every e-service (migration 0011).
     eservices: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class MessageTemplate(Base):
+    """A mottagning's mall: the start of a message to a citizen (omvänt ärendeflöde), kept by the
+    lokal administratör beside the standardsvar and in the same way (forms.staff.standard)."""
+
+    __tablename__ = "message_templates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clinic: Mapped[str] = mapped_column(String(200), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime.datetime] = mapped_column(DateTime)
+
+
+class Kallelse(Base):
+    """An invitation to book one time of one time type, sent with a message to a citizen.
+
+    Only the SHA-256 of its link's token is stored (the token is an HMAC of `nonce` under the
+    app's secret key, made again when the citizen's case page shows the link). `spent_at` and
+    `booking_id` are set in the booking's own transaction, by an UPDATE … WHERE spent_at IS NULL:
+    one kallelse books at most one time, however many requests race (forms.booking.kallelse).
+    """
+
+    __tablename__ = "kallelser"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    clinic: Mapped[str] = mapped_column(String(200))
+    personnummer: Mapped[str] = mapped_column(String(13))
+    time_type: Mapped[str] = mapped_column(String(100))
+    nonce: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime)
+    spent_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)
+    booking_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class AccessLogEntry(Base):

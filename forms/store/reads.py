@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select, update
 from forms.store.db import Case, CaseEvent
 from forms.store.engine import writing
 
-FROM_THE_MOTTAGNING = ("answer", "delsvar")  # event kinds (forms.staff.rules) the citizen has to read
+FROM_THE_MOTTAGNING = ("answer", "delsvar", "message")  # event kinds (forms.staff.rules) the citizen has to read
 
 
 def unread(engine: Engine, cases: Iterable[Case]) -> set[int]:

@@ -1,0 +1,102 @@
+"""Kallelser: a mottagning's invitation to one citizen to book one time of one time type.
+
+The link carries a token that only this module makes: an HMAC of the kallelse's random nonce under
+the app's secret key. The database holds the nonce and the token's SHA-256, never the token, so a
+copy of the database opens no kallelse; the citizen's case page makes the token again to show the
+link. The link opens Boka tid at the invited type for the citizen it was sent to and nobody else
+(404, as a link that does not exist), even a type not offered on the web: the booking path is
+given the invited type explicitly (`Invitation`). It is spent in the booking's own transaction by
+`UPDATE … WHERE spent_at IS NULL` (forms.booking.standalone), so it books at most one time however
+many requests race, and a spent link is refused with a message.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from forms.store.db import Kallelse
+
+SPENT = "Kallelsen är redan använd: tiden är bokad. Du ser den under Bokade tider."
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """An unspent kallelse as the booking path needs it: which one, where, for whom, which type."""
+
+    id: int
+    clinic: str
+    personnummer: str
+    time_type: str
+
+
+def token(secret: str | bytes, nonce: str) -> str:
+    key = secret.encode() if isinstance(secret, str) else secret
+    digest = hmac.new(key, b"kallelse:" + nonce.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def token_hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def create(
+    connection: Connection, *, secret: str | bytes, case_id: int, clinic: str, personnummer: str, time_type: str,
+    at: datetime.datetime,
+) -> int:
+    """Store a kallelse in the caller's transaction (the message's); returns its id."""
+    nonce = secrets.token_urlsafe(24)
+    return int(
+        connection.execute(
+            insert(Kallelse).values(
+                case_id=case_id, clinic=clinic, personnummer=personnummer, time_type=time_type, nonce=nonce,
+                token_hash=token_hash(token(secret, nonce)), created_at=at,
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+    )
+
+
+def of_case(engine: Engine, case_id: int) -> Kallelse | None:
+    with engine.connect() as connection:
+        row = connection.execute(select(Kallelse).where(Kallelse.case_id == case_id)).first()
+    return None if row is None else Kallelse(**row._mapping)
+
+
+def by_token(engine: Engine, value: str) -> Kallelse | None:
+    """The kallelse this link's token opens, spent or not; None for any other string."""
+    if not value or len(value) > 100:
+        return None
+    with engine.connect() as connection:
+        row = connection.execute(select(Kallelse).where(Kallelse.token_hash == token_hash(value))).first()
+    return None if row is None else Kallelse(**row._mapping)
+
+
+def unspent(engine: Engine, kallelse_id: int, clinic: str, personnummer: str) -> Invitation | None:
+    """The kallelse as an invitation if it is still open to this citizen at this mottagning."""
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(Kallelse).where(
+                Kallelse.id == kallelse_id, Kallelse.clinic == clinic, Kallelse.personnummer == personnummer,
+                Kallelse.spent_at.is_(None),
+            )
+        ).first()
+    return None if row is None else Invitation(row.id, row.clinic, row.personnummer, row.time_type)
+
+
+def spend(connection: Connection, invitation: Invitation, booking_id: int, at: datetime.datetime) -> bool:
+    """Mark it spent by this booking, in the booking's transaction; False when it already was
+    (the caller then rolls the booking back)."""
+    changed = connection.execute(
+        update(Kallelse)
+        .where(
+            Kallelse.id == invitation.id, Kallelse.spent_at.is_(None), Kallelse.personnummer == invitation.personnummer
+        )
+        .values(spent_at=at, booking_id=booking_id)
+    ).rowcount
+    return changed == 1

@@ -1,0 +1,159 @@
+"""The kallelse: a one-use link that opens Boka tid at one time type for the invited citizen only."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from forms.booking import kallelse
+from forms.booking.interface import STOCKHOLM, Request
+from forms.store.db import Kallelse
+from forms.store.tidbok import BookingRow
+from tests.forms.booking_support import BASE, NOW, OTHER, login, submit, times_offered, token
+from tests.forms.gunicorn_run import hidden_fields
+from tests.forms.omvant_support import (
+    ADULT,
+    SENDER,
+    VC,
+    engine_of,
+    log_rows,
+    make_omvant_app,
+    reference_from,
+    send_message,
+    staff_client,
+)
+
+BOKA = f"{BASE}/{VC}/tidbok/boka/"
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Flask:
+    return make_omvant_app(tmp_path)
+
+
+def _invite(app: Flask, time_type: str = "vaccination") -> str:
+    """Staff send ADULT a kallelse; the case's reference."""
+    return reference_from(send_message(staff_client(app, SENDER), kallelse=time_type, amne="Kallelse"))
+
+
+def _link(client: FlaskClient, reference: str) -> str:
+    page = client.get(f"{BASE}/inkorg/{reference}/")
+    found = re.findall(r'href="([^"]*/tidbok/kallelse/[^"]+)"', page.text)
+    assert len(found) == 1, page.text
+    return found[0]
+
+
+def _kallelse(app: Flask) -> Kallelse:
+    with engine_of(app).connect() as connection:
+        return connection.execute(select(Kallelse)).one()
+
+
+def _bookings(app: Flask) -> list[BookingRow]:
+    with engine_of(app).connect() as connection:
+        return list(connection.execute(
+            select(BookingRow).where(BookingRow.type_id == "vaccination", BookingRow.status == "active")
+        ))
+
+
+def _book_through(client: FlaskClient, link: str) -> str:
+    """Follow the link through Boka tid to the check page; its HTML."""
+    opened = client.get(link)
+    assert opened.status_code == 303 and opened.headers["Location"].endswith("/tidbok/boka/")
+    approved = submit(client, BOKA, {"approve": "yes"})
+    assert approved.headers["Location"].endswith("/boka/tid/")  # the type is the invited one: no choice
+    day = client.get(f"{BOKA}tid/")
+    assert "Vaccination" in day.text
+    chosen = times_offered(day.text)[0]
+    assert client.post(f"{BOKA}tid/", data={"csrf_token": token(day.text), "tid": chosen}).status_code == 303
+    check = client.get(f"{BOKA}kontrollera/")
+    assert check.status_code == 200 and "Vaccination" in check.text
+    return check.text
+
+
+def test_the_citizen_books_through_the_kallelse_and_the_link_is_spent(app: Flask) -> None:
+    reference = _invite(app)
+    stored = _kallelse(app)
+    citizen = app.test_client()
+    login(citizen, ADULT)
+    link = _link(citizen, reference)
+    assert "Mottagningen vill att du bokar en tid: Vaccination." in citizen.get(f"{BASE}/inkorg/{reference}/").text
+    # Only the token's hash is stored, not the token.
+    value = link.rstrip("/").rsplit("/", 1)[1]
+    assert stored.token_hash == kallelse.token_hash(value) and value not in (stored.nonce, stored.token_hash)
+    check = _book_through(citizen, link)
+    booked = citizen.post(f"{BOKA}kontrollera/", data=hidden_fields(check))
+    assert booked.status_code == 303
+    [booking] = _bookings(app)
+    assert (booking.subject, booking.booked_by) == (ADULT, ADULT)  # the citizen's own, made on the web
+    spent = _kallelse(app)
+    assert spent.booking_id == booking.id and spent.spent_at is not None
+    again = citizen.get(link)
+    assert again.status_code == 410 and "Kallelsen är redan använd" in again.text
+    assert "Du har bokat en tid med kallelsen." in citizen.get(f"{BASE}/inkorg/{reference}/").text
+    # After the kallelse, Boka tid is the ordinary one again: the choice of types is back.
+    assert submit(citizen, BOKA, {"approve": "yes"}).headers["Location"].endswith("/boka/typ/")
+
+
+def test_the_link_is_404_for_another_citizen_and_asks_the_anonymous_to_log_in(app: Flask) -> None:
+    reference = _invite(app)
+    invited = app.test_client()
+    login(invited, ADULT)
+    link = _link(invited, reference)
+    other = app.test_client()
+    login(other, OTHER)
+    assert other.get(link).status_code == 404
+    assert other.get(f"{BASE}/inkorg/{reference}/").status_code == 404
+    anonymous = app.test_client().get(link)
+    assert anonymous.status_code == 303 and "/logga-in/" in anonymous.headers["Location"]
+    assert _kallelse(app).spent_at is None and _bookings(app) == []
+
+
+def test_a_made_up_or_altered_token_and_another_mottagning_are_404(app: Flask) -> None:
+    reference = _invite(app)
+    citizen = app.test_client()
+    login(citizen, ADULT)
+    link = _link(citizen, reference)
+    assert citizen.get(link[:-3] + "xx/").status_code == 404
+    assert citizen.get(f"{BASE}/{VC}/tidbok/kallelse/{'A' * 43}/").status_code == 404
+    assert citizen.get(link.replace(VC, "specialisten")).status_code == 404
+
+
+def test_a_kallelse_books_only_its_own_type(app: Flask) -> None:
+    """The booking path is given the invited type explicitly: no choice of type, and another type
+    posted to the type step changes nothing."""
+    reference = _invite(app, "provtagning")
+    citizen = app.test_client()
+    login(citizen, ADULT)
+    citizen.get(_link(citizen, reference))
+    submit(citizen, BOKA, {"approve": "yes"})
+    assert citizen.get(f"{BOKA}typ/").headers["Location"].endswith("/boka/tid/")
+    day = citizen.get(f"{BOKA}tid/")
+    citizen.post(f"{BOKA}typ/", data={"csrf_token": token(day.text), "typ": "lakarbesok"})
+    assert "Provtagning" in citizen.get(f"{BOKA}tid/").text
+
+
+def test_a_kallelse_is_spent_once_even_for_two_different_times(app: Flask) -> None:
+    """Unit, on the tidbok: the second booking through a spent kallelse books nothing."""
+    _invite(app)
+    invitation = _kallelse(app)
+    tidbok = app.extensions["hittavard_tidbok"]
+    starts = [datetime.datetime(2026, 12, 3, 14, 15 * i, tzinfo=STOCKHOLM) for i in range(2)]  # a Thursday
+    results = [
+        tidbok.make_booking(Request(VC, "vaccination", start, ADULT, ADULT, None, f"key-{i}", kallelse=invitation.id), NOW)
+        for i, start in enumerate(starts)
+    ]
+    assert [r.ok for r in results] == [True, False] and results[1].text == kallelse.SPENT
+    assert len(_bookings(app)) == 1
+    assert kallelse.unspent(engine_of(app), invitation.id, VC, ADULT) is None
+
+
+def test_the_kallelse_is_logged_with_the_message(app: Flask) -> None:
+    reference = _invite(app)
+    [row] = log_rows(app, "meddelande")
+    assert (row.case_reference, row.personnummer, row.detail) == (reference, ADULT, "ber om: kallelse")
