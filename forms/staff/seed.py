@@ -79,14 +79,12 @@ def seed_staff(engine: Engine, demo: DemoData, now: datetime.datetime, source: s
                     connection.execute(insert(StaffRole).values(hsa_id=person.hsa_id, clinic=clinic, role=role))
         kept = [(StandardAnswer, a) for a in demo.standardsvar] + [(MessageTemplate, m) for m in demo.mallar]
         for model, answer in kept:
+            # A standardsvar may name the e-services it is for; a mall is for any message.
+            scope = {"eservices": " ".join(dict.fromkeys(answer.eservices))} if model is StandardAnswer else {}
             connection.execute(
                 insert(model).values(
-                    clinic=answer.clinic,
-                    title=answer.title,
-                    text=answer.text.strip(),
-                    retired=False,
-                    eservices=" ".join(dict.fromkeys(answer.eservices)),
-                    updated_at=_naive(now),
+                    clinic=answer.clinic, title=answer.title, text=answer.text.strip(), retired=False,
+                    updated_at=_naive(now), **scope,
                 )
             )
     return True
