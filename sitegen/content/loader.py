@@ -27,7 +27,7 @@ from sitegen.content.models import (
     LocalEntry,
     Site,
 )
-from sitegen.content.references import Lender, readable_offers, reference_problems
+from sitegen.content.references import Lender, readable_offers, reference_problems, site_problems
 from sitegen.content.yamlsource import YamlDocument, YamlSyntaxError, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -328,6 +328,7 @@ def load_content(root: Path) -> Content:
     broken_eservices = {path.stem for path in eservice_files} - set(eservices)
     broken_clinics = {path.stem for path in clinic_files} - set(clinics)
     errors.extend(reference_problems(content, broken_eservices, broken_clinics, lenders))
+    errors.extend(site_problems(content))
     if errors:
         raise ContentInvalid(sorted(set(errors)))
     return content
