@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from forms.cases import recipient
 from forms.cases.engine import (
     EngineContext,
     PageForm,
@@ -126,6 +127,7 @@ def _open(slug: str, eservice_id: str, draft: Draft | None = None) -> Opened:
     eservice = find_form(svc.content, slug, eservice_id)
     if eservice is None or eservice.form is None:
         abort(404)
+    eservice = recipient.with_recipient(eservice, svc.content.site)
     citizen = current_citizen()
     assert citizen is not None
     if draft is None:
@@ -283,11 +285,14 @@ def send(slug: str, eservice_id: str) -> Response | str:
         return redirect(opened.url(VILLKOR), code=303)
     if not opened.course.ready_to_send():
         return redirect(opened.url(opened.course.first_missing()), code=303)
+    site = svc.content.site
+    unit = recipient.unit_for(site, opened.eservice, opened.walk.answers)
     content = CaseContent(
-        clinic_name=opened.clinic_name,
+        clinic_name=recipient.unit_clinic_name(site, opened.clinic_name) if unit else opened.clinic_name,
         eservice_name=opened.eservice.name,
         answers=opened.walk.answers,
         summary=summarize_answers(opened.pages, opened.walk),
+        clinic=unit,  # Patientnämnden: stored at the unit, never seen by the mottagning
     )
     now = svc.now()
     due = due_at(now).replace(tzinfo=None)

@@ -22,7 +22,7 @@ from forms.platform.rendering import local_time
 from forms.platform.security import STALE_PAGE
 from forms.platform.services import services
 from forms.platform.workdays import due_text
-from forms.staff import accesslog, case_reads, casework, directory, rules
+from forms.staff import accesslog, case_reads, casework, concerns, directory, rules
 from forms.staff.case_reads import CaseRow
 from forms.staff.casework import Action, Conflict, Filters, Refused
 from forms.staff.reads import keeps_connection, logs_reads, request_transaction
@@ -62,6 +62,7 @@ def cases(clinic: str) -> str:
     # the staff session): the row names exactly the cases the page shows.
     with request_transaction() as connection:
         rows, total = casework.list_cases(connection, clinic, me().person.hsa_id, roles, filters, now)
+        concerning = concerns.concerned(connection, clinic, (r.reference for r in rows))  # Patientnämnden's
         accesslog.record(
             connection,
             at=now,
@@ -98,7 +99,7 @@ def cases(clinic: str) -> str:
     return render(
         "staff/cases.html",
         clinic=clinic,
-        rows=[_shown(row, base, svc.identity) for row in rows],
+        rows=[_shown(row, base, svc.identity, concerning.get(row.reference, "")) for row in rows],
         filters=filters,
         total=total,
         status_links=statuses,
@@ -137,9 +138,10 @@ class Shown:
     sent: str
     due: str
     handler: str
+    concerns: str = ""  # at the Patientnämnden unit: the mottagning the case is about
 
 
-def _shown(row: casework.Row, base: str, identity: IdentityProvider) -> Shown:
+def _shown(row: casework.Row, base: str, identity: IdentityProvider, concerning: str = "") -> Shown:
     person = identity.find_person(row.subject)
     return Shown(
         href=f"{base}{quote(row.reference)}/",
@@ -152,6 +154,7 @@ def _shown(row: casework.Row, base: str, identity: IdentityProvider) -> Shown:
         sent=local_time(row.sent_at),
         due=_due_text(row.due_at) if row.due_at else "",
         handler=row.handler_name or "Ingen ännu",
+        concerns=concerning,
     )
 
 
@@ -192,6 +195,7 @@ def _case_page(
             return None
         allowed = _allowed(found, roles)
         reads = case_reads.page_reads(connection, clinic, found, allowed)
+        concerning = concerns.concerned(connection, clinic, [found.reference]).get(found.reference, "")
         accesslog.record(
             connection,
             at=svc.now(),
@@ -233,6 +237,7 @@ def _case_page(
             late=casework.is_late(found, svc.now()),
             villkor_current=current_villkor == found.villkor_sha256,
             me=me().person,
+            concerns=concerning,
         ),
         status,
     )
