@@ -31,9 +31,14 @@ QUESTION = "Vem vill du lämna dina synpunkter till?"
 
 
 @pytest.fixture
-def pn_app(make_app: Callable[..., Flask], content_dir: Path, tmp_path: Path) -> Flask:
+def pn_app(make_app: Callable[..., Flask], content_dir: Path, tmp_path: Path, database_url: str) -> Flask:
+    """On SQLite and on PostgreSQL: the routing and the unit's "Gäller" are queries of their own."""
     content = write_pn_content(content_dir, tmp_path / "pn-content")
-    return make_app(FORMS_CONTENT_DIR=str(content), FORMS_DEMO_DATA=str(write_pn_demo(tmp_path / "pn-demo.yaml")))
+    return make_app(
+        FORMS_CONTENT_DIR=str(content),
+        FORMS_DEMO_DATA=str(write_pn_demo(tmp_path / "pn-demo.yaml")),
+        FORMS_DATABASE_URL=database_url,
+    )
 
 
 def engine_of(app: Flask):  # type: ignore[no-untyped-def]
