@@ -23,6 +23,7 @@ from forms.booking import change as booking_change
 from forms.booking import kallelse_views as booking_kallelse
 from forms.booking import manage as booking_manage
 from forms.booking import overview as booking_overview
+from forms.booking import where as booking_where  # noqa: F401 - its view joins booking_book.bp
 from forms.booking.setup import install_tidbok
 from forms.cases import inbox
 from forms.cases import views as eservice

@@ -1,10 +1,15 @@
-"""Boka tid: villkor → type of time → day and time → reason (when asked) → check → "Boka tiden".
+"""Boka tid: villkor → where (when the entry lists other mottagningar) → type of time → day and
+time → reason (when asked) → check → "Boka tiden".
 
 The course is forms.platform.flow's, as for a case: each view works out where the draft stands and
 sends anyone who skips ahead (by URL or by POST) to the first missing step, storing nothing.
 Choosing a time stores the choice in the draft and reserves nothing; only "Boka tiden" asks the
 tidbok to book, and a time taken in between shows the day's free times again with the contract's
 error, having booked nothing.
+
+With `clinics:` on the `boka` entry the journey keeps its address and its draft at this mottagning
+(its villkor, approved once) and books in the chosen one's tidbok (`Booked.target`, forms.booking
+.places; the step's view is forms.booking.where).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from forms.booking import common, kallelse, kallelse_views, times
+from forms.booking import common, kallelse, kallelse_views, places, times
 from forms.booking.days import CHOOSE_TIME, DayView, chosen_time, day_view
 from forms.booking.interface import NOT_OFFERED, TAKEN, Request, TimeType
 from forms.platform.citizen import Citizen, login_required
@@ -35,9 +40,9 @@ def _cancel_url() -> dict[str, str]:
     return {"cancel_url": common.contact_page(slug)} if slug else {}
 
 ESERVICE = "tidbok-boka"
-TYPE, TIME, REASON = Step("page", 0), Step("page", 1), Step("page", 2)
-ENDPOINTS = {VILLKOR: "booking.villkor", TYPE: "booking.choose_type", TIME: "booking.choose_time",
-             REASON: "booking.reason", CHECK: "booking.check"}
+TYPE, TIME, REASON, WHERE = Step("page", 0), Step("page", 1), Step("page", 2), Step("page", 3)
+ENDPOINTS = {VILLKOR: "booking.villkor", WHERE: "booking.choose_where", TYPE: "booking.choose_type",
+             TIME: "booking.choose_time", REASON: "booking.reason", CHECK: "booking.check"}
 CHOOSE_TYPE = "Välj vilken typ av tid du vill boka"
 REASON_REQUIRED = "Skriv varför du vill boka en tid"
 REASON_TOO_LONG = f"Orsaken får vara högst {common.REASON_MAX} tecken"
@@ -54,6 +59,8 @@ class Booked:
     time_type: TimeType | None
     course: Course
     invitation: kallelse.Invitation | None = None  # booking through a kallelse: its one type only
+    target: str = ""  # the mottagning whose tidbok this booking is made in: `slug` or a listed one
+    offered: tuple[places.Place, ...] = ()  # "Var vill du boka tid?": more than one, or not asked
 
     @property
     def raw(self) -> dict[str, object]:
@@ -78,11 +85,16 @@ def _open(slug: str) -> Booked:
     raw = draft.raw if draft is not None else {}
     invitation = kallelse_views.invitation(slug, who.subject.personnummer)
     if invitation is not None:
-        # The invited type, given explicitly: offered to this citizen whether or not the web offers it.
+        # The invited type, given explicitly: offered to this citizen whether or not the web offers it,
+        # at this mottagning (a kallelse asks no "Var vill du boka tid?").
+        offered: list[places.Place] = []
+        target = slug
         types = [t for t in common.tidbok().time_types(slug) if t.id == invitation.time_type]
         time_type = types[0] if types else None
     else:
-        types = common.offered_types(slug, who.subject.personnummer, common.now())
+        offered = places.choices(slug, who.subject.personnummer, common.now())
+        target = places.target(slug, raw, offered)
+        types = common.offered_types(target, who.subject.personnummer, common.now())
         time_type = next((t for t in types if t.id == raw.get("type")), None)
     start = common.parse_start(raw.get("start"))
     reason_done = bool(raw.get("reason_done")) and (
@@ -91,12 +103,13 @@ def _open(slug: str) -> Booked:
     course = Course(
         villkor_approved=common.approved(draft, slug, "boka"),
         middle=[
+            Middle(WHERE.index, len(offered) > 1, places.chosen(raw, offered)),
             Middle(0, invitation is None, time_type is not None),  # a kallelse has chosen the type
             Middle(1, True, start is not None and start > common.now()),
             Middle(2, time_type is None or time_type.reason != "none", reason_done),
         ],
     )
-    return Booked(slug, who, draft, types, time_type, course, invitation)
+    return Booked(slug, who, draft, types, time_type, course, invitation, target, tuple(offered))
 
 
 def _save(booked: Booked, **changes: object) -> None:
@@ -155,7 +168,7 @@ def choose_type(slug: str) -> Response | str:
                    "context": None}]
     return render_template(
         "forms/booking/types.html", booked=booked, chosen=chosen, errors=errors, back_url=booked.back(TYPE),
-        eservice_name=common.villkor_page(slug, "boka").eservice.name, clinic_name=common.clinic_name(slug),
+        eservice_name=common.villkor_page(slug, "boka").eservice.name, clinic_name=common.clinic_name(booked.target),
     )
 
 
@@ -165,7 +178,7 @@ def render_day(booked: Booked, view: DayView, status: int = 200) -> tuple[str, i
         "forms/booking/day.html", view=view, errors=view.errors, time_type=booked.time_type,
         back_url=booked.back(TIME), action_url=booked.url(TIME), day_url=booked.url(TIME),
         eservice_name=common.villkor_page(booked.slug, "boka").eservice.name,
-        clinic_name=common.clinic_name(booked.slug),
+        clinic_name=common.clinic_name(booked.target),
     )
     return page, status
 
@@ -179,18 +192,19 @@ def choose_time(slug: str) -> Response | str | tuple[str, int]:
         return booked.go_first_missing()
     subject = booked.citizen.subject.personnummer
     current = common.parse_start(booked.raw.get("start"))
+    at = booked.target
     if common.stale("Fortsätt"):
         posted = common.parse_start(request.form.get("tid"))
-        return render_day(booked, day_view(slug, booked.time_type.id, subject, request.form.get("dag"), posted))
+        return render_day(booked, day_view(at, booked.time_type.id, subject, request.form.get("dag"), posted))
     if request.method == "POST":
-        start = chosen_time(slug, booked.time_type.id, subject, request.form.get("tid"))
+        start = chosen_time(at, booked.time_type.id, subject, request.form.get("tid"))
         if start is not None:
             _save(booked, start=start.isoformat())
             return _after(slug, TIME)
         message = CHOOSE_TIME if not request.form.get("tid") else NOT_OFFERED
-        view = day_view(slug, booked.time_type.id, subject, request.form.get("dag"), None)
+        view = day_view(at, booked.time_type.id, subject, request.form.get("dag"), None)
         return render_day(booked, view.fail(message))
-    return render_day(booked, day_view(slug, booked.time_type.id, subject, request.args.get("dag"), current))
+    return render_day(booked, day_view(at, booked.time_type.id, subject, request.args.get("dag"), current))
 
 
 @bp.route("/<slug>/tidbok/boka/orsak/", methods=["GET", "POST"])
@@ -219,7 +233,7 @@ def reason(slug: str) -> Response | str:
         optional=booked.time_type.reason == "optional", value=value, max_length=common.REASON_MAX,
         errors=[{"anchor": "orsak", "message": error, "context": None}] if error else [], error=error,
         back_url=booked.back(REASON), button="Fortsätt", rows=None,
-        eservice_name=common.villkor_page(slug, "boka").eservice.name, clinic_name=common.clinic_name(slug),
+        eservice_name=common.villkor_page(slug, "boka").eservice.name, clinic_name=common.clinic_name(booked.target),
     )
 
 
@@ -246,7 +260,7 @@ def check(slug: str) -> Response | str | tuple[str, int]:
     assert start is not None
     who = booked.citizen
     reason = str(booked.raw.get("reason") or "") or None
-    shown = digest(booked.time_type.id, start.isoformat(), reason)
+    shown = digest(booked.target, booked.time_type.id, start.isoformat(), reason)
     notice = None
     if request.method == "POST" and not common.stale("Boka tiden"):
         if request.form.get("visad") != shown:  # another window changed the draft: show it, book nothing
@@ -254,7 +268,8 @@ def check(slug: str) -> Response | str | tuple[str, int]:
         else:
             return _book(booked, start, reason)
     rows = [
-        {"label": "Mottagning", "lines": [common.clinic_name(slug)], "change": None},
+        {"label": "Mottagning", "lines": [common.clinic_name(booked.target)],
+         "change": booked.url(WHERE) if len(booked.offered) > 1 else None},
         {"label": "Bokningen gäller", "lines": [who.subject.name], "change": None},
         {"label": "Typ av tid", "lines": [booked.time_type.name], "change": booked.url(TYPE)},
         {"label": "Tid", "lines": [times.in_words(start)], "change": booked.url(TIME)},
@@ -266,7 +281,7 @@ def check(slug: str) -> Response | str | tuple[str, int]:
     return render_template(
         "forms/booking/check.html", rows=rows, draft_key=booked.draft.key, button="Boka tiden",
         back_url=booked.back(CHECK), title="Kontrollera din bokning", shown=shown, notice=notice,
-        eservice_name=common.villkor_page(slug, "boka").eservice.name, clinic_name=common.clinic_name(slug),
+        eservice_name=common.villkor_page(slug, "boka").eservice.name, clinic_name=common.clinic_name(booked.target),
     )
 
 
@@ -278,7 +293,7 @@ def _book(booked: Booked, start: datetime.datetime, reason: str | None) -> Respo
     slug = booked.slug
     result = common.tidbok().make_booking(
         Request(
-            clinic=slug, time_type=booked.time_type.id, start=start, subject=who.subject.personnummer,
+            clinic=booked.target, time_type=booked.time_type.id, start=start, subject=who.subject.personnummer,
             booked_by=who.actor.personnummer, reason=reason, request_key=booked.draft.key,
             kallelse=booked.invitation.id if booked.invitation is not None else None,
         ),
@@ -286,9 +301,9 @@ def _book(booked: Booked, start: datetime.datetime, reason: str | None) -> Respo
     )
     if not result.ok or result.booking is None:
         _save(booked, start=None)
-        view = day_view(slug, booked.time_type.id, who.subject.personnummer,
+        view = day_view(booked.target, booked.time_type.id, who.subject.personnummer,
                         start.astimezone(times.STOCKHOLM).date().isoformat(), None)
         return render_day(_open(slug), view.fail(result.text or TAKEN))
-    case = common.send_copy(booked.draft, slug, "boka", result.booking)
+    case = common.send_copy(booked.draft, booked.target, "boka", result.booking)
     kallelse_views.forget(slug)
     return redirect(common.receipt_url(slug, case), code=303)

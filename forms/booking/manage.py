@@ -122,7 +122,7 @@ def _render_receipt(slug: str, reference: str, form: dict[str, str] | None = Non
     return render_template(
         "forms/booking/receipt.html", case=case, heading=common.HEADINGS[action], action=action,
         when=copy.get("when", ""), time_type=copy.get("time_type", ""), info=copy.get("info"),
-        booking=booking, slug=slug, clinic_name=common.clinic_name(slug), reminder=reminder,
+        booking=booking, slug=slug, clinic_name=case.clinic_name, reminder=reminder,  # booked at a listed one: its name
         contact_url=common.contact_page(slug),  # a finished journey has no "Tillbaka", a link to where it began
         errors=errors, error_for={e["anchor"]: e["message"] for e in errors}, saved=saved,
         reminder_dropped=REMINDER_DROPPED if copy.get("reminder_dropped") else None,

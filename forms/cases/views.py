@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from forms.cases import recipient
 from forms.cases.engine import (
     EngineContext,
     PageForm,
@@ -143,6 +144,7 @@ def _open(slug: str, eservice_id: str, draft: Draft | None = None) -> Opened:
     eservice = find_form(svc.content, slug, eservice_id)
     if eservice is None or eservice.form is None:
         abort(404)
+    eservice = recipient.with_recipient(eservice, svc.content.site)
     citizen = current_citizen()
     assert citizen is not None
     if draft is None:
@@ -318,11 +320,14 @@ def send(slug: str, eservice_id: str) -> Response | str:
     summary = summarize_answers(opened.pages, opened.walk)
     if request.form.get("visad") != _digest_of(summary):  # another window changed the answers: show them
         return _render_check(opened, summary, notice=MOVED)
+    site = svc.content.site
+    unit = recipient.unit_for(site, opened.eservice, opened.walk.answers)
     content = CaseContent(
-        clinic_name=opened.clinic_name,
+        clinic_name=recipient.unit_clinic_name(site, opened.clinic_name) if unit else opened.clinic_name,
         eservice_name=opened.eservice.name,
         answers=opened.walk.answers,
         summary=summary,
+        clinic=unit,  # Patientnämnden: stored at the unit, never seen by the mottagning
     )
     now = svc.now()
     due = due_at(now).replace(tzinfo=None)

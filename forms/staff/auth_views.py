@@ -16,7 +16,7 @@ from forms.platform.audit import security_event
 from forms.platform.samlweb import provider
 from forms.platform.security import stale_notice
 from forms.platform.services import services
-from forms.staff import accesslog, directory, saml_views, session
+from forms.staff import accesslog, concerns, directory, saml_views, session
 from forms.staff.rules import ADMIN, AUDITOR, MANAGER, ROLE_NAMES, ROLES, can_see_cases
 from forms.staff.web import bp, current_staff, keeps_typing, render, roles_at, staff_services, token_was_stale
 
@@ -58,7 +58,7 @@ def _demo_staff() -> list[tuple[str, str, str]]:
     if listing is None:
         return []
     engine = services().store.engine
-    names = {slug: clinic.name for slug, clinic in services().content.clinics.items()}
+    names = {slug: clinic.name for slug, clinic in services().content.clinics.items()} | concerns.unit_names()
     people = []
     for person in listing():
         roles = directory.roles_of(engine, person.hsa_id)
@@ -143,7 +143,7 @@ def logged_out() -> str:
 def choose() -> str:
     staff = current_staff()
     assert staff is not None
-    names = {slug: clinic.name for slug, clinic in services().content.clinics.items()}
+    names = {slug: clinic.name for slug, clinic in services().content.clinics.items()} | concerns.unit_names()
     clinics = sorted(staff.roles, key=lambda slug: names.get(slug, slug))
     return render("staff/choose.html", clinics=clinics)
 

@@ -24,7 +24,7 @@ from forms.platform.rendering import local_time
 from forms.platform.security import STALE_PAGE
 from forms.platform.services import services
 from forms.platform.workdays import due_text
-from forms.staff import accesslog, casework, rules
+from forms.staff import accesslog, casework, concerns, rules
 from forms.staff.casework import Filters
 from forms.staff.reads import logs_reads, request_transaction
 from forms.staff.web import bp, keeps_typing, me, render, role_text, roles_at, token_was_stale
@@ -101,9 +101,11 @@ def _list_page(
     now = svc.now()
     rows: list[casework.Row] = []
     total = 0
+    concerning: dict[str, str] = {}
     if transaction is not None:
         with transaction as connection:
             rows, total = casework.list_cases(connection, clinic, me().person.hsa_id, roles, filters, now)
+            concerning = concerns.concerned(connection, clinic, (r.reference for r in rows))  # Patientnämnden's
             searched = filters.reference or filters.subject
             accesslog.record(
                 connection,
@@ -123,7 +125,7 @@ def _list_page(
     return render(
         "staff/cases.html",
         clinic=clinic,
-        rows=[_shown(row, base, svc.identity) for row in rows],
+        rows=[_shown(row, base, svc.identity, concerning.get(row.reference, "")) for row in rows],
         filters=filters,
         total=total,
         searched=transaction is not None and bool(filters.reference or filters.subject),
@@ -220,9 +222,10 @@ class Shown:
     due: str
     handler: str
     direction: str  # "Från invånare" / "Till invånare"
+    concerns: str = ""  # at the Patientnämnden unit: the mottagning the case is about
 
 
-def _shown(row: casework.Row, base: str, identity: IdentityProvider) -> Shown:
+def _shown(row: casework.Row, base: str, identity: IdentityProvider, concerning: str = "") -> Shown:
     person = identity.find_person(row.subject)
     return Shown(
         href=f"{base}{quote(row.reference)}/",
@@ -236,4 +239,5 @@ def _shown(row: casework.Row, base: str, identity: IdentityProvider) -> Shown:
         due=_due_text(row.due_at) if row.due_at else "",
         handler=row.handler_name or "Ingen ännu",
         direction=casework.DIRECTION_NAMES.get(row.direction, ""),
+        concerns=concerning,
     )

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from forms.platform.flow import villkor_hash
 from forms.platform.security import STALE_PAGE
 from forms.platform.services import services
-from forms.staff import accesslog, case_reads, casework, directory, rules
+from forms.staff import accesslog, case_reads, casework, concerns, directory, rules
 from forms.staff.case_reads import CaseRow
 from forms.staff.casework import Action, Conflict, Refused
 from forms.staff.reads import keeps_connection, logs_reads, request_transaction
@@ -98,6 +98,7 @@ def _case_page(
             return None
         allowed = _allowed(found, roles)
         reads = case_reads.page_reads(connection, clinic, found, allowed)
+        concerning = concerns.concerned(connection, clinic, [found.reference]).get(found.reference, "")
         accesslog.record(
             connection,
             at=svc.now(),
@@ -141,6 +142,7 @@ def _case_page(
             late=casework.is_late(found, svc.now()),
             villkor_current=_villkor_today(clinic, found),
             me=me().person,
+            concerns=concerning,
         ),
         status,
     )

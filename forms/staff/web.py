@@ -19,7 +19,7 @@ from forms.identity.staff import StaffIdentityProvider, StaffPerson
 from forms.platform.audit import security_event
 from forms.platform.security import STALE_ELSEWHERE, STALE_TITLE, error_page
 from forms.platform.services import services
-from forms.staff import accesslog, directory, session
+from forms.staff import accesslog, concerns, directory, session
 from forms.staff.reads import close_request_connection, keeps_connection, request_transaction
 from forms.staff.rules import ROLE_NAMES
 
@@ -125,12 +125,13 @@ class ClinicNames:
     """Mottagning slug → name, looked up when a page asks: a page names one or a few mottagningar
     of a region's thousand, and a dict of all of them was built on every staff request."""
 
-    def __init__(self, clinics: Mapping[str, Any]) -> None:
+    def __init__(self, clinics: Mapping[str, Any], units: Mapping[str, str]) -> None:
         self._clinics = clinics
+        self._units = units  # staff units without a contact page: Patientnämnden
 
     def get(self, slug: str, default: str | None = None) -> str | None:
         found = self._clinics.get(slug)
-        return found.name if found is not None else default  # type: ignore[no-any-return]
+        return found.name if found is not None else self._units.get(slug, default)  # type: ignore[no-any-return]
 
 
 def render(template: str, **context: Any) -> str:
@@ -140,7 +141,7 @@ def render(template: str, **context: Any) -> str:
         template,
         staff=staff,
         clinic_roles=staff.at(clinic) if staff and clinic else frozenset(),
-        clinic_names=ClinicNames(services().content.clinics),
+        clinic_names=ClinicNames(services().content.clinics, concerns.unit_names()),
         role_names=ROLE_NAMES,
         staff_csrf=session.csrf_token,
         **context,

@@ -66,6 +66,7 @@ class CaseContent:
     eservice_name: str
     answers: dict[str, Any]
     summary: list[Any]
+    clinic: str | None = None  # where the case arrives, when not the draft's mottagning (Patientnämnden)
 
 
 class Store:
@@ -202,7 +203,7 @@ class Store:
                         draft_id=draft.id,
                         actor=draft.actor,
                         subject=draft.subject,
-                        clinic=draft.clinic,
+                        clinic=content.clinic or draft.clinic,
                         clinic_name=content.clinic_name,
                         eservice=draft.eservice,
                         eservice_name=content.eservice_name,

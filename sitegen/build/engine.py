@@ -157,6 +157,8 @@ def _build(
     clinic_stats = scan_folder(root / "clinics")
     inputs: dict[str, InputRecord] = {}
     site, eservices = load_fixed(root, inputs)
+    if site.patientnamnden is not None and site.patientnamnden in clinic_stats:
+        raise Fallback  # site.yaml against every clinic file: load_content reports it (site_problems)
     renderer = SiteRenderer(site, theme, cache_dir(out) / "templates")
     fingerprints = renderer.fingerprints()
 

@@ -21,7 +21,7 @@ from sitegen.build.publish import remove_file, replace_file
 from sitegen.build.scan import Stat, date_token
 from sitegen.content.dated import valid_days
 from sitegen.content.loader import Content, validate_clinic
-from sitegen.content.models import BorrowEntry, CatalogueEService, Clinic, LocalEntry, Site, UseEntry
+from sitegen.content.models import BookingEntry, BorrowEntry, CatalogueEService, Clinic, LocalEntry, Site, UseEntry
 from sitegen.content.references import reference_problems
 from sitegen.content.snapshot import clinic_bytes, clinic_path
 from sitegen.content.yamlsource import YamlSyntaxError, parse_yaml_bytes
@@ -30,9 +30,16 @@ from sitegen.site.render import SiteRenderer
 from sitegen.site.view import contact_page
 
 
+# In a summary's `uses`, the mark of a mottagning with a `booking: boka` entry (never a slug), so
+# another shard's `clinics:` list naming it can be checked without its file.
+BOKA_MARK = "@boka"
+
+
 def summary_of(slug: str, clinic: Clinic) -> Summary:
     card = clinic.model_dump_json(by_alias=True, exclude={"eservices", "about"})
     uses = " ".join(entry.use for entry in clinic.eservices if isinstance(entry, UseEntry))
+    if any(isinstance(entry, BookingEntry) and entry.booking == "boka" for entry in clinic.eservices):
+        uses = f"{uses} {BOKA_MARK}".strip()
     locals_: tuple[Offer, ...] = tuple(
         ("local", entry.local, entry.name, entry.category, entry.villkor)
         for entry in clinic.eservices
@@ -45,7 +52,9 @@ def stub(summary: Summary) -> Clinic:
     """A mottagning known only by its summary: enough to borrow from it and to check the borrow."""
     entries: list[Any] = []
     for kind, eid, name, category, villkor in summary.offers:
-        if kind == "use":
+        if kind == "use" and eid == BOKA_MARK:
+            entries.append(BookingEntry.model_construct(booking="boka", villkor=".", name=None, clinics=[]))
+        elif kind == "use":
             entries.append(UseEntry.model_construct(use=eid, options={}))
         else:
             entries.append(
@@ -175,6 +184,7 @@ class Shard:
             self.hashes[slug] = content_hash(data)
             report.inputs[f"clinics/{slug}"] = (*self.stats[slug], self.hashes[slug])
             report.origins.update(entry.from_ for entry in clinic.eservices if isinstance(entry, BorrowEntry))
+            report.origins.update(_booking_clinics(clinic))
         return report
 
     def check(self, origins: dict[str, Summary]) -> bool:
@@ -220,7 +230,13 @@ class Shard:
                 offers = self.origins[entry.from_].offers
                 if any(kind == "use" and eid == entry.borrow for kind, eid, *_ in offers):
                     deps.append(f"eservices/{entry.borrow}")
+        # A mottagning named under `clinics:` that drops its boka entry makes this file wrong.
+        deps.extend(f"clinics/{other}" for other in _booking_clinics(self.clinics[slug]))
         return deps
+
+
+def _booking_clinics(clinic: Clinic) -> list[str]:
+    return [other for entry in clinic.eservices if isinstance(entry, BookingEntry) for other in entry.clinics]
 
 
 def split_shards(slugs: list[str], count: int) -> list[list[str]]:

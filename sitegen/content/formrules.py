@@ -7,7 +7,7 @@ model validators, which can only point at the whole model.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from sitegen.content.models import Form, Question
 
@@ -66,9 +66,13 @@ def question_problems(question: Question) -> Iterator[Problem]:
             yield ("fields", index, *loc), message
 
 
-def form_problems(form: Form) -> Iterator[Problem]:
-    """What is wrong with a form's pages as a whole: ids, conditions and question rules."""
-    asked: dict[str, Question] = {}
+def form_problems(form: Form, asked_first: Mapping[str, Question] | None = None) -> Iterator[Problem]:
+    """What is wrong with a form's pages as a whole: ids, conditions and question rules.
+
+    `asked_first`: questions the app asks before the pages (sitegen.content.recipient); `when` may
+    depend on them, and the pages must not ask them again.
+    """
+    asked: dict[str, Question] = dict(asked_first or {})
     for page_index, page in enumerate(form.pages):
         page_loc: Loc = ("pages", page_index)
         for qid, expected in (page.when or {}).items():
@@ -89,7 +93,13 @@ def form_problems(form: Form) -> Iterator[Problem]:
                         )
         for q_index, question in enumerate(page.questions):
             q_loc: Loc = (*page_loc, "questions", q_index)
-            if question.id in asked:
+            if asked_first and question.id in asked_first:
+                first = asked_first[question.id]
+                yield (*q_loc, "id"), (
+                    f"'{question.id}' ställer e-tjänsterna själva före formulärets sidor "
+                    f"({' eller '.join(first.options or [])}); ta bort frågan här eller byt id"
+                )
+            elif question.id in asked:
                 yield (*q_loc, "id"), f"två frågor i formuläret har id '{question.id}'"
             asked[question.id] = question
             for loc, message in question_problems(question):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,9 +25,11 @@ from sitegen.content.models import (
     CatalogueEService,
     Clinic,
     LocalEntry,
+    Question,
     Site,
 )
-from sitegen.content.references import Lender, readable_offers, reference_problems
+from sitegen.content.recipient import asked_first
+from sitegen.content.references import Lender, readable_offers, reference_problems, site_problems
 from sitegen.content.yamlsource import YamlDocument, YamlSyntaxError, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -239,9 +241,12 @@ def _yaml_files(folder: Path, errors: list[ContentError]) -> list[Path]:
 
 
 def _form_errors(
-    document: YamlDocument, prefix: tuple[str | int, ...], form: CatalogueEService | LocalEntry
+    document: YamlDocument,
+    prefix: tuple[str | int, ...],
+    form: CatalogueEService | LocalEntry,
+    asked: Mapping[str, Question] | None = None,
 ) -> Iterable[ContentError]:
-    for loc, message in form_problems(form):
+    for loc, message in form_problems(form, asked):
         full = (*prefix, *loc)
         yield ContentError(document.path, document.line_of(full), format_key(full), message)
 
@@ -259,7 +264,7 @@ def validate_eservice(document: YamlDocument) -> tuple[CatalogueEService | None,
     """
     eservice, errors = _validate(CatalogueEService, document)
     if eservice is not None:
-        errors.extend(_form_errors(document, (), eservice))
+        errors.extend(_form_errors(document, (), eservice, asked_first(document.path.stem)))
     return eservice, errors
 
 
@@ -328,6 +333,7 @@ def load_content(root: Path) -> Content:
     broken_eservices = {path.stem for path in eservice_files} - set(eservices)
     broken_clinics = {path.stem for path in clinic_files} - set(clinics)
     errors.extend(reference_problems(content, broken_eservices, broken_clinics, lenders))
+    errors.extend(site_problems(content))
     if errors:
         raise ContentInvalid(sorted(set(errors)))
     return content

@@ -232,6 +232,9 @@ class BookingEntry(Strict):
     booking: BookingKind
     villkor: Markdown
     name: Text | None = None
+    # `boka` only: other mottagningar the journey offers under "Var vill du boka tid?" (seed 004's
+    # menu), checked across files by sitegen.content.references.
+    clinics: list[Slug] = []
 
     @property
     def display_name(self) -> str:
@@ -359,6 +362,10 @@ class Site(Strict):
     visible_eservices: Annotated[int, Field(ge=0)] = 5
     guideline: list[GuidelineRule] = []
     quality: Quality = Quality()
+    # The staff unit that cases to Patientnämnden go to (CONTRACT section 9): a slug of its own,
+    # never a mottagning's (checked across files), with the name its staff and the citizen see.
+    patientnamnden: Slug | None = None
+    patientnamnden_name: Text = "Patientnämnden"
 
     @field_validator("base_url", "forms_url")
     @classmethod

@@ -1,4 +1,5 @@
-"""Rules that join files: every `use`, `borrow` and `options_from` must find what it names.
+"""Rules that join files: every `use`, `borrow`, `options_from` and booking `clinics` must find
+what it names, and site.yaml's `patientnamnden` must not be a mottagning.
 
 A broken reference would be a dead link on a public contact page, so it is a build error, reported
 at the key in the clinic file that holds it.
@@ -90,6 +91,7 @@ def reference_problems(
                     )
                 else:
                     bookings[entry.booking] = index
+                yield from _booking_clinics_problems(content, slug, path, here, entry, broken_clinics)
                 continue
             eid = entry_id(entry)
             if eid is not None and eid in RESERVED and not isinstance(entry, BorrowEntry):
@@ -193,3 +195,62 @@ def _borrow_problems(
             f"{lender.name} ({entry.from_}) erbjuder inte '{entry.borrow}'"
             + (f"; den erbjuder: {', '.join(offered)}" if offered else ""),
         )
+
+
+def _booking_clinics_problems(
+    content: Content, slug: str, path: Path, here: Loc, entry: BookingEntry, invalid_files: set[str]
+) -> Iterator[ContentError]:
+    """`clinics:` of a booking entry: only on `boka`, each another mottagning that books on the web.
+
+    Whether that mottagning's tidbok has time types is the app's to know (its database); a file
+    with errors of its own is not reported again here.
+    """
+    if entry.clinics and entry.booking != "boka":
+        yield content.locate(
+            path, (*here, "clinics"), "clinics gäller bara 'booking: boka': där väljer invånaren var tiden bokas"
+        )
+        return
+    seen: set[str] = set()
+    for position, other in enumerate(entry.clinics):
+        at = (*here, "clinics", position)
+        if other == slug:
+            yield content.locate(
+                path, at, "mottagningen själv ska inte stå i listan; den kommer alltid först i frågan"
+            )
+        elif other in seen:
+            yield content.locate(path, at, f"'{other}' står redan i listan")
+        elif other not in content.clinics:
+            if other not in invalid_files:
+                yield content.locate(
+                    path, at, f"mottagningen '{other}' finns inte (content/clinics/{other}.yaml saknas)"
+                )
+        elif not any(
+            isinstance(item, BookingEntry) and item.booking == "boka" for item in content.clinics[other].eservices
+        ):
+            yield content.locate(
+                path,
+                at,
+                f"{content.clinics[other].name} ({other}) har ingen 'booking: boka' och tar inte emot "
+                "bokningar på webben",
+            )
+        seen.add(other)
+
+
+def site_problems(content: Content) -> Iterator[ContentError]:
+    """site.yaml against the clinic files: the Patientnämnden unit's slug is a staff unit's own.
+
+    Its cases and staff pages live under that slug, so a mottagning (or an app page) by the same
+    name would mix the unit's cases with the mottagning's.
+    """
+    unit = content.site.patientnamnden
+    if unit is None:
+        return
+    path = content.root / "site.yaml"
+    if unit in content.clinics or content.clinic_path(unit).exists():
+        yield content.locate(
+            path,
+            ("patientnamnden",),
+            f"'{unit}' är en mottagnings namn (content/clinics/{unit}.yaml); Patientnämnden behöver ett eget",
+        )
+    elif unit in RESERVED or unit == "mottagningar":
+        yield content.locate(path, ("patientnamnden",), reserved_message(unit))

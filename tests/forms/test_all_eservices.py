@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from forms import create_app
 from forms.cases.engine.build import item_bounds, item_fields, options_of
 from forms.cases.engine.context import EngineContext
+from forms.cases.recipient import with_recipient
 from sitegen.content.models import LocalEntry, Question, UseEntry
 from sitegen.site.resolve import find_form
 from tests.forms.conftest import csrf_token, reference_of, send_form_data
@@ -85,8 +86,10 @@ def run_eservice(client: FlaskClient, app: Flask, slug: str, eservice_id: str, p
     assert villkor.status_code == 200, (base, villkor.status_code)
     pages[base] = villkor.text
     location = client.post(base, data={"csrf_token": csrf_token(villkor.text), "approve": "yes"}).headers["Location"]
-    resolved = find_form(app.extensions["hittavard_forms"].content, slug, eservice_id)
+    content = app.extensions["hittavard_forms"].content
+    resolved = find_form(content, slug, eservice_id)
     assert resolved is not None and resolved.form is not None
+    resolved = with_recipient(resolved, content.site)  # the pages the app asks, its own question first
     context = EngineContext(options=resolved.options)
     for _ in range(len(resolved.form.pages) + 1):
         if location.endswith("/kontrollera/"):

@@ -47,7 +47,7 @@ def test_an_unknown_key_in_a_booking_entry_is_an_error(tmp_path: Path) -> None:
     errors = errors_for(tmp_path, CLINIC + BOKA + "    kategori: boka\n")
     assert errors == [
         "clinics/vardcentralen-test.yaml:20: eservices[4].kategori: okänd nyckel (stavfel?); "
-        "tillåtna nycklar: booking, villkor, name"
+        "tillåtna nycklar: booking, villkor, name, clinics"
     ]
 
 
