@@ -4,7 +4,8 @@ For a newcomer and for demos: the contact pages link to `/e-tjanster/...`, so th
 the forms app must answer on the same host for those links to work. It runs the way production
 does, not on a development server: gunicorn's worker processes serve the app, and WhiteNoise
 serves the built files with the caching of deploy/nginx.conf (fingerprinted files for a year,
-pages revalidated) and the same security headers. The test login is on, since this is a demo;
+pages revalidated) and the same security headers. The test login is on, since this is a demo
+(FORMS_TEST_LOGIN=0 turns it off, for the SAML demo);
 production puts nginx in front of several app nodes (deploy/, docs/operators.md).
 
 Nothing under a folder whose name starts with a dot is served: the build keeps what only the app
@@ -120,9 +121,15 @@ def combined(site: WSGIApp, forms: WSGIApp, prefix: str) -> WSGIApp:
     return app
 
 
+def test_login_on() -> bool:
+    """On unless FORMS_TEST_LOGIN is set to something else than 1: scripts/run-saml.sh sets it to 0,
+    so that "Logga in" goes through the SAML IdP as in production."""
+    return os.environ.get("FORMS_TEST_LOGIN", "1").strip().lower() in {"1", "true", "yes", "on", "ja"}
+
+
 def build_app(site_folder: Path, config: dict[str, Any] | None = None) -> tuple[WSGIApp, str]:
-    """The combined app and the forms path, with the test login on."""
-    forms_app = create_app({"FORMS_TEST_LOGIN": "1", **(config or {})})
+    """The combined app and the forms path, with the test login on unless the environment turns it off."""
+    forms_app = create_app({"FORMS_TEST_LOGIN": "1" if test_login_on() else "0", **(config or {})})
     prefix = forms_app.extensions["hittavard_forms"].prefix
     return combined(StaticSite(site_folder), forms_app, prefix), prefix
 
@@ -176,7 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _, prefix = build_app(args.site, {"FORMS_SITE_DIR": str(args.site)})
     shown_host = "127.0.0.1" if args.host in {"0.0.0.0", "::", ""} else args.host
     url = f"http://{shown_host}:{args.port}/"
-    print(f"Hitta vård: {url}  (e-tjänsterna: {url.rstrip('/')}{prefix}, testinloggning på)", flush=True)
+    login = "testinloggning på" if test_login_on() else "inloggning via SAML"
+    print(f"Hitta vård: {url}  (e-tjänsterna: {url.rstrip('/')}{prefix}, {login})", flush=True)
     print("Avsluta med Ctrl+C.", flush=True)
     _gunicorn(args.site, args.host, args.port, args.workers, args.threads).run()
     return 0

@@ -31,7 +31,7 @@ export FORMS_PUBLIC_URL="http://$HOST:$PORT"
 export FORMS_SAML_IDP_METADATA="$keys/idp.xml" FORMS_STAFF_SAML_IDP_METADATA="$keys/idp.xml"
 export FORMS_SAML_SP_KEY="$keys/sp.key" FORMS_SAML_SP_CERT="$keys/sp.crt"
 export FORMS_SECRET_KEY="${FORMS_SECRET_KEY:-$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')}"
-unset FORMS_TEST_LOGIN
+export FORMS_TEST_LOGIN=0  # forms.serve has the test login on unless told otherwise
 echo "SAML-demon: öppna http://$HOST:$PORT${forms_url}inkorg/ (medborgare) eller http://$HOST:$PORT${forms_url}personal/ (personal)."
 echo "Den lokala test-IdP:n svarar på http://$HOST:$IDP_PORT/."
 .venv/bin/python -m forms.serve --site build --host "$HOST" --port "$PORT"

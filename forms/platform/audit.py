@@ -31,7 +31,8 @@ log = logging.getLogger(LOGGER_NAME)
 
 # Events that mean something was refused: logged at WARNING, the rest (login, logout) at INFO.
 WARNING_EVENTS = frozenset(
-    {"login_failed", "csrf_failure", "authorisation_failure", "rate_limited", "session_timeout", "debug_refused"}
+    {"login_failed", "csrf_failure", "authorisation_failure", "rate_limited", "session_timeout", "debug_refused",
+     "logout_refused"}
 )
 # Keys an event may never carry, whatever a caller passes: they would put personal data in the log.
 FORBIDDEN_FIELDS = frozenset({"personnummer", "answers", "answer", "raw", "form", "data", "name", "token", "cookie"})

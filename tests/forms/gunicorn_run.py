@@ -77,13 +77,14 @@ def gunicorn(
     threads: int = 1,
     options: Sequence[str] = (),
     prefix: Sequence[str] = (),
+    port: int | None = None,
 ) -> Iterator[Gunicorn]:
     """`gunicorn 'forms:create_app()'` with `env` on a free port of 127.0.0.1, until the block ends.
 
     `options` go to gunicorn as they are (e.g. `--access-logfile -`: the access log into `log` too);
     `prefix` runs gunicorn under another command (e.g. strace, which then leads the process group).
     """
-    port = free_port()
+    port = port or free_port()  # given when the app must know its own URL first (FORMS_PUBLIC_URL)
     command = [
         *prefix,
         sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),

@@ -73,3 +73,17 @@ def test_a_staff_member_logs_in_and_the_commission_is_in_every_access_log_row(sa
         rows = connection.execute(select(AccessLogEntry.action, AccessLogEntry.commission_hsa_id)).all()
     assert {action for action, _ in rows} >= {"login", "list"}
     assert {commission for _, commission in rows} == {RECEIVER}  # the dev IdP's commission for this person
+
+
+def test_the_sp_metadata_declares_only_the_algorithms_the_checks_accept(saml_app):
+    """pysaml2 lists all xmlsec1 knows; an IdP reading SHA-1 or MD5 there could pick one we refuse."""
+    import re
+
+    from forms.identity.saml.xmlguard import DIGEST_METHODS, SIGNATURE_METHODS
+
+    for path in (f"{BASE}/saml/metadata/", f"{BASE}/personal/saml/metadata/"):
+        metadata = saml_app.test_client().get(path).text
+        declared = set(re.findall(r'Algorithm="([^"]+)"', metadata))
+        assert "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" in declared
+        assert declared <= DIGEST_METHODS | SIGNATURE_METHODS, declared - DIGEST_METHODS - SIGNATURE_METHODS
+        assert not [a for a in declared if "sha1" in a or "md5" in a or "ripemd" in a]

@@ -54,6 +54,19 @@ def test_site_pages_folders_and_missing_files(client: Client) -> None:
     assert "default-src 'none'" in client.get("/").headers["Content-Security-Policy"]
 
 
+def test_the_saml_demo_turns_the_test_login_off(
+    site: Path, content_dir: Path, demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """scripts/run-saml.sh sets FORMS_TEST_LOGIN=0: "Logga in" must then not be the test login."""
+    monkeypatch.setenv("FORMS_TEST_LOGIN", "0")
+    app, _ = build_app(site, {
+        "FORMS_CONTENT_DIR": str(content_dir), "FORMS_DEMO_DATA": str(demo_file),
+        "FORMS_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}", "FORMS_SECRET_KEY": "k" * 32,
+    })
+    login = Client(app).get("/e-tjanster/logga-in/")
+    assert login.status_code == 503 and "Testinloggning" not in login.get_data(as_text=True)
+
+
 def test_forms_app_answers_under_its_path_with_the_test_login_on(client: Client) -> None:
     start = client.get("/e-tjanster/testmottagningen/begar-intyg/")
     assert start.status_code == 303 and "/e-tjanster/logga-in/" in start.headers["Location"]

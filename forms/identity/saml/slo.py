@@ -75,7 +75,7 @@ def logout_request_url(sp: ServiceProvider, idp: str, name_id: str, name_id_form
     if destination is None:
         return None
     client = sp.client
-    request = client.create_logout_request(
+    _request_id, request = client.create_logout_request(  # pysaml2 returns (its ID, the message)
         destination, idp, name_id=NameID(text=name_id, format=name_id_format or None),
         session_indexes=[session_index] if session_index else None, sign=False,
     )

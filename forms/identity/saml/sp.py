@@ -17,12 +17,14 @@ from urllib.parse import urlsplit
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
-from saml2.metadata import create_metadata_string
+from saml2.metadata import entity_descriptor, metadata_tostring_fix
 from saml2.saml import AuthnContextClassRef
 from saml2.samlp import RequestedAuthnContext
+from saml2.validate import valid_instance
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from forms.identity.saml.settings import SpSettings
+from forms.identity.saml.xmlguard import DIGEST_METHODS, SIGNATURE_METHODS
 
 REFRESH_SECONDS = 3600  # a metadata URL is fetched again at most this often
 SKEW_SECONDS = 60  # CONTRACT section 8: at most 60 s of clock skew
@@ -100,6 +102,17 @@ def _stamp(settings: SpSettings) -> object:
         return None
 
 
+def _accepted(element: object) -> bool:
+    """False for a DigestMethod or SigningMethod the checks would refuse."""
+    tag = getattr(element, "tag", "")
+    algorithm = getattr(element, "attributes", {}).get("Algorithm", "")
+    if tag == "DigestMethod":
+        return algorithm in DIGEST_METHODS
+    if tag == "SigningMethod":
+        return algorithm in SIGNATURE_METHODS
+    return True
+
+
 @dataclass
 class ServiceProvider:
     """An SP whose pysaml2 client follows its IdP's metadata."""
@@ -156,7 +169,15 @@ class ServiceProvider:
         return origins
 
     def metadata_xml(self) -> str:
-        data = create_metadata_string(None, config=self.client.config, valid=None, sign=False)
+        """The SP's metadata. pysaml2 declares every algorithm xmlsec1 knows (SHA-1 and MD5 too);
+        an IdP picks from them, so only what the checks accept is left (forms.identity.saml.xmlguard)."""
+        descriptor = entity_descriptor(self.client.config)
+        if descriptor.extensions is not None:
+            descriptor.extensions.extension_elements = [
+                element for element in descriptor.extensions.extension_elements if _accepted(element)
+            ]
+        valid_instance(descriptor)
+        data = metadata_tostring_fix(descriptor, {"xs": "http://www.w3.org/2001/XMLSchema"}, None)
         return data.decode("utf-8") if isinstance(data, bytes) else str(data)
 
     def authn_request_url(self, relay_state: str) -> tuple[str, str, str]:

@@ -11,12 +11,15 @@ from urllib.parse import parse_qsl
 from flask import Flask, Response, request
 from markupsafe import Markup, escape
 from saml2 import BINDING_HTTP_REDIRECT
+from saml2.xmldsig import SIG_RSA_SHA256
 
 from forms.identity.demo_data import DemoData
 from forms.identity.saml.devidp.idp import SAMBI_LOA3, DevIdp
 
 PAGE = """<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>{title}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font:16px/1.5 system-ui,sans-serif;margin:0 1rem;max-width:40rem}}ul{{list-style:none;padding:0}}
+li{{margin:.5rem 0}}button{{font:inherit;min-height:44px;padding:.5rem 1rem;text-align:left}}</style></head>
 <body><main><h1>{title}</h1>{body}</main></body></html>"""
 CARE = "Vård och behandling"
 
@@ -56,6 +59,15 @@ def attributes_of(demo: DemoData, who: str, staff_side: bool) -> dict[str, list[
 
 def create_idp_app(idp: DevIdp, demo: DemoData) -> Flask:
     app = Flask("devidp")
+
+    @app.get("/")
+    def index() -> Response:
+        """What a newcomer who opens the address the demo prints sees: where logins start."""
+        body = Markup(
+            "<p>Det här är en lokal test-IdP för utveckling. Inloggningen börjar i e-tjänsten, "
+            'när du väljer Logga in. IdP:ns <a href="/metadata">metadata</a>.</p>'
+        )
+        return _page("Lokal test-IdP", body)
 
     @app.get("/metadata")
     def metadata() -> Response:
@@ -114,7 +126,7 @@ def create_idp_app(idp: DevIdp, demo: DemoData) -> Flask:
             destination = server.metadata.single_logout_service(sp, BINDING_HTTP_REDIRECT, "spsso")[0]["location"]
             answer = server.create_logout_response(logout.message, [BINDING_HTTP_REDIRECT], sign=False)
             info = server.apply_binding(BINDING_HTTP_REDIRECT, str(answer), destination, query.get("RelayState", ""),
-                                        response=True, sign=True)
+                                        response=True, sign=True, sigalg=SIG_RSA_SHA256)
         except Exception:
             return _page("Utloggningen gick inte", Markup("<p>Begäran om utloggning var inte korrekt.</p>"), 400)
         location = next(value for key, value in info["headers"] if key == "Location")
