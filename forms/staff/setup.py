@@ -27,8 +27,11 @@ from forms.staff import (  # noqa: F401 - they add the views
     log_views,
     seed,
     seed_history,
+    tidbok_booking,
+    tidbok_change,
     tidbok_day,
     tidbok_views,
+    tidbok_week,
 )
 from forms.staff.web import EXTENSION, StaffServices, bp
 

@@ -15,6 +15,12 @@ from typing import Any
 from sitegen.content.digits import DIGITS, ascii_date, ascii_int
 
 REASONS = {"required": "Krävs", "optional": "Frivillig", "none": "Frågas inte"}
+# What the citizen may do with a time the mottagning booked for them (CONTRACT section 9).
+STAFF_BOOKINGS = {
+    "cancel": "Avboka den (och omboka, om ombokning är tillåten)",
+    "see": "Se den, men inte avboka eller omboka",
+    "hidden": "Inte se den",
+}
 DAYS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 CLOCK = re.compile(rf"^([01]{DIGITS}|2[0-3])[:.]([0-5]{DIGITS})$")
@@ -82,6 +88,19 @@ def time_type(form: Mapping[str, str], type_id: str | None, taken_ids: set[str])
         form, "cancel_hours", 0, 720, "Skriv antal timmar som ett heltal från 0 till 720.", out
     )
     out.values["rebook"] = form.get("rebook") == "1"
+    # Radios, each with one checked, so a form posts both; a post without them (an older form) keeps
+    # the contract's defaults: on the web, and the citizen may cancel a time staff booked.
+    web = form.get("web", "1")
+    if web not in ("1", "0"):
+        out.fault("web-1", "Välj om tidstypen kan bokas på webben.")
+    out.values["web"] = web != "0"
+    staff_bookings = form.get("staff_bookings", "cancel")
+    if staff_bookings not in STAFF_BOOKINGS:
+        out.fault("staff_bookings-cancel", "Välj vad invånaren får göra med en tid som mottagningen bokat.")
+    out.values["staff_bookings"] = staff_bookings
+    out.values["max_per_person"] = _int(
+        form, "max_per_person", 1, 99, "Skriv högsta antal kommande bokningar som ett heltal från 1 till 99, "
+        "eller lämna tomt.", out, optional=True)
     info = form.get("info", "").replace("\r\n", "\n").strip()
     if len(info) > MAX_INFO:
         out.fault("info", "Övrigt får vara högst 2000 tecken.")

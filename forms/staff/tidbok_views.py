@@ -56,9 +56,21 @@ def tidbok_types(clinic: str) -> str:
                   saved=request.args.get("sparat"))
 
 
+TYPE_FIELDS = ("name", "minutes", "reason", "min_age", "max_age", "cancel_hours", "rebook", "info", "web",
+               "staff_bookings", "max_per_person")
+
+
+def _typed() -> dict[str, Any]:
+    """The time type's form as posted, its checkboxes as booleans: shown again with a fault."""
+    typed: dict[str, Any] = dict(request.form.items())
+    typed["rebook"] = request.form.get("rebook") == "1"
+    typed["web"] = request.form.get("web", "1") != "0"
+    return typed
+
+
 def _type_form(clinic: str, type_id: str | None, values: dict[str, Any], errors: list[dict[str, Any]]) -> str:
     return render("staff/tidbok_type_edit.html", clinic=clinic, type_id=type_id, values=values, errors=errors,
-                  reasons=tidbok_input.REASONS)
+                  reasons=tidbok_input.REASONS, staff_bookings=tidbok_input.STAFF_BOOKINGS)
 
 
 @bp.route("/personal/<clinic>/tidbok/tidstyper/ny/", methods=["GET", "POST"], defaults={"type_id": None})
@@ -72,15 +84,13 @@ def tidbok_type_edit(clinic: str, type_id: str | None) -> Response | str | tuple
         refuse(clinic, "tidstyp")
     if request.method == "GET":
         if existing is None:
-            return _type_form(clinic, None, {"reason": "none", "cancel_hours": "24", "rebook": True}, [])
-        values = {name: getattr(existing, name) for name in
-                  ("name", "minutes", "reason", "min_age", "max_age", "cancel_hours", "rebook", "info")}
+            return _type_form(clinic, None, {"reason": "none", "cancel_hours": "24", "rebook": True, "web": True,
+                                             "staff_bookings": "cancel"}, [])
+        values = {name: getattr(existing, name) for name in TYPE_FIELDS}
         return _type_form(clinic, type_id, values, [])
     checked = tidbok_input.time_type(request.form, type_id, set(rows))
     if checked.errors:
-        typed: dict[str, Any] = dict(request.form.items())
-        typed["rebook"] = request.form.get("rebook") == "1"
-        return _type_form(clinic, type_id, typed, checked.errors), 422
+        return _type_form(clinic, type_id, _typed(), checked.errors), 422
     values = checked.values
     try:
         with sessionmaker(writing(services().store.engine))() as db, db.begin():
@@ -91,7 +101,7 @@ def tidbok_type_edit(clinic: str, type_id: str | None) -> Response | str | tuple
             if row is None:
                 row = TimeTypeRow(clinic=clinic, type_id=values["type_id"])
                 db.add(row)
-            for name in ("name", "minutes", "reason", "min_age", "max_age", "cancel_hours", "rebook", "info"):
+            for name in TYPE_FIELDS:
                 setattr(row, name, values[name])
             _change(db, clinic, roles, f"tidstyp {values['type_id']}: {values['name']}, {values['minutes']} min")
     except (_IdTaken, IntegrityError):
@@ -99,9 +109,7 @@ def tidbok_type_edit(clinic: str, type_id: str | None) -> Response | str | tuple
         # (clinic, type_id) decides, and the loser is told like the form's own check tells.
         if type_id is not None:
             raise
-        typed: dict[str, Any] = dict(request.form.items())
-        typed["rebook"] = request.form.get("rebook") == "1"
-        return _type_form(clinic, None, typed, [{"anchor": "type_id", "message": tidbok_input.ID_TAKEN,
+        return _type_form(clinic, None, _typed(), [{"anchor": "type_id", "message": tidbok_input.ID_TAKEN,
                                                  "context": None}]), 422
     return redirect(url_for("staff.tidbok_types", clinic=clinic, sparat=values["type_id"]), code=303)
 
