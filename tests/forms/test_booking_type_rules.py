@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from forms.app import create_app
 from forms.booking import rules
 from forms.booking.interface import (
     NO_REBOOK,
@@ -31,7 +32,8 @@ from forms.booking.interface import (
 from forms.booking.standalone import StandaloneTidbok
 from forms.store.engine import writing
 from forms.store.tidbok import TimeTypeRow
-from tests.forms.booking_support import ADULT, CHILD, NOW, OTHER, TODDLER
+from tests.forms.booking_support import ADULT, CHILD, NOW, OTHER, TODDLER, config, write_booking_content, write_demo
+from tests.forms.test_booking_races import at_once
 from tests.forms.tidbok_staff_support import BOOKER, VC, make_tidbok_staff_app
 
 CET = datetime.timezone(datetime.timedelta(hours=1))
@@ -156,3 +158,24 @@ def test_a_citizen_may_not_change_a_time_staff_booked_of_a_type_the_mottagning_k
     again = tidbok.book_for_caller(VC, "lakarbesok", at(4, 8, 40), CHILD, None, None, BOOKER, "s2", NOW)
     assert again.booking is not None and tidbok.schedule(CHILD, VC, NOW)[0].may_cancel
     assert tidbok.cancel_booking(again.booking.key, CHILD, None, NOW).ok
+
+
+def test_two_bookings_at_once_of_a_limited_type_for_one_citizen_give_one(database_url: str, tmp_path: Path) -> None:
+    """Two different times, so only the limit can stop the second: the count is read under the lock."""
+    root = write_booking_content(tmp_path / "content")
+    demo = write_demo(tmp_path / "demo.yaml")
+    app = create_app(config(root, demo, database_url))
+    tidbok: StandaloneTidbok = app.extensions["hittavard_tidbok"]
+    set_type(tidbok, "lakarbesok", max_per_person=1)
+    for round_number in range(3):
+        day = 7 + round_number
+        results = at_once([
+            lambda day=day, n=round_number: tidbok.make_booking(web(at(day, 8, 40), subject=CHILD, key=f"r{n}"), NOW),
+            lambda day=day, n=round_number: tidbok.book_for_caller(VC, "lakarbesok", at(day, 9, 40), CHILD, None, None,
+                                                                   BOOKER, f"s{n}", NOW),
+        ])
+        assert sorted(r.ok for r in results) == [False, True], results  # type: ignore[attr-defined]
+        coming = [b for b in tidbok.schedule(CHILD, VC, NOW) if b.active]
+        assert len(coming) == 1
+        assert tidbok.cancel_booking(coming[0].key, CHILD, None, NOW, staff=BOOKER).ok  # free for the next round
+    tidbok.engine.dispose()
