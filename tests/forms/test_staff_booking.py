@@ -343,3 +343,15 @@ def test_the_tidsbokares_pages_emit_no_personnummer_in_any_url(app: Flask) -> No
     done = confirm(client, check.text)
     assert done.status_code == 303, text_of(done.text)[-1500:]
     assert problems == [] and CHILD not in done.headers["Location"]
+
+
+def test_the_lokal_administrator_grants_tidsbokare_and_the_booking_controls_follow(app: Flask) -> None:
+    receiver = staff_client(app, RECEIVER)
+    assert "Boka tid åt invånare" not in receiver.get(DAY).text
+    admin = staff_client(app, ADMIN)
+    roles = admin.get(f"{P}/roller/")
+    assert "Tidsbokare" in roles.text
+    granted = admin.post(f"{P}/roller/", data={"csrf_token": token(roles.text), "hsa_id": RECEIVER,
+                                               "role": ["arendemottagare", "tidsbokare"]})
+    assert granted.status_code == 303
+    assert "Boka tid åt invånare" in staff_client(app, RECEIVER).get(DAY).text
