@@ -160,12 +160,17 @@ def choose_type(slug: str) -> Response | str:
     elif request.method == "POST":
         posted = request.form.get("typ", "")[:100]
         found = next((t for t in booked.types if t.id == posted), None)
-        if found is not None:
+        # max_per_person: said here, at once, rather than after a day and a time are chosen (the
+        # confirmation counts again, in its write).
+        limit = common.tidbok().limit_reached(slug, found.id, booked.citizen.subject.personnummer, common.now()
+                                              ) if found is not None else None
+        if found is not None and limit is None:
             if found.id != chosen:
                 _save(booked, type=found.id, start=None, reason=None, reason_done=None)
             return _after(slug, TYPE)
-        errors = [{"anchor": f"typ-{booked.types[0].id}" if booked.types else "typ", "message": CHOOSE_TYPE,
-                   "context": None}]
+        anchor = f"typ-{(found or booked.types[0]).id}" if booked.types else "typ"
+        errors = [{"anchor": anchor, "message": limit or CHOOSE_TYPE, "context": None}]
+        chosen = found.id if found is not None else chosen
     return render_template(
         "forms/booking/types.html", booked=booked, chosen=chosen, errors=errors, back_url=booked.back(TYPE),
         eservice_name=common.villkor_page(slug, "boka").eservice.name, clinic_name=common.clinic_name(booked.target),

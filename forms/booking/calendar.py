@@ -66,7 +66,8 @@ def time_type_of(row: Any) -> TimeType:
     return TimeType(
         id=row.type_id, name=row.name, minutes=row.minutes, reason=row.reason,  # type: ignore[arg-type]
         min_age=row.min_age, max_age=row.max_age, cancel_hours=row.cancel_hours, rebook=row.rebook,
-        info=row.info,
+        info=row.info, web=row.web, staff_bookings=row.staff_bookings,  # type: ignore[arg-type]
+        max_per_person=row.max_per_person,
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import abort, current_app, g, request, url_for
 
-from forms.booking import times
+from forms.booking import rules, times
 from forms.booking.interface import Booking, Tidbok, TimeType
 from forms.platform.citizen import Citizen, current_citizen
 from forms.platform.flow import villkor_hash
@@ -96,9 +96,9 @@ def approved(draft: Draft | None, slug: str, action: str) -> bool:
 
 
 def offered_types(slug: str, subject: str, at: datetime.datetime) -> list[TimeType]:
-    """The time types the subject may book at all in the coming months (age bounds)."""
+    """The time types the subject may book on the web at all in the coming months (`web`, age bounds)."""
     first, last = times.local_day(at), horizon(at)
-    return [t for t in tidbok().time_types(slug) if times.age_allows_some_day(t, subject, first, last)]
+    return [t for t in rules.on_web(tidbok().time_types(slug)) if times.age_allows_some_day(t, subject, first, last)]
 
 
 def parse_start(value: Any) -> datetime.datetime | None:

@@ -11,13 +11,22 @@ caller passes its clock's `now` so that a tidbok never asks a database or the wa
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Connection
+
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 ResultCode = Literal["OK", "INFO", "ERROR"]
 ReasonRule = Literal["required", "optional", "none"]
+# What a citizen may do with a time the mottagning booked for them (CONTRACT section 9).
+StaffBookings = Literal["cancel", "see", "hidden"]
+STAFF_BOOKINGS = ("cancel", "see", "hidden")
+# `booked_by` of a time the mottagning's staff booked (a citizen's booking holds the booker's
+# personnummer): the citizen's lists mark it "Bokad av mottagningen" and the uppföljning counts by it.
+STAFF_BOOKED = "mottagningen"
 
 # The contract's text for a time taken by someone else between choosing and confirming.
 TAKEN = "Tiden hann bokas av någon annan. Välj en annan tid."
@@ -29,6 +38,19 @@ NOT_FOUND = "Bokningen finns inte."
 # A rebook or cancellation of a booking that is no longer as the citizen saw it (cancelled or moved
 # meanwhile, in another window or by someone else): nothing is changed.
 CHANGED = "Bokningen har ändrats sedan du öppnade sidan. Din ändring är inte gjord."
+# A citizen changing a time the mottagning booked, where the time type keeps that to the mottagning.
+STAFF_ONLY = "Den här tiden bokades av mottagningen och kan bara ändras av mottagningen. Ring mottagningen."
+PAST = "Tiden har redan varit och kan inte ändras."
+
+
+def too_many(type_name: str, limit: int, staff: bool = False) -> str:
+    """The refusal of one booking more than the time type's `max_per_person`: names the type, says what to do."""
+    times = "en kommande tid" if limit == 1 else f"{limit} kommande tider"
+    if staff:
+        return (f"Invånaren har redan {times} av typen {type_name} här, och fler går inte att boka. "
+                "Avboka eller omboka den bokade tiden i stället.")
+    return (f"Du har redan {times} av typen {type_name} här, och fler går inte att boka. "
+            "Avboka den bokade tiden under Mina bokade tider först, eller ring mottagningen.")
 
 
 @dataclass(frozen=True)
@@ -42,6 +64,9 @@ class TimeType:
     cancel_hours: int = 24
     rebook: bool = True
     info: str | None = None
+    web: bool = True  # False: only the mottagning books it (not offered under "Välj typ av tid")
+    staff_bookings: StaffBookings = "cancel"
+    max_per_person: int | None = None  # coming bookings of this type per citizen at the mottagning
 
 
 @dataclass(frozen=True)
@@ -62,6 +87,11 @@ class Booking:
     # The booking's own end, when the tidbok keeps one: a time type made longer or shorter later
     # leaves the times already booked as they were.
     booked_end: datetime.datetime | None = None
+
+    @property
+    def by_staff(self) -> bool:
+        """Booked by the mottagning (shown to the citizen as "Bokad av mottagningen")."""
+        return self.booked_by == STAFF_BOOKED
 
     @property
     def end(self) -> datetime.datetime:
@@ -115,6 +145,14 @@ class Request:
     # The kallelse (forms.booking.kallelse) this booking is made through, if any: the tidbok spends
     # it in the booking's own transaction, and books nothing if it is already spent.
     kallelse: int | None = None
+    comment: str | None = None  # the staff member's comment, kept in the booking's history
+    staff: str | None = None  # the HSA-id of the staff member booking for the citizen (booked_by: STAFF_BOOKED)
+
+
+# Called inside the transaction that makes a change, so a staff change is never stored without
+# its access-log row (forms.staff.accesslog); a tidbok that cannot share a transaction calls it
+# after its change is made.
+Audit = Callable[[Connection], None]
 
 
 class Tidbok(Protocol):
@@ -138,29 +176,51 @@ class Tidbok(Protocol):
         """`available_dates` and every such day's `available_times` in one answer (the day page's)."""
         ...
 
-    def make_booking(self, request: Request, now: datetime.datetime) -> Result: ...
+    def make_booking(self, request: Request, now: datetime.datetime, audit: Audit | None = None) -> Result:
+        """Book; a staff request (`request.staff`) may book a `web: false` type. `max_per_person` holds for both."""
+        ...
+
+    def book_for_caller(
+        self, clinic: str, time_type: str, start: datetime.datetime, subject: str, reason: str | None,
+        comment: str | None, staff: str, request_key: str, now: datetime.datetime, audit: Audit | None = None,
+    ) -> Result:
+        """`make_booking` by the mottagning's staff member `staff` (an HSA-id) for the citizen `subject`.
+
+        In plain values: the staff side may not import this package (the forms layers contract), so
+        it asks the tidbok it is given for what it needs by these methods alone.
+        """
+        ...
+
+    def limit_reached(self, clinic: str, time_type: str, subject: str, now: datetime.datetime,
+                      staff: bool = False) -> str | None:
+        """The refusal text when the subject already has the type's `max_per_person` coming bookings, else None."""
+        ...
 
     def update_booking(
         self, key: str, subject: str, start: datetime.datetime, comment: str | None, now: datetime.datetime,
-        was: datetime.datetime | None = None,
+        was: datetime.datetime | None = None, staff: str | None = None, audit: Audit | None = None,
     ) -> Result:
         """Move a booking to `start` at once: the old time is free and the new one taken, or neither.
 
         `was` is the start the citizen saw: unless the booking is still active at exactly that time
         when the tidbok writes, nothing changes and the answer is ERROR `CHANGED` with the booking as
         it is now, so a rebook never lands on a booking cancelled or moved meanwhile.
+
+        `staff`: the HSA-id of the staff member moving it for the citizen: the web's limits (the
+        cancel window, `rebook`, `staff_bookings`) are the citizen's and do not bind the mottagning.
         """
         ...
 
     def cancel_booking(
         self, key: str, subject: str, comment: str | None, now: datetime.datetime,
-        was: datetime.datetime | None = None,
+        was: datetime.datetime | None = None, staff: str | None = None, audit: Audit | None = None,
     ) -> Result:
         """Cancel a booking; with `was`, only if it is still active at that start (else ERROR `CHANGED`)."""
         ...
 
     def schedule(self, subject: str, clinic: str, now: datetime.datetime) -> list[Booking]:
-        """The subject's coming active times at the mottagning, booked by anyone, soonest first."""
+        """The subject's coming active times at the mottagning, booked by anyone, soonest first;
+        not those the mottagning booked of a type whose `staff_bookings` is hidden."""
         ...
 
     def schedules(self, subject: str, clinics: list[str], now: datetime.datetime) -> list[Booking]:

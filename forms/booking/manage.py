@@ -14,7 +14,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from icalendar import Calendar, Event
 from werkzeug.wrappers import Response
 
-from forms.booking import common, reminders, times
+from forms.booking import common, reminders, rules, times
 from forms.booking.changing import REMINDER_DROPPED
 from forms.booking.interface import Booking
 from forms.notices.contacts import Contacts, InvalidContact, display_mobile, normalize_email, normalize_mobile
@@ -49,6 +49,8 @@ def listed(booking: Booking, phone: str | None, base: str) -> Listed:
 def why_not(booking: Booking, phone: str | None) -> str | None:
     """The sentence shown instead of Omboka/Avboka when one of them is not allowed."""
     call = f"Ring mottagningen{f' på {phone}' if phone else ''} om du behöver ändra tiden."
+    if booking.active and not rules.citizen_has_say(booking.time_type, booking.booked_by):
+        return f"Tiden är bokad av mottagningen och kan bara ändras av mottagningen. {call}"
     if not booking.may_cancel:
         return (
             f"Tiden kan inte ombokas eller avbokas här när det är mindre än {booking.time_type.cancel_hours} "

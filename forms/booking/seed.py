@@ -21,7 +21,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from forms.booking import times
-from forms.booking.interface import ReasonRule, TimeType
+from forms.booking.interface import STAFF_BOOKED, ReasonRule, StaffBookings, TimeType
 from forms.identity.demo_data import DemoDataInvalid, Personnummer
 from forms.store.db import SeedMark
 from forms.store.engine import writing
@@ -47,6 +47,9 @@ class DemoTimeType(_Entry):
     cancel_hours: Annotated[int, Field(ge=0)] = 24
     rebook: bool = True
     info: str | None = None
+    web: bool = True
+    staff_bookings: StaffBookings = "cancel"
+    max_per_person: Annotated[int, Field(ge=1, le=99)] | None = None
 
     def as_time_type(self) -> TimeType:
         return TimeType(**self.model_dump())
@@ -168,7 +171,7 @@ def _insert(db: Session, entries: list[DemoTidbok], now: datetime.datetime) -> N
                 BookingRow(
                     key=secrets.token_urlsafe(18), clinic=entry.clinic, type_id=booking.time_type,
                     start=utc, end=end, subject=booking.personnummer,
-                    booked_by="mottagningen", reason=booking.reason, status=ACTIVE, created_at=stamp, updated_at=stamp,
+                    booked_by=STAFF_BOOKED, reason=booking.reason, status=ACTIVE, created_at=stamp, updated_at=stamp,
                 )
             )
     db.add(SeedMark(name=SEED_NAME, at=stamp))

@@ -13,6 +13,14 @@ real (UTC) minutes; a time type made longer later leaves booked times as they we
 times are the calendar's times whose whole length is clear of every active booking's interval.
 A rebook or cancellation locks the booking's row and changes it only if it is still active at the
 start the citizen saw (`was`), so of two changes to one booking at once exactly one is made.
+
+The mottagning's staff book through the same methods (CONTRACT section 9): a request with
+`staff` may book a `web: false` type and is kept as booked by "mottagningen"; a staff rebook or
+cancellation is not held to the citizen's limits (cancel window, `rebook`, `staff_bookings`), only
+to the schedule and the clock. `max_per_person` holds for everyone: the count of the citizen's
+coming bookings of the type is read inside the booking's write transaction, which on SQLite is
+the one writer (BEGIN IMMEDIATE) and on PostgreSQL holds an advisory lock on (mottagning, type,
+citizen), so two bookings at once cannot both pass the count.
 """
 
 from __future__ import annotations
@@ -22,20 +30,20 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, select
+from sqlalchemy import Connection, Engine, and_, bindparam, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from forms.booking import kallelse, times
+from forms.booking import kallelse, rules, times
 from forms.booking.calendar import Calendar, CalendarCache, rule_of, time_type_of
 from forms.booking.interface import (
     AGE_BARRED,
     CHANGED,
-    NO_REBOOK,
     NOT_FOUND,
     NOT_OFFERED,
+    STAFF_BOOKED,
     TAKEN,
-    TOO_LATE,
+    Audit,
     Booking,
     FreeTimes,
     Request,
@@ -68,6 +76,8 @@ def _booking_of(row: Any, time_type: TimeType | None, now: datetime.datetime) ->
     kind = time_type or TimeType(row.type_id, row.type_id, 0)
     start = _aware(row.start)
     active = row.status == ACTIVE
+    # The citizen's own say over a time the mottagning booked is the type's `staff_bookings`.
+    active_for_citizen = active and rules.citizen_has_say(kind, row.booked_by)
     return Booking(
         key=row.key,
         clinic=row.clinic,
@@ -78,8 +88,8 @@ def _booking_of(row: Any, time_type: TimeType | None, now: datetime.datetime) ->
         reason=row.reason,
         comment=row.comment,
         active=active,
-        may_cancel=active and times.may_cancel(kind, start, now),
-        may_rebook=active and times.may_rebook(kind, start, now),
+        may_cancel=active_for_citizen and times.may_cancel(kind, start, now),
+        may_rebook=active_for_citizen and times.may_rebook(kind, start, now),
         booked_end=_aware(row.end) if row.end is not None else None,
     )
 
@@ -91,13 +101,17 @@ def _joined_type(row: Any) -> TimeType | None:
     return TimeType(
         id=row.type_id, name=row.name, minutes=row.minutes, reason=row.reason_rule, min_age=row.min_age,
         max_age=row.max_age, cancel_hours=row.cancel_hours, rebook=row.rebook, info=row.info,
+        web=row.web, staff_bookings=row.staff_bookings, max_per_person=row.max_per_person,
     )
 
 
-def _keep_comment(db: Session, row: BookingRow, action: str, comment: str | None, now: datetime.datetime) -> None:
-    """Keep the comment beside every earlier one, in the transaction that changes the booking."""
-    if comment:
-        db.add(BookingCommentRow(booking_id=row.id, action=action, comment=comment, created_at=_utc(now)))
+def _keep_comment(db: Session, row: BookingRow, action: str, comment: str | None, now: datetime.datetime,
+                  staff: str | None = None) -> None:
+    """Keep the comment beside every earlier one, in the transaction that changes the booking; a
+    staff member's change is kept even without a comment, so the history names who made it."""
+    if comment or staff:
+        db.add(BookingCommentRow(booking_id=row.id, action=action, comment=comment or "", created_at=_utc(now),
+                                 hsa_id=staff))
 
 
 TAKEN_TIMES = select(BookingRow.start, BookingRow.end).where(  # on the partial index (clinic, end)
@@ -111,16 +125,28 @@ _COMING = (
         BookingRow.key, BookingRow.clinic, BookingRow.type_id, BookingRow.start, BookingRow.end, BookingRow.subject,
         BookingRow.booked_by, BookingRow.reason, BookingRow.comment, BookingRow.status,
         TimeTypeRow.name, TimeTypeRow.minutes, TimeTypeRow.min_age, TimeTypeRow.max_age, TimeTypeRow.cancel_hours,
-        TimeTypeRow.rebook, TimeTypeRow.info, TimeTypeRow.reason.label("reason_rule"),
+        TimeTypeRow.rebook, TimeTypeRow.info, TimeTypeRow.reason.label("reason_rule"), TimeTypeRow.web,
+        TimeTypeRow.staff_bookings, TimeTypeRow.max_per_person,
     )
     .outerjoin(TimeTypeRow, and_(TimeTypeRow.clinic == BookingRow.clinic, TimeTypeRow.type_id == BookingRow.type_id))
     .where(
         BookingRow.subject == bindparam("subject"),
         BookingRow.status == ACTIVE,
         BookingRow.start > bindparam("after"),
+        # A time the mottagning booked of a type whose staff_bookings is "hidden" is not listed.
+        or_(BookingRow.booked_by != STAFF_BOOKED, func.coalesce(TimeTypeRow.staff_bookings, "cancel") != "hidden"),
     )
     .order_by(BookingRow.start)
 )
+# The subject's coming active bookings of one type at one mottagning, however booked (max_per_person).
+COMING_OF_TYPE = select(func.count()).select_from(BookingRow).where(
+    BookingRow.clinic == bindparam("clinic"),
+    BookingRow.type_id == bindparam("type_id"),
+    BookingRow.subject == bindparam("subject"),
+    BookingRow.status == ACTIVE,
+    BookingRow.start > bindparam("after"),
+)
+LIMIT_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:key))")
 SCHEDULE = _COMING.where(BookingRow.clinic == bindparam("clinic"))
 # "Bokade tider" over every mottagning: the same rows at any of the clinics, in one statement.
 SCHEDULES = _COMING.where(BookingRow.clinic.in_(bindparam("clinics", expanding=True)))
@@ -267,7 +293,37 @@ class StandaloneTidbok:
             return AGE_BARRED
         return None
 
-    def make_booking(self, request: Request, now: datetime.datetime) -> Result:
+    def _over_limit(self, db: Session, clinic: str, time_type: TimeType, subject: str, now: datetime.datetime,
+                    staff: bool) -> str | None:
+        """The `max_per_person` refusal, or None; in a write transaction, after taking the limit's lock."""
+        if time_type.max_per_person is None:
+            return None
+        if self.engine.dialect.name == "postgresql":
+            db.execute(LIMIT_LOCK, {"key": f"tidbok-limit\x1f{clinic}\x1f{time_type.id}\x1f{subject}"})
+        count = db.execute(COMING_OF_TYPE, {"clinic": clinic, "type_id": time_type.id, "subject": subject,
+                                            "after": _utc(now)}).scalar_one()
+        return rules.over_limit(time_type, count, staff)
+
+    def limit_reached(self, clinic: str, time_type: str, subject: str, now: datetime.datetime,
+                      staff: bool = False) -> str | None:
+        """For the pages before the confirmation; the confirmation counts again under the lock."""
+        with self._read() as db:
+            found = self._type(db, clinic, time_type)
+            if found is None or found.max_per_person is None:
+                return None
+            count = db.execute(COMING_OF_TYPE, {"clinic": clinic, "type_id": found.id, "subject": subject,
+                                                "after": _utc(now)}).scalar_one()
+            return rules.over_limit(found, count, staff)
+
+    def book_for_caller(
+        self, clinic: str, time_type: str, start: datetime.datetime, subject: str, reason: str | None,
+        comment: str | None, staff: str, request_key: str, now: datetime.datetime, audit: Audit | None = None,
+    ) -> Result:
+        request = Request(clinic=clinic, time_type=time_type, start=start, subject=subject, booked_by=STAFF_BOOKED,
+                          reason=reason, request_key=request_key, comment=comment, staff=staff)
+        return self.make_booking(request, now, audit)
+
+    def make_booking(self, request: Request, now: datetime.datetime, audit: Audit | None = None) -> Result:
         with self._write() as db:
             try:
                 with db.begin():
@@ -277,9 +333,12 @@ class StandaloneTidbok:
                     if existing is not None:  # the same confirmation again: the booking it made
                         return Result("OK", booking=self._booking(db, existing, now))
                     time_type = self._type(db, request.clinic, request.time_type)
-                    if time_type is None:
+                    invited = request.kallelse is not None  # a kallelse opens its one type, web or not
+                    if time_type is None or not rules.may_book(time_type, request.staff is not None or invited):
                         return Result("ERROR", NOT_OFFERED)
                     problem = self._offered(db, request.clinic, time_type, request.subject, request.start, now)
+                    problem = problem or self._over_limit(
+                        db, request.clinic, time_type, request.subject, now, request.staff is not None)
                     if problem is not None:
                         return Result("ERROR", problem)
                     row = BookingRow(
@@ -290,14 +349,16 @@ class StandaloneTidbok:
                         start=_utc(request.start),
                         end=_utc(request.start) + datetime.timedelta(minutes=time_type.minutes),
                         subject=request.subject,
-                        booked_by=request.booked_by,
+                        booked_by=STAFF_BOOKED if request.staff else request.booked_by,
                         reason=request.reason,
+                        comment=request.comment,
                         status=ACTIVE,
                         created_at=_utc(now),
                         updated_at=_utc(now),
                     )
                     db.add(row)
                     db.flush()  # the database decides here (same start, or an overlap), inside the transaction
+                    _keep_comment(db, row, "boka", request.comment, now, request.staff)
                     if request.kallelse is not None:
                         invitation = kallelse.Invitation(
                             request.kallelse, request.clinic, request.subject, request.time_type
@@ -305,6 +366,8 @@ class StandaloneTidbok:
                         if not kallelse.spend(db.connection(), invitation, row.id, _utc(now)):
                             raise _KallelseSpent  # rolls the booking back: one kallelse, one time
                     booking = self._booking(db, row, now)
+                    if audit is not None:
+                        audit(db.connection())
             except IntegrityError:
                 return self._after_conflict(request, now)
             except _KallelseSpent:
@@ -340,7 +403,7 @@ class StandaloneTidbok:
 
     def update_booking(
         self, key: str, subject: str, start: datetime.datetime, comment: str | None, now: datetime.datetime,
-        was: datetime.datetime | None = None,
+        was: datetime.datetime | None = None, staff: str | None = None, audit: Audit | None = None,
     ) -> Result:
         with self._write() as db:
             try:
@@ -349,10 +412,9 @@ class StandaloneTidbok:
                     if row is None:
                         return refused or Result("ERROR", NOT_FOUND)
                     current = self._booking(db, row, now)
-                    if not current.time_type.rebook:
-                        return Result("ERROR", NO_REBOOK)
-                    if not current.may_rebook:
-                        return Result("ERROR", TOO_LATE)
+                    problem = rules.staff_may_change(current, now) if staff else rules.citizen_may_rebook(current)
+                    if problem is not None:
+                        return Result("ERROR", problem)
                     problem = self._offered(db, row.clinic, current.time_type, subject, start, now)
                     if problem is not None:
                         return Result("ERROR", problem)
@@ -361,26 +423,32 @@ class StandaloneTidbok:
                     row.comment = comment
                     row.updated_at = _utc(now)
                     row.rebooked_at = _utc(now)  # the uppföljning counts rebookings by it
-                    _keep_comment(db, row, "omboka", comment, now)
+                    _keep_comment(db, row, "omboka", comment, now, staff)
                     db.flush()  # one UPDATE: the old time is freed as the new one is taken, or neither
                     booking = self._booking(db, row, now)
+                    if audit is not None:
+                        audit(db.connection())
             except IntegrityError:
                 return Result("ERROR", TAKEN)
         return Result("OK", booking=booking)
 
     def cancel_booking(
         self, key: str, subject: str, comment: str | None, now: datetime.datetime,
-        was: datetime.datetime | None = None,
+        was: datetime.datetime | None = None, staff: str | None = None, audit: Audit | None = None,
     ) -> Result:
         with self._write() as db, db.begin():
             row, refused = self._locked(db, key, subject, was, now)
             if row is None:
                 return refused or Result("ERROR", NOT_FOUND)
             current = self._booking(db, row, now)
-            if not current.may_cancel:
-                return Result("ERROR", TOO_LATE)
+            problem = rules.staff_may_change(current, now) if staff else rules.citizen_may_cancel(current)
+            if problem is not None:
+                return Result("ERROR", problem)
             row.status = CANCELLED
             row.comment = comment
             row.updated_at = _utc(now)
-            _keep_comment(db, row, "avboka", comment, now)
+            _keep_comment(db, row, "avboka", comment, now, staff)
+            db.flush()
+            if audit is not None:
+                audit(db.connection())
             return Result("OK", booking=self._booking(db, row, now))

@@ -51,7 +51,9 @@ class DemoPrescription(_Lenient):
     discontinued: datetime.date | None = None
 
 
-STAFF_ROLES = ("arendemottagare", "arendehanterare", "lokal-administrator", "granskare", "verksamhetschef")
+STAFF_ROLES = (
+    "arendemottagare", "arendehanterare", "lokal-administrator", "granskare", "verksamhetschef", "tidsbokare",
+)
 
 
 def _roles(value: dict[str, list[str]]) -> dict[str, list[str]]:

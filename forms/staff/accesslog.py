@@ -47,6 +47,12 @@ ACTION_NAMES = {
     "log_export": "Exporterade loggen",
     "tidbok": "Ändrade tidboken",
     "tidbok_day": "Läste tidbokens dag",
+    "tidbok_week": "Läste tidbokens vecka",
+    "tidbok_person": "Slog upp invånare för bokning",
+    "tidbok_bokning": "Läste bokning",
+    "tidbok_boka": "Bokade tid åt invånare",
+    "tidbok_omboka": "Ombokade tid åt invånare",
+    "tidbok_avboka": "Avbokade tid åt invånare",
 }
 MAX_ROWS = 5000  # a search or an export shows at most this many rows, newest first
 
@@ -122,7 +128,7 @@ def search(engine: Engine, query: Query, zone: datetime.tzinfo) -> list[AccessLo
     )
     if query.personnummer:
         # A list is one row naming every case and personnummer it showed (in `detail`).
-        listed = AccessLogEntry.action.in_(("list", "tidbok_day"))
+        listed = AccessLogEntry.action.in_(("list", "tidbok_day", "tidbok_week"))
         shown_in_list = listed & AccessLogEntry.detail.contains(query.personnummer)
         statement = statement.where(or_(AccessLogEntry.personnummer == query.personnummer, shown_in_list))
     if query.hsa_id:

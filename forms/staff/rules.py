@@ -11,7 +11,9 @@ handler. Roles per mottagning:
 - lokal-administrator: standardsvar and roles (no cases);
 - granskare: the access log (no cases, not the tidbok's patients), and never a case role at the
   same mottagning: whoever audits what the case workers read must not be one of them;
-- verksamhetschef: the uppföljning, figures only (no cases, no names, no personnummer).
+- verksamhetschef: the uppföljning, figures only (no cases, no names, no personnummer);
+- tidsbokare: books, rebooks and cancels times in the tidbok for a citizen who calls (CONTRACT
+  section 9; forms.staff.tidbok_booking), and the tidbok's week view (no cases).
 
 Nobody changes their own roles: a second lokal administratör does (forms.staff.directory).
 """
@@ -26,13 +28,15 @@ HANDLER = "arendehanterare"
 ADMIN = "lokal-administrator"
 AUDITOR = "granskare"
 MANAGER = "verksamhetschef"
-ROLES = (RECEIVER, HANDLER, ADMIN, AUDITOR, MANAGER)
+BOOKER = "tidsbokare"
+ROLES = (RECEIVER, HANDLER, ADMIN, AUDITOR, MANAGER, BOOKER)
 ROLE_NAMES = {
     RECEIVER: "Ärendemottagare",
     HANDLER: "Ärendehanterare",
     ADMIN: "Lokal administratör",
     AUDITOR: "Granskare",
     MANAGER: "Verksamhetschef",
+    BOOKER: "Tidsbokare",
 }
 
 CASE_ROLES = frozenset({RECEIVER, HANDLER})
@@ -81,7 +85,7 @@ def can_see_cases(roles: Collection[str]) -> bool:
 # Who reads the tidbok's day and week (citizens' names and personnummer): the roles that book and
 # receive patients, and the one who keeps the tidbok. Not the granskare, who audits the reads and
 # needs the log only, nor the verksamhetschef, who sees figures only.
-TIDBOK_ROLES = frozenset({RECEIVER, HANDLER, ADMIN})
+TIDBOK_ROLES = frozenset({RECEIVER, HANDLER, ADMIN, BOOKER})
 
 
 def can_see_tidbok(roles: Collection[str]) -> bool:

@@ -31,9 +31,12 @@ from forms.staff import (  # noqa: F401 - they add the views
     saml_views,
     seed,
     seed_history,
+    tidbok_booking,
+    tidbok_change,
     tidbok_day,
     tidbok_views,
     tidbok_week,
+    tidbok_week_times,
 )
 from forms.staff.web import EXTENSION, StaffServices, bp
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from forms.platform.services import services
-from forms.staff.rules import can_see_tidbok
+from forms.staff.rules import BOOKER, can_see_tidbok
 from forms.staff.web import bp, log_here, render, roles_at
 from forms.staff.wording import DATE_HINT, date_message
 from forms.store.tidbok import BookingCommentRow, BookingRow, ClosedDayRow, ScheduleRow, TimeTypeRow
@@ -30,6 +30,9 @@ from sitegen.site.dates import MONTH_NAMES, WEEKDAY_NAMES
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 STAFF_BOOKED = "mottagningen"  # booked_by of a time the mottagning booked (forms.booking.seed)
 COMMENT_LABELS = {"omboka": "Kommentar vid ombokning", "avboka": "Kommentar vid avbokning"}
+# A change the tidsbokare made (forms.staff.tidbok_booking), named with their HSA-id.
+STAFF_LABELS = {"boka": "Bokad av personal", "omboka": "Ombokad av personal", "avboka": "Avbokad av personal"}
+DONE = {"bokad": "Tiden är bokad.", "ombokad": "Tiden är ombokad.", "avbokad": "Tiden är avbokad."}
 
 
 @dataclass
@@ -37,6 +40,7 @@ class Slot:
     start: datetime.datetime  # local
     type_names: list[str]  # the schedule's time types at this time; none for a booking outside the schedule
     bookings: list[BookingRow] = field(default_factory=list)
+    type_ids: list[str] = field(default_factory=list)  # the same types' ids (the tidsbokare's controls)
 
 
 def comments_of(db: Session, bookings: list[BookingRow]) -> dict[int, list[str]]:
@@ -45,12 +49,17 @@ def comments_of(db: Session, bookings: list[BookingRow]) -> dict[int, list[str]]
     if not bookings:
         return found
     rows = db.execute(
-        select(BookingCommentRow.booking_id, BookingCommentRow.action, BookingCommentRow.comment)
+        select(BookingCommentRow.booking_id, BookingCommentRow.action, BookingCommentRow.comment,
+               BookingCommentRow.hsa_id)
         .where(BookingCommentRow.booking_id.in_([b.id for b in bookings]))
         .order_by(BookingCommentRow.booking_id, BookingCommentRow.id)
     )
-    for booking_id, action, comment in rows:
-        found.setdefault(booking_id, []).append(f"{COMMENT_LABELS.get(action, 'Kommentar')}: {comment}")
+    for booking_id, action, comment, hsa_id in rows:
+        if hsa_id:
+            line = f"{STAFF_LABELS.get(action, 'Ändrad av personal')} ({hsa_id})" + (f": {comment}" if comment else "")
+        else:
+            line = f"{COMMENT_LABELS.get(action, 'Kommentar')}: {comment}"
+        found.setdefault(booking_id, []).append(line)
     return found
 
 
@@ -99,9 +108,10 @@ def slots_of(clinic: str, day: datetime.date) -> tuple[list[Slot], bool, dict[st
                 moment += step
                 continue
             local = moment.replace(tzinfo=STOCKHOLM)
-            names = slots.setdefault(_real(local), Slot(local, [])).type_names
-            if kind.name not in names:
-                names.append(kind.name)  # two types may share a time; one booking can still take it
+            slot = slots.setdefault(_real(local), Slot(local, []))
+            if kind.name not in slot.type_names:
+                slot.type_names.append(kind.name)  # two types may share a time; one booking can still take it
+                slot.type_ids.append(kind.type_id)
             moment += step
     for booking in bookings:
         local = booking.start.replace(tzinfo=datetime.UTC).astimezone(STOCKHOLM)
@@ -143,4 +153,5 @@ def tidbok_day(clinic: str) -> str | tuple[str, int]:
         previous_words=day_in_words(day - one_day), next_words=day_in_words(day + one_day),
         is_today=day == today, today=today.isoformat(), errors=[], typed=day.isoformat(), date_hint=DATE_HINT,
         week=day.isocalendar().week,
+        can_book=BOOKER in roles, now=svc.now(), done=DONE.get(request.args.get("klart", "")),
     )

@@ -20,6 +20,12 @@ from forms.staff.wording import date_message, day_words, time_message
 from sitegen.content.digits import DIGITS, ascii_date, ascii_int
 
 REASONS = {"required": "Krävs", "optional": "Frivillig", "none": "Frågas inte"}
+# What the citizen may do with a time the mottagning booked for them (CONTRACT section 9).
+STAFF_BOOKINGS = {
+    "cancel": "Avboka den (och omboka, om ombokning är tillåten)",
+    "see": "Se den, men inte avboka eller omboka",
+    "hidden": "Inte se den",
+}
 DAYS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 # "8.00", "8:00", "08.00", "08:00", "800", "0800": hours and minutes, with a dot, a colon or nothing.
 CLOCK = re.compile(rf"^({DIGITS}{{1,2}})[:.]({DIGITS}{{2}})$|^({DIGITS}{{1,2}})({DIGITS}{{2}})$")
@@ -110,6 +116,19 @@ def time_type(form: Mapping[str, str]) -> Checked:
         form, "cancel_hours", 0, 720, "Skriv antal timmar som ett heltal från 0 till 720.", out
     )
     out.values["rebook"] = form.get("rebook") == "1"
+    # Radios, each with one checked, so a form posts both; a post without them (an older form) keeps
+    # the contract's defaults: on the web, and the citizen may cancel a time staff booked.
+    web = form.get("web", "1")
+    if web not in ("1", "0"):
+        out.fault("web-1", "Välj om tidstypen kan bokas på webben.")
+    out.values["web"] = web != "0"
+    staff_bookings = form.get("staff_bookings", "cancel")
+    if staff_bookings not in STAFF_BOOKINGS:
+        out.fault("staff_bookings-cancel", "Välj vad invånaren får göra med en tid som mottagningen bokat.")
+    out.values["staff_bookings"] = staff_bookings
+    out.values["max_per_person"] = _int(
+        form, "max_per_person", 1, 99, "Skriv högsta antal kommande bokningar som ett heltal från 1 till 99, "
+        "eller lämna tomt.", out, optional=True)
     info = form.get("info", "").replace("\r\n", "\n").strip()
     if len(info) > MAX_INFO:
         out.fault("info", "Övrigt får vara högst 2000 tecken.")

@@ -57,9 +57,21 @@ def tidbok_types(clinic: str) -> str:
     return render("staff/tidbok_types.html", clinic=clinic, types=types, reasons=tidbok_input.REASONS, saved=saved)
 
 
+TYPE_FIELDS = ("name", "minutes", "reason", "min_age", "max_age", "cancel_hours", "rebook", "info", "web",
+               "staff_bookings", "max_per_person")
+
+
+def _typed() -> dict[str, Any]:
+    """The time type's form as posted, its checkboxes as booleans: shown again with a fault."""
+    typed: dict[str, Any] = dict(request.form.items())
+    typed["rebook"] = request.form.get("rebook") == "1"
+    typed["web"] = request.form.get("web", "1") != "0"
+    return typed
+
+
 def _type_form(clinic: str, type_id: str | None, values: dict[str, Any], errors: list[dict[str, Any]]) -> str:
     return render("staff/tidbok_type_edit.html", clinic=clinic, type_id=type_id, values=values, errors=errors,
-                  reasons=tidbok_input.REASONS)
+                  reasons=tidbok_input.REASONS, staff_bookings=tidbok_input.STAFF_BOOKINGS)
 
 
 @bp.route("/personal/<clinic>/tidbok/tidstyper/ny/", methods=["GET", "POST"], defaults={"type_id": None})
@@ -73,15 +85,13 @@ def tidbok_type_edit(clinic: str, type_id: str | None) -> Response | str | tuple
         refuse(clinic, "tidstyp")
     if request.method == "GET":
         if existing is None:
-            return _type_form(clinic, None, {"reason": "none", "cancel_hours": "24", "rebook": True}, [])
-        values = {name: getattr(existing, name) for name in
-                  ("name", "minutes", "reason", "min_age", "max_age", "cancel_hours", "rebook", "info")}
+            return _type_form(clinic, None, {"reason": "none", "cancel_hours": "24", "rebook": True, "web": True,
+                                             "staff_bookings": "cancel"}, [])
+        values = {name: getattr(existing, name) for name in TYPE_FIELDS}
         return _type_form(clinic, type_id, values, [])
     checked = tidbok_input.time_type(request.form)
     if checked.errors:
-        typed: dict[str, Any] = dict(request.form.items())
-        typed["rebook"] = request.form.get("rebook") == "1"
-        return _type_form(clinic, type_id, typed, checked.errors), 422
+        return _type_form(clinic, type_id, _typed(), checked.errors), 422
     values = checked.values
     for _attempt in range(ID_TRIES):
         try:
@@ -108,7 +118,7 @@ def _save_type(clinic: str, roles: frozenset[str], type_id: str | None, values: 
         else:  # the id stays: bookings and the booking side's addresses name it
             row = db.scalars(select(TimeTypeRow).where(
                 TimeTypeRow.clinic == clinic, TimeTypeRow.type_id == type_id)).one()
-        for name in ("name", "minutes", "reason", "min_age", "max_age", "cancel_hours", "rebook", "info"):
+        for name in TYPE_FIELDS:
             setattr(row, name, values[name])
         db.flush()  # a new id's unique (clinic, type_id) speaks here, for the caller to take the next one
         _change(db, clinic, roles, f"tidstyp {row.type_id}: {values['name']}, {values['minutes']} min")

@@ -55,6 +55,11 @@ class TimeTypeRow(Base):
     cancel_hours: Mapped[int] = mapped_column(Integer, default=24)
     rebook: Mapped[bool] = mapped_column(Boolean, default=True)
     info: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # CONTRACT section 9 (migration 0013): for the web at all; what the
+    # citizen may do with a time staff booked (cancel | see | hidden); coming bookings per citizen.
+    web: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    staff_bookings: Mapped[str] = mapped_column(String(10), default="cancel", server_default="cancel")
+    max_per_person: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class ScheduleRow(Base):
@@ -112,14 +117,19 @@ class BookingRow(Base):
     rebooked_at: Mapped[datetime.datetime | None] = mapped_column(DateTime, nullable=True)
 
 class BookingCommentRow(Base):
-    """One comment a citizen gave when rebooking (`omboka`) or cancelling (`avboka`) a booking."""
+    """One comment given when booking (`boka`, staff only), rebooking (`omboka`) or cancelling (`avboka`).
+
+    `hsa_id` names the staff member who made the change for the citizen (migration 0013); for a
+    staff change the row is written even without a comment, so the history says who did it.
+    """
 
     __tablename__ = "tidbok_booking_comments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("tidbok_bookings.id", ondelete="CASCADE"), index=True)
-    action: Mapped[str] = mapped_column(String(10))  # omboka | avboka
+    action: Mapped[str] = mapped_column(String(10))  # boka | omboka | avboka
     comment: Mapped[str] = mapped_column(Text)
+    hsa_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime)  # UTC, naive, from the app's clock
 
 

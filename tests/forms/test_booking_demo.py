@@ -66,5 +66,5 @@ def test_the_demo_is_seeded_once_across_restarts(tmp_path: Path) -> None:
     later = now + datetime.timedelta(days=3)
     again = demo_app(tmp_path / "demo.sqlite3", later).extensions[EXTENSION]
     assert [b.key for b in again.schedule(TOLVAN, "asviks-vardcentral", now)] == [b.key for b in before]
-    assert len(again.time_types("asviks-vardcentral")) == 3
+    assert len(again.time_types("asviks-vardcentral")) == 4
     assert re.fullmatch(r"[A-Za-z0-9_-]{24}", before[0].key)

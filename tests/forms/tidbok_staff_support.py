@@ -18,6 +18,8 @@ ADMIN = "SE0000000000-T001"  # lokal-administrator at Vårdcentralen Test
 RECEIVER = "SE0000000000-T002"  # arendemottagare there: sees the day view, not the admin pages
 AUDITOR = "SE0000000000-T003"  # granskare there
 SPEC_ADMIN = "SE0000000000-T004"  # lokal-administrator at Specialisten only
+BOOKER = "SE0000000000-T005"  # tidsbokare at Vårdcentralen Test
+SPEC_BOOKER = "SE0000000000-T006"  # tidsbokare at Specialisten only
 
 STAFF = f"""
 staff:
@@ -25,6 +27,8 @@ staff:
   - {{hsa_id: {RECEIVER}, name: Rut Mottagare, title: Undersköterska, roles: {{{VC}: [arendemottagare]}}}}
   - {{hsa_id: {AUDITOR}, name: Gun Granskare, title: Granskare, roles: {{{VC}: [granskare]}}}}
   - {{hsa_id: {SPEC_ADMIN}, name: Sam Specialist, title: Chef, roles: {{{SPEC}: [lokal-administrator]}}}}
+  - {{hsa_id: {BOOKER}, name: Tora Tidsbokare, title: Medicinsk sekreterare, roles: {{{VC}: [tidsbokare]}}}}
+  - {{hsa_id: {SPEC_BOOKER}, name: Tim Tidsbokare, title: Sekreterare, roles: {{{SPEC}: [tidsbokare]}}}}
 """
 
 
