@@ -27,7 +27,7 @@ bp = Blueprint("staff", __name__)
 bp.teardown_app_request(close_request_connection)
 
 EXTENSION = "hittavard_staff"
-TYPED_FIELDS = {"text", "title", "svar", "delsvar", "anteckning", "orsak", "kommentar"}  # free text, shown back after a timeout
+TYPED_FIELDS = {"text", "title", "svar", "delsvar", "anteckning", "orsak", "kommentar"}  # shown back after a timeout
 OPEN_ENDPOINTS = {"staff.login", "staff.logged_out", "staff.logout", "staff.home"}
 
 
