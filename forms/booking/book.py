@@ -38,9 +38,9 @@ ESERVICE = "tidbok-boka"
 TYPE, TIME, REASON = Step("page", 0), Step("page", 1), Step("page", 2)
 ENDPOINTS = {VILLKOR: "booking.villkor", TYPE: "booking.choose_type", TIME: "booking.choose_time",
              REASON: "booking.reason", CHECK: "booking.check"}
-CHOOSE_TYPE = "Välj vilken typ av tid du vill boka"
-REASON_REQUIRED = "Skriv varför du vill boka en tid"
-REASON_TOO_LONG = f"Orsaken får vara högst {common.REASON_MAX} tecken"
+CHOOSE_TYPE = "Välj vilken typ av tid du vill boka."
+REASON_REQUIRED = "Skriv varför du vill boka en tid."
+REASON_TOO_LONG = f"Skriv högst {common.REASON_MAX} tecken om varför du vill boka."
 
 
 @dataclass
