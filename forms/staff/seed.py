@@ -85,8 +85,9 @@ def seed_staff(engine: Engine, demo: DemoData, now: datetime.datetime, source: s
                     title=answer.title,
                     text=answer.text.strip(),
                     retired=False,
-                    eservices=" ".join(dict.fromkeys(answer.eservices)),
                     updated_at=_naive(now),
+                    # a mall has no e-services: only a standardsvar is scoped (forms.staff.outgoing)
+                    **({"eservices": " ".join(dict.fromkeys(answer.eservices))} if model is StandardAnswer else {}),
                 )
             )
     return True
