@@ -23,7 +23,7 @@ from forms.platform.services import services
 bp = Blueprint("auth", __name__)
 
 NOT_FOUND = "Det finns ingen testperson med det personnumret. Välj en av testpersonerna i listan."
-CHOOSE_SUBJECT = "Välj vem du vill använda e-tjänsterna för"
+CHOOSE_SUBJECT = "Välj vem du vill använda e-tjänsterna för."
 
 
 def _after_login(target: str | None) -> Response:

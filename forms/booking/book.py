@@ -43,9 +43,9 @@ ESERVICE = "tidbok-boka"
 TYPE, TIME, REASON, WHERE = Step("page", 0), Step("page", 1), Step("page", 2), Step("page", 3)
 ENDPOINTS = {VILLKOR: "booking.villkor", WHERE: "booking.choose_where", TYPE: "booking.choose_type",
              TIME: "booking.choose_time", REASON: "booking.reason", CHECK: "booking.check"}
-CHOOSE_TYPE = "Välj vilken typ av tid du vill boka"
-REASON_REQUIRED = "Skriv varför du vill boka en tid"
-REASON_TOO_LONG = f"Orsaken får vara högst {common.REASON_MAX} tecken"
+CHOOSE_TYPE = "Välj vilken typ av tid du vill boka."
+REASON_REQUIRED = "Skriv varför du vill boka en tid."
+REASON_TOO_LONG = f"Skriv högst {common.REASON_MAX} tecken om varför du vill boka."
 
 
 @dataclass

@@ -46,7 +46,7 @@ ENDPOINTS = {
     "omboka": {VILLKOR: "omboka", TIME: "omboka_time", COMMENT: "omboka_comment", CHECK: "omboka_check"},
     "avboka": {VILLKOR: "avboka", CHECK: "avboka_comment"},
 }
-COMMENT_TOO_LONG = f"Kommentaren får vara högst {common.COMMENT_MAX} tecken"
+COMMENT_TOO_LONG = f"Skriv högst {common.COMMENT_MAX} tecken i kommentaren."
 
 
 @dataclass

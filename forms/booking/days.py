@@ -20,7 +20,7 @@ NEAR_DAYS = 28  # the free times read first: from today to this many days after 
 NO_SUCH_DAY = "Det finns inga lediga tider {day}. Välj en annan dag."
 NOT_A_DAY = "Dagen finns inte. Välj en av dagarna med lediga tider."
 NO_TIMES = "Det finns inga lediga tider att boka just nu. Ring mottagningen för att boka en tid."
-CHOOSE_TIME = "Välj en tid"
+CHOOSE_TIME = "Välj en tid."
 
 
 @dataclass(frozen=True)

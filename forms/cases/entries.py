@@ -7,14 +7,13 @@ colour alone, whether it is unread (forms.store.reads).
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
 from forms.booking import copies
-from forms.platform.services import STOCKHOLM, services
+from forms.platform.rendering import local_time
+from forms.platform.services import services
 from forms.store import reads
 from forms.store.db import Case
-from sitegen.site.dates import MONTH_NAMES
 
 
 @dataclass(frozen=True)
@@ -25,14 +24,8 @@ class Entry:
     sent: str  # "1 december 2026 kl. 08.00"
 
 
-def in_words(stored: datetime.datetime) -> str:
-    """A stored (naive UTC) time as a person reads it: '7 december 2026 kl. 02.15', Swedish time."""
-    local = stored.replace(tzinfo=datetime.UTC).astimezone(STOCKHOLM)
-    return f"{local.day} {MONTH_NAMES[local.month - 1]} {local.year} kl. {local:%H.%M}"
-
-
 def entries(cases: list[Case]) -> list[Entry]:
     svc = services()
     unread = reads.unread(svc.store.engine, cases)
     state = copies.states(cases, svc.now())
-    return [Entry(case, case.id in unread, state.get(case.id), in_words(case.sent_at)) for case in cases]
+    return [Entry(case, case.id in unread, state.get(case.id), local_time(case.sent_at)) for case in cases]

@@ -19,9 +19,10 @@ from werkzeug.wrappers import Response
 from forms.booking import copies
 from forms.booking.changing import REMINDER_DROPPED
 from forms.booking.kallelse_views import kallelse_link
-from forms.cases.entries import entries, in_words
+from forms.cases.entries import entries
 from forms.platform.audit import security_event
 from forms.platform.citizen import Citizen, current_citizen, login_required
+from forms.platform.rendering import local_time
 from forms.platform.security import keeps_typing, stale_notice, token_was_stale
 from forms.platform.services import services
 from forms.staff import casework
@@ -84,7 +85,7 @@ def _copy_page(found: Case) -> str:
     state = copies.states([found], services().now())[found.id]
     return render_template(
         "forms/booking/copy.html", case=found, copy=found.answers["tidbok"], state=state, names=names(),
-        sent=in_words(found.sent_at), reminder_dropped=REMINDER_DROPPED,
+        sent=local_time(found.sent_at), reminder_dropped=REMINDER_DROPPED,
     )
 
 

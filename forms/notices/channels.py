@@ -27,7 +27,7 @@ from typing import Protocol
 
 from forms.notices.settings import NoticeSettings
 
-SUBJECT = "Nytt meddelande från Hitta vård"
+SUBJECT = "Avisering från Hitta vård"  # "meddelande" is a message in the inbox, not this notice
 
 
 class SendFailed(Exception):

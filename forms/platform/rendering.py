@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from forms.platform.citizen import current_citizen, here
 from forms.platform.services import STOCKHOLM, services
+from sitegen.site.dates import date_words
 from sitegen.site.markdown import render_markdown
 
 assets = Blueprint("assets", __name__)
@@ -35,9 +36,10 @@ def stylesheet(name: str) -> Response:
 
 
 def local_time(value: datetime.datetime) -> str:
-    """A stored UTC time as Swedish local time, 2026-11-21 14.05 (the Swedish way with a dot)."""
+    """A stored UTC time as a person reads it in Sweden, "7 december 2026 kl. 02.15" (CONTRACT section 5)."""
     aware = value.replace(tzinfo=datetime.UTC) if value.tzinfo is None else value
-    return aware.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H.%M")
+    local = aware.astimezone(STOCKHOLM)
+    return f"{date_words(local.date())} kl. {local:%H.%M}"
 
 
 def villkor_html(text: str) -> Markup:
@@ -48,6 +50,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["villkor_html"] = villkor_html
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["date_words"] = date_words
     app.register_blueprint(assets, url_prefix=services_prefix(app))
 
     @app.context_processor

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from sitegen.site.dates import date_words
+
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
@@ -47,9 +49,9 @@ def due_at(arrived: datetime.datetime) -> datetime.datetime:
 
 
 def due_text(due: datetime.datetime) -> str:
-    """A stored due time (naive UTC) as staff read it: "2026-12-01 24.00" for the end of that day."""
+    """A stored due time (naive UTC) as staff read it: "1 december 2026 kl. 24.00" for the end of that day."""
     aware = due.replace(tzinfo=datetime.UTC) if due.tzinfo is None else due
     local = aware.astimezone(STOCKHOLM)
     if local.time() == datetime.time(0):
-        return f"{(local.date() - datetime.timedelta(days=1)).isoformat()} 24.00"
-    return local.strftime("%Y-%m-%d %H.%M")
+        return f"{date_words(local.date() - datetime.timedelta(days=1))} kl. 24.00"
+    return f"{date_words(local.date())} kl. {local:%H.%M}"

@@ -57,6 +57,12 @@ def swedish_date(day: datetime.date) -> str:
     return f"{WEEKDAY_NAMES[day.weekday()].capitalize()} {day.day} {MONTH_NAMES[day.month - 1]}"
 
 
+def date_words(day: datetime.date) -> str:
+    """"7 december 2026": a date as a person reads it, year included (an ISO date breaks across
+    lines on a phone); the app's pages write every date this way."""
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+
+
 def notice_item(notice: Notice, index: int) -> NoticeItem:
     return NoticeItem(title=notice.title, html=render_markdown(notice.text, 3), anchor=f"meddelande-{index + 1}")
 

@@ -35,8 +35,8 @@ TEXT = {"id": "issued_by", "type": "text", "label": "Vem utfärdade ditt nuvaran
 # Text and textarea ---------------------------------------------------------------------------------
 
 def test_required_text_says_what_to_write() -> None:
-    assert errors(page(TEXT), {}) == {"issued_by": "Skriv vem som utfärdade ditt nuvarande intyg"}
-    assert errors(page(TEXT), {"issued_by": ["   "]}) == {"issued_by": "Skriv vem som utfärdade ditt nuvarande intyg"}
+    assert errors(page(TEXT), {}) == {"issued_by": "Skriv vem som utfärdade ditt nuvarande intyg."}
+    assert errors(page(TEXT), {"issued_by": ["   "]}) == {"issued_by": "Skriv vem som utfärdade ditt nuvarande intyg."}
 
 
 def test_text_is_stripped_and_stored() -> None:
@@ -55,14 +55,14 @@ def test_max_length_bounds_text_and_says_how_long_it_is() -> None:
 
 def test_every_text_has_a_default_bound() -> None:
     assert "Skriv högst 200 tecken" in errors(page(TEXT), {"issued_by": ["x" * 201]})["issued_by"]
-    area = {"id": "story", "type": "textarea", "label": "Beskriv dina besvär"}
+    area = {"id": "story", "type": "textarea", "label": "Beskriv dina besvär."}
     assert errors(page(area), {"story": ["x" * 4000]}) == {}
     assert "Skriv högst 4000 tecken" in errors(page(area), {"story": ["x" * 4001]})["story"]
 
 
 def test_textarea_keeps_line_breaks_and_uses_an_instruction_label_as_message() -> None:
-    area = {"id": "story", "type": "textarea", "label": "Beskriv dina besvär"}
-    assert errors(page(area), {}) == {"story": "Beskriv dina besvär"}
+    area = {"id": "story", "type": "textarea", "label": "Beskriv dina besvär."}
+    assert errors(page(area), {}) == {"story": "Beskriv dina besvär."}
     assert answers(page(area), {"story": ["Rad ett\r\nRad två"]}) == {"story": "Rad ett\r\nRad två"}
 
 
@@ -77,15 +77,15 @@ def test_errors_keep_what_was_typed() -> None:
 @pytest.mark.parametrize(
     ("label", "message"),
     [
-        ("Vem utfärdade ditt nuvarande intyg?", "Skriv vem som utfärdade ditt nuvarande intyg"),
-        ("Hur tar du läkemedlet?", "Skriv hur du tar läkemedlet"),
-        ("Hur många förpackningar vill du ha?", "Skriv hur många förpackningar du vill ha"),
-        ("Vilket telefonnummer kan vi nå dig på?", "Skriv vilket telefonnummer vi kan nå dig på"),
-        ("Sedan när har du haft besvär?", "Skriv sedan när du har haft besvär"),
-        ("Produktnamn", "Skriv produktnamn"),
-        ("Läkemedlets namn", "Skriv läkemedlets namn"),
-        ("Skriv ditt meddelande", "Skriv ditt meddelande"),
-        ("När började besvären?", "Skriv ditt svar"),  # no safe rewrite: a short general message
+        ("Vem utfärdade ditt nuvarande intyg?", "Skriv vem som utfärdade ditt nuvarande intyg."),
+        ("Hur tar du läkemedlet?", "Skriv hur du tar läkemedlet."),
+        ("Hur många förpackningar vill du ha?", "Skriv hur många förpackningar du vill ha."),
+        ("Vilket telefonnummer kan vi nå dig på?", "Skriv vilket telefonnummer vi kan nå dig på."),
+        ("Sedan när har du haft besvär?", "Skriv sedan när du har haft besvär."),
+        ("Produktnamn", "Skriv produktnamn."),
+        ("Läkemedlets namn", "Skriv läkemedlets namn."),
+        ("Skriv ditt meddelande", "Skriv ditt meddelande."),
+        ("När började besvären?", "Skriv ditt svar."),  # no safe rewrite: a short general message
     ],
 )
 def test_messages_are_made_from_the_label(label: str, message: str) -> None:
@@ -102,12 +102,12 @@ CHOICE = {"id": "renewal", "type": "choice", "label": "Nytt eller förnyelse?", 
 
 
 def test_choice_requires_one_option_and_links_to_the_first_radio() -> None:
-    assert errors(page(CHOICE), {}) == {"renewal-0": "Välj ett alternativ"}
+    assert errors(page(CHOICE), {}) == {"renewal-0": "Välj ett alternativ."}
     assert answers(page(CHOICE), {"renewal": ["Förnyelse"]}) == {"renewal": "Förnyelse"}
 
 
 def test_choice_refuses_a_value_that_is_not_an_option() -> None:
-    assert errors(page(CHOICE), {"renewal": ["Något annat"]}) == {"renewal-0": "Välj ett av alternativen som finns på sidan"}
+    assert errors(page(CHOICE), {"renewal": ["Något annat"]}) == {"renewal-0": "Välj ett av alternativen som finns på sidan."}
 
 
 def test_choice_options_from_the_mottagnings_list() -> None:
@@ -116,7 +116,7 @@ def test_choice_options_from_the_mottagnings_list() -> None:
     form = PageForm(page(q), context, None)
     assert [o.label for o in form.controls()[0].options] == ["Körkortsintyg", "Vapenintyg"]
     assert answers(page(q), {"intyg": ["Vapenintyg"]}, context) == {"intyg": "Vapenintyg"}
-    assert errors(page(q), {"intyg": ["Friskintyg"]}, context) == {"intyg-0": "Välj ett av alternativen som finns på sidan"}
+    assert errors(page(q), {"intyg": ["Friskintyg"]}, context) == {"intyg-0": "Välj ett av alternativen som finns på sidan."}
 
 
 def test_optional_choice_may_be_left_unanswered() -> None:
@@ -127,15 +127,15 @@ CHOICES = {"id": "days", "type": "choices", "label": "Vilka dagar?", "options": 
 
 
 def test_choices_requires_at_least_one() -> None:
-    assert errors(page(CHOICES), {}) == {"days-0": "Välj minst ett alternativ"}
+    assert errors(page(CHOICES), {}) == {"days-0": "Välj minst ett alternativ."}
     assert answers(page(CHOICES), {"days": ["Mån", "Ons"]}) == {"days": ["Mån", "Ons"]}
 
 
 def test_choices_min_and_max() -> None:
     q = {**CHOICES, "min": 2, "max": 2}
-    assert errors(page(q), {"days": ["Mån"]}) == {"days-0": "Välj minst 2 alternativ"}
-    assert errors(page(q), {"days": ["Mån", "Tis", "Ons"]}) == {"days-0": "Välj högst 2 alternativ"}
-    assert errors(page(q), {"days": ["Mån", "Lör"]}) == {"days-0": "Välj ett av alternativen som finns på sidan"}
+    assert errors(page(q), {"days": ["Mån"]}) == {"days-0": "Välj minst 2 alternativ."}
+    assert errors(page(q), {"days": ["Mån", "Tis", "Ons"]}) == {"days-0": "Välj högst 2 alternativ."}
+    assert errors(page(q), {"days": ["Mån", "Lör"]}) == {"days-0": "Välj ett av alternativen som finns på sidan."}
 
 
 def test_optional_choices_may_be_empty_and_store_an_empty_list() -> None:
@@ -149,7 +149,7 @@ DATE = {"id": "valid_until", "type": "date", "label": "Till och med vilket datum
 
 @pytest.mark.parametrize("typed", ["", "31/12/2026", "2026-02-30", "2026-1-5", "i morgon"])
 def test_date_must_be_a_real_date_written_as_iso(typed: str) -> None:
-    assert errors(page(DATE), {"valid_until": [typed]}) == {"valid_until": "Skriv ett datum som 2025-01-31"}
+    assert errors(page(DATE), {"valid_until": [typed]}) == {"valid_until": "Skriv ett datum som 2025-01-31."}
 
 
 def test_date_is_stored_as_iso_text_and_shows_its_format_hint() -> None:
@@ -163,7 +163,7 @@ NUMBER = {"id": "how_much", "type": "number", "label": "Hur ont gör det?", "min
 
 @pytest.mark.parametrize("typed", ["0", "11", "tre", "1e3", "--2", "10,5"])
 def test_number_out_of_range_or_not_a_number(typed: str) -> None:
-    assert errors(page(NUMBER), {"how_much": [typed]}) == {"how_much": "Skriv ett tal mellan 1 och 10"}
+    assert errors(page(NUMBER), {"how_much": [typed]}) == {"how_much": "Skriv ett tal mellan 1 och 10."}
 
 
 def test_number_accepts_decimal_comma_and_stores_whole_numbers_as_int() -> None:
@@ -175,10 +175,10 @@ def test_number_messages_for_one_sided_bounds() -> None:
     only_min = {"id": "n", "type": "number", "label": "Antal", "min": 0}
     only_max = {"id": "n", "type": "number", "label": "Antal", "max": 5}
     unbounded = {"id": "n", "type": "number", "label": "Antal"}
-    assert errors(page(only_min), {"n": ["-1"]}) == {"n": "Skriv ett tal som är 0 eller större"}
-    assert errors(page(only_max), {"n": ["6"]}) == {"n": "Skriv ett tal som är 5 eller mindre"}
-    assert errors(page(unbounded), {"n": ["x"]}) == {"n": "Skriv ett tal med siffror, till exempel 3"}
-    assert errors(page(unbounded), {}) == {"n": "Skriv antal"}
+    assert errors(page(only_min), {"n": ["-1"]}) == {"n": "Skriv ett tal som är 0 eller större."}
+    assert errors(page(only_max), {"n": ["6"]}) == {"n": "Skriv ett tal som är 5 eller mindre."}
+    assert errors(page(unbounded), {"n": ["x"]}) == {"n": "Skriv ett tal med siffror, till exempel 3."}
+    assert errors(page(unbounded), {}) == {"n": "Skriv antal."}
 
 
 # Repeat ------------------------------------------------------------------------------------------
@@ -211,8 +211,8 @@ def test_repeat_shows_one_empty_item_at_first_and_requires_its_fields() -> None:
     assert [i.legend for i in control.items] == ["Hjälpmedel 1"]
     assert not control.items[0].can_remove and control.can_add
     assert errors(page(REPEAT), item(0)) == {
-        "products-0-product": "Skriv produktnamn",
-        "products-0-packages": "Skriv hur många förpackningar du vill ha",
+        "products-0-product": "Skriv produktnamn.",
+        "products-0-packages": "Skriv hur många förpackningar du vill ha.",
     }
 
 
@@ -220,7 +220,7 @@ def test_repeat_item_errors_name_the_item_in_the_summary() -> None:
     form = PageForm(page(REPEAT), EngineContext(), {**item(0, "Tena", packages="2"), **item(1, "Abena", packages="99")})
     form.validate()
     assert [(e.anchor, e.context, e.message) for e in form.errors] == [
-        ("products-1-packages", "Hjälpmedel 2", "Skriv ett tal mellan 1 och 20"),
+        ("products-1-packages", "Hjälpmedel 2", "Skriv ett tal mellan 1 och 20."),
     ]
 
 
@@ -233,8 +233,8 @@ def test_repeat_min_counts_filled_items() -> None:
     q = {**REPEAT, "min": 2}
     raw = {**item(0, "Tena", packages="2"), **item(1)}
     assert errors(page(q), raw) == {
-        "products-1-product": "Skriv produktnamn",
-        "products-1-packages": "Skriv hur många förpackningar du vill ha",
+        "products-1-product": "Skriv produktnamn.",
+        "products-1-packages": "Skriv hur många förpackningar du vill ha.",
     }
 
 
@@ -272,7 +272,7 @@ def test_add_stops_at_max_and_unknown_actions_are_ignored() -> None:
 
 def test_repeat_item_with_a_choice_field() -> None:
     q = {**REPEAT, "fields": [{"id": "kind", "type": "choice", "label": "Sort", "options": ["A", "B"]}]}
-    assert errors(page(q), {"products-0-_item": ["1"]}) == {"products-0-kind-0": "Välj ett alternativ"}
+    assert errors(page(q), {"products-0-_item": ["1"]}) == {"products-0-kind-0": "Välj ett alternativ."}
     assert answers(page(q), {"products-0-kind": ["B"]}) == {"products": [{"kind": "B"}]}
 
 
@@ -285,7 +285,7 @@ def rx(name: str, ident: str) -> Prescription:
     )
 
 
-PRESCRIPTIONS = {"id": "medicines", "type": "prescriptions", "label": "Välj de läkemedel du vill förnya", "max": 3}
+PRESCRIPTIONS = {"id": "medicines", "type": "prescriptions", "label": "Välj de läkemedel du vill förnya.", "max": 3}
 LISTED = EngineContext(prescriptions=[rx("Levaxin", "p1"), rx("Enalapril", "p2")])
 UNLISTED = EngineContext(prescriptions=None, no_list_reason="Skriv in läkemedlen själv.")
 
@@ -307,13 +307,13 @@ def test_prescriptions_picked_from_the_list_store_name_strength_and_form_but_no_
 
 def test_prescriptions_need_one_medicine_from_the_list_or_by_hand() -> None:
     assert errors(page(PRESCRIPTIONS), {}, LISTED) == {
-        "medicines-0": "Välj minst ett läkemedel i listan, eller lägg till ett som inte finns i listan"
+        "medicines-0": "Välj minst ett läkemedel i listan, eller lägg till ett som inte finns i listan."
     }
 
 
 def test_prescriptions_refuse_an_id_not_in_the_list() -> None:
     assert errors(page(PRESCRIPTIONS), {"medicines": ["someone-elses"]}, LISTED) == {
-        "medicines-0": "Välj ett av alternativen som finns på sidan"
+        "medicines-0": "Välj ett av alternativen som finns på sidan."
     }
 
 
@@ -328,8 +328,8 @@ def test_prescriptions_default_hand_typed_fields_are_name_strength_form_and_opti
         ("Hur tar du läkemedlet?", True),
     ]
     assert errors(page(PRESCRIPTIONS), {"medicines-manual-0-name": ["Alvedon"]}, UNLISTED) == {
-        "medicines-manual-0-strength": "Skriv styrka",
-        "medicines-manual-0-form": "Skriv beredningsform",
+        "medicines-manual-0-strength": "Skriv styrka.",
+        "medicines-manual-0-form": "Skriv beredningsform.",
     }
 
 
@@ -349,9 +349,9 @@ def test_prescriptions_by_hand_and_from_the_list_together() -> None:
 
 def test_prescriptions_without_a_list_need_a_medicine_typed_by_hand() -> None:
     assert errors(page(PRESCRIPTIONS), {}, UNLISTED) == {
-        "medicines-manual-0-name": "Skriv läkemedlets namn",
-        "medicines-manual-0-strength": "Skriv styrka",
-        "medicines-manual-0-form": "Skriv beredningsform",
+        "medicines-manual-0-name": "Skriv läkemedlets namn.",
+        "medicines-manual-0-strength": "Skriv styrka.",
+        "medicines-manual-0-form": "Skriv beredningsform.",
     }
 
 
@@ -360,7 +360,7 @@ def test_prescriptions_max_counts_list_and_hand_typed_together() -> None:
     for index, name in enumerate(["A", "B"]):
         manual.update({f"medicines-manual-{index}-{f}": [name] for f in ("name", "strength", "form")})
     assert errors(page(PRESCRIPTIONS), {"medicines": ["p1", "p2"], **manual}, LISTED) == {
-        "medicines-0": "Välj högst 3 läkemedel"
+        "medicines-0": "Välj högst 3 läkemedel."
     }
 
 

@@ -292,7 +292,7 @@ def test_case_page_shows_exactly_what_was_sent(app: Flask, client: FlaskClient) 
     check = intyg_to_check(client)
     location = client.post(f"{INTYG_URL}skicka/", data=send_form_data(check)).headers["Location"]
     page = client.get(f"{BASE}/inkorg/{reference_of(location)}/").text
-    for text in ("Körkortsintyg", "Förnyelse", "Dr Berg", "2026-12-31", "Till Transportstyrelsen", "Testmottagningen"):
+    for text in ("Körkortsintyg", "Förnyelse", "Dr Berg", "31 december 2026", "Till Transportstyrelsen", "Testmottagningen"):
         assert text in page
     case = app.extensions["hittavard_forms"].store.case_by_reference(reference_of(location))
     assert case.answers == {

@@ -134,7 +134,7 @@ def test_the_list_shows_status_person_dates_handler_and_lateness_earliest_due_fi
     page = client.get(LIST).text
     assert page.index(first) < page.index(second)
     assert "Vera Vuxen" in page and ADULT in page and "Olle Annan" in page
-    assert "2026-06-02 24.00" in page and "Ny" in page and "Ingen ännu" in page
+    assert "2 juni 2026 kl. 24.00" in page and "Ny" in page and "Ingen ännu" in page
     assert page.count("Försenad") == 1
     late = client.get(LIST + "?sena=1").text
     assert first in late and second not in late

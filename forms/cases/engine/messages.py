@@ -18,13 +18,13 @@ _PRONOUNS = {"du", "ni", "vi", "jag", "han", "hon", "det", "den", "de", "man"}
 _QUESTION_WORDS = {"vem", "vad", "vilken", "vilket", "vilka", "hur", "när", "var", "varför", "vart", "varifrån"}
 _IMPERATIVES = {"beskriv", "skriv", "berätta", "ange", "fyll", "välj", "lägg", "kryssa"}
 
-CHOOSE_ONE = "Välj ett alternativ"
-CHOOSE_AT_LEAST_ONE = "Välj minst ett alternativ"
-NOT_AN_OPTION = "Välj ett av alternativen som finns på sidan"
-WRITE_ANSWER = "Skriv ditt svar"
-DATE = f"Skriv ett datum som {DATE_EXAMPLE}"
+CHOOSE_ONE = "Välj ett alternativ."
+CHOOSE_AT_LEAST_ONE = "Välj minst ett alternativ."
+NOT_AN_OPTION = "Välj ett av alternativen som finns på sidan."
+WRITE_ANSWER = "Skriv ditt svar."
+DATE = f"Skriv ett datum som {DATE_EXAMPLE}."
 DATE_HINT = f"Skriv datumet som år-månad-dag, till exempel {DATE_EXAMPLE}."
-APPROVE_VILLKOR = "Du behöver kryssa i att du har läst och godkänner villkoren för att gå vidare"
+APPROVE_VILLKOR = "Kryssa i att du har läst och godkänner villkoren för att gå vidare."
 
 
 def _lower_first(text: str) -> str:
@@ -62,12 +62,12 @@ def write_message(label: str) -> str:
     text = label.strip()
     first = text.split()[0].lower() if text.split() else ""
     if first in _IMPERATIVES:
-        return text.rstrip(".:?!")
+        return text.rstrip(".:?!") + "."
     indirect = indirect_question(text)
     if indirect is not None:
-        return f"Skriv {indirect}"
+        return f"Skriv {indirect}."
     if text and not text.endswith("?") and len(text.split()) <= 4:
-        return f"Skriv {_lower_first(text.rstrip('.:'))}"
+        return f"Skriv {_lower_first(text.rstrip('.:'))}."
     return WRITE_ANSWER
 
 
@@ -85,29 +85,33 @@ def format_number(value: float) -> str:
 def number_range(minimum: float | None, maximum: float | None) -> str:
     """What to say when a number is not a number or out of bounds."""
     if minimum is not None and maximum is not None:
-        return f"Skriv ett tal mellan {format_number(minimum)} och {format_number(maximum)}"
+        return f"Skriv ett tal mellan {format_number(minimum)} och {format_number(maximum)}."
     if minimum is not None:
-        return f"Skriv ett tal som är {format_number(minimum)} eller större"
+        return f"Skriv ett tal som är {format_number(minimum)} eller större."
     if maximum is not None:
-        return f"Skriv ett tal som är {format_number(maximum)} eller mindre"
-    return "Skriv ett tal med siffror, till exempel 3"
+        return f"Skriv ett tal som är {format_number(maximum)} eller mindre."
+    return "Skriv ett tal med siffror, till exempel 3."
 
 
 def choose_at_least(count: int) -> str:
-    return CHOOSE_AT_LEAST_ONE if count <= 1 else f"Välj minst {count} alternativ"
+    return CHOOSE_AT_LEAST_ONE if count <= 1 else f"Välj minst {count} alternativ."
 
 
 def choose_at_most(count: int) -> str:
-    return f"Välj högst {count} alternativ" if count != 1 else "Välj bara ett alternativ"
+    return f"Välj högst {count} alternativ." if count != 1 else "Välj bara ett alternativ."
 
 
 def add_at_least(count: int, label: str) -> str:
-    return f"Fyll i minst {count} {'post' if count == 1 else 'poster'} under {_lower_first(label)}"
+    return f"Fyll i minst {count} {'post' if count == 1 else 'poster'} under {_lower_first(label)}."
 
 
 def at_most_items(count: int) -> str:
     return f"Du kan lägga till högst {count}. Ta bort någon först."
 
 
-PRESCRIPTION_NONE = "Välj minst ett läkemedel i listan, eller lägg till ett som inte finns i listan"
-PRESCRIPTION_NONE_BY_HAND = "Skriv in minst ett läkemedel"
+def at_most_medicines(count: int) -> str:
+    return f"Välj högst {count} läkemedel."
+
+
+PRESCRIPTION_NONE = "Välj minst ett läkemedel i listan, eller lägg till ett som inte finns i listan."
+PRESCRIPTION_NONE_BY_HAND = "Skriv in minst ett läkemedel."

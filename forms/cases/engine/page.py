@@ -20,6 +20,7 @@ from forms.cases.engine.build import MANUAL_SUFFIX, item_bounds, item_fields, op
 from forms.cases.engine.context import EngineContext
 from forms.cases.engine.validators import is_blank, number_value
 from sitegen.content.models import Page, Question
+from sitegen.site.dates import date_words
 
 Raw = dict[str, list[str]]  # what the browser posted for one page, JSON-friendly
 ITEM_MARKER = "_item"  # a hidden input per repeat item, so an item of only radios still counts
@@ -250,7 +251,8 @@ class PageForm:
             if total < minimum:
                 self._question_error(question, messages.PRESCRIPTION_NONE_BY_HAND, items)
         if total > maximum:
-            self._question_error(question, f"Välj högst {maximum} läkemedel", None, anchor=self._first_anchor(question))
+            too_many = messages.at_most_medicines(maximum)
+            self._question_error(question, too_many, None, anchor=self._first_anchor(question))
 
     def _question_error(
         self, question: Question, message: str, items: FieldList | None, anchor: str | None = None
@@ -355,7 +357,7 @@ class PageForm:
                         label=item.title(),
                         id=f"{question.id}-{index}",
                         checked=item.id in chosen,
-                        hint=f"Förskrivet {item.prescribed.isoformat()}",
+                        hint=f"Förskrivet {date_words(item.prescribed)}",
                     )
                     for index, item in enumerate(self.context.prescriptions)
                 ]

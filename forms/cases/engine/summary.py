@@ -7,6 +7,7 @@ questions are edited.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +16,7 @@ from forms.cases.engine.conditions import Walk
 from forms.cases.engine.messages import format_number
 from forms.cases.engine.page import item_legend
 from sitegen.content.models import Page, Question
+from sitegen.site.dates import date_words
 
 NO_ANSWER = "Inget svar"
 
@@ -28,6 +30,12 @@ def _lines(question: Question, value: Any) -> list[str]:
         return ["Ja" if value else "Nej"]
     if isinstance(value, (int, float)):
         return [format_number(value)]
+    if question.type == "date" and isinstance(value, str):
+        # Typed as 2026-12-31 (the hint's form), read as "31 december 2026": ISO breaks on a phone.
+        try:
+            return [date_words(datetime.date.fromisoformat(value))]
+        except ValueError:
+            return [value]
     return str(value).splitlines() or [NO_ANSWER]
 
 
