@@ -26,7 +26,7 @@ ADULT = "19850315-1238"  # Erik Andersson: no children, the plain logged-in bar
 GUARDIAN = "19121212-1212"  # Tolvan: the bar also says for whom
 CLINIC = "asviks-vardcentral"
 COMPACT = 120  # px of a 375 px screen the header may take before any content
-COMPACT_GUARDIAN = 150  # one more line: "Du använder e-tjänsterna för …"
+COMPACT_GUARDIAN = 170  # "Du använder e-tjänsterna för …" and "Byt person": two more rows of 24 px (WCAG 2.5.8)
 TYPES = ["text", "email", "tel", "number", "date", "search", "password", "url"]
 # Every field's size and text size, as a person meets it.
 FIELDS = """() => [...document.querySelectorAll(
