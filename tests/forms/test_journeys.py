@@ -111,7 +111,7 @@ def test_begar_intyg_renewal_branch(journey: Journey) -> None:
     j.page.get_by_label("Vill du berätta något mer om intyget?").fill("Intyget ska till Transportstyrelsen.")
     j.click("Fortsätt")
     assert j.h1() == "Kontrollera dina svar"
-    for text in ("Körkortsintyg", "Förnyelse", "Dr Berg, Storgårdens vårdcentral", "2027-03-31", "Transportstyrelsen"):
+    for text in ("Körkortsintyg", "Förnyelse", "Dr Berg, Storgårdens vårdcentral", "31 mars 2027", "Transportstyrelsen"):
         assert text in j.text()
     j.audit("kontrollera")
     j.follow(j.page.get_by_role("link", name="Ändra svar: Vilket intyg vill du ha?"))
