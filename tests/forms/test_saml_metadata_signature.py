@@ -49,11 +49,11 @@ def configured(world: SamlWorld, metadata: Path, cert: Path) -> dict[str, str]:
             "FORMS_SAML_METADATA_CERT": str(cert)}
 
 
-def make(make_app, world: SamlWorld, metadata: Path, cert: Path):  # noqa: ANN001, ANN201
+def make(make_app, world: SamlWorld, metadata: Path, cert: Path):
     return make_app(FORMS_TEST_LOGIN="", FORMS_DEMO_DATA=str(world.demo), **configured(world, metadata, cert))
 
 
-def refused_at_start(make_app, world: SamlWorld, text: str, cert: Path, tmp_path: Path, reason: str) -> None:  # noqa: ANN001
+def refused_at_start(make_app, world: SamlWorld, text: str, cert: Path, tmp_path: Path, reason: str) -> None:
     metadata = tmp_path / "idp-metadata.xml"
     metadata.write_text(text, encoding="utf-8")
     with pytest.raises(MetadataRefused) as refusal:

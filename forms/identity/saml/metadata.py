@@ -32,7 +32,7 @@ WHY = {
     "signature_not_on_root": "signaturen gäller inte hela metadatan",
     "weak_algorithm": "signaturen använder en algoritm som inte godtas (till exempel SHA-1)",
     "foreign_key": "signaturen bär ett annat certifikat än FORMS_SAML_METADATA_CERT",
-    "bad_signature": "signaturen stämmer inte med FORMS_SAML_METADATA_CERT (annan nyckel eller ändrad efter signeringen)",
+    "bad_signature": "signaturen stämmer inte med certifikatet (en annan nyckel, eller ändrad efter signering)",
 }
 
 
