@@ -121,3 +121,23 @@ def test_a_refreshed_file_that_no_longer_verifies_refuses_logins_until_a_signed_
 
     metadata.write_text(good, encoding="utf-8")
     assert client.get(f"{BASE}/saml/logga-in/").status_code == 303
+
+
+def test_metadata_from_a_url_is_held_to_the_same_check(saml_world, federation, monkeypatch):
+    """pysaml2 takes a URL's document unsigned when it carries no signature; the app fetches it
+    itself and verifies it as a file (the fetch is replaced here: no https server in the test)."""
+    import forms.identity.saml.metadata as metadata_module
+    from forms.identity.saml.settings import read_sp_settings
+    from forms.identity.saml.sp import ServiceProvider
+
+    url = "https://federation.invalid/metadata.xml"
+    documents = {"now": saml_world.idp.metadata_xml()}
+    monkeypatch.setattr(metadata_module, "fetch", lambda fetched: documents["now"].encode("utf-8"))
+    config = {**configured(saml_world, Path(url), federation[1]), "FORMS_SAML_IDP_METADATA": url}
+    config.pop("FORMS_STAFF_SAML_IDP_METADATA")
+    with pytest.raises(MetadataRefused) as refusal:
+        _ = ServiceProvider(read_sp_settings(BASE + "/", config)["citizen"]).client
+    assert refusal.value.reason == "metadata_unsigned" and url in str(refusal.value)
+    documents["now"] = signed(saml_world, *federation)
+    sp = ServiceProvider(read_sp_settings(BASE + "/", config)["citizen"])
+    assert sp.idp_entity_id() == saml_world.idp.entity_id

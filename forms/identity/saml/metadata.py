@@ -1,10 +1,10 @@
-"""The IdP's (or federation's) metadata file, verified against FORMS_SAML_METADATA_CERT.
+"""The IdP's (or federation's) metadata, file or https URL, verified against FORMS_SAML_METADATA_CERT.
 
-The metadata names the keys every login is checked with, so whoever can change the file can log
-in as anyone. pysaml2 checks the signature of a metadata URL only (and even there takes unsigned
-metadata as it is), never a file's; so a file is verified here, by xmlsec1 through pysaml2's own
-crypto backend, before pysaml2 sees it, and pysaml2 is given the very bytes that were verified
-(loaded "inline"), so that a file changed between the check and the load is never trusted.
+The metadata names the keys every login is checked with, so whoever can change it can log in as
+anyone. pysaml2 never checks a file's signature, and takes a URL's document unsigned when it
+carries no signature at all; so both are verified here, by xmlsec1 through pysaml2's own crypto
+backend, before pysaml2 sees them, and pysaml2 is given the very bytes that were verified (loaded
+"inline"), so that a file changed between the check and the load is never trusted.
 
 A signature must be on the root element itself: one that covers only a part would leave the rest
 (an added IdP, a swapped certificate) unsigned, which is how signature wrapping works.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import requests
 from saml2.sigver import CryptoBackendXmlSec1, SigverError
 
 from forms.identity.saml.settings import SamlSettingsError
@@ -23,6 +24,7 @@ MD = "{urn:oasis:names:tc:SAML:2.0:metadata}"
 ROOTS = {f"{MD}EntitiesDescriptor": "urn:oasis:names:tc:SAML:2.0:metadata:EntitiesDescriptor",
          f"{MD}EntityDescriptor": "urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor"}
 MAX_METADATA_BYTES = 200_000_000  # a national federation's file is tens of MB; this bounds a mistake
+FETCH_TIMEOUT = 30
 WHY = {
     "unreadable": "filen kan inte läsas",
     "too_large": "filen är för stor",
@@ -50,11 +52,20 @@ def pem_body(cert: Path) -> str:
     return "".join(line.strip() for line in text.splitlines() if line.strip() and "CERTIFICATE" not in line)
 
 
+def fetch(url: str) -> bytes:
+    """The document at an https URL (certificate checked), bounded in time and size."""
+    with requests.get(url, timeout=FETCH_TIMEOUT, stream=True) as answer:
+        answer.raise_for_status()
+        data = answer.raw.read(MAX_METADATA_BYTES + 1, decode_content=True)
+    return bytes(data)
+
+
 def verified_metadata(path: str, cert: Path, xmlsec_binary: str) -> str:
-    """The metadata file's text, only when its root carries one signature by `cert`'s key."""
+    """The metadata's text (a file, or an https URL), only when its root carries one signature by
+    `cert`'s key."""
     try:
-        data = Path(path).read_bytes()
-    except OSError:
+        data = fetch(path) if path.startswith("https://") else Path(path).read_bytes()
+    except (OSError, requests.RequestException):
         raise MetadataRefused(path, "unreadable") from None
     if len(data) > MAX_METADATA_BYTES:
         raise MetadataRefused(path, "too_large")

@@ -49,13 +49,10 @@ def _config(settings: SpSettings, with_idp: bool = True) -> dict[str, object]:
     metadata: dict[str, object]
     if not with_idp:  # the SP's own metadata needs no IdP's
         metadata = {}
-    elif settings.idp_metadata.startswith("https://"):
-        remote: dict[str, object] = {"url": settings.idp_metadata}
-        if settings.metadata_cert:
-            remote["cert"] = str(settings.metadata_cert)
-        metadata = {"remote": [remote]}
-    elif settings.metadata_cert:  # the bytes verified, not the file again (forms.identity.saml.metadata)
+    elif settings.metadata_cert:  # the bytes verified, not fetched or read again (forms.identity.saml.metadata)
         metadata = {"inline": [verified_metadata(settings.idp_metadata, settings.metadata_cert, xmlsec_binary())]}
+    elif settings.idp_metadata.startswith("https://"):
+        metadata = {"remote": [{"url": settings.idp_metadata}]}
     else:
         metadata = {"local": [settings.idp_metadata]}
     categories = [LOA3_PNR] if settings.side == "citizen" else []
