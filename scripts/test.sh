@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command for the whole test suite: installs what is missing (Python packages, Debian's
-# Chromium, Java, the Nu Html Checker, PostgreSQL, nginx and Redis), lints, and runs pytest including
+# Chromium, Java, the Nu Html Checker, saml-idp, PostgreSQL, nginx and Redis), lints, and runs pytest including
 # the browser tests, the storage tests on a real PostgreSQL server and the multi-node deployment
 # test (nginx, two app nodes, PostgreSQL, Redis; select it alone with `-m multinode`).
 set -euo pipefail
@@ -50,6 +50,13 @@ if [ ! -f .tools/node_modules/vnu-jar/build/dist/vnu.jar ]; then
   npm install --silent --no-audit --no-fund --prefix .tools vnu-jar@26.9.27 >/dev/null
 fi
 export VNU_JAR="$PWD/.tools/node_modules/vnu-jar/build/dist/vnu.jar"
+# saml-idp (npm, node's SAML stack) is the IdP of the interop test (tests/forms/test_saml_interop.py);
+# scripts/saml-idp pins it and points its samlp at the npm registry (it names a GitHub fork).
+if [ ! -f .tools/saml-idp/node_modules/saml-idp/bin/run.js ] || ! cmp -s scripts/saml-idp/package-lock.json .tools/saml-idp/package-lock.json; then
+  mkdir -p .tools/saml-idp
+  cp scripts/saml-idp/package.json scripts/saml-idp/package-lock.json .tools/saml-idp/
+  (cd .tools/saml-idp && npm ci --silent --no-audit --no-fund >/dev/null)
+fi
 
 # PostgreSQL, the forms app's production store: the storage tests run on a throwaway server of
 # Debian's postgresql, in a temp dir on a free port of 127.0.0.1, stopped and removed at the end.

@@ -40,9 +40,12 @@ def saml_metadata() -> Response:
 
 
 @bp.get("/saml/logga-in/")
-def saml_login() -> Response:
+def saml_login() -> Response | tuple[str, int]:
     target = safe_next(request.args.get("next")) or url_for("inbox.inbox")
-    return start_login(_sp(), target)
+    try:
+        return start_login(_sp(), target)
+    except Refused as refusal:  # the IdP metadata no longer verifies (forms.identity.saml.metadata)
+        return _failed(refusal.reason)
 
 
 @bp.route("/saml/acs/", methods=["GET", "POST"])

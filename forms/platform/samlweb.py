@@ -79,6 +79,9 @@ def init_app(app: Flask, config: Mapping[str, Any], forms_path: str) -> None:
     app.extensions[EXTENSION] = found
     if not found:
         return
+    for sp in found.values():
+        if not sp.settings.idp_metadata.startswith("https://"):
+            sp.client  # noqa: B018 - a metadata file that does not verify stops the start (MetadataRefused)
     origins: list[str] = []
     for sp in found.values():
         for origin in sp.form_action_origins():

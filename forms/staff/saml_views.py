@@ -48,8 +48,11 @@ def saml_metadata() -> Response:
 
 
 @bp.get("/personal/saml/logga-in/")
-def saml_login() -> Response:
-    return start_login(_sp(), url_for("staff.home"))
+def saml_login() -> Response | tuple[str, int]:
+    try:
+        return start_login(_sp(), url_for("staff.home"))
+    except Refused as refusal:  # the IdP metadata no longer verifies (forms.identity.saml.metadata)
+        return _failed(refusal.reason)
 
 
 @bp.route("/personal/saml/acs/", methods=["GET", "POST"])

@@ -23,6 +23,7 @@ from saml2.samlp import RequestedAuthnContext
 from saml2.validate import valid_instance
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
+from forms.identity.saml.metadata import verified_metadata
 from forms.identity.saml.settings import SpSettings
 from forms.identity.saml.xmlguard import DIGEST_METHODS, SIGNATURE_METHODS
 
@@ -44,12 +45,14 @@ def xmlsec_binary() -> str:
     return found
 
 
-def _config(settings: SpSettings) -> dict[str, object]:
-    if settings.idp_metadata.startswith("https://"):
-        remote: dict[str, object] = {"url": settings.idp_metadata}
-        if settings.metadata_cert:
-            remote["cert"] = str(settings.metadata_cert)
-        metadata: dict[str, object] = {"remote": [remote]}
+def _config(settings: SpSettings, with_idp: bool = True) -> dict[str, object]:
+    metadata: dict[str, object]
+    if not with_idp:  # the SP's own metadata needs no IdP's
+        metadata = {}
+    elif settings.metadata_cert:  # the bytes verified, not fetched or read again (forms.identity.saml.metadata)
+        metadata = {"inline": [verified_metadata(settings.idp_metadata, settings.metadata_cert, xmlsec_binary())]}
+    elif settings.idp_metadata.startswith("https://"):
+        metadata = {"remote": [{"url": settings.idp_metadata}]}
     else:
         metadata = {"local": [settings.idp_metadata]}
     categories = [LOA3_PNR] if settings.side == "citizen" else []
@@ -171,7 +174,7 @@ class ServiceProvider:
     def metadata_xml(self) -> str:
         """The SP's metadata. pysaml2 declares every algorithm xmlsec1 knows (SHA-1 and MD5 too);
         an IdP picks from them, so only what the checks accept is left (forms.identity.saml.xmlguard)."""
-        descriptor = entity_descriptor(self.client.config)
+        descriptor = entity_descriptor(SPConfig().load(_config(self.settings, with_idp=False)))
         if descriptor.extensions is not None:
             descriptor.extensions.extension_elements = [
                 element for element in descriptor.extensions.extension_elements if _accepted(element)
