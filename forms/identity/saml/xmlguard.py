@@ -91,12 +91,15 @@ def parse(xml: bytes | str) -> ET.Element:
 
 
 def _algorithms(root: ET.Element) -> None:
+    """No SHA-1 in a signature (CONTRACT section 8). The digest of an EncryptedKey's RSA-OAEP is not a
+    signature's: SHA-1 is rsa-oaep-mgf1p's own default there, written out by some IdPs (saml-idp)."""
     for element in root.iter(f"{DS}SignatureMethod"):
         if element.get("Algorithm") not in SIGNATURE_METHODS:
             raise Refused("weak_signature_algorithm")
-    for element in root.iter(f"{DS}DigestMethod"):
-        if element.get("Algorithm") not in DIGEST_METHODS:
-            raise Refused("weak_digest_algorithm")
+    for signature in root.iter(f"{DS}Signature"):
+        for element in signature.iter(f"{DS}DigestMethod"):
+            if element.get("Algorithm") not in DIGEST_METHODS:
+                raise Refused("weak_digest_algorithm")
 
 
 def _no_foreign_keys(root: ET.Element, idp_certs: Iterable[str]) -> None:
