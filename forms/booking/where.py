@@ -15,7 +15,7 @@ from forms.booking.book import WHERE, _after, _open, _save, bp
 from forms.platform.citizen import login_required
 from forms.platform.security import keeps_typing
 
-CHOOSE_PLACE = "Välj var du vill boka tid"
+CHOOSE_PLACE = "Välj var du vill boka tid."
 
 
 @bp.route("/<slug>/tidbok/boka/var/", methods=["GET", "POST"])
