@@ -14,7 +14,7 @@ from forms.identity.saml.response import take_response
 from forms.identity.saml.xmlguard import Refused
 from forms.platform.audit import security_event
 from forms.platform.citizen import log_in, safe_next
-from forms.platform.samlweb import TITLE, binding_value, metadata, provider, refused, start_login
+from forms.platform.samlweb import TITLE, binding_value, metadata, provider, refused, single_logout, start_login
 from forms.platform.security import csrf_exempt
 from forms.platform.services import services
 
@@ -83,21 +83,5 @@ def logout_redirect(saml: object) -> Response | None:
 
 @bp.route("/saml/slo/", methods=["GET", "POST"])
 @csrf_exempt
-def saml_slo() -> Response | tuple[str, int]:
-    sp = _sp()
-    raw = request.query_string.decode("ascii", "replace")
-    try:
-        if request.method == "GET" and "SAMLRequest" in request.args:
-            key, answer = slo.take_logout_request(sp, raw, request.args["SAMLRequest"])
-            ended = services().store.delete_sessions_named(key)
-            security_event("logout", via="saml_idp", kind="citizen", ended=ended)
-            return redirect(answer, code=303)
-        message = request.values.get("SAMLResponse")
-        if not message:
-            abort(400)
-        binding = slo.BINDING_HTTP_REDIRECT if request.method == "GET" else slo.BINDING_HTTP_POST
-        slo.take_logout_response(sp, raw, message, binding)
-    except Refused as refusal:
-        security_event("logout_refused", reason=refusal.reason, kind="citizen")
-        abort(400)
-    return redirect(url_for("auth.logged_out"), code=303)
+def saml_slo() -> Response:
+    return single_logout(_sp(), "citizen", url_for("auth.logged_out"))

@@ -12,15 +12,17 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, abort, current_app, redirect, request
 from werkzeug.wrappers import Response
 
-from forms.identity.saml import state
+from forms.identity.saml import slo, state
 from forms.identity.saml.response import now_utc
 from forms.identity.saml.settings import Side, read_sp_settings
 from forms.identity.saml.sp import ServiceProvider
+from forms.identity.saml.xmlguard import Refused
 from forms.platform.audit import security_event
 from forms.platform.security import CSP_TEMPLATE
+from forms.platform.services import services
 
 EXTENSION = "hittavard_saml"
 TITLE = "Inloggningen misslyckades"
@@ -67,6 +69,28 @@ def refused(reason: str, side: str, page: str) -> tuple[str, int]:
     reason code; never the message, a personnummer or an HSA-id."""
     security_event("login_failed", reason=reason[:80], kind=side, via="saml")
     return page, 403
+
+
+def single_logout(sp: ServiceProvider, kind: str, logged_out: str) -> Response:
+    """The SLO endpoint of either side: an IdP's LogoutRequest ends the session it names on whichever
+    node holds it and is answered; our LogoutRequest's answer leads to `logged_out`. Anything that
+    does not verify ends nothing (400, a `logout_refused` event)."""
+    raw = request.query_string.decode("ascii", "replace")
+    try:
+        if request.method == "GET" and "SAMLRequest" in request.args:
+            key, answer = slo.take_logout_request(sp, raw, request.args["SAMLRequest"])
+            ended = services().store.delete_sessions_named(key)
+            security_event("logout", via="saml_idp", kind=kind, ended=ended)
+            return redirect(answer, code=303)
+        message = request.values.get("SAMLResponse")
+        if not message:
+            abort(400)
+        binding = slo.BINDING_HTTP_REDIRECT if request.method == "GET" else slo.BINDING_HTTP_POST
+        slo.take_logout_response(sp, raw, message, binding)
+    except Refused as refusal:
+        security_event("logout_refused", reason=refusal.reason, kind=kind)
+        abort(400)
+    return redirect(logged_out, code=303)
 
 
 def metadata(sp: ServiceProvider) -> Response:

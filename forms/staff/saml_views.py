@@ -16,7 +16,7 @@ from forms.identity.saml.response import take_response
 from forms.identity.saml.sp import ServiceProvider
 from forms.identity.saml.xmlguard import Refused
 from forms.platform.audit import security_event
-from forms.platform.samlweb import TITLE, binding_value, metadata, provider, refused, start_login
+from forms.platform.samlweb import TITLE, binding_value, metadata, provider, refused, single_logout, start_login
 from forms.platform.security import csrf_exempt
 from forms.platform.services import services
 from forms.staff import accesslog, directory, session
@@ -104,20 +104,4 @@ def logout_redirect(saml: object) -> Response | None:
 @bp.route("/personal/saml/slo/", methods=["GET", "POST"])
 @csrf_exempt
 def saml_slo() -> Response:
-    sp = _sp()
-    raw = request.query_string.decode("ascii", "replace")
-    try:
-        if request.method == "GET" and "SAMLRequest" in request.args:
-            key, answer = slo.take_logout_request(sp, raw, request.args["SAMLRequest"])
-            ended = services().store.delete_sessions_named(key)
-            security_event("logout", via="saml_idp", kind="staff", ended=ended)
-            return redirect(answer, code=303)
-        message = request.values.get("SAMLResponse")
-        if not message:
-            abort(400)
-        binding = slo.BINDING_HTTP_REDIRECT if request.method == "GET" else slo.BINDING_HTTP_POST
-        slo.take_logout_response(sp, raw, message, binding)
-    except Refused as refusal:
-        security_event("logout_refused", reason=refusal.reason, kind="staff")
-        abort(400)
-    return redirect(url_for("staff.logged_out"), code=303)
+    return single_logout(_sp(), "staff", url_for("staff.logged_out"))
