@@ -25,6 +25,7 @@ import argparse
 import datetime
 import os
 import re
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -265,6 +266,7 @@ def series(args: argparse.Namespace, env: dict[str, str], folder: Path, day: dat
         server = start_gunicorn("forms:create_app()", env, args.workers, args.threads, log, "/e-tjanster/logga-in/")
         cookie, _ = forms_cookie(server.port, day)
         path = forms_pages(day)["form page"]
+        count_session_writes(folder / "forms.sqlite3")
     else:
         _, sizes = forms_cookie_sizes_default()
         server = start_gunicorn(
@@ -293,6 +295,32 @@ def series(args: argparse.Namespace, env: dict[str, str], folder: Path, day: dat
     median = statistics.median(windows)
     low = [w for w in windows if w < 0.7 * median]
     print(f"{len(windows)} windows: median {median:.0f}/s, {len(low)} below 70 % of it: {[round(w) for w in low]}")
+    if args.target == "forms":
+        print_session_writes(folder / "forms.sqlite3")
+
+
+def count_session_writes(database: Path) -> None:
+    """A trigger that notes the time of every write of a session row: what load cannot blur.
+
+    Requests/s on a shared machine swing with other jobs; the number of session writes does not.
+    """
+    with sqlite3.connect(database, timeout=30) as connection:
+        connection.execute("CREATE TABLE bench_session_writes (at TEXT NOT NULL)")
+        connection.execute(
+            "CREATE TRIGGER bench_session_written AFTER UPDATE ON web_sessions "
+            "BEGIN INSERT INTO bench_session_writes VALUES (strftime('%H:%M:%f', 'now')); END"
+        )
+
+
+def print_session_writes(database: Path) -> None:
+    with sqlite3.connect(database, timeout=30) as connection:
+        times = [row[0] for row in connection.execute("SELECT at FROM bench_session_writes ORDER BY at")]
+    bursts: dict[str, int] = {}
+    for at in times:
+        bursts[at[:8]] = bursts.get(at[:8], 0) + 1
+    print(
+        f"session rows written: {len(times)} (UTC second: writes) " + ", ".join(f"{k}: {v}" for k, v in bursts.items())
+    )
 
 
 def forms_cookie_sizes_default() -> tuple[None, dict[str, int]]:
