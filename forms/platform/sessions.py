@@ -227,6 +227,12 @@ def _unsaved_text() -> list[str]:
     return values[:100]
 
 
+def first_touch(key: str, now: datetime.datetime) -> bool:
+    """Whether this request writes the idle clock of session `key` (citizen's or staff's): see Touches."""
+    interface = current_app.session_interface
+    return not isinstance(interface, ServerSessionInterface) or interface.touches.claim(key, now)
+
+
 def enforce_timeouts() -> tuple[str, int] | Response | None:
     """Before every request: end a logged-in session that has idled or lived too long.
 
@@ -243,12 +249,9 @@ def enforce_timeouts() -> tuple[str, int] | Response | None:
     reason = expiry(current, now, idle, maximum)
     if reason is None:
         seen_at = _parse(current.get(SEEN_AT_KEY))
-        if seen_at is None or now - seen_at >= SEEN_RESOLUTION:
-            interface = current_app.session_interface
-            if not isinstance(interface, ServerSessionInterface) or interface.touches.claim(
-                token_hash(current.token or ""), now
-            ):
-                current[SEEN_AT_KEY] = now.isoformat()
+        stale = seen_at is None or now - seen_at >= SEEN_RESOLUTION
+        if stale and first_touch(token_hash(current.token or ""), now):
+            current[SEEN_AT_KEY] = now.isoformat()
         return None
     security_event("session_timeout", reason=reason)
     current.destroy()
