@@ -54,6 +54,9 @@ TIDBOK = f"/e-tjanster/{CLINIC}/tidbok/"
 PEER_PAGES = {"form page": "/skicka-meddelande/sida/1/", "empty page": "/mina-sidor/", "day page": "/boka/tid/"}
 PEER_TEMPLATES = {"form page": "message.html", "empty page": "empty.html", "day page": "day.html"}
 MODES = ("every", "modified")
+# The forms app's pages on the demo content, in bytes, as the load run prints them: the peer's
+# sizes for --series, which runs the peer without the forms app beside it.
+DEMO_SIZES = {"form page": 3_906, "empty page": 2_292, "day page": 5_177}
 
 
 def booking_day(today: datetime.date) -> datetime.date:
@@ -97,9 +100,10 @@ def _post_form(request: Callable[..., tuple[int, str, str]], path: str, form: di
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     if not match:
         raise RuntimeError(f"no CSRF token on {path}")
-    status, location, _ = request("POST", path, {"csrf_token": match.group(1), **form})
+    status, location, answer = request("POST", path, {"csrf_token": match.group(1), **form})
     if status not in (302, 303):
-        raise RuntimeError(f"POST {path}: {status}")
+        errors = re.findall(r'class="[^"]*error[^"]*"[^>]*>([^<]+)<', answer)
+        raise RuntimeError(f"POST {path}: {status} {errors[:3]}")
     return location
 
 
@@ -129,10 +133,10 @@ def peer_cookie(port: int) -> str:
     return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
 
 
-def peer_env(env: dict[str, str], folder: Path, mode: str, sizes: dict[str, int]) -> dict[str, str]:
+def peer_env(env: dict[str, str], folder: Path, mode: str, sizes: dict[str, int], name: str = "") -> dict[str, str]:
     return {
         **env,
-        "PEER_DATABASE_URL": f"sqlite:///{folder / f'peer-{mode}.sqlite3'}",
+        "PEER_DATABASE_URL": f"sqlite:///{folder / f'peer-{name or mode}.sqlite3'}",
         "PEER_SESSION_WRITE": mode,
         "PEER_PAGE_BYTES": ",".join(f"{PEER_TEMPLATES[name]}={size}" for name, size in sizes.items()),
     }
@@ -218,13 +222,13 @@ def cpu(args: argparse.Namespace, env: dict[str, str], folder: Path, day: dateti
     forms_request = request_of(forms_client)
     _post_form(forms_request, "/e-tjanster/logga-in/", {"personnummer": TOLVAN})
     _post_form(forms_request, ESERVICE, {"approve": "yes"})
-    _post_form(forms_request, f"{ESERVICE}sida/1/", {"subject": "En fråga", "message": "Hej!"})
+    _post_form(forms_request, f"{ESERVICE}sida/1/", {"subject": "En fråga om min vård", "message": "Hej!"})
     _post_form(forms_request, f"{TIDBOK}boka/", {"approve": "yes"})
     _post_form(forms_request, f"{TIDBOK}boka/typ/", {"typ": "lakarbesok"})
     sizes = {name: len(forms_request("GET", path)[2].encode("utf-8")) for name, path in forms_pages(day).items()}
     clients: dict[str, tuple[Any, dict[str, str]]] = {"forms": (forms_client, forms_pages(day))}
     for mode in MODES:
-        os.environ.update(peer_env(env, folder, f"cpu-{mode}", sizes))
+        os.environ.update(peer_env(env, folder, mode, sizes, name=f"cpu-{mode}"))
         peer_client = peer_module.create_app().test_client()
         peer_request = request_of(peer_client)
         _post_form(peer_request, "/logga-in/", {"personnummer": TOLVAN})
@@ -268,7 +272,7 @@ def series(args: argparse.Namespace, env: dict[str, str], folder: Path, day: dat
         path = forms_pages(day)["form page"]
         count_session_writes(folder / "forms.sqlite3")
     else:
-        _, sizes = forms_cookie_sizes_default()
+        sizes = DEMO_SIZES
         server = start_gunicorn(
             "bench.peer.app:create_app()",
             peer_env(env, folder, args.target, sizes),
@@ -321,11 +325,6 @@ def print_session_writes(database: Path) -> None:
     print(
         f"session rows written: {len(times)} (UTC second: writes) " + ", ".join(f"{k}: {v}" for k, v in bursts.items())
     )
-
-
-def forms_cookie_sizes_default() -> tuple[None, dict[str, int]]:
-    """The peer's page sizes when the forms app is not running beside it (--series on the peer)."""
-    return None, {"form page": 10_000, "empty page": 6_000, "day page": 12_000}
 
 
 def main(argv: list[str] | None = None) -> int:
