@@ -285,7 +285,8 @@ def series(args: argparse.Namespace, env: dict[str, str], folder: Path, day: dat
         raise SystemExit("--series needs wrk")
     log = folder / "gunicorn.log"
     if args.target == "forms":
-        server = start_gunicorn("forms:create_app()", env, args.workers, args.threads, log, "/e-tjanster/logga-in/")
+        app = "bench.peer.frozen:create_app()" if args.freeze else "forms:create_app()"
+        server = start_gunicorn(app, env, args.workers, args.threads, log, "/e-tjanster/logga-in/")
         cookie, _ = forms_cookie(server.port, day)
         path = forms_pages(day)["form page"]
         count_session_writes(folder / "forms.sqlite3")
@@ -359,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--series", type=int, default=0, help="seconds of 2-second windows on one server instead")
     parser.add_argument("--target", choices=("forms", *MODES), default="forms", help="the server --series loads")
     parser.add_argument("--warmup", type=int, default=12, help="seconds of unmeasured load per server first (12)")
+    parser.add_argument("--freeze", action="store_true", help="--series: the forms app with gc.freeze() after start")
     parser.add_argument("--no-cpu", action="store_true", help="skip the CPU per request in one process")
     args = parser.parse_args(argv)
     args.rounds = max(1, min(args.rounds, 15))
