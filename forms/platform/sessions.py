@@ -17,9 +17,10 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+import threading
 from typing import TYPE_CHECKING, Any, Literal
 
-from flask import Flask, Request, Response, redirect, render_template, request, session, url_for
+from flask import Flask, Request, Response, current_app, redirect, render_template, request, session, url_for
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
@@ -81,11 +82,44 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.destroyed = True
 
 
+class Touches:
+    """When this process last wrote each session's `seen_at`, so that it writes it once a minute.
+
+    `seen_at` is refreshed when the stored one is a minute old. Without this memo, every request
+    that read the row before the first refresh committed saw it stale and wrote the whole row
+    again: with many connections on one session (a page refreshed by a load test, a browser's
+    parallel requests), a burst of serialized write transactions, each an fsync on SQLite, once a
+    minute. With it a process writes a session's `seen_at` at most once per SEEN_RESOLUTION, so a
+    server writes it at most once per worker; the idle timeout keeps its one-minute resolution.
+    """
+
+    LIMIT = 50_000  # sessions remembered; beyond that the stale ones are forgotten
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: dict[str, datetime.datetime] = {}
+
+    def claim(self, key: str, now: datetime.datetime) -> bool:
+        """True when this request should write `seen_at`: nobody in this process has in the last minute."""
+        with self._lock:
+            last = self._last.get(key)
+            if last is not None and last <= now < last + SEEN_RESOLUTION:
+                return False
+            if len(self._last) >= self.LIMIT:
+                cutoff = now - SEEN_RESOLUTION
+                self._last = {k: v for k, v in self._last.items() if cutoff < v <= now}
+                if len(self._last) >= self.LIMIT:
+                    self._last.clear()
+            self._last[key] = now
+            return True
+
+
 class ServerSessionInterface(SessionInterface):
     """Keeps sessions in the Store; the cookie is `__Host-session=<random token>`."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.touches = Touches()
 
     def get_cookie_name(self, app: Flask) -> str:
         return str(app.config.get("SESSION_COOKIE_NAME") or COOKIE_NAME)
@@ -193,6 +227,12 @@ def _unsaved_text() -> list[str]:
     return values[:100]
 
 
+def first_touch(key: str, now: datetime.datetime) -> bool:
+    """Whether this request writes the idle clock of session `key` (citizen's or staff's): see Touches."""
+    interface = current_app.session_interface
+    return not isinstance(interface, ServerSessionInterface) or interface.touches.claim(key, now)
+
+
 def enforce_timeouts() -> tuple[str, int] | Response | None:
     """Before every request: end a logged-in session that has idled or lived too long.
 
@@ -209,7 +249,8 @@ def enforce_timeouts() -> tuple[str, int] | Response | None:
     reason = expiry(current, now, idle, maximum)
     if reason is None:
         seen_at = _parse(current.get(SEEN_AT_KEY))
-        if seen_at is None or now - seen_at >= SEEN_RESOLUTION:
+        stale = seen_at is None or now - seen_at >= SEEN_RESOLUTION
+        if stale and first_touch(token_hash(current.token or ""), now):
             current[SEEN_AT_KEY] = now.isoformat()
         return None
     security_event("session_timeout", reason=reason)
