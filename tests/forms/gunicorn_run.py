@@ -141,7 +141,7 @@ class Browser:
         self.requests += 1
         assert self.requests < 1000, "a client loop ran away"  # every loop bounded
         parts = urllib.parse.urlsplit(self.base)
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)  # a loaded 2-core machine: 30 s timed out twice
         headers = {"Host": "localhost"}
         if self.cookie:
             headers["Cookie"] = f"{self.cookie_name}={self.cookie}"
