@@ -142,15 +142,10 @@ def villkor_page(slug: str, action: str) -> VillkorPage:
 
 def save_changes(draft: Draft | None, **changes: object) -> None:
     """Store the journey's answers with `changes` applied (None removes a key), as both the booking
-    and the rebooking or cancelling journeys keep them in their draft."""
+    and the rebooking or cancelling journeys keep them in their draft. Only the changed keys are
+    written, into the draft as stored by then, so another window's step saved meanwhile is kept."""
     assert draft is not None
-    raw = dict(draft.raw)
-    for key, value in changes.items():
-        if value is None:
-            raw.pop(key, None)
-        else:
-            raw[key] = value
-    services().store.save_raw(draft.id, raw)
+    services().store.merge_raw(draft.id, changes)
 
 
 # The confirmation refused because the draft changed after its check page was shown.

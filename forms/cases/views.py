@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
@@ -218,17 +219,16 @@ def page(slug: str, eservice_id: str, number: int) -> Response | str:
         g.stale_notice = stale_notice("Fortsätt")
         return _render_page(opened, step, PageForm(definition, opened.context, raw), returning)
     action = parse_action(definition, request.form.get("action"))
-    stored = dict(opened.draft.raw)
+    # Only this page's answers are saved, merged into the draft as it is stored by then: another
+    # window may have saved another page since this request read the draft.
     if action is not None:
-        stored[key], anchor = apply_action(action, raw, opened.context)
-        store.save_raw(opened.draft.id, stored)
+        changed, anchor = apply_action(action, raw, opened.context)
+        store.merge_raw(opened.draft.id, {key: changed})
         return redirect(f"{opened.url(step, returning)}#{anchor}", code=303)
     form = PageForm(definition, opened.context, raw)
     valid = form.validate()
-    stored[key] = raw
-    if valid:
-        stored = drop_inapplicable(opened.pages, opened.context, stored)
-    store.save_raw(opened.draft.id, stored)
+    tidy = partial(drop_inapplicable, opened.pages, opened.context) if valid else None
+    store.merge_raw(opened.draft.id, {key: raw}, tidy)
     if not valid:
         return _render_page(opened, step, form, returning)
     opened = _open(slug, eservice_id)

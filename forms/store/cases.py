@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,13 +168,32 @@ class Store:
             draft.updated_at = utcnow()
             return draft
 
-    def save_raw(self, draft_id: int, raw: dict[str, Any]) -> None:
-        """Replace the draft's posted answers (all pages) with `raw`."""
+    def merge_raw(
+        self,
+        draft_id: int,
+        changes: Mapping[str, Any],
+        tidy: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ) -> None:
+        """Apply one page's `changes` (None removes a key) to the draft's answers as stored now.
+
+        The draft is one per citizen and journey, so two windows may save different pages at once;
+        each read the draft before the other wrote. Merging into the row read inside the write
+        transaction (locked: BEGIN IMMEDIATE on SQLite, FOR UPDATE on PostgreSQL) keeps both pages'
+        answers, where writing back the whole draft as the request had read it would lose one.
+        `tidy` runs on the merged answers in the same transaction (dropping pages that no longer
+        apply depends on what the other pages say now, not on what this request read).
+        """
         with self._write() as db, db.begin():
-            draft = db.get(Draft, draft_id)
+            draft = db.scalars(select(Draft).where(Draft.id == draft_id).with_for_update()).first()
             if draft is None or draft.status != "open":
                 return
-            draft.raw = raw
+            raw = dict(draft.raw)
+            for key, value in changes.items():
+                if value is None:
+                    raw.pop(key, None)
+                else:
+                    raw[key] = value
+            draft.raw = tidy(raw) if tidy is not None else raw
             draft.updated_at = utcnow()
 
     # Cases ----------------------------------------------------------------------------------

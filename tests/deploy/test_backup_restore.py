@@ -46,7 +46,7 @@ def test_a_backup_restored_into_an_empty_database_has_every_case(server: str, tm
         for number in range(3):
             owner = Owner(f"19121212-121{number}", f"19121212-121{number}")
             draft = store.approve_villkor(owner, "storgardens-vardcentral", "skicka-meddelande", "a" * 64, AT)
-            store.save_raw(draft.id, {"0": {"message": [f"Meddelande {number} med å, ä och ö"]}})
+            store.merge_raw(draft.id, {"0": {"message": [f"Meddelande {number} med å, ä och ö"]}})
             draft = store.open_draft(owner, "storgardens-vardcentral", "skicka-meddelande")
             assert draft is not None
             content = CaseContent("Storgårdens vårdcentral", "Skicka meddelande", {"message": f"nr {number}"}, [])

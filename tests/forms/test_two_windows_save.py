@@ -1,0 +1,82 @@
+"""Two windows saving different pages of one draft keep both answers (issue 19).
+
+The draft is one per citizen and e-service, so two windows of one session can each read it and
+then save a different page. Each save merges only its own page into the draft as stored by then,
+inside one write transaction, so neither answer is lost. Here the two saves are interleaved by
+hand (the second request is served the draft as it was before the first one saved); the same with
+real gunicorn workers racing on SQLite and PostgreSQL is tests/forms/test_two_windows_save_race.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from forms.store.cases import Owner
+from forms.store.db import Draft
+from tests.forms.conftest import ADULT, INTYG_URL, answer, intyg_to_check, login
+
+OWNER = Owner(ADULT, ADULT)
+
+
+def stored_draft(app: Flask) -> Draft:
+    draft = app.extensions["hittavard_forms"].store.open_draft(OWNER, "testmottagningen", "begar-intyg")
+    assert draft is not None
+    return draft
+
+
+def read_before(app: Flask, monkeypatch: pytest.MonkeyPatch, snapshot: Draft) -> None:
+    """The next request reads `snapshot` as the draft: it read before the other window saved."""
+    store = app.extensions["hittavard_forms"].store
+    real = store.open_draft
+    served: list[bool] = []
+
+    def once(*args: Any) -> Draft | None:
+        if served:
+            return real(*args)
+        served.append(True)
+        return snapshot
+
+    monkeypatch.setattr(store, "open_draft", once)
+
+
+def test_two_windows_saving_different_pages_keep_both_answers(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    login(client, ADULT)
+    intyg_to_check(client)
+    before = stored_draft(app)  # what both windows read
+
+    window_a = answer(client, f"{INTYG_URL}sida/3/", {"message": "Från fönster A"})
+    read_before(app, monkeypatch, before)
+    window_b = answer(client, f"{INTYG_URL}sida/2/", {"issued_by": "Dr Fönster B", "valid_until": "2026-12-31"})
+
+    assert (window_a.status_code, window_b.status_code) == (303, 303)
+    raw = stored_draft(app).raw
+    assert raw["2"]["message"] == ["Från fönster A"]
+    assert raw["1"]["issued_by"] == ["Dr Fönster B"]
+    assert raw["0"]["intyg"] == ["Körkortsintyg"]  # the page neither window touched
+    check = client.get(f"{INTYG_URL}kontrollera/").text
+    assert "Från fönster A" in check and "Dr Fönster B" in check
+
+
+def test_a_page_made_inapplicable_by_the_other_window_is_dropped_from_the_merged_draft(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Window A answers "Nytt intyg", so page 2 no longer applies; window B, which read the draft
+    before that, saves page 2: what applies is judged on the merged answers, not on B's old read."""
+    login(client, ADULT)
+    intyg_to_check(client)
+    before = stored_draft(app)
+
+    answer(client, f"{INTYG_URL}sida/1/", {"intyg": "Körkortsintyg", "renewal": "Nytt intyg"})
+    read_before(app, monkeypatch, before)
+    answer(client, f"{INTYG_URL}sida/2/", {"issued_by": "Dr Fönster B", "valid_until": "2026-12-31"})
+
+    raw = stored_draft(app).raw
+    assert raw["0"]["renewal"] == ["Nytt intyg"]
+    assert "1" not in raw
+    assert raw["2"]["message"] == ["Till Transportstyrelsen"]
