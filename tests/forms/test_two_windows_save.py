@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 
 from forms.store.cases import Owner
 from forms.store.db import Draft
-from tests.forms.conftest import ADULT, INTYG_URL, answer, intyg_to_check, login
+from tests.forms.conftest import ADULT, INTYG_URL, answer, csrf_token, intyg_to_check, login
 
 OWNER = Owner(ADULT, ADULT)
 
@@ -28,8 +28,11 @@ def stored_draft(app: Flask) -> Draft:
     return draft
 
 
-def read_before(app: Flask, monkeypatch: pytest.MonkeyPatch, snapshot: Draft) -> None:
-    """The next request reads `snapshot` as the draft: it read before the other window saved."""
+def post_having_read(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch, snapshot: Draft, url: str, data: dict[str, str]
+) -> Any:
+    """POST `data` to the page at `url` (shown earlier) as a request that read the draft as
+    `snapshot`, that is before the other window saved (a request reads the draft, then writes)."""
     store = app.extensions["hittavard_forms"].store
     real = store.open_draft
     served: list[bool] = []
@@ -41,6 +44,9 @@ def read_before(app: Flask, monkeypatch: pytest.MonkeyPatch, snapshot: Draft) ->
         return snapshot
 
     monkeypatch.setattr(store, "open_draft", once)
+    response = client.post(url, data=data)
+    assert served, "the request did not read the draft"
+    return response
 
 
 def test_two_windows_saving_different_pages_keep_both_answers(
@@ -49,10 +55,11 @@ def test_two_windows_saving_different_pages_keep_both_answers(
     login(client, ADULT)
     intyg_to_check(client)
     before = stored_draft(app)  # what both windows read
+    token = csrf_token(client.get(f"{INTYG_URL}sida/2/").text)  # window B shows page 2
 
     window_a = answer(client, f"{INTYG_URL}sida/3/", {"message": "Från fönster A"})
-    read_before(app, monkeypatch, before)
-    window_b = answer(client, f"{INTYG_URL}sida/2/", {"issued_by": "Dr Fönster B", "valid_until": "2026-12-31"})
+    window_b = post_having_read(app, client, monkeypatch, before, f"{INTYG_URL}sida/2/",
+                                {"csrf_token": token, "issued_by": "Dr Fönster B", "valid_until": "2026-12-31"})
 
     assert (window_a.status_code, window_b.status_code) == (303, 303)
     raw = stored_draft(app).raw
@@ -71,10 +78,12 @@ def test_a_page_made_inapplicable_by_the_other_window_is_dropped_from_the_merged
     login(client, ADULT)
     intyg_to_check(client)
     before = stored_draft(app)
+    token = csrf_token(client.get(f"{INTYG_URL}sida/2/").text)  # window B shows page 2
 
     answer(client, f"{INTYG_URL}sida/1/", {"intyg": "Körkortsintyg", "renewal": "Nytt intyg"})
-    read_before(app, monkeypatch, before)
-    answer(client, f"{INTYG_URL}sida/2/", {"issued_by": "Dr Fönster B", "valid_until": "2026-12-31"})
+    window_b = post_having_read(app, client, monkeypatch, before, f"{INTYG_URL}sida/2/",
+                                {"csrf_token": token, "issued_by": "Dr Fönster B", "valid_until": "2026-12-31"})
+    assert window_b.status_code == 303
 
     raw = stored_draft(app).raw
     assert raw["0"]["renewal"] == ["Nytt intyg"]
