@@ -13,6 +13,7 @@ two ids ("samtal", "samtal-2"), the database's unique (clinic, type_id) deciding
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from flask import redirect, request, url_for
@@ -213,7 +214,25 @@ def tidbok_closed(clinic: str) -> Response | tuple[str, int]:
     checked = tidbok_input.closed_day(request.form, closed)
     if checked.errors:
         return _closed_page(clinic, checked.errors, request.form.get("day", ""), 422)
-    with sessionmaker(writing(services().store.engine))() as db, db.begin():
-        db.add(ClosedDayRow(clinic=clinic, day=checked.values["day"]))
-        _change(db, clinic, roles, f"stängd dag {checked.values['day']}")
+    day = checked.values["day"]
+    if not _close_day(clinic, day, roles):  # another administrator closed it since the read above
+        already = tidbok_input.closed_day(request.form, {day})
+        return _closed_page(clinic, already.errors, request.form.get("day", ""), 422)
     return redirect(url_for("staff.tidbok_closed", clinic=clinic, sparat="1"), code=303)
+
+
+def _close_day(clinic: str, day: datetime.date, roles: frozenset[str]) -> bool:
+    """Close `day` and log it, unless it is closed already; whether this request closed it.
+
+    Two administrators closing one day at once both pass the read of the closed days; the
+    database's primary key (clinic, day) then stores it once and refuses the second insert at its
+    flush, before its log row is written, on SQLite and PostgreSQL alike.
+    """
+    try:
+        with sessionmaker(writing(services().store.engine))() as db, db.begin():
+            db.add(ClosedDayRow(clinic=clinic, day=day))
+            db.flush()
+            _change(db, clinic, roles, f"stängd dag {day}")
+    except IntegrityError:
+        return False
+    return True

@@ -1,0 +1,54 @@
+"""Two lokal administratörer closing the same day at once (issue 19).
+
+Real gunicorn workers, SQLite and PostgreSQL. The day is stored once (the primary key (clinic,
+day)), one administrator is told "Den dagen är redan stängd." with what they typed, exactly as
+when they close it one after the other; never a 500, and only the change that was made is logged.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from forms.staff.accesslog import AccessLogEntry
+from forms.store.engine import make_engine
+from forms.store.tidbok import ClosedDayRow
+from tests.forms.gunicorn_run import csrf_token, gunicorn
+from tests.forms.test_booking_races import at_once
+from tests.forms.test_tidbok_admin_race import SECOND_ADMIN, env_for, staff_browser
+from tests.forms.tidbok_staff_support import ADMIN, VC
+
+ROUNDS = 6
+CLOSED = f"/e-tjanster/personal/{VC}/tidbok/stangda-dagar/"
+
+
+def test_two_admins_closing_the_same_day_at_once_close_it_once_and_the_other_is_told(
+    database_url: str, tmp_path: Path
+) -> None:
+    make_engine(database_url).dispose()
+    engine = make_engine(database_url, migrate=False)
+    try:
+        with gunicorn(env_for(tmp_path, database_url), workers=2, log=tmp_path / "gunicorn.log") as server:
+            admins = [staff_browser(server.base, ADMIN), staff_browser(server.base, SECOND_ADMIN)]
+            for round_number in range(ROUNDS):
+                day = f"2027-01-{round_number + 11:02d}"
+                forms = [{"csrf_token": csrf_token(admin.get(CLOSED).text), "day": day} for admin in admins]
+                pair = at_once([lambda a=a, f=f: a.post(CLOSED, f) for a, f in zip(admins, forms, strict=True)])
+                statuses = sorted(r.status for r in pair)
+                assert statuses == [303, 422], (round_number, statuses, server.log.read_text(errors="replace")[-2000:])
+                told = next(r for r in pair if r.status == 422)
+                assert "Den dagen är redan stängd." in told.text and f'name="day" value="{day}"' in told.text
+                with engine.connect() as connection:
+                    rows = connection.execute(select(func.count()).select_from(ClosedDayRow).where(
+                        ClosedDayRow.clinic == VC, ClosedDayRow.day == datetime.date.fromisoformat(day))).scalar_one()
+                    logged = connection.execute(select(func.count()).select_from(AccessLogEntry).where(
+                        AccessLogEntry.detail == f"stängd dag {day}")).scalar_one()
+                assert (rows, logged) == (1, 1), round_number
+    finally:
+        engine.dispose()
+
+
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
