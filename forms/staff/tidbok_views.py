@@ -208,8 +208,9 @@ def tidbok_closed(clinic: str) -> Response | tuple[str, int]:
         if checked.errors or day not in closed:
             refuse(clinic, "stangd-dag")
         with sessionmaker(writing(services().store.engine))() as db, db.begin():
-            db.execute(delete(ClosedDayRow).where(ClosedDayRow.clinic == clinic, ClosedDayRow.day == day))
-            _change(db, clinic, roles, f"öppnade stängd dag {day}")
+            opened = db.execute(delete(ClosedDayRow).where(ClosedDayRow.clinic == clinic, ClosedDayRow.day == day))
+            if opened.rowcount:  # not when another administrator opened it since the read above
+                _change(db, clinic, roles, f"öppnade stängd dag {day}")
         return redirect(url_for("staff.tidbok_closed", clinic=clinic, sparat="1"), code=303)
     checked = tidbok_input.closed_day(request.form, closed)
     if checked.errors:

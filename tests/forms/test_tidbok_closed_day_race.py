@@ -1,8 +1,9 @@
-"""Two lokal administratörer closing the same day at once (issue 19).
+"""Two lokal administratörer closing, or opening, the same day at once (issue 19).
 
-Real gunicorn workers, SQLite and PostgreSQL. The day is stored once (the primary key (clinic,
-day)), one administrator is told "Den dagen är redan stängd." with what they typed, exactly as
-when they close it one after the other; never a 500, and only the change that was made is logged.
+Real gunicorn workers, SQLite and PostgreSQL. A day closed twice at once is stored once (the
+primary key (clinic, day)) and one administrator is told "Den dagen är redan stängd." with what
+they typed, exactly as when they close it one after the other; never a 500. A day opened twice at
+once is open, and in both cases only the change that was made is logged.
 """
 
 from __future__ import annotations
@@ -47,6 +48,33 @@ def test_two_admins_closing_the_same_day_at_once_close_it_once_and_the_other_is_
                     logged = connection.execute(select(func.count()).select_from(AccessLogEntry).where(
                         AccessLogEntry.detail == f"stängd dag {day}")).scalar_one()
                 assert (rows, logged) == (1, 1), round_number
+    finally:
+        engine.dispose()
+
+
+def test_two_admins_opening_the_same_closed_day_at_once_open_it_and_log_it_once(
+    database_url: str, tmp_path: Path
+) -> None:
+    make_engine(database_url).dispose()
+    engine = make_engine(database_url, migrate=False)
+    try:
+        with gunicorn(env_for(tmp_path, database_url), workers=2, log=tmp_path / "gunicorn.log") as server:
+            admins = [staff_browser(server.base, ADMIN), staff_browser(server.base, SECOND_ADMIN)]
+            for round_number in range(ROUNDS):
+                day = f"2027-02-{round_number + 11:02d}"
+                closing = {"csrf_token": csrf_token(admins[0].get(CLOSED).text), "day": day}
+                assert admins[0].post(CLOSED, closing).status == 303
+                forms = [{"csrf_token": csrf_token(admin.get(CLOSED).text), "remove": day} for admin in admins]
+                pair = at_once([lambda a=a, f=f: a.post(CLOSED, f) for a, f in zip(admins, forms, strict=True)])
+                # The day is open, as both wanted. The second is answered as opening an open day is
+                # (404) when it read the closed days after the first's commit; never a 500.
+                assert sorted(r.status for r in pair) in ([303, 303], [303, 404]), round_number
+                with engine.connect() as connection:
+                    rows = connection.execute(select(func.count()).select_from(ClosedDayRow).where(
+                        ClosedDayRow.clinic == VC, ClosedDayRow.day == datetime.date.fromisoformat(day))).scalar_one()
+                    logged = connection.execute(select(func.count()).select_from(AccessLogEntry).where(
+                        AccessLogEntry.detail == f"öppnade stängd dag {day}")).scalar_one()
+                assert (rows, logged) == (0, 1), round_number
     finally:
         engine.dispose()
 
