@@ -9,17 +9,22 @@ real gunicorn workers racing on SQLite and PostgreSQL is tests/forms/test_two_wi
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from forms import create_app
+from forms.booking.book import ESERVICE
 from forms.store.cases import Owner
 from forms.store.db import Draft
+from tests.forms import booking_support as booking
 from tests.forms.conftest import ADULT, INTYG_URL, answer, csrf_token, intyg_to_check, login
 
 OWNER = Owner(ADULT, ADULT)
+NINE, TEN = "2026-12-04T09:00:00+01:00", "2026-12-04T10:00:00+01:00"
 
 
 def stored_draft(app: Flask) -> Draft:
@@ -89,3 +94,27 @@ def test_a_page_made_inapplicable_by_the_other_window_is_dropped_from_the_merged
     assert raw["0"]["renewal"] == ["Nytt intyg"]
     assert "1" not in raw
     assert raw["2"]["message"] == ["Till Transportstyrelsen"]
+
+
+def test_two_windows_of_a_booking_choosing_the_time_and_the_reason_keep_both(tmp_path: Path) -> None:
+    """The booking journeys keep their answers in a draft too (forms.booking.common.save_changes)."""
+    app = create_app(booking.config(booking.write_booking_content(tmp_path / "content"),
+                                    booking.write_demo(tmp_path / "demo.yaml"), f"sqlite:///{tmp_path / 'store.sqlite3'}"))
+    client = app.test_client()
+    booking.login(client, booking.ADULT)
+    booking.book_to_check(client, start=NINE, reason="Ont i halsen")
+    store = app.extensions["hittavard_forms"].store
+    owner = Owner(booking.ADULT, booking.ADULT)
+    before = store.open_draft(owner, "vardcentralen-test", ESERVICE)
+    assert before is not None
+    time_page = f"{booking.VC}boka/tid/?dag={TEN[:10]}"
+    token = csrf_token(client.get(time_page).text)  # window B shows the times
+
+    assert booking.submit(client, f"{booking.VC}boka/orsak/", {"orsak": "Något annat"}).status_code == 303
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        window_b = post_having_read(app, client, monkeypatch, before, time_page, {"csrf_token": token, "tid": TEN})
+    assert window_b.status_code == 303
+
+    after = store.open_draft(owner, "vardcentralen-test", ESERVICE)
+    assert after is not None
+    assert (after.raw["start"], after.raw["reason"]) == (TEN, "Något annat")
