@@ -256,6 +256,8 @@ def check(slug: str) -> Response | str | tuple[str, int]:
             case = svc.store.case_for_draft(draft.id)
             if case is not None:
                 return redirect(common.receipt_url(slug, case), code=303)
+        if booked.invitation is None and kallelse_views.spent_meanwhile(slug):
+            return _kallelse_spent(booked)
     if booked.draft is None:
         return booked.go_first_missing()
     if not booked.course.ready_to_send():
@@ -304,6 +306,8 @@ def _book(booked: Booked, start: datetime.datetime, reason: str | None) -> Respo
         ),
         svc.now(),
     )
+    if result.text == kallelse.SPENT:  # another booking through it won the race
+        return _kallelse_spent(booked)
     if not result.ok or result.booking is None:
         _save(booked, start=None)
         view = day_view(booked.target, booked.time_type.id, who.subject.personnummer,
@@ -312,3 +316,14 @@ def _book(booked: Booked, start: datetime.datetime, reason: str | None) -> Respo
     case = common.send_copy(booked.draft, booked.target, "boka", result.booking)
     kallelse_views.forget(slug)
     return redirect(common.receipt_url(slug, case), code=303)
+
+
+def _kallelse_spent(booked: Booked) -> tuple[str, int]:
+    """The journey's kallelse was spent by another booking: nothing booked, the draft's time let go.
+
+    Before this, a racer that lost inside the transaction was shown the day of the kallelse's type
+    again, which (the kallelse gone) its journey no longer had: an AssertionError, a 500."""
+    if booked.draft is not None:
+        _save(booked, start=None)
+    kallelse_views.forget(booked.slug)
+    return kallelse_views.spent_page()

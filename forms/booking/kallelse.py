@@ -89,6 +89,12 @@ def unspent(engine: Engine, kallelse_id: int, clinic: str, personnummer: str) ->
     return None if row is None else Invitation(row.id, row.clinic, row.personnummer, row.time_type)
 
 
+def is_spent(engine: Engine, kallelse_id: int) -> bool:
+    with engine.connect() as connection:
+        spent = connection.execute(select(Kallelse.spent_at).where(Kallelse.id == kallelse_id)).first()
+    return spent is not None and spent.spent_at is not None
+
+
 def spend(connection: Connection, invitation: Invitation, booking_id: int, at: datetime.datetime) -> bool:
     """Mark it spent by this booking, in the booking's transaction; False when it already was
     (the caller then rolls the booking back)."""

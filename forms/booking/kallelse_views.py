@@ -36,10 +36,7 @@ def open_link(slug: str, token: str) -> Response | str | tuple[str, int]:
             security_event("authorisation_failure", what="kallelse")
         abort(404)
     if found.spent_at is not None:
-        page = render_template(
-            "forms/error.html", title="Kallelsen är redan använd", text=kallelse.SPENT, error_id=None
-        )
-        return page, 410
+        return spent_page()
     session[SESSION_KEY] = {"slug": slug, "id": found.id}
     draft = services().store.open_draft(who.owner, slug, "tidbok-boka")
     if draft is not None:  # a Boka journey under way: it goes on at the invited type, choosing its time anew
@@ -53,6 +50,23 @@ def invitation(slug: str, personnummer: str) -> kallelse.Invitation | None:
     if not isinstance(held, dict) or held.get("slug") != slug or not isinstance(held.get("id"), int):
         return None
     return kallelse.unspent(services().store.engine, held["id"], slug, personnummer)
+
+
+def spent_page() -> tuple[str, int]:
+    """A kallelse already used: said plainly, as 410 (the link is gone for good)."""
+    page = render_template("forms/error.html", title="Kallelsen är redan använd", text=kallelse.SPENT, error_id=None)
+    return page, 410
+
+
+def spent_meanwhile(slug: str) -> bool:
+    """Whether this session's Boka journey at `slug` went through a kallelse that has been spent
+    since it was opened (by another guardian's booking, or in another window). "Boka tiden" then
+    says so: without it the journey would quietly lose its type (a kallelse's type is often not
+    on the web) and send the citizen back to a choice of types with no word why."""
+    held = session.get(SESSION_KEY)
+    if not isinstance(held, dict) or held.get("slug") != slug or not isinstance(held.get("id"), int):
+        return False
+    return kallelse.is_spent(services().store.engine, held["id"])
 
 
 def forget(slug: str) -> None:

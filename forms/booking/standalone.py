@@ -17,10 +17,8 @@ start the citizen saw (`was`), so of two changes to one booking at once exactly 
 The mottagning's staff book through the same methods (CONTRACT section 9): a request with
 `staff` may book a `web: false` type and is kept as booked by "mottagningen"; a staff rebook or
 cancellation is not held to the citizen's limits (cancel window, `rebook`, `staff_bookings`), only
-to the schedule and the clock. `max_per_person` holds for everyone: the count of the citizen's
-coming bookings of the type is read inside the booking's write transaction, which on SQLite is
-the one writer (BEGIN IMMEDIATE) and on PostgreSQL holds an advisory lock on (mottagning, type,
-citizen), so two bookings at once cannot both pass the count.
+to the schedule and the clock. `max_per_person` holds for everyone, counted under its lock in
+the booking's write transaction (forms.booking.limits).
 """
 
 from __future__ import annotations
@@ -28,13 +26,12 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections.abc import Callable
-from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, func, or_, select, text
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from forms.booking import kallelse, rules, times
+from forms.booking import coming, kallelse, limits, rules, times
 from forms.booking.calendar import Calendar, CalendarCache, rule_of, time_type_of
 from forms.booking.interface import (
     AGE_BARRED,
@@ -67,44 +64,6 @@ def _utc(moment: datetime.datetime) -> datetime.datetime:
     return moment.astimezone(datetime.UTC).replace(tzinfo=None)
 
 
-def _aware(stored: datetime.datetime) -> datetime.datetime:
-    return stored.replace(tzinfo=datetime.UTC).astimezone(times.STOCKHOLM)
-
-
-def _booking_of(row: Any, time_type: TimeType | None, now: datetime.datetime) -> Booking:
-    """A booking from its row (ORM object or Core row) and its time type (a stand-in if it is gone)."""
-    kind = time_type or TimeType(row.type_id, row.type_id, 0)
-    start = _aware(row.start)
-    active = row.status == ACTIVE
-    # The citizen's own say over a time the mottagning booked is the type's `staff_bookings`.
-    active_for_citizen = active and rules.citizen_has_say(kind, row.booked_by)
-    return Booking(
-        key=row.key,
-        clinic=row.clinic,
-        time_type=kind,
-        start=start,
-        subject=row.subject,
-        booked_by=row.booked_by,
-        reason=row.reason,
-        comment=row.comment,
-        active=active,
-        may_cancel=active_for_citizen and times.may_cancel(kind, start, now),
-        may_rebook=active_for_citizen and times.may_rebook(kind, start, now),
-        booked_end=_aware(row.end) if row.end is not None else None,
-    )
-
-
-def _joined_type(row: Any) -> TimeType | None:
-    """The time type of a SCHEDULE row (its columns joined beside the booking's), if it still exists."""
-    if row.name is None:
-        return None
-    return TimeType(
-        id=row.type_id, name=row.name, minutes=row.minutes, reason=row.reason_rule, min_age=row.min_age,
-        max_age=row.max_age, cancel_hours=row.cancel_hours, rebook=row.rebook, info=row.info,
-        web=row.web, staff_bookings=row.staff_bookings, max_per_person=row.max_per_person,
-    )
-
-
 def _keep_comment(db: Session, row: BookingRow, action: str, comment: str | None, now: datetime.datetime,
                   staff: str | None = None) -> None:
     """Keep the comment beside every earlier one, in the transaction that changes the booking; a
@@ -120,38 +79,6 @@ TAKEN_TIMES = select(BookingRow.start, BookingRow.end).where(  # on the partial 
     BookingRow.end > bindparam("first"),
     BookingRow.start < bindparam("last"),
 )
-_COMING = (
-    select(
-        BookingRow.key, BookingRow.clinic, BookingRow.type_id, BookingRow.start, BookingRow.end, BookingRow.subject,
-        BookingRow.booked_by, BookingRow.reason, BookingRow.comment, BookingRow.status,
-        TimeTypeRow.name, TimeTypeRow.minutes, TimeTypeRow.min_age, TimeTypeRow.max_age, TimeTypeRow.cancel_hours,
-        TimeTypeRow.rebook, TimeTypeRow.info, TimeTypeRow.reason.label("reason_rule"), TimeTypeRow.web,
-        TimeTypeRow.staff_bookings, TimeTypeRow.max_per_person,
-    )
-    .outerjoin(TimeTypeRow, and_(TimeTypeRow.clinic == BookingRow.clinic, TimeTypeRow.type_id == BookingRow.type_id))
-    .where(
-        BookingRow.subject == bindparam("subject"),
-        BookingRow.status == ACTIVE,
-        BookingRow.start > bindparam("after"),
-        # A time the mottagning booked of a type whose staff_bookings is "hidden" is not listed.
-        or_(BookingRow.booked_by != STAFF_BOOKED, func.coalesce(TimeTypeRow.staff_bookings, "cancel") != "hidden"),
-    )
-    .order_by(BookingRow.start)
-)
-# The subject's coming active bookings of one type at one mottagning, however booked (max_per_person).
-COMING_OF_TYPE = select(func.count()).select_from(BookingRow).where(
-    BookingRow.clinic == bindparam("clinic"),
-    BookingRow.type_id == bindparam("type_id"),
-    BookingRow.subject == bindparam("subject"),
-    BookingRow.status == ACTIVE,
-    BookingRow.start > bindparam("after"),
-)
-LIMIT_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:key))")
-SCHEDULE = _COMING.where(BookingRow.clinic == bindparam("clinic"))
-# "Bokade tider" over every mottagning: the same rows at any of the clinics, in one statement.
-SCHEDULES = _COMING.where(BookingRow.clinic.in_(bindparam("clinics", expanding=True)))
-
-
 class _KallelseSpent(Exception):
     """The booking's kallelse was spent by another booking first."""
 
@@ -255,21 +182,21 @@ class StandaloneTidbok:
 
     def _booking(self, db: Session, row: BookingRow, now: datetime.datetime) -> Booking:
         time_type = self._type(db, row.clinic, row.type_id)
-        return _booking_of(row, time_type, now)
+        return coming.booking_of(row, time_type, now)
 
     def schedule(self, subject: str, clinic: str, now: datetime.datetime) -> list[Booking]:
         """One statement: the subject's coming bookings with their time types joined."""
         with self._pages.connect() as connection:
-            rows = connection.execute(SCHEDULE, {"subject": subject, "clinic": clinic, "after": _utc(now)})
-            return [_booking_of(row, _joined_type(row), now) for row in rows]
+            rows = connection.execute(coming.SCHEDULE, {"subject": subject, "clinic": clinic, "after": _utc(now)})
+            return [coming.booking_of(row, coming.joined_type(row), now) for row in rows]
 
     def schedules(self, subject: str, clinics: list[str], now: datetime.datetime) -> list[Booking]:
         """`schedule` at every one of `clinics` in one statement, soonest first."""
         if not clinics:
             return []
         with self._pages.connect() as connection:
-            rows = connection.execute(SCHEDULES, {"subject": subject, "clinics": clinics, "after": _utc(now)})
-            return [_booking_of(row, _joined_type(row), now) for row in rows]
+            rows = connection.execute(coming.SCHEDULES, {"subject": subject, "clinics": clinics, "after": _utc(now)})
+            return [coming.booking_of(row, coming.joined_type(row), now) for row in rows]
 
     def booking(self, key: str, subject: str, now: datetime.datetime) -> Booking | None:
         with self._read() as db:
@@ -293,27 +220,11 @@ class StandaloneTidbok:
             return AGE_BARRED
         return None
 
-    def _over_limit(self, db: Session, clinic: str, time_type: TimeType, subject: str, now: datetime.datetime,
-                    staff: bool) -> str | None:
-        """The `max_per_person` refusal, or None; in a write transaction, after taking the limit's lock."""
-        if time_type.max_per_person is None:
-            return None
-        if self.engine.dialect.name == "postgresql":
-            db.execute(LIMIT_LOCK, {"key": f"tidbok-limit\x1f{clinic}\x1f{time_type.id}\x1f{subject}"})
-        count = db.execute(COMING_OF_TYPE, {"clinic": clinic, "type_id": time_type.id, "subject": subject,
-                                            "after": _utc(now)}).scalar_one()
-        return rules.over_limit(time_type, count, staff)
-
     def limit_reached(self, clinic: str, time_type: str, subject: str, now: datetime.datetime,
                       staff: bool = False) -> str | None:
         """For the pages before the confirmation; the confirmation counts again under the lock."""
         with self._read() as db:
-            found = self._type(db, clinic, time_type)
-            if found is None or found.max_per_person is None:
-                return None
-            count = db.execute(COMING_OF_TYPE, {"clinic": clinic, "type_id": found.id, "subject": subject,
-                                                "after": _utc(now)}).scalar_one()
-            return rules.over_limit(found, count, staff)
+            return limits.over_limit(db, clinic, self._type(db, clinic, time_type), subject, _utc(now), staff)
 
     def book_for_caller(
         self, clinic: str, time_type: str, start: datetime.datetime, subject: str, reason: str | None,
@@ -337,8 +248,8 @@ class StandaloneTidbok:
                     if time_type is None or not rules.may_book(time_type, request.staff is not None or invited):
                         return Result("ERROR", NOT_OFFERED)
                     problem = self._offered(db, request.clinic, time_type, request.subject, request.start, now)
-                    problem = problem or self._over_limit(
-                        db, request.clinic, time_type, request.subject, now, request.staff is not None)
+                    problem = problem or limits.over_limit_locked(
+                        db, request.clinic, time_type, request.subject, _utc(now), request.staff is not None)
                     if problem is not None:
                         return Result("ERROR", problem)
                     row = BookingRow(

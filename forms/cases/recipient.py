@@ -15,8 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from sitegen.content.models import Site
-from sitegen.content.recipient import ESERVICE_ID, PAGE, QUESTION_ID, TO_PATIENTNAMNDEN
+from sitegen.content.recipient import ESERVICE_ID, PAGE, QUESTION_ID, TO_PATIENTNAMNDEN, unit_clinic_name
 from sitegen.site.resolve import ResolvedEService
+
+__all__ = ["unit_clinic_name", "unit_for", "with_recipient"]
 
 
 def with_recipient(eservice: ResolvedEService, site: Site) -> ResolvedEService:
@@ -33,8 +35,3 @@ def unit_for(site: Site, eservice: ResolvedEService, answers: Mapping[str, Any])
     if site.patientnamnden is None or eservice.kind != "central" or eservice.id != ESERVICE_ID:
         return None
     return site.patientnamnden if answers.get(QUESTION_ID) == TO_PATIENTNAMNDEN else None
-
-
-def unit_clinic_name(site: Site, clinic_name: str) -> str:
-    """What the citizen's inbox and receipt name as the case's recipient."""
-    return f"{site.patientnamnden_name} (gäller {clinic_name})"

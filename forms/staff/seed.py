@@ -36,6 +36,7 @@ from forms.store.db import (
     StandardAnswer,
 )
 from forms.store.engine import writing
+from sitegen.content import recipient
 from sitegen.content.bundle import Content
 
 
@@ -101,8 +102,10 @@ class DemoCase:
     message: str = "Jag behöver hjälp med det här."
     partial: bool = False  # a delsvar has been sent
     asks_reply: bool = False
+    patientnamnden: bool = False  # a complaint routed to site.yaml's Patientnämnden unit, about `clinic`
 
 
+COMPLAINT = recipient.ESERVICE_ID  # Lämna synpunkter och klagomål
 TOLVAN, ERIK, SARA = "19121212-1212", "19850315-1238", "19900707-4561"
 ANNA, JOHAN, EVA, SOFIA = "SE2321000016-P0001", "SE2321000016-P0002", "SE2321000016-P0006", "SE2321000016-P0007"
 
@@ -118,6 +121,15 @@ DEMO_CASES = [
     DemoCase("vardcentralen-granberga", "kontakta-mig", SARA, 24 * 5, rules.DISTRIBUTED, JOHAN),
     DemoCase("psykiatriska-mottagningen", "kontakta-mig", ERIK, 24 * 5, rules.NEW),
     DemoCase("psykiatriska-mottagningen", "skicka-meddelande", SARA, 24 * 3, rules.ANSWERED, SOFIA),
+    # Malin Ekberg's (Patientnämnden) and never Anna's: the README's walk-through opens them.
+    DemoCase(
+        "storgardens-vardcentral", COMPLAINT, ERIK, 4, rules.NEW, patientnamnden=True,
+        message="Jag fick vänta två timmar på min tid och ingen sa varför.",
+    ),
+    DemoCase(
+        "vardcentralen-granberga", COMPLAINT, SARA, 24 * 3, rules.NEW, patientnamnden=True,
+        message="Jag fick inget svar när jag ringde om mina provsvar.",
+    ),
 ]
 
 RECEPTION = ("SE2321000016-P0003", "Maria Lindqvist", "Undersköterska")  # the demo ärendemottagare
@@ -126,16 +138,33 @@ DEMO_PARTIAL = "Hej! Vi har tagit emot ditt ärende och återkommer senast i mor
 
 
 def seed_demo_cases(engine: Engine, content: Content, demo: DemoData, now: datetime.datetime) -> bool:
-    """Cases of every status, some late, relative to `now`; once, and only for known content."""
+    """Cases of every status, some late, relative to `now`; once, and only for known content.
+
+    A complaint to Patientnämnden is stored as the send stores it (forms.cases.views.send): at the
+    unit, its draft at the mottagning it concerns (which the unit's list shows as "Gäller: …"), so
+    the demo shows the routing without a way round it. Without a unit in site.yaml it is left out."""
     staff = {person.hsa_id: person for person in demo.staff}
+    unit = content.site.patientnamnden
     with writing(engine).begin() as connection:
         if not _claim(connection, "demo-cases", now):
             return False
         for spec in DEMO_CASES:
             clinic = content.clinics.get(spec.clinic)
             eservice = content.eservices.get(spec.eservice)
-            if clinic is None or eservice is None:
+            if clinic is None or eservice is None or (spec.patientnamnden and unit is None):
                 continue
+            answers: dict[str, str] = {"message": spec.message}
+            summary = [{"title": "Ditt ärende", "questions": [{"label": "Meddelande", "lines": [spec.message]}]}]
+            arrives_at, recipient_name = spec.clinic, clinic.name
+            if spec.patientnamnden:
+                answers = {recipient.QUESTION_ID: recipient.TO_PATIENTNAMNDEN, "description": spec.message}
+                summary = [
+                    {"title": recipient.PAGE.title, "questions": [
+                        {"label": recipient.QUESTION.label, "lines": [recipient.TO_PATIENTNAMNDEN]}
+                    ]},
+                    {"title": "Vad hände?", "questions": [{"label": "Beskriv vad som hände", "lines": [spec.message]}]},
+                ]
+                arrives_at, recipient_name = unit, recipient.unit_clinic_name(content.site, clinic.name)
             sent = now - datetime.timedelta(hours=spec.hours_ago)
             villkor = hashlib.sha256(eservice.villkor.encode("utf-8")).hexdigest()
             key = secrets.token_urlsafe(24)
@@ -163,14 +192,14 @@ def seed_demo_cases(engine: Engine, content: Content, demo: DemoData, now: datet
                     draft_id=draft_id,
                     actor=spec.subject,
                     subject=spec.subject,
-                    clinic=spec.clinic,
-                    clinic_name=clinic.name,
+                    clinic=arrives_at,
+                    clinic_name=recipient_name,
                     eservice=spec.eservice,
                     eservice_name=eservice.name,
                     villkor_sha256=villkor,
                     villkor_approved_at=_naive(sent),
-                    answers={"message": spec.message},
-                    summary=[{"title": "Ditt ärende", "questions": [{"label": "Meddelande", "lines": [spec.message]}]}],
+                    answers=answers,
+                    summary=summary,
                     sent_at=_naive(sent),
                     status=spec.status,
                     handler=spec.handler,

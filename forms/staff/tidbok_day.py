@@ -12,6 +12,7 @@ it was given, in order, each labelled with the journey that gave it ("Kommentar 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -120,6 +121,34 @@ def slots_of(clinic: str, day: datetime.date) -> tuple[list[Slot], bool, dict[st
     return [slots[key] for key in sorted(slots)], closed, names, comments
 
 
+@dataclass(frozen=True)
+class Opened:
+    """Who reads the tidbok, in which roles, and the clock read once for the page."""
+
+    roles: frozenset[str]
+    now: datetime.datetime
+
+    @property
+    def today(self) -> datetime.date:
+        return self.now.astimezone(STOCKHOLM).date()
+
+
+def open_tidbok(clinic: str, needs: Callable[[frozenset[str]], bool] = can_see_tidbok) -> Opened:
+    """The logged-in staff member's roles at `clinic` when they may read this view of its tidbok,
+    else 404 as for a mottagning not theirs: the day, week and week-times views all begin here, so
+    the check cannot drift between them."""
+    return Opened(roles_at(clinic, needs), services().now())
+
+
+def names_read(clinic: str, roles: frozenset[str], action: str, label: str, subjects: Iterable[str]) -> dict[str, str]:
+    """The names of the citizens a view shows, with the access-log row that names every one of
+    them (each staff read of patients is logged), written before the page is."""
+    shown = sorted(set(subjects))
+    names = {p.personnummer: p.name for p in (services().identity.find_person(pnr) for pnr in shown) if p}
+    log_here(clinic, roles, action, detail=f"{label}: {', '.join(shown)}"[:2000])
+    return names
+
+
 def asked_day(raw: str, today: datetime.date) -> datetime.date | None:
     """The day `dag=` asks for (typed in the date field or followed from a link); None if it is not one.
 
@@ -131,9 +160,8 @@ def asked_day(raw: str, today: datetime.date) -> datetime.date | None:
 
 @bp.get("/personal/<clinic>/tidbok/")
 def tidbok_day(clinic: str) -> str | tuple[str, int]:
-    roles = roles_at(clinic, can_see_tidbok)  # not a pure granskare nor verksamhetschef (forms.staff.rules)
-    svc = services()
-    today = svc.now().astimezone(STOCKHOLM).date()
+    opened = open_tidbok(clinic)  # not a pure granskare nor verksamhetschef (forms.staff.rules)
+    today = opened.today
     raw = request.args.get("dag", "")[:40]
     day = asked_day(raw, today)
     if day is None:
@@ -142,9 +170,8 @@ def tidbok_day(clinic: str) -> str | tuple[str, int]:
         return render("staff/tidbok_day.html", clinic=clinic, errors=errors, typed=raw, date_hint=DATE_HINT,
                       today=today.isoformat()), 422
     slots, closed, type_names, comments = slots_of(clinic, day)
-    shown = sorted({b.subject for slot in slots for b in slot.bookings})
-    names = {p.personnummer: p.name for p in (svc.identity.find_person(pnr) for pnr in shown) if p}
-    log_here(clinic, roles, "tidbok_day", detail=f"{day.isoformat()}: {', '.join(shown)}"[:2000])
+    subjects = (b.subject for slot in slots for b in slot.bookings)
+    names = names_read(clinic, opened.roles, "tidbok_day", day.isoformat(), subjects)
     one_day = datetime.timedelta(days=1)
     return render(
         "staff/tidbok_day.html", clinic=clinic, day=day, day_words=day_in_words(day), slots=slots,
@@ -153,5 +180,5 @@ def tidbok_day(clinic: str) -> str | tuple[str, int]:
         previous_words=day_in_words(day - one_day), next_words=day_in_words(day + one_day),
         is_today=day == today, today=today.isoformat(), errors=[], typed=day.isoformat(), date_hint=DATE_HINT,
         week=day.isocalendar().week,
-        can_book=BOOKER in roles, now=svc.now(), done=DONE.get(request.args.get("klart", "")),
+        can_book=BOOKER in opened.roles, now=opened.now, done=DONE.get(request.args.get("klart", "")),
     )

@@ -13,10 +13,8 @@ from dataclasses import dataclass
 
 from flask import request
 
-from forms.platform.services import services
-from forms.staff.rules import can_see_tidbok
-from forms.staff.tidbok_day import STOCKHOLM, asked_day, day_in_words, slots_of
-from forms.staff.web import bp, render, roles_at
+from forms.staff.tidbok_day import asked_day, day_in_words, open_tidbok, slots_of
+from forms.staff.web import bp, render
 from forms.staff.wording import DATE_HINT, date_message
 from forms.store.tidbok import ACTIVE
 from sitegen.site.dates import MONTH_NAMES
@@ -53,8 +51,7 @@ def week_of(clinic: str, monday: datetime.date) -> list[WeekDay]:
 
 @bp.get("/personal/<clinic>/tidbok/vecka/")
 def tidbok_week(clinic: str) -> str | tuple[str, int]:
-    roles_at(clinic, can_see_tidbok)
-    today = services().now().astimezone(STOCKHOLM).date()
+    today = open_tidbok(clinic).today
     raw = request.args.get("dag", "")[:40]
     day = asked_day(raw, today)
     if day is None:

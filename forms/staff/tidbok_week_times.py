@@ -13,18 +13,16 @@ import datetime
 
 from flask import request
 
-from forms.platform.services import services
 from forms.staff.rules import BOOKER
-from forms.staff.tidbok_day import STAFF_BOOKED, STOCKHOLM, day_in_words, slots_of
-from forms.staff.web import bp, has_any, log_here, refuse, render, roles_at
+from forms.staff.tidbok_day import STAFF_BOOKED, day_in_words, names_read, open_tidbok, slots_of
+from forms.staff.web import bp, has_any, refuse, render
 from sitegen.content.digits import ascii_date
 
 
 @bp.get("/personal/<clinic>/tidbok/vecka/tider/")
 def tidbok_week_times(clinic: str) -> str:
-    roles = roles_at(clinic, has_any(BOOKER))
-    svc = services()
-    today = svc.now().astimezone(STOCKHOLM).date()
+    opened = open_tidbok(clinic, has_any(BOOKER))
+    today = opened.today
     raw = request.args.get("vecka", "")
     asked = ascii_date(raw[:10]) if raw else today
     if asked is None or not 2000 <= asked.year <= 2100:
@@ -36,14 +34,13 @@ def tidbok_week_times(clinic: str) -> str:
         slots, closed, type_names, comments = slots_of(clinic, day)
         days.append({"day": day, "words": day_in_words(day), "slots": slots, "closed": closed,
                      "type_names": type_names, "comments": comments})
-    shown = sorted({b.subject for d in days for slot in d["slots"] for b in slot.bookings})
-    names = {p.personnummer: p.name for p in (svc.identity.find_person(pnr) for pnr in shown) if p}
-    log_here(clinic, roles, "tidbok_week", detail=f"{monday.isoformat()}: {', '.join(shown)}"[:2000])
+    subjects = (b.subject for d in days for slot in d["slots"] for b in slot.bookings)
+    names = names_read(clinic, opened.roles, "tidbok_week", monday.isoformat(), subjects)
     week = datetime.timedelta(days=7)
     return render(
         "staff/tidbok_week_times.html", clinic=clinic, days=days, names=names, staff_booked=STAFF_BOOKED,
         number=monday.isocalendar().week, first=day_in_words(monday),
         last=day_in_words(monday + datetime.timedelta(days=6)),
-        previous=(monday - week).isoformat(), next=(monday + week).isoformat(), now=svc.now(), can_book=True,
+        previous=(monday - week).isoformat(), next=(monday + week).isoformat(), now=opened.now, can_book=True,
         this_week=monday <= today < monday + week, today=today.isoformat(),
     )

@@ -9,7 +9,7 @@ content checks (formrules) and the app read it.
 
 from __future__ import annotations
 
-from sitegen.content.models import Page, Question
+from sitegen.content.models import Page, Question, Site
 
 ESERVICE_ID = "lamna-synpunkter-och-klagomal"
 QUESTION_ID = "recipient"
@@ -32,3 +32,9 @@ PAGE = Page(title="Vem vill du lämna dina synpunkter till?", questions=[QUESTIO
 def asked_first(eservice_id: str) -> dict[str, Question]:
     """The questions the app asks before this catalogue e-service's own pages, by id."""
     return {QUESTION_ID: QUESTION} if eservice_id == ESERVICE_ID else {}
+
+
+def unit_clinic_name(site: Site, clinic_name: str) -> str:
+    """What the citizen's inbox and receipt name as a Patientnämnden case's recipient; here, not in
+    the app, so that the demo's seed (forms.staff) and the send (forms.cases) name it alike."""
+    return f"{site.patientnamnden_name} (gäller {clinic_name})"

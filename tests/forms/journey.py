@@ -5,12 +5,17 @@ on the very same HTML (served to a second, JavaScript-enabled page from the save
 second request changes or loses anything), the markup is kept for the Nu Html Checker (run once
 for all journeys, since Java starts slowly), and with FORMS_SCREENSHOTS set a full-page screenshot
 of each step is written there.
+
+A journey may also check each page at other widths (`also_at`, e.g. 1280 px): the axe page is
+resized over the same saved markup, which is what a wide screen gets (the server never knows the
+width, and there is no script), so the journey is walked once and each page costs one more axe run.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +26,12 @@ SCREENSHOTS = os.environ.get("FORMS_SCREENSHOTS")
 
 
 class Journey:
-    def __init__(self, name: str, page: Any, axe_page: Any, base: str, documents: dict[str, str]) -> None:
+    def __init__(
+        self, name: str, page: Any, axe_page: Any, base: str, documents: dict[str, str],
+        also_at: Sequence[dict[str, int]] = (),
+    ) -> None:
         self.name = name
+        self.also_at = tuple(also_at)
         self.page = page
         self.axe_page = axe_page
         self.base = base
@@ -86,6 +95,17 @@ class Journey:
         finally:
             self.axe_page.unroute(same_page, serve_saved)
         assert_accessible(self.axe_page)
+        if self.also_at:
+            first = self.axe_page.viewport_size
+            try:
+                for viewport in self.also_at:
+                    self.axe_page.set_viewport_size(viewport)
+                    try:
+                        assert_accessible(self.axe_page, again=True)
+                    except AssertionError as failed:
+                        raise AssertionError(f"at {viewport['width']} px: {failed}") from None
+            finally:
+                self.axe_page.set_viewport_size(first)
 
     def assert_error_state(self, *messages: str) -> None:
         """Title prefixed "Fel: ", a summary whose links all reach an input, the messages shown."""

@@ -11,12 +11,25 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from forms.app import create_app
 from forms.booking import kallelse
 from forms.booking.interface import STOCKHOLM, Request
 from forms.store.db import Kallelse
 from forms.store.tidbok import BookingRow
-from tests.forms.booking_support import BASE, NOW, OTHER, login, submit, times_offered, token
-from tests.forms.gunicorn_run import hidden_fields
+from tests.forms.booking_support import (
+    BASE,
+    CHILD,
+    NOW,
+    OTHER,
+    config,
+    login,
+    submit,
+    times_offered,
+    token,
+    write_booking_content,
+)
+from tests.forms.conftest import act_for
+from tests.forms.gunicorn_run import hidden_fields, made_up_people
 from tests.forms.omvant_support import (
     ADULT,
     SENDER,
@@ -28,6 +41,7 @@ from tests.forms.omvant_support import (
     send_message,
     staff_client,
 )
+from tests.forms.test_kallelse_races import STARTS, write_family
 
 BOKA = f"{BASE}/{VC}/tidbok/boka/"
 
@@ -157,3 +171,35 @@ def test_the_kallelse_is_logged_with_the_message(app: Flask) -> None:
     reference = _invite(app)
     [row] = log_rows(app, "meddelande")
     assert (row.case_reference, row.personnummer, row.detail) == (reference, ADULT, "ber om: kallelse")
+
+
+def test_a_guardian_whose_kallelse_another_guardian_spent_is_told_and_nothing_is_booked(tmp_path: Path) -> None:
+    """Both guardians open the child's kallelse; the second presses "Boka tiden" after the first
+    booked. Before, the journey silently lost its (web: false) type and went back to a choice of
+    types; in a race inside the transaction it was a 500."""
+    first_guardian, second_guardian = made_up_people(2)
+    content = write_booking_content(tmp_path / "content")
+    demo = write_family(tmp_path / "demo.yaml", [first_guardian, second_guardian])
+    family = create_app(config(content, demo, f"sqlite:///{tmp_path / 'family.sqlite3'}"))
+    reference = reference_from(
+        send_message(staff_client(family, SENDER), personnummer=CHILD, kallelse="halsosamtal", amne="Kallelse")
+    )
+    checks = {}
+    guardians = {}
+    for guardian, start in ((first_guardian, STARTS[0]), (second_guardian, STARTS[1])):
+        client = family.test_client()
+        login(client, guardian)
+        act_for(client, CHILD)
+        link = _link(client, reference)
+        assert client.get(link).status_code == 303
+        submit(client, BOKA, {"approve": "yes"})
+        day = client.get(f"{BOKA}tid/?dag={start[:10]}")
+        assert client.post(f"{BOKA}tid/", data={"csrf_token": token(day.text), "tid": start}).status_code == 303
+        checks[guardian] = client.get(f"{BOKA}kontrollera/").text
+        guardians[guardian] = client
+    assert guardians[first_guardian].post(f"{BOKA}kontrollera/", data=hidden_fields(checks[first_guardian])).status_code == 303
+    late = guardians[second_guardian].post(f"{BOKA}kontrollera/", data=hidden_fields(checks[second_guardian]))
+    assert late.status_code == 410 and kallelse.SPENT in late.text
+    with engine_of(family).connect() as connection:
+        booked = connection.execute(select(BookingRow.subject).where(BookingRow.type_id == "halsosamtal")).all()
+    assert [row.subject for row in booked] == [CHILD]

@@ -1,4 +1,5 @@
-"""Omvänt ärendeflöde in a real browser with JavaScript off, at 375×667, axe on every page.
+"""Omvänt ärendeflöde in a real browser with JavaScript off, at 375×667, axe on every page at 375
+and at 1280 px (the axe page resized over the same markup, so the journey is walked once).
 
 Staff write to a citizen from a mall, asking for a reply and with a kallelse; the citizen reads
 it in the inbox, replies, and books through the kallelse, whose link is then spent. The error
@@ -16,11 +17,10 @@ from flask import Flask
 from tests.forms.journey import Journey, assert_valid_html
 from tests.forms.omvant_support import ADMIN, ADULT, SENDER, make_omvant_app
 from tests.forms.test_staff_browser import staff_login
+from tests.support.browser import DESKTOP, MOBILE
 from tests.support.live_app import serve_app
 
 pytestmark = pytest.mark.browser
-
-MOBILE = {"width": 375, "height": 667}
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def documents() -> Iterator[dict[str, str]]:
 def _journey(browser: Any, name: str, base: str, documents: dict[str, str]) -> Journey:
     page = browser.new_context(viewport=MOBILE, java_script_enabled=False, locale="sv-SE").new_page()
     axe = browser.new_context(viewport=MOBILE, java_script_enabled=True, bypass_csp=True, locale="sv-SE").new_page()
-    return Journey(name, page, axe, base, documents)
+    return Journey(name, page, axe, base, documents, also_at=[DESKTOP])
 
 
 def test_staff_send_a_kallelse_and_the_citizen_replies_and_books_through_it(browser, live, documents) -> None:

@@ -1,5 +1,5 @@
 """At 375×667 with JavaScript off, axe on every page: "Vem vill du lämna dina synpunkter till?"
-through to Patientnämnden's case list and case page, and "Var vill du boka tid?" through to a time
+through to Patientnämnden's case list and case page (axe at 1280 px too, on the same markup), and "Var vill du boka tid?" through to a time
 booked at the other mottagning (CONTRACT section 9). Every page is also checked with the Nu Html
 Checker, once for the module."""
 
@@ -17,6 +17,7 @@ from tests.forms import booking_support
 from tests.forms.conftest import ADULT, NOW
 from tests.forms.journey import Journey, assert_valid_html
 from tests.forms.pn_support import PN_STAFF, SYNPUNKTER_URL, UNIT, write_pn_content, write_pn_demo
+from tests.support.browser import DESKTOP
 from tests.support.live_app import serve_app
 
 pytestmark = pytest.mark.browser
@@ -68,7 +69,7 @@ def approve(j: Journey) -> None:
 
 
 def test_a_complaint_to_patientnamnden(page: Any, axe_page: Any, pn_live: str, documents: dict[str, str]) -> None:
-    j = Journey("patientnamnden", page, axe_page, pn_live, documents)
+    j = Journey("patientnamnden", page, axe_page, pn_live, documents, also_at=[DESKTOP])
     j.goto(SYNPUNKTER_URL)
     j.login(ADULT)
     approve(j)

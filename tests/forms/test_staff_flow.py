@@ -78,6 +78,14 @@ def test_someone_at_two_mottagningar_chooses_one(staff_app) -> None:
     assert client.get(f"{BASE}/personal/{OTHER}/").headers["Location"].endswith(f"/personal/{OTHER}/arenden/")
 
 
+def test_byt_mottagning_is_offered_everywhere_but_on_the_choice_itself(staff_app) -> None:
+    """A link to the page one is on, beside its own list of mottagningar, only repeats it."""
+    client = staff_app.test_client()
+    staff_login(client, BOTH)
+    assert "Byt mottagning" not in client.get(f"{BASE}/personal/mottagningar/").text
+    assert "Byt mottagning" in client.get(f"{BASE}/personal/{OTHER}/arenden/").text
+
+
 def test_the_staff_session_is_separate_from_the_citizens(staff_app, reference) -> None:
     client = staff_app.test_client()
     login(client, ADULT)
