@@ -71,14 +71,34 @@ def refused(reason: str, side: str, page: str) -> tuple[str, int]:
     return page, 403
 
 
+def logout_redirect(side: Side, saml: object) -> Response | None:
+    """After the session of `side` has ended: the signed LogoutRequest to the IdP, when it offers
+    single logout. A failure to build it is logged and the user is logged out here all the same."""
+    sp = provider(side)
+    if sp is None or not isinstance(saml, dict):
+        return None
+    try:
+        url = slo.logout_request_url(sp, saml["idp"], saml["name_id"], saml.get("format", ""), saml.get("index", ""))
+    except Exception:
+        security_event("logout_request_failed", kind=side)
+        return None
+    return redirect(url, code=303) if url else None
+
+
 def single_logout(sp: ServiceProvider, kind: str, logged_out: str) -> Response:
-    """The SLO endpoint of either side: an IdP's LogoutRequest ends the session it names on whichever
-    node holds it and is answered; our LogoutRequest's answer leads to `logged_out`. Anything that
-    does not verify ends nothing (400, a `logout_refused` event)."""
+    """The SLO endpoint of either side: an IdP's LogoutRequest (HTTP-Redirect, or HTTP-POST signed in
+    its XML) ends the session it names on whichever node holds it and is answered; our LogoutRequest's
+    answer leads to `logged_out`. Anything that does not verify ends nothing (400, a `logout_refused`
+    event)."""
     raw = request.query_string.decode("ascii", "replace")
     try:
         if request.method == "GET" and "SAMLRequest" in request.args:
             key, answer = slo.take_logout_request(sp, raw, request.args["SAMLRequest"])
+        elif request.method == "POST" and "SAMLRequest" in request.form:
+            key, answer = slo.take_logout_request_post(sp, request.form["SAMLRequest"])
+        else:
+            key = answer = ""
+        if key:
             ended = services().store.delete_sessions_named(key)
             security_event("logout", via="saml_idp", kind=kind, ended=ended)
             return redirect(answer, code=303)
