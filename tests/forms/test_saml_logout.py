@@ -239,15 +239,18 @@ def test_an_idp_logout_request_naming_another_sessions_index_ends_nothing(two_no
 
 # IdP-initiated over HTTP-POST: the signature is in the XML ---------------------------------------
 
-def idp_logout_post(world: SamlWorld, saml: dict[str, str], key: Path | None = None, sign: bool = True) -> str:
+def idp_logout_post(world: SamlWorld, saml: dict[str, str], key: Path | None = None, sign: bool = True,
+                    cert: Path | None = None, sign_alg: str = SIG_RSA_SHA256) -> str:
     """The IdP's LogoutRequest for the HTTP-POST binding (base64), its XML signed RSA-SHA256/SHA-256
-    by the IdP's key, or by `key` (the IdP's certificate still in KeyInfo: only the key differs)."""
+    by the IdP's key, or by `key`; KeyInfo carries the IdP's certificate, or `cert`."""
     _id, request = world.idp.server.create_logout_request(
         sp_slo("citizen"), sp_entity("citizen"), name_id=NameID(text=saml["name_id"], format=NAMEID_FORMAT_TRANSIENT),
         session_indexes=[saml["index"]], sign=False,
     )
     if sign:
-        request.signature = pre_signature_part(request.id, world.idp.server.sec.my_cert, 1, sign_alg=SIG_RSA_SHA256,
+        carried = world.idp.server.sec.my_cert if cert is None else "".join(
+            line for line in cert.read_text().splitlines() if "CERTIFICATE" not in line)
+        request.signature = pre_signature_part(request.id, carried, 1, sign_alg=sign_alg,
                                                digest_alg=DIGEST_SHA256)
     xml = str(request)
     if sign:
@@ -283,6 +286,24 @@ def test_an_idp_logout_request_posted_with_a_signature_by_another_key_ends_nothi
     saml = log_in(client, saml_world)
     assert post_slo(other, idp_logout_post(saml_world, saml, key=saml_world.foreign_key)).status_code == 400
     assert logged_in(client) and '"reason": "bad_signature"' in caplog.text
+
+
+def test_an_idp_logout_request_posted_with_a_key_of_its_own_in_key_info_ends_nothing(two_nodes, saml_world, caplog):
+    """Signed by another key that the message itself vouches for: only the metadata's keys count."""
+    one, other = two_nodes
+    client = one.test_client()
+    saml = log_in(client, saml_world)
+    forged = idp_logout_post(saml_world, saml, key=saml_world.foreign_key, cert=saml_world.foreign_cert)
+    assert post_slo(other, forged).status_code == 400
+    assert logged_in(client) and '"reason": "foreign_key_info"' in caplog.text
+
+
+def test_an_idp_logout_request_posted_signed_with_sha1_ends_nothing(two_nodes, saml_world, caplog):
+    one, other = two_nodes
+    client = one.test_client()
+    saml = log_in(client, saml_world)
+    assert post_slo(other, idp_logout_post(saml_world, saml, sign_alg=SHA1)).status_code == 400
+    assert logged_in(client) and '"reason": "weak_signature_algorithm"' in caplog.text
 
 
 def test_an_unsigned_idp_logout_request_posted_ends_nothing(two_nodes, saml_world, caplog):
