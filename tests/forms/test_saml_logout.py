@@ -334,3 +334,12 @@ def test_an_idp_logout_request_posted_naming_another_sessions_index_ends_nothing
     wrong = {"name_id": saml["name_id"], "index": others["index"]}  # this NameID, the other session's index
     assert post_slo(other, idp_logout_post(saml_world, wrong)).status_code == 303
     assert logged_in(client) and logged_in(bystander)
+
+
+@pytest.mark.parametrize("message", [
+    "", "inte base64!", base64.b64encode(b"<x/>").decode(), "A" * 200_000,
+    base64.b64encode(b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>').decode(),
+], ids=["empty", "garbage", "not-a-logout-request", "huge", "dtd"])
+def test_anything_posted_to_the_slo_that_is_not_a_logout_request_is_a_400(saml_app, message, caplog):
+    assert post_slo(saml_app, message).status_code == 400
+    assert '"event": "logout_refused"' in caplog.text and "Traceback" not in caplog.text
