@@ -49,6 +49,7 @@ def start_login(sp: ServiceProvider, target: str) -> Response:
     """303 to the IdP with a signed AuthnRequest, remembered with this browser's binding value."""
     binding = binding_value(sp) or secrets.token_urlsafe(32)
     request_id, idp, location = sp.authn_request_url("")
+    reach_idp(sp)
     state.remember_request(
         current_app.extensions["hittavard_forms"].store.engine, request_id=request_id, side=sp.settings.side,
         binding=binding, idp=idp, target=target, now=now_utc(),
@@ -82,7 +83,10 @@ def logout_redirect(side: Side, saml: object) -> Response | None:
     except Exception:
         security_event("logout_request_failed", kind=side)
         return None
-    return redirect(url, code=303) if url else None
+    if not url:
+        return None
+    reach_idp(sp)
+    return redirect(url, code=303)
 
 
 def single_logout(sp: ServiceProvider, kind: str, logged_out: str) -> Response:
@@ -131,8 +135,21 @@ def init_app(app: Flask, config: Mapping[str, Any], forms_path: str) -> None:
         for origin in sp.form_action_origins():
             if origin not in origins:
                 origins.append(origin)
+    _allow_form_action(app, origins)
+
+
+def _allow_form_action(app: Flask, origins: list[str]) -> None:
+    """Add `origins` to the CSP's form-action, each once."""
     current = app.config.get("FORMS_CSP", "")
     start = current.find("form-action ") + len("form-action ")
     sources = current[start:current.index(";", start)].split() if start >= len("form-action ") else ["'self'"]
-    sources += [origin for origin in origins if origin not in sources]
-    app.config["FORMS_CSP"] = CSP_TEMPLATE.format(form_action=" ".join(sources))
+    missing = [origin for origin in dict.fromkeys(origins) if origin not in sources]
+    if missing or not current:
+        app.config["FORMS_CSP"] = CSP_TEMPLATE.format(form_action=" ".join(sources + missing))
+
+
+def reach_idp(sp: ServiceProvider) -> None:
+    """Before sending the browser to the IdP: its origins in this process's form-action. A metadata
+    URL that was down when the process started gave none then (forms.identity.saml.sp); without
+    this, Logga ut's redirect to the IdP after a form POST would break until a restart."""
+    _allow_form_action(current_app, sp.form_action_origins())  # type: ignore[arg-type]

@@ -58,7 +58,8 @@ def tls_pair(folder: Path) -> tuple[Path, Path]:
 class MetadataServer:
     url: str
     server: http.server.ThreadingHTTPServer
-    hold: threading.Event = field(default_factory=threading.Event)  # set: answers wait until cleared
+    hold: threading.Event = field(default_factory=threading.Event)  # set: answers wait until released
+    down: threading.Event = field(default_factory=threading.Event)  # set: answers 503
 
     def stop(self) -> None:
         self.server.shutdown()
@@ -74,6 +75,9 @@ def metadata_server(tmp_path: Path, saml_world: SamlWorld, federation, monkeypat
         def do_GET(self) -> None:
             if holder.hold.is_set():
                 released.wait(10)
+            if holder.down.is_set():
+                self.send_error(503)
+                return
             self.send_response(200)
             self.send_header("Content-Type", "application/samlmetadata+xml")
             self.send_header("Content-Length", str(len(body)))
@@ -190,6 +194,24 @@ def test_while_one_request_waits_for_a_slow_url_the_others_log_in_at_once(
     began = time.monotonic()
     assert logs_in(app, saml_world)
     assert time.monotonic() - began < 5  # not the held fetch's 10 s
+
+
+def test_a_url_down_at_start_and_back_later_lets_forms_reach_the_idp_from_the_first_login(
+        make_app, saml_world, federation, metadata_server, fetches):  # noqa: F811
+    """The CSP's form-action is made at start from the metadata; with the URL down then, it names no
+    IdP, and Logga ut's redirect to the IdP after its form POST would be blocked until a restart."""
+    metadata_server.down.set()
+    app = app_on(make_app, saml_world, metadata_server.url, federation[1])
+    client = app.test_client()
+    assert "127.0.0.1:8900" not in client.get("/e-tjanster/saml/metadata/").headers["Content-Security-Policy"]
+    metadata_server.down.clear()
+    sp = app.extensions["hittavard_saml"]["citizen"]
+    offset = moved_clock(sp, base=sp._next_fetch - RETRY)
+    offset[0] = RETRY
+    answer = post_acs(client, idp_answer(saml_world, start(client), ADULT))
+    assert answer.status_code == 303
+    policy = client.get("/e-tjanster/inkorg/").headers["Content-Security-Policy"]
+    assert "form-action 'self' http://127.0.0.1:8900;" in policy
 
 
 @pytest.mark.parametrize("raw", ["abc", "0", "100000"])

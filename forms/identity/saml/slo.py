@@ -40,7 +40,8 @@ LOGOUT_REQUEST_NODE = "urn:oasis:names:tc:SAML:2.0:protocol:LogoutRequest"
 
 
 def saml_key(side: str, idp: str, name_id: str, session_index: str) -> str:
-    """What a session is found by when its IdP asks to end it: a hash, so no NameID sits in the session row or its index."""
+    """What a session is found by when its IdP asks to end it: a hash, so no NameID sits in the
+    session row or its index."""
     return hashlib.sha256("\n".join((side, idp, name_id, session_index)).encode()).hexdigest()
 
 
