@@ -12,7 +12,6 @@ from forms.identity.providers import Person
 from forms.identity.saml import slo
 from forms.identity.saml.response import take_response
 from forms.identity.saml.xmlguard import Refused
-from forms.platform.audit import security_event
 from forms.platform.citizen import log_in, safe_next
 from forms.platform.samlweb import TITLE, binding_value, metadata, provider, refused, single_logout, start_login
 from forms.platform.security import csrf_exempt
@@ -67,18 +66,6 @@ def saml_acs() -> Response | tuple[str, int]:
     session["saml_key"] = slo.saml_key("citizen", login.idp, login.name_id, login.session_index)
     return redirect(safe_next(login.target) or url_for("inbox.inbox"), code=303)
 
-
-def logout_redirect(saml: object) -> Response | None:
-    """After the session has ended: the signed LogoutRequest to the IdP, when it offers single logout."""
-    sp = provider("citizen")
-    if sp is None or not isinstance(saml, dict):
-        return None
-    try:
-        url = slo.logout_request_url(sp, saml["idp"], saml["name_id"], saml.get("format", ""), saml.get("index", ""))
-    except Exception:
-        security_event("logout_request_failed", kind="citizen")
-        return None
-    return redirect(url, code=303) if url else None
 
 
 @bp.route("/saml/slo/", methods=["GET", "POST"])

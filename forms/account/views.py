@@ -11,12 +11,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from forms.account.saml_views import SAML_KEY, logout_redirect
+from forms.account.saml_views import SAML_KEY
 from forms.identity.personnummer import InvalidPersonnummer, normalize
 from forms.identity.providers import children_to_act_for
 from forms.platform.audit import security_event
 from forms.platform.citizen import act_for, current_citizen, log_in, log_out, login_required, safe_next
-from forms.platform.samlweb import provider
+from forms.platform.samlweb import logout_redirect, provider
 from forms.platform.security import keeps_typing, stale_notice, token_was_stale
 from forms.platform.services import services
 
@@ -113,7 +113,7 @@ def _demo_people() -> list[tuple[str, str, str]]:
 def logout() -> Response:
     saml = session.get(SAML_KEY)
     log_out()
-    single_logout = logout_redirect(saml)
+    single_logout = logout_redirect("citizen", saml)
     if single_logout is not None:
         return single_logout
     return redirect(url_for("auth.logged_out"), code=303)

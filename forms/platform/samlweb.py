@@ -49,6 +49,7 @@ def start_login(sp: ServiceProvider, target: str) -> Response:
     """303 to the IdP with a signed AuthnRequest, remembered with this browser's binding value."""
     binding = binding_value(sp) or secrets.token_urlsafe(32)
     request_id, idp, location = sp.authn_request_url("")
+    reach_idp(sp)
     state.remember_request(
         current_app.extensions["hittavard_forms"].store.engine, request_id=request_id, side=sp.settings.side,
         binding=binding, idp=idp, target=target, now=now_utc(),
@@ -71,14 +72,37 @@ def refused(reason: str, side: str, page: str) -> tuple[str, int]:
     return page, 403
 
 
+def logout_redirect(side: Side, saml: object) -> Response | None:
+    """After the session of `side` has ended: the signed LogoutRequest to the IdP, when it offers
+    single logout. A failure to build it is logged and the user is logged out here all the same."""
+    sp = provider(side)
+    if sp is None or not isinstance(saml, dict):
+        return None
+    try:
+        url = slo.logout_request_url(sp, saml["idp"], saml["name_id"], saml.get("format", ""), saml.get("index", ""))
+    except Exception:
+        security_event("logout_request_failed", kind=side)
+        return None
+    if not url:
+        return None
+    reach_idp(sp)
+    return redirect(url, code=303)
+
+
 def single_logout(sp: ServiceProvider, kind: str, logged_out: str) -> Response:
-    """The SLO endpoint of either side: an IdP's LogoutRequest ends the session it names on whichever
-    node holds it and is answered; our LogoutRequest's answer leads to `logged_out`. Anything that
-    does not verify ends nothing (400, a `logout_refused` event)."""
+    """The SLO endpoint of either side: an IdP's LogoutRequest (HTTP-Redirect, or HTTP-POST signed in
+    its XML) ends the session it names on whichever node holds it and is answered; our LogoutRequest's
+    answer leads to `logged_out`. Anything that does not verify ends nothing (400, a `logout_refused`
+    event)."""
     raw = request.query_string.decode("ascii", "replace")
     try:
         if request.method == "GET" and "SAMLRequest" in request.args:
             key, answer = slo.take_logout_request(sp, raw, request.args["SAMLRequest"])
+        elif request.method == "POST" and "SAMLRequest" in request.form:
+            key, answer = slo.take_logout_request_post(sp, request.form["SAMLRequest"])
+        else:
+            key = answer = ""
+        if key:
             ended = services().store.delete_sessions_named(key)
             security_event("logout", via="saml_idp", kind=kind, ended=ended)
             return redirect(answer, code=303)
@@ -111,8 +135,21 @@ def init_app(app: Flask, config: Mapping[str, Any], forms_path: str) -> None:
         for origin in sp.form_action_origins():
             if origin not in origins:
                 origins.append(origin)
+    _allow_form_action(app, origins)
+
+
+def _allow_form_action(app: Flask, origins: list[str]) -> None:
+    """Add `origins` to the CSP's form-action, each once."""
     current = app.config.get("FORMS_CSP", "")
     start = current.find("form-action ") + len("form-action ")
     sources = current[start:current.index(";", start)].split() if start >= len("form-action ") else ["'self'"]
-    sources += [origin for origin in origins if origin not in sources]
-    app.config["FORMS_CSP"] = CSP_TEMPLATE.format(form_action=" ".join(sources))
+    missing = [origin for origin in dict.fromkeys(origins) if origin not in sources]
+    if missing or not current:
+        app.config["FORMS_CSP"] = CSP_TEMPLATE.format(form_action=" ".join(sources + missing))
+
+
+def reach_idp(sp: ServiceProvider) -> None:
+    """Before sending the browser to the IdP: its origins in this process's form-action. A metadata
+    URL that was down when the process started gave none then (forms.identity.saml.sp); without
+    this, Logga ut's redirect to the IdP after a form POST would break until a restart."""
+    _allow_form_action(current_app, sp.form_action_origins())  # type: ignore[arg-type]

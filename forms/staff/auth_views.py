@@ -13,10 +13,10 @@ from flask import g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from forms.platform.audit import security_event
-from forms.platform.samlweb import provider
+from forms.platform.samlweb import logout_redirect, provider
 from forms.platform.security import stale_notice
 from forms.platform.services import services
-from forms.staff import accesslog, concerns, directory, saml_views, session
+from forms.staff import accesslog, concerns, directory, session
 from forms.staff.rules import ADMIN, AUDITOR, MANAGER, ROLE_NAMES, ROLES, can_see_cases
 from forms.staff.web import bp, current_staff, keeps_typing, render, roles_at, staff_services, token_was_stale
 
@@ -128,7 +128,7 @@ def logout() -> Response:
         accesslog.append(services().store.engine, at=services().now(), hsa_id=staff.person.hsa_id, action="logout")
     saml = session.current().data.get("saml")
     session.log_out()
-    single_logout = saml_views.logout_redirect(saml)
+    single_logout = logout_redirect("staff", saml)
     if single_logout is not None:
         return single_logout
     return redirect(url_for("staff.logged_out"), code=303)

@@ -88,18 +88,6 @@ def saml_acs() -> Response | tuple[str, int]:
     return redirect(url_for("staff.home"), code=303)
 
 
-def logout_redirect(saml: object) -> Response | None:
-    """After the staff session has ended: the signed LogoutRequest, when the IdP offers single logout."""
-    sp = provider("staff")
-    if sp is None or not isinstance(saml, dict):
-        return None
-    try:
-        url = slo.logout_request_url(sp, saml["idp"], saml["name_id"], saml.get("format", ""), saml.get("index", ""))
-    except Exception:
-        security_event("logout_request_failed", kind="staff")
-        return None
-    return redirect(url, code=303) if url else None
-
 
 @bp.route("/personal/saml/slo/", methods=["GET", "POST"])
 @csrf_exempt

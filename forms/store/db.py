@@ -59,6 +59,9 @@ class WebSession(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     seen_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # A SAML login's name for the session (forms.identity.saml.slo.saml_key, a SHA-256): an IdP's
+    # LogoutRequest finds the session by this index, not by scanning every session's JSON.
+    saml_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
 class Draft(Base):

@@ -15,6 +15,7 @@ import html
 import http.client
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -33,7 +34,7 @@ from forms.identity.saml.devidp.keys import make_key_pair
 from tests.forms.conftest import ADULT, csrf_token
 from tests.forms.gunicorn_run import HOST, ROOT, free_port, gunicorn, hidden_fields
 from tests.forms.journey import Journey
-from tests.forms.staff_support import RECEIVER
+from tests.forms.staff_support import BOTH, RECEIVER
 
 E = "/e-tjanster"
 FORM_ACTION = re.compile(r'<form method="post" action="([^"]+)"')
@@ -75,15 +76,37 @@ def dev_idp(folder: Path, port: int, app: str, demo: Path) -> Iterator[tuple[str
         process.wait(timeout=10)
 
 
+BOOKING = """\
+  - booking: boka
+    villkor: Villkor för att boka.
+"""
+TIDBOK = """
+tidbok:
+  - clinic: testmottagningen
+    time_types:
+      - {id: samtal, name: Samtal, minutes: 20, reason: none, cancel_hours: 24}
+    schedule:
+      - {time_type: samtal, days: [mån, tis, ons, tor, fre, lör, sön], start: "00:00", end: "23:40", from: 2026-01-01}
+"""
+
+
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory, content_dir: Path, staff_demo_file: Path) -> Iterator[Live]:
+    """The fixture content and staff, with web booking at Testmottagningen every day, on the real
+    clock (FORMS_NOW needs the test login): whenever the test runs, the first day shown has times."""
     folder = tmp_path_factory.mktemp("saml-live")
+    content = folder / "content"
+    shutil.copytree(content_dir, content)
+    with (content / "clinics" / "testmottagningen.yaml").open("a", encoding="utf-8") as clinic:
+        clinic.write(BOOKING)
+    demo = folder / "demo.yaml"
+    demo.write_text(staff_demo_file.read_text(encoding="utf-8") + TIDBOK, encoding="utf-8")
     make_key_pair(folder / "sp.key", folder / "sp.crt", "hittavard-sp")
     app_port, idp_port = free_port(), free_port()
     app = f"http://{HOST}:{app_port}"
-    with dev_idp(folder, idp_port, app, staff_demo_file) as (idp, idp_log):
+    with dev_idp(folder, idp_port, app, demo) as (idp, idp_log):
         env = {
-            "FORMS_CONTENT_DIR": str(content_dir), "FORMS_DEMO_DATA": str(staff_demo_file),
+            "FORMS_CONTENT_DIR": str(content), "FORMS_DEMO_DATA": str(demo),
             "FORMS_DATABASE_URL": f"sqlite:///{folder / 'cases.sqlite3'}", "FORMS_SECRET_KEY": "saml-live",
             "FORMS_TEST_LOGIN": "0", "FORMS_PUBLIC_URL": app,
             "FORMS_SAML_IDP_METADATA": str(folder / "idp.xml"), "FORMS_STAFF_SAML_IDP_METADATA": str(folder / "idp.xml"),
@@ -190,16 +213,20 @@ def test_a_member_of_staff_logs_in_and_out_through_the_idp_process(live: Live) -
     assert status == 303 and "logga-in" in location
 
 
-@pytest.mark.browser
-def test_a_citizen_journey_through_the_local_idp(live: Live, page: Any, axe_page: Any) -> None:
-    """Log in at an e-service, send a case, Logga ut through the IdP; axe on each app page the
-    IdP leads to, and on the refusal page a replayed answer gets."""
-    j = Journey("saml", page, axe_page, live.app, {})
+def slo_requests(live: Live) -> int:
+    """How many LogoutRequests the IdP process has taken so far (its access log)."""
+    return live.idp_log.read_bytes().count(b"GET /slo?SAMLRequest=")
+
+
+def citizen_sends_books_and_logs_out(j: Journey, live: Live) -> tuple[str, str]:
+    """(a) Log in at an e-service through the IdP, send a case, book a time, Logga ut through the
+    IdP. Returns the case's reference and the IdP's answer page (kept, to post it once more)."""
+    page = j.page
     j.goto(f"{E}/testmottagningen/begar-intyg/")
     assert j.h1() == "Logga in på test-IdP:n" and page.url.startswith(live.idp + "/sso?")
     j.follow(page.locator(f"button[name=who][value='{ADULT}']"))
     assert j.h1() == "Fortsätt till e-tjänsten"
-    answer = page.content()  # kept, to post it again after logging out
+    answer = page.content()
     j.click("Fortsätt till e-tjänsten")
     assert page.url == f"{live.app}{E}/testmottagningen/begar-intyg/" and "Inloggad" in page.inner_text("body")
     j.audit("villkor")
@@ -212,16 +239,75 @@ def test_a_citizen_journey_through_the_local_idp(live: Live, page: Any, axe_page
     assert j.h1() == "Kontrollera dina svar"
     j.click("Skicka")
     assert j.h1() == "Ditt ärende är skickat"
+    reference = j.reference()
+    j.goto(f"{E}/testmottagningen/tidbok/boka/")  # logged in already: no second trip to the IdP
+    assert j.h1() == "Boka tid"
+    j.check("Jag har läst och godkänner villkoren")
+    j.click("Fortsätt")
+    if j.h1() == "Välj typ av tid":
+        j.check("Samtal")
+        j.click("Fortsätt")
+    assert j.h1() == "Välj dag och tid"
+    page.locator("main input[type=radio]").first.check()  # the first free time, whatever the day
+    j.click("Fortsätt")
+    assert j.h1() == "Kontrollera din bokning" and "Samtal" in j.text()
+    j.click("Boka tiden")
+    assert j.h1() == "Din tid är bokad"
+    before = slo_requests(live)
     j.click("Logga ut")  # the header's button: the SLO round trip through the IdP
     assert page.url == f"{live.app}{E}/utloggad/" and j.h1() == "Du är utloggad"
-    assert b"GET /slo?SAMLRequest=" in live.idp_log.read_bytes()
+    assert slo_requests(live) == before + 1
     j.audit("utloggad")
     j.goto(f"{E}/inkorg/")
     assert page.url.startswith(live.idp + "/sso?")  # logged out here: the inbox asks the IdP again
-    page.set_content(answer)  # the IdP's answer once more: the request it answers is used up
+    return reference, answer
+
+
+def refused_again(j: Journey, answer: str, acs: str, label: str) -> None:
+    """The IdP's answer posted once more: the request it answers is used up."""
+    j.page.set_content(answer)
     j.click("Fortsätt till e-tjänsten")
-    assert page.url == f"{live.app}{E}/saml/acs/" and j.h1() == "Inloggningen misslyckades"
-    assert "Inloggad" not in page.inner_text("body")
-    j.audit("misslyckades")
+    assert j.page.url == acs and j.h1() == "Inloggningen misslyckades"
+    assert "Inloggad" not in j.page.inner_text("body")
+    j.audit(label)
+
+
+def staff_answer_and_log_out(j: Journey, live: Live, reference: str) -> str:
+    """(b) Staff log in through the IdP's SITHS side, open and answer the citizen's case, Logga ut
+    through the IdP. Returns the IdP's answer page."""
+    page = j.page
+    j.goto(f"{E}/personal/")
+    assert j.h1() == "Logga in på test-IdP:n (personal)" and page.url.startswith(live.idp + "/sso?")
+    j.follow(page.locator(f"button[name=who][value='{BOTH}']"))
+    answer = page.content()
+    j.click("Fortsätt till e-tjänsten")
+    assert page.url == f"{live.app}{E}/personal/mottagningar/"  # Berit works at two mottagningar
+    j.audit("personal-mottagningar")
+    j.click("Testmottagningen", role="link")
+    j.follow(page.get_by_role("link", name=re.compile(reference)))
+    assert reference in j.text()
+    j.fill("Svar till invånaren", "Hej! Intyget är klart.")
+    j.click("Skicka svar")
+    assert "Svaret är skickat till invånaren." in j.text()
+    before = slo_requests(live)
+    j.click("Logga ut")
+    assert page.url == f"{live.app}{E}/personal/utloggad/"
+    assert slo_requests(live) == before + 1
+    j.audit("personal-utloggad")
+    j.goto(f"{E}/personal/")
+    assert page.url.startswith(live.idp + "/sso?")
+    return answer
+
+
+@pytest.mark.browser
+def test_a_citizen_and_then_staff_through_the_local_idp(live: Live, page: Any, axe_page: Any) -> None:
+    """A citizen sends a case and books a time, staff answer that case; each logs in through the
+    dev IdP and out through its single logout. axe on each app page the IdP leads to: where each
+    login lands, the logged-out pages, and the refusal page a replayed answer gets (both sides)."""
+    j = Journey("saml", page, axe_page, live.app, {})
+    reference, citizen_answer = citizen_sends_books_and_logs_out(j, live)
+    refused_again(j, citizen_answer, f"{live.app}{E}/saml/acs/", "misslyckades")
     j.click("Försök logga in igen", role="link")
     assert page.url.startswith(live.idp + "/sso?")
+    staff_answer = staff_answer_and_log_out(j, live, reference)
+    refused_again(j, staff_answer, f"{live.app}{E}/personal/saml/acs/", "personal-misslyckades")

@@ -22,7 +22,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from saml2 import BINDING_HTTP_REDIRECT
 from saml2.saml import NAMEID_FORMAT_TRANSIENT, NameID
-from saml2.xmldsig import SIG_RSA_SHA256
+from saml2.sigver import pre_signature_part
+from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 from sqlalchemy import select
 
 from forms.identity.demo_data import load_demo_data
@@ -234,3 +235,111 @@ def test_an_idp_logout_request_naming_another_sessions_index_ends_nothing(two_no
     answer = other.test_client().get(signed_by_idp(saml_world, idp_logout_request(saml_world, wrong)))
     assert answer.status_code == 303  # answered, as the IdP asked, but nothing it named is here
     assert logged_in(client) and logged_in(bystander)
+
+
+# IdP-initiated over HTTP-POST: the signature is in the XML ---------------------------------------
+
+def idp_logout_post(world: SamlWorld, saml: dict[str, str], key: Path | None = None, sign: bool = True,
+                    cert: Path | None = None, sign_alg: str = SIG_RSA_SHA256) -> str:
+    """The IdP's LogoutRequest for the HTTP-POST binding (base64), its XML signed RSA-SHA256/SHA-256
+    by the IdP's key, or by `key`; KeyInfo carries the IdP's certificate, or `cert`."""
+    _id, request = world.idp.server.create_logout_request(
+        sp_slo("citizen"), sp_entity("citizen"), name_id=NameID(text=saml["name_id"], format=NAMEID_FORMAT_TRANSIENT),
+        session_indexes=[saml["index"]], sign=False,
+    )
+    if sign:
+        carried = world.idp.server.sec.my_cert if cert is None else "".join(
+            line for line in cert.read_text().splitlines() if "CERTIFICATE" not in line)
+        request.signature = pre_signature_part(request.id, carried, 1, sign_alg=sign_alg,
+                                               digest_alg=DIGEST_SHA256)
+    xml = str(request)
+    if sign:
+        xml = world.idp.server.sec.sign_statement(
+            xml, "urn:oasis:names:tc:SAML:2.0:protocol:LogoutRequest", key_file=str(key) if key else None,
+            node_id=request.id,
+        )
+    return base64.b64encode(xml.encode("utf-8")).decode("ascii")
+
+
+def post_slo(app: Flask, message: str) -> Any:
+    return app.test_client().post(sp_slo("citizen").removeprefix(PUBLIC), data={"SAMLRequest": message})
+
+
+def test_an_idp_logout_request_posted_ends_the_named_session_on_the_other_node(two_nodes, saml_world):
+    one, other = two_nodes
+    client, bystander = one.test_client(), one.test_client()
+    saml = log_in(client, saml_world)
+    log_in(bystander, saml_world)
+    answer = post_slo(other, idp_logout_post(saml_world, saml))
+    assert answer.status_code == 303, answer.status_code
+    location = answer.headers["Location"]
+    slo.verify_query_signature(urllib.parse.urlsplit(location).query, "SAMLResponse", sp_cert(saml_world))
+    response = idp_parses_response(saml_world, location)
+    assert response.status.status_code.value == "urn:oasis:names:tc:SAML:2.0:status:Success"
+    assert not logged_in(client)
+    assert logged_in(bystander)
+
+
+def test_an_idp_logout_request_posted_with_a_signature_by_another_key_ends_nothing(two_nodes, saml_world, caplog):
+    one, other = two_nodes
+    client = one.test_client()
+    saml = log_in(client, saml_world)
+    assert post_slo(other, idp_logout_post(saml_world, saml, key=saml_world.foreign_key)).status_code == 400
+    assert logged_in(client) and '"reason": "bad_signature"' in caplog.text
+
+
+def test_an_idp_logout_request_posted_with_a_key_of_its_own_in_key_info_ends_nothing(two_nodes, saml_world, caplog):
+    """Signed by another key that the message itself vouches for: only the metadata's keys count."""
+    one, other = two_nodes
+    client = one.test_client()
+    saml = log_in(client, saml_world)
+    forged = idp_logout_post(saml_world, saml, key=saml_world.foreign_key, cert=saml_world.foreign_cert)
+    assert post_slo(other, forged).status_code == 400
+    assert logged_in(client) and '"reason": "foreign_key_info"' in caplog.text
+
+
+def test_an_idp_logout_request_posted_signed_with_sha1_ends_nothing(two_nodes, saml_world, caplog):
+    one, other = two_nodes
+    client = one.test_client()
+    saml = log_in(client, saml_world)
+    assert post_slo(other, idp_logout_post(saml_world, saml, sign_alg=SHA1)).status_code == 400
+    assert logged_in(client) and '"reason": "weak_signature_algorithm"' in caplog.text
+
+
+def test_an_unsigned_idp_logout_request_posted_ends_nothing(two_nodes, saml_world, caplog):
+    one, other = two_nodes
+    client = one.test_client()
+    saml = log_in(client, saml_world)
+    assert post_slo(other, idp_logout_post(saml_world, saml, sign=False)).status_code == 400
+    assert logged_in(client) and '"reason": "unsigned_post"' in caplog.text
+
+
+def test_an_idp_logout_request_posted_with_its_name_id_changed_after_signing_ends_nothing(two_nodes, saml_world):
+    """The signature is checked over what is read: the IdP's signed request for one session, edited to name another."""
+    one, other = two_nodes
+    client, bystander = one.test_client(), one.test_client()
+    saml = log_in(client, saml_world)
+    others = log_in(bystander, saml_world)
+    xml = base64.b64decode(idp_logout_post(saml_world, saml)).decode("utf-8")
+    edited = xml.replace(saml["name_id"], others["name_id"]).replace(saml["index"], others["index"])
+    assert post_slo(other, base64.b64encode(edited.encode()).decode()).status_code == 400
+    assert logged_in(client) and logged_in(bystander)
+
+
+def test_an_idp_logout_request_posted_naming_another_sessions_index_ends_nothing(two_nodes, saml_world):
+    one, other = two_nodes
+    client, bystander = one.test_client(), one.test_client()
+    saml = log_in(client, saml_world)
+    others = log_in(bystander, saml_world)
+    wrong = {"name_id": saml["name_id"], "index": others["index"]}  # this NameID, the other session's index
+    assert post_slo(other, idp_logout_post(saml_world, wrong)).status_code == 303
+    assert logged_in(client) and logged_in(bystander)
+
+
+@pytest.mark.parametrize("message", [
+    "", "inte base64!", base64.b64encode(b"<x/>").decode(), "A" * 200_000,
+    base64.b64encode(b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>').decode(),
+], ids=["empty", "garbage", "not-a-logout-request", "huge", "dtd"])
+def test_anything_posted_to_the_slo_that_is_not_a_logout_request_is_a_400(saml_app, message, caplog):
+    assert post_slo(saml_app, message).status_code == 400
+    assert '"event": "logout_refused"' in caplog.text and "Traceback" not in caplog.text

@@ -36,6 +36,7 @@ class SpSettings:
     key_file: Path
     cert_file: Path
     accept_coordination_number: bool
+    metadata_retry_seconds: float = 60.0  # a metadata URL that failed is tried again after this
 
     @property
     def base(self) -> str:
@@ -79,6 +80,16 @@ def _metadata(name: str, raw: str) -> str:
     return raw
 
 
+def _seconds(name: str, raw: str) -> float:
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise SamlSettingsError(f"{name}: ange ett antal sekunder, till exempel 60, inte {raw}") from None
+    if not 1 <= seconds <= 86_400:
+        raise SamlSettingsError(f"{name}: ange mellan 1 och 86400 sekunder, inte {raw}")
+    return seconds
+
+
 def read_sp_settings(forms_path: str, config: Mapping[str, Any] | None = None,
                      environ: Mapping[str, str] | None = None) -> dict[Side, SpSettings]:
     """The configured SPs: none without FORMS_SAML_IDP_METADATA / FORMS_STAFF_SAML_IDP_METADATA."""
@@ -105,13 +116,14 @@ def read_sp_settings(forms_path: str, config: Mapping[str, Any] | None = None,
     key = value("SAML_SP_KEY")
     crt = value("SAML_SP_CERT")
     coordination = value("SAML_ACCEPT_COORDINATION_NUMBER").lower() in {"1", "true", "yes", "on", "ja"}
+    retry = _seconds("FORMS_SAML_METADATA_RETRY_SECONDS", value("SAML_METADATA_RETRY_SECONDS") or "60")
     found: dict[Side, SpSettings] = {}
     if citizen_md:
         if not key or not crt:
             raise SamlSettingsError("FORMS_SAML_SP_KEY och FORMS_SAML_SP_CERT behövs för SAML-inloggningen")
         found["citizen"] = SpSettings(
             "citizen", public, forms_path, _metadata("FORMS_SAML_IDP_METADATA", citizen_md), metadata_cert,
-            _readable("FORMS_SAML_SP_KEY", key), _readable("FORMS_SAML_SP_CERT", crt), coordination,
+            _readable("FORMS_SAML_SP_KEY", key), _readable("FORMS_SAML_SP_CERT", crt), coordination, retry,
         )
     if staff_md:
         staff_key = value("STAFF_SAML_SP_KEY") or key
@@ -123,5 +135,6 @@ def read_sp_settings(forms_path: str, config: Mapping[str, Any] | None = None,
         found["staff"] = SpSettings(
             "staff", public, forms_path, _metadata("FORMS_STAFF_SAML_IDP_METADATA", staff_md), metadata_cert,
             _readable("FORMS_STAFF_SAML_SP_KEY", staff_key), _readable("FORMS_STAFF_SAML_SP_CERT", staff_crt), False,
+            retry,
         )
     return found

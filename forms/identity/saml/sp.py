@@ -3,14 +3,21 @@
 The pysaml2 client is rebuilt when the IdP metadata changes (a file's modification time, or an
 hour for a URL), so a federation's new keys are taken in without a restart; several signing
 certificates in the metadata are all accepted, which is how an IdP rolls its key over.
+
+A URL that cannot be fetched (or serves metadata that does not verify) must not take the logins
+down with it, nor hold every login for a fetch's timeout: the last good metadata is kept, and the
+URL is tried again at most once per FORMS_SAML_METADATA_RETRY_SECONDS, one log line per try.
+While one request fetches, the others go on with the kept metadata instead of waiting.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -23,7 +30,7 @@ from saml2.samlp import RequestedAuthnContext
 from saml2.validate import valid_instance
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
-from forms.identity.saml.metadata import verified_metadata
+from forms.identity.saml.metadata import MetadataRefused, verified_metadata
 from forms.identity.saml.settings import SpSettings
 from forms.identity.saml.xmlguard import DIGEST_METHODS, SIGNATURE_METHODS
 
@@ -38,6 +45,7 @@ CITIZEN_ATTRIBUTES = {
     "urn:oid:2.16.840.1.113730.3.1.241": "displayName",
 }
 URI_FORMAT = "urn:oasis:names:tc:SAML:2.0:attrname-format:uri"
+log = logging.getLogger(__name__)
 
 
 def xmlsec_binary() -> str:
@@ -96,9 +104,7 @@ def _config(settings: SpSettings, with_idp: bool = True) -> dict[str, object]:
     }
 
 
-def _stamp(settings: SpSettings) -> object:
-    if settings.idp_metadata.startswith("https://"):
-        return int(time.time() // REFRESH_SECONDS)
+def _file_stamp(settings: SpSettings) -> object:
     try:
         return os.stat(settings.idp_metadata).st_mtime_ns
     except OSError:
@@ -124,15 +130,56 @@ class ServiceProvider:
     _client: Saml2Client | None = None
     _stamp: object = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    clock: Callable[[], float] = time.monotonic
+    _next_fetch: float = 0.0  # a URL: when it is fetched again (refresh, or retry after a failure)
+    _failure: Exception | None = None  # a URL never fetched yet: why, until the next try
+
+    def _build(self) -> Saml2Client:
+        return Saml2Client(config=SPConfig().load(_config(self.settings)))
 
     @property
     def client(self) -> Saml2Client:
-        stamp = _stamp(self.settings)
+        if self.settings.idp_metadata.startswith("https://"):
+            return self._remote_client()
+        stamp = _file_stamp(self.settings)
         with self._lock:
             if self._client is None or stamp != self._stamp:
-                self._client = Saml2Client(config=SPConfig().load(_config(self.settings)))
+                self._client = self._build()
                 self._stamp = stamp
             return self._client
+
+    def _remote_client(self) -> Saml2Client:
+        """The client on the URL's metadata: the kept one until the next fetch is due; while a fetch
+        runs, other requests keep the kept one rather than wait for it."""
+        kept = self._client
+        if kept is not None and self.clock() < self._next_fetch:
+            return kept
+        if not self._lock.acquire(blocking=kept is None):
+            return kept  # type: ignore[return-value] - another request is fetching
+        try:
+            now = self.clock()
+            if now < self._next_fetch:  # fetched (or failed) while this request waited for the lock
+                if self._client is not None:
+                    return self._client
+                if self._failure is not None:
+                    raise self._failure
+            try:
+                client = self._build()
+            except Exception as error:
+                self._next_fetch = now + self.settings.metadata_retry_seconds
+                reason = error.reason if isinstance(error, MetadataRefused) else "unreadable"
+                log.warning("saml_metadata_fetch_failed reason=%s side=%s kept=%s retry_in_s=%s", reason,
+                            self.settings.side, self._client is not None, self.settings.metadata_retry_seconds)
+                if self._client is not None:
+                    return self._client
+                self._failure = error if isinstance(error, MetadataRefused) else MetadataRefused(
+                    self.settings.idp_metadata, "unreadable")
+                raise self._failure from None
+            self._client, self._failure = client, None
+            self._next_fetch = now + REFRESH_SECONDS
+            return client
+        finally:
+            self._lock.release()
 
     def idp_entity_id(self) -> str:
         """The IdP this SP sends its users to: the one IdP in the metadata with an SSO service."""

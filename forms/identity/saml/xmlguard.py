@@ -90,7 +90,7 @@ def parse(xml: bytes | str) -> ET.Element:
         raise Refused("not_xml") from None
 
 
-def _algorithms(root: ET.Element) -> None:
+def algorithms(root: ET.Element) -> None:
     """No SHA-1 in a signature (CONTRACT section 8). The digest of an EncryptedKey's RSA-OAEP is not a
     signature's: SHA-1 is rsa-oaep-mgf1p's own default there, written out by some IdPs (saml-idp)."""
     for element in root.iter(f"{DS}SignatureMethod"):
@@ -102,7 +102,7 @@ def _algorithms(root: ET.Element) -> None:
                 raise Refused("weak_digest_algorithm")
 
 
-def _no_foreign_keys(root: ET.Element, idp_certs: Iterable[str]) -> None:
+def no_foreign_keys(root: ET.Element, idp_certs: Iterable[str]) -> None:
     """A certificate in a signature's KeyInfo must be one of the metadata's: never a key of its own."""
     known = {"".join(cert.split()) for cert in idp_certs}
     for signature in root.iter(f"{DS}Signature"):
@@ -126,8 +126,8 @@ def check_response(root: ET.Element, idp_certs: Iterable[str]) -> None:
     for element in root.iter(f"{XENC}EncryptionMethod"):
         if element.get("Algorithm") not in ENCRYPTION_METHODS:
             raise Refused("weak_encryption")
-    _algorithms(root)
-    _no_foreign_keys(root, idp_certs)
+    algorithms(root)
+    no_foreign_keys(root, idp_certs)
 
 
 def check_decrypted(root: ET.Element, idp_certs: Iterable[str]) -> ET.Element:
@@ -149,6 +149,6 @@ def check_decrypted(root: ET.Element, idp_certs: Iterable[str]) -> ET.Element:
     references = [ref for sig in signatures for ref in sig.iter(f"{DS}Reference")]
     if len(signatures) != 1 or len(references) != 1 or references[0].get("URI") != "#" + (assertion.get("ID") or "?"):
         raise Refused("assertion_not_signed")
-    _algorithms(root)
-    _no_foreign_keys(root, idp_certs)
+    algorithms(root)
+    no_foreign_keys(root, idp_certs)
     return assertion
