@@ -98,6 +98,21 @@ def test_store_writes_begin_immediate_and_reads_do_not(tmp_path: Path) -> None:
     engine.dispose()
 
 
+def test_a_session_is_read_back_as_written_on_each_database(database_url: str) -> None:
+    """The session read goes past SQLAlchemy to the driver (issue 22): each driver's parameters and JSON."""
+    engine = make_engine(database_url)
+    store = Store(engine)
+    data = {"actor": "19121212-1212", "login_at": "2026-12-07T05:00:00+00:00", "namn": "Åsa Öberg", "n": [1, 2]}
+    store.save_session("c" * 64, data)
+    assert store.load_session("c" * 64) == data
+    assert store.load_session("d" * 64) is None
+    store.save_session("c" * 64, {**data, "seen_at": "2026-12-07T05:01:00+00:00"})
+    assert store.load_session("c" * 64) == {**data, "seen_at": "2026-12-07T05:01:00+00:00"}
+    store.delete_session("c" * 64)
+    assert store.load_session("c" * 64) is None
+    engine.dispose()
+
+
 def test_a_session_read_does_not_wait_for_a_writer_nor_see_its_uncommitted_row(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
