@@ -149,9 +149,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--profile", choices=[*TARGETS], help="cProfile's top functions of this page")
+    parser.add_argument("--only", choices=[*TARGETS], action="append", help="measure these pages (and the bare route)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-floor-") as scratch:
         targets = pages(Path(scratch))
+        if args.only:
+            targets = {name: get for name, get in targets.items() if name in args.only or name not in TARGETS}
         results = measure(targets, max(1, args.rounds), args.requests)
         print("\n".join(report(results, max(1, args.rounds), args.requests)))
         if args.profile:
