@@ -31,7 +31,7 @@ class Clock:
         self.now += datetime.timedelta(**delta)
 
     def drive_token_time(self, monkeypatch: Any) -> Clock:
-        """Let the CSRF tokens (signed with itsdangerous's timestamps) age with this clock."""
+        """Let Flask-WTF's CSRF tokens (signed with itsdangerous's timestamps) age with this clock."""
         import itsdangerous.timed
 
         start, real = self.now, time.time
