@@ -4,25 +4,27 @@ The pages have no script at all, so the Content Security Policy allows none: eve
 `<script>` could not run. Personal pages must not be kept by browsers or proxies (`no-store`);
 only the fingerprinted stylesheet may be cached.
 
-CSRF tokens are the session's own random secret, signed and timed (itsdangerous, in Flask-WTF's
-format). The check runs in a before-request hook that tells a token that is only too old (the
-citizen's own page, left open for long) apart from a missing or forged one: the first gets the
-page back with what was typed and a note to send again, the others a plain 400. No Referer check
-is made, so it works unchanged behind a TLS-terminating proxy.
+CSRF tokens are Flask-WTF's (`generate_csrf`, `validate_csrf`): signed, timed and bound to the
+session's own secret. The check runs in our before-request hook rather than CSRFProtect's so that a
+token that is only too old (the citizen's own page, left open for long) can be told apart from a
+missing or forged one: the first gets the page back with what was typed and a note to send again,
+the others a plain 400. No Referer check is made (WTF_CSRF_SSL_STRICT is off), so it works
+unchanged behind a TLS-terminating proxy.
 """
 
 from __future__ import annotations
 
 import hmac
-import secrets
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, render_template, request, session
-from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
+from wtforms import ValidationError
 
 from forms.platform import audit
 
@@ -37,8 +39,6 @@ HSTS = "max-age=31536000; includeSubDomains"  # a year: browsers then never try 
 CACHEABLE_ENDPOINTS = {"assets.stylesheet"}
 
 CSRF_FIELD = "csrf_token"
-CSRF_SALT = "wtf-csrf-token"  # Flask-WTF's, so tokens in pages served before this change still hold
-SIGNERS = "hittavard_signers"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 CsrfState = Literal["ok", "missing", "invalid", "expired"]
 
@@ -105,56 +105,34 @@ def set_headers(response: Response) -> Response:
 # CSRF -------------------------------------------------------------------------------------------
 
 
-def signer(salt: str) -> URLSafeTimedSerializer:
-    """The app's signer for `salt`, made once per app and secret key rather than on every page."""
-    made: dict[tuple[str, Any], URLSafeTimedSerializer] = current_app.extensions.setdefault(SIGNERS, {})
-    key = (salt, current_app.secret_key)
-    found = made.get(key)
-    if found is None:
-        found = made[key] = URLSafeTimedSerializer(current_app.secret_key, salt=salt)  # type: ignore[arg-type]
-    return found
-
-
-def token_state(token: str | None, own: object, salt: str, max_age: int) -> CsrfState:
-    """Whether a posted token signs `own` (the session's secret): good, absent, wrong or only too old.
-
-    A token counts as only too old when its signature holds and it carries this session's secret:
-    the citizen's (or staff member's) own page, left open. Citizens and staff differ in salt only.
-    """
-    if not token:
-        return "missing"
-    try:
-        value = signer(salt).loads(token, max_age=max_age)
-        state: CsrfState = "ok"
-    except SignatureExpired:
-        _valid, value = signer(salt).loads_unsafe(token)  # the signature held; only the time ran out
-        state = "expired"
-    except BadData:
-        return "invalid"
-    if isinstance(own, str) and isinstance(value, str) and hmac.compare_digest(own, value):
-        return state
-    return "invalid"
-
-
 def csrf_token() -> str:
-    """The token for the forms of this page (a Jinja global); starts the session's secret if needed.
-
-    Signed once per request (kept in `g`): a page with several forms shares one signature.
-    """
-    token = g.get(CSRF_FIELD)
-    if token is None:
-        secret = session.get(CSRF_FIELD)
-        if not isinstance(secret, str):
-            secret = session[CSRF_FIELD] = secrets.token_hex(20)
-        token = signer(CSRF_SALT).dumps(secret)
-        setattr(g, CSRF_FIELD, token)
-    return str(token)
+    """The token for the forms of this page (a Jinja global); starts the session's secret if needed."""
+    return str(generate_csrf())
 
 
 def csrf_state(token: str | None) -> CsrfState:
     """Whether a posted token is good, absent, wrong (forged, another session's) or only too old."""
     limit = current_app.extensions["hittavard_forms"].settings.csrf_minutes * 60
-    return token_state(token, session.get(CSRF_FIELD), CSRF_SALT, limit)
+    try:
+        validate_csrf(token, time_limit=limit)
+    except ValidationError as error:
+        if not token:
+            return "missing"
+        if "expired" in str(error) and _signed_for_this_session(token):
+            return "expired"
+        return "invalid"
+    return "ok"
+
+
+def _signed_for_this_session(token: str) -> bool:
+    """An expired token counts as this citizen's own only if it carries this session's secret."""
+    serializer = URLSafeTimedSerializer(current_app.secret_key, salt="wtf-csrf-token")
+    try:
+        value = serializer.loads(token)
+    except BadData:
+        return False
+    own = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    return isinstance(own, str) and isinstance(value, str) and hmac.compare_digest(own, value)
 
 
 def csrf_exempt(view: F) -> F:

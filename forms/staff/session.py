@@ -16,16 +16,17 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-from flask import g, request
+from flask import current_app, g, request
+from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
 from forms.identity.staff import StaffPerson
-from forms.platform.security import CsrfState, signer, token_state
 from forms.platform.services import services
 from forms.platform.sessions import expiry
 from forms.staff.reads import request_connection
@@ -36,6 +37,7 @@ KIND = "staff"
 SALT = "hittavard-staff-csrf"
 SEEN_RESOLUTION = datetime.timedelta(seconds=60)
 
+CsrfState = Literal["ok", "missing", "invalid", "expired"]
 
 
 def _hash(token: str) -> str:
@@ -177,6 +179,10 @@ def save(response: Response) -> Response:
 # CSRF -------------------------------------------------------------------------------------------
 
 
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=SALT)  # type: ignore[arg-type]
+
+
 def csrf_token() -> str:
     """The token for this page's staff forms (a Jinja global on staff pages).
 
@@ -192,10 +198,25 @@ def csrf_token() -> str:
         session.modified = True
     signed = g.get("staff_csrf_signed")
     if signed is None or signed[0] != secret:
-        signed = (secret, signer(SALT).dumps(secret))
+        signed = (secret, _serializer().dumps(secret))
         g.staff_csrf_signed = signed
     return signed[1]
 
 
 def csrf_state(token: str | None) -> CsrfState:
-    return token_state(token, current().data.get("csrf"), SALT, services().settings.csrf_minutes * 60)
+    if not token:
+        return "missing"
+    own = current().data.get("csrf")
+    limit = services().settings.csrf_minutes * 60
+    try:
+        value = _serializer().loads(token, max_age=limit)
+    except SignatureExpired:
+        _valid, value = _serializer().loads_unsafe(token)  # the signature held; only the time ran out
+        if isinstance(own, str) and isinstance(value, str) and hmac.compare_digest(own, value):
+            return "expired"
+        return "invalid"
+    except BadData:
+        return "invalid"
+    if isinstance(own, str) and isinstance(value, str) and hmac.compare_digest(own, value):
+        return "ok"
+    return "invalid"

@@ -290,21 +290,3 @@ def test_tokens_work_behind_a_tls_terminating_proxy(make_app: Callable[..., Flas
     approved = client.post(INTYG_URL, data={"csrf_token": csrf_token(villkor.text), "approve": "yes"}, **kwargs)
     assert approved.status_code == 303 and counts(app) == (1, 0)
     assert seen == [("https", "hittavard.example.se", "203.0.113.7")] * 4
-
-
-def test_each_app_signs_its_tokens_with_one_signer_made_once(make_app: Callable[..., Flask]) -> None:
-    """Issue 22: a signer made per page cost every page; one per app and secret key is enough."""
-    from forms.platform.security import CSRF_SALT, signer
-
-    first, second = make_app(), make_app()
-    for app in (first, second):
-        client = app.test_client()
-        for _ in range(3):
-            assert client.get(f"{BASE}/logga-in/").status_code == 200
-    made = [dict(app.extensions["hittavard_signers"]) for app in (first, second)]
-    assert [len(signers) for signers in made] == [1, 1]
-    with first.app_context():
-        assert signer(CSRF_SALT) is signer(CSRF_SALT) is next(iter(made[0].values()))
-        assert signer(CSRF_SALT) is not next(iter(made[1].values()))
-        first.secret_key = "another key"
-        assert signer(CSRF_SALT) is not next(iter(made[0].values()))
