@@ -28,7 +28,7 @@ bp = Blueprint("tidbok", __name__)
 
 @dataclass(frozen=True)
 class Listed:
-    """One line of Mina bokade tider, its texts and links made once in Python."""
+    """One line of Mina bokade tider: its texts and links."""
 
     booking: Booking
     when: str
@@ -37,12 +37,12 @@ class Listed:
     cancel_url: str | None
 
 
-def listed(booking: Booking, phone: str | None, base: str) -> Listed:
-    """The booking's line, its links under `base` (its mottagning's Mina bokade tider), made once."""
+def listed(booking: Booking, phone: str | None, slug: str) -> Listed:
+    """The booking's line at mottagning `slug`."""
     return Listed(
         booking, times.in_words(booking.start), why_not(booking, phone),
-        f"{base}{booking.key}/omboka/" if booking.may_rebook else None,
-        f"{base}{booking.key}/avboka/" if booking.may_cancel else None,
+        url_for("tidbok_change.omboka", slug=slug, key=booking.key) if booking.may_rebook else None,
+        url_for("tidbok_change.avboka", slug=slug, key=booking.key) if booking.may_cancel else None,
     )
 
 
@@ -68,10 +68,9 @@ def mine(slug: str) -> str:
     who = common.citizen()
     bookings = common.tidbok().schedule(who.subject.personnummer, slug, common.now())
     phone = common.clinic_phone(slug)
-    base = url_for("tidbok.mine", slug=slug)  # the bookings' links built from it: no url_for per booking
     return render_template(
         "forms/booking/mine.html",
-        bookings=[listed(b, phone, base) for b in bookings],
+        bookings=[listed(b, phone, slug) for b in bookings],
         clinic_name=common.clinic_name(slug), back_url=common.contact_page(slug),
         book_url=url_for("booking.villkor", slug=slug) if "boka" in entries else None,
     )

@@ -40,9 +40,9 @@ def booked() -> str:
     who = common.citizen()
     bookings = common.tidbok().schedules(who.subject.personnummer, booking_clinics(), common.now())
     clinics = services().content.clinics
-    bases = {slug: url_for("tidbok.mine", slug=slug) for slug in {b.clinic for b in bookings}}
     lines = [
-        Line(listed(b, clinics[b.clinic].phone, bases[b.clinic]), clinics[b.clinic].name, bases[b.clinic])
+        Line(listed(b, clinics[b.clinic].phone, b.clinic), clinics[b.clinic].name,
+             url_for("tidbok.mine", slug=b.clinic))
         for b in bookings
     ]
     return render_template("forms/booking/booked.html", lines=lines)

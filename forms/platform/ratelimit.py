@@ -25,6 +25,7 @@ so each app (tests build many) has its own limiter and settings.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import math
@@ -200,8 +201,40 @@ def _on_breach(limit: RequestLimit) -> None:
 # Wiring -------------------------------------------------------------------------------------------
 
 
-def _not_a_post() -> bool:
-    return request.method != "POST"
+def _on_post(limited: Callable[..., Any], view: Callable[..., Any]) -> Callable[..., Any]:
+    """The limited view on POST, the plain one otherwise: the limiter's wrapper checks on every call."""
+
+    @functools.wraps(view)  # the limiter finds a view's limits by its qualified name
+    def either(*args: Any, **kwargs: Any) -> Any:
+        return (limited if request.method == "POST" else view)(*args, **kwargs)
+
+    return either
+
+
+def _only_where_limited(app: Flask, added: tuple[int, int, int], limited: set[str]) -> None:
+    """Run the limiter's request hooks (added to `app` after the `added` counts) only on a limited POST.
+
+    Flask-Limiter hooks every request of the app: before it (resolve and filter the limits), after
+    it (headers) and at its end (its context), about a tenth of a light page's work. Every limit
+    here is on POST to a few endpoints, so on any other request those hooks find nothing to do.
+    """
+
+    def applies() -> bool:
+        return request.method == "POST" and request.endpoint in limited
+
+    def guard_before(hook: Callable[[], Any]) -> Callable[[], Any]:
+        return lambda: hook() if applies() else None
+
+    def guard_after(hook: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        return lambda response: hook(response) if applies() else response
+
+    def guard_teardown(hook: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        return lambda error: hook(error) if applies() else None
+
+    hooks = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
+    for funcs, before, guard in zip(hooks, added, (guard_before, guard_after, guard_teardown), strict=True):
+        chain = funcs[None]
+        chain[before:] = [guard(hook) for hook in chain[before:]]  # type: ignore[operator]
 
 
 def init_app(app: Flask, engine: Engine, storage_url: str | None, login_limit: str, send_limit: str) -> Limiter:
@@ -217,10 +250,9 @@ def init_app(app: Flask, engine: Engine, storage_url: str | None, login_limit: s
         swallow_errors=True,  # a storage that is down must not stop citizens from sending
         on_breach=_on_breach,
     )
+    counts = tuple(len(funcs.get(None, [])) for funcs in
+                   (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs))
     limiter.init_app(app)
-    # Every limit below is on POST only; without this filter the limiter still resolves and filters
-    # its limits for each GET, about a tenth of a light page's work, to find none.
-    limiter.request_filter(_not_a_post)
     app.extensions[EXTENSION] = limiter
     limited: dict[str, tuple[str, Callable[[], str]]] = {
         "auth.login": (login_limit, client_key),
@@ -230,6 +262,7 @@ def init_app(app: Flask, engine: Engine, storage_url: str | None, login_limit: s
     for endpoint, (limit, key) in limited.items():
         view = app.view_functions[endpoint]  # a KeyError here: a limited view was renamed
         decorate = limiter.limit(limit, key_func=key, methods=["POST"])
-        app.view_functions[endpoint] = decorate(view)
+        app.view_functions[endpoint] = _on_post(decorate(view), view)
+    _only_where_limited(app, counts, set(limited))  # type: ignore[arg-type]
     app.register_error_handler(RateLimitExceeded, _rate_limited)
     return limiter

@@ -127,9 +127,9 @@ class ServerSessionInterface(SessionInterface):
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         token = request.cookies.get(self.get_cookie_name(app))
         if token and len(token) < 200:
-            row = self.store.load_session(token_hash(token))
-            if row is not None:
-                return ServerSession(dict(row.data), token)
+            data = self.store.load_session(token_hash(token))
+            if data is not None:
+                return ServerSession(data, token)
         return ServerSession()
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:  # type: ignore[override]

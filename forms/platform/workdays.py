@@ -48,8 +48,13 @@ def due_at(arrived: datetime.datetime) -> datetime.datetime:
     return midnight.astimezone(datetime.UTC)
 
 
+@functools.lru_cache(maxsize=4096)
 def due_text(due: datetime.datetime) -> str:
-    """A stored due time (naive UTC) as staff read it: "1 december 2026 kl. 24.00" for the end of that day."""
+    """A stored due time (naive UTC) as staff read it: "1 december 2026 kl. 24.00" for the end of that day.
+
+    Kept per process: a due time is the end of a working day, so a list of 25 cases has a handful
+    of them and a worker sees the same few days again and again (the case list, the case page).
+    """
     aware = due.replace(tzinfo=datetime.UTC) if due.tzinfo is None else due
     local = aware.astimezone(STOCKHOLM)
     if local.time() == datetime.time(0):

@@ -8,12 +8,11 @@ address, where proxy and server logs and the browser's history would keep it (do
 
 from __future__ import annotations
 
-import functools
 import re
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from flask import request, url_for
 from sqlalchemy import Connection
@@ -121,7 +120,7 @@ def _list_page(
                 + " ".join(f"{r.reference}/{r.subject}" for r in rows),
             )
     base = url_for("staff.cases", clinic=clinic)
-    links = _Links(base, filters, roles, total)
+    links = _Links(clinic, filters, roles, total)
     return render(
         "staff/cases.html",
         clinic=clinic,
@@ -152,8 +151,8 @@ class Link:
 class _Links:
     """The list's filter and page links; after a search, the plain list's, none of them current."""
 
-    def __init__(self, base: str, filters: Filters, roles: frozenset[str], total: int) -> None:
-        self.base = base
+    def __init__(self, clinic: str, filters: Filters, roles: frozenset[str], total: int) -> None:
+        self.clinic = clinic
         self.filters = filters
         self.roles = roles
         self.total = total
@@ -165,10 +164,9 @@ class _Links:
         }
 
     def link(self, **change: Any) -> str:
-        """The list with these filters changed (and on its first page unless `sida` is given): its
-        address and a query, as url_for would write it, without a url_for per link."""
+        """The list with these filters changed (and on its first page unless `sida` is given)."""
         args = {k: v for k, v in (self.kept | {"sida": None} | change).items() if v}
-        return f"{self.base}?{urlencode(args, safe=QUERY_SAFE)}" if args else self.base
+        return url_for("staff.cases", clinic=self.clinic, **args)
 
     def statuses(self) -> list[Link]:
         status = self.filters.status
@@ -201,10 +199,6 @@ class _Links:
         return [Link(str(n), self.link(sida=n), n == page) for n in near]
 
 
-# A due time is the end of a working day: a list of 25 cases has a handful of them, and a worker
-# sees the same few days again and again. (`sent` is a moment per case: no cache would hit.)
-_due_text = functools.lru_cache(maxsize=4096)(due_text)
-QUERY_SAFE = "!$'()*,/:;?@"  # what Werkzeug's url_for leaves unquoted in a query
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +230,7 @@ def _shown(row: casework.Row, base: str, identity: IdentityProvider, concerning:
         name=person.name if person else "Okänd",
         subject=row.subject,
         sent=local_time(row.sent_at),
-        due=_due_text(row.due_at) if row.due_at else "",
+        due=due_text(row.due_at) if row.due_at else "",
         handler=row.handler_name or "Ingen ännu",
         direction=casework.DIRECTION_NAMES.get(row.direction, ""),
         concerns=concerning,

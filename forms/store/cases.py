@@ -11,6 +11,7 @@ already there.
 from __future__ import annotations
 
 import datetime
+import json
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,9 +26,9 @@ from forms.store.engine import writing
 
 # The reads every request makes, built once (statement building cost more than the query).
 _SESSIONS = WebSession.__table__
-_SESSION_BY_HASH = select(_SESSIONS).where(_SESSIONS.c.token_hash == bindparam("token_hash"))
 # Single logout from the IdP: by the indexed column (ix_web_sessions_saml_key), never the JSON.
 SESSIONS_NAMED = delete(_SESSIONS).where(_SESSIONS.c.saml_key == bindparam("saml_key"))
+_SESSION_DATA = select(_SESSIONS.c.data).where(_SESSIONS.c.token_hash == bindparam("token_hash"))
 _DRAFTS = Draft.__table__
 _OWNERS_DRAFTS = select(_DRAFTS).where(
     _DRAFTS.c.actor == bindparam("actor"),
@@ -79,6 +80,9 @@ class Store:
         self._session = sessionmaker(engine, expire_on_commit=False)
         self._write_session = sessionmaker(writing(engine), expire_on_commit=False)
         self._reference = reference
+        # The session read's SQL in the driver's own parameter style, compiled once (see load_session).
+        compiled = _SESSION_DATA.compile(dialect=engine.dialect)
+        self._session_sql, self._session_positional = str(compiled), compiled.positional
 
     def _begin(self) -> Session:
         """A session for reading: its transaction never waits for a writer."""
@@ -90,11 +94,28 @@ class Store:
 
     # Sessions -------------------------------------------------------------------------------
 
-    def load_session(self, token_hash: str) -> WebSession | None:
-        """Every request reads its session: one Core query, not an ORM session's setup and identity map."""
-        with self.engine.connect() as connection:
-            row = connection.execute(_SESSION_BY_HASH, {"token_hash": token_hash}).first()
-        return None if row is None else WebSession(**row._mapping)
+    def load_session(self, token_hash: str) -> dict[str, Any] | None:
+        """The data of the session stored under `token_hash`, or None: every request of the app reads it.
+
+        One plain DB-API query on a pooled connection: SQLAlchemy's Connection, its transaction and
+        the Core statement's execution cost about 0.3 ms a request for a row that the driver reads
+        in 0.015 ms (issue 22). One SELECT is a consistent read on its own, so no transaction is
+        begun (on SQLite the driver's autocommit; PostgreSQL's implicit one is rolled back when the
+        pool takes the connection back), and a read never takes the write lock.
+        """
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            params: Any = (token_hash,) if self._session_positional else {"token_hash": token_hash}
+            cursor.execute(self._session_sql, params)
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            connection.close()
+        if row is None:
+            return None
+        data = row[0]
+        return json.loads(data) if isinstance(data, str | bytes) else dict(data)
 
     def save_session(self, token_hash: str, data: dict[str, Any]) -> None:
         saml_key = data.get("saml_key")  # kept in its own indexed column too, for the IdP's logout

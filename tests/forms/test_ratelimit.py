@@ -66,6 +66,36 @@ def test_login_attempts_are_limited_per_address_with_a_swedish_429(make_app: Cal
     assert ok.status_code == 303
 
 
+def test_the_limiter_runs_only_on_the_posts_it_limits(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 22: its hooks cost every page a tenth of a light page's work, to find no limit."""
+    from flask_limiter import Limiter
+
+    checked: list[str] = []
+    real_check = Limiter._check_request_limit
+
+    def check(self: Limiter, *args: Any, **kwargs: Any) -> None:
+        from flask import request
+
+        checked.append(f"{request.method} {request.path}")
+        real_check(self, *args, **kwargs)
+
+    monkeypatch.setattr(Limiter, "_check_request_limit", check)
+    app = make_app(FORMS_RATELIMIT_LOGIN="3 per minute")
+    client = app.test_client()
+    login(client, ADULT)  # the first of the address's three
+    checked.clear()
+    assert client.get(f"{BASE}/inkorg/").status_code == 200
+    assert client.get(f"{BASE}/finns-inte/").status_code == 404
+    approved = client.post(INTYG_URL, data={"csrf_token": csrf_token(client.get(INTYG_URL).text), "approve": "yes"})
+    assert approved.status_code == 303
+    assert checked == []
+    other = app.test_client()
+    assert [attempt(other).status_code for _ in range(3)] == [200, 200, 429]  # the limit still holds
+    assert checked and all(seen == f"POST {LOGIN}" for seen in checked)
+
+
 def test_sends_are_limited_per_person_and_the_page_says_nothing_is_lost(make_app: Callable[..., Flask]) -> None:
     app = make_app(FORMS_RATELIMIT_SEND="2 per minute")
     client = app.test_client()
