@@ -23,6 +23,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+from sitegen.search.catalogue import Catalogue
 from sitegen.search.query import Facet, Hit, Query, Results
 from sitegen.search.schema import COLUMNS, FOLDED, INFIX_MIN, STOPWORDS, WEIGHTS, fold, index_path, key, words
 from sitegen.search.suggest import Suggester
@@ -132,6 +133,7 @@ class SqliteSearcher:
         self._open_cache: dict[datetime.datetime, frozenset[str]] = {}
         self._suggester: Suggester | None = None
         self._common: list[Facet] | None = None
+        self._catalogue: Catalogue | None = None
         self._municipalities: list[Facet] | None = None
         self._last_open: frozenset[str] = frozenset()
         self._results: OrderedDict[tuple[Any, ...], Results] = OrderedDict()
@@ -147,7 +149,7 @@ class SqliteSearcher:
         if version != self._version:
             with self._lock:
                 self._version, self._open_cache, self._suggester, self._common = version, {}, None, None
-                self._municipalities, self._last_open = None, frozenset()
+                self._municipalities, self._last_open, self._catalogue = None, frozenset(), None
                 self._results = OrderedDict()
 
     def _still(self, version: tuple[int, int, int] | None) -> bool:
@@ -187,6 +189,25 @@ class SqliteSearcher:
                     self._open_cache[minute] = cached
         return cached
 
+    def _catalogue_of(self, connection: sqlite3.Connection) -> Catalogue:
+        catalogue = self._catalogue
+        if catalogue is None:
+            version = self._version
+            catalogue = Catalogue.read(connection)
+            with self._lock:
+                if self._still(version):
+                    self._catalogue = catalogue
+        return catalogue
+
+    def _known_catalogue(self) -> Catalogue:
+        """The catalogue of the index as it is now, read only if this version has none yet."""
+        self._check_version()
+        catalogue = self._catalogue
+        if catalogue is None:
+            with self._connect() as connection:
+                catalogue = self._catalogue_of(connection)
+        return catalogue
+
     def _common_eservices(self, connection: sqlite3.Connection) -> list[Facet]:
         common = self._common
         if common is None:
@@ -219,25 +240,30 @@ class SqliteSearcher:
         return results
 
     def _search(self, query: Query) -> Results:
-        """One pass over the matches (every active filter applied, best first); the page, the
-        count and the lists for the filters not yet chosen are taken from it."""
+        """The matches' ids (every active filter applied), counted and grouped from memory; only
+        the page's own rows are ranked by SQLite (a broad word's thousands are never all sorted),
+        so a deep page of a broad query ranks no more than the pages before it."""
         with self._connect() as connection:
             connection.execute("BEGIN")  # one snapshot for the matches and the page's details
+            catalogue = self._catalogue_of(connection)
             open_hours = self._open_hours(connection, query.moment)
             expression = match_expression(query.text)
-            source, params = _filters(query, expression, open_hours)
-            rank = f"bm25(fts, {', '.join(map(str, WEIGHTS))}), " if expression is not None else ""
-            matches = connection.execute(
-                f"SELECT c.id, c.municipality, c.municipality_key, c.hours FROM {source}"
-                f" ORDER BY {rank}c.sort_key, c.slug",
-                params,
-            ).fetchall()
             if expression is not None:
-                matches += self._inside_words(connection, query, open_hours, {row[0] for row in matches})
-            total = len(matches)
+                rows = connection.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (expression,))
+                found = self._kept(connection, catalogue, query, open_hours, [row[0] for row in rows])
+                inside = self._inside_words(connection, catalogue, query, open_hours, set(found))
+            else:  # no words: every mottagning the filters keep, alphabetically
+                everyone = catalogue.order
+                if query.municipality is not None:
+                    everyone = catalogue.by_municipality.get(key(query.municipality), [])
+                found, inside = self._kept(connection, catalogue, query, open_hours, everyone), []
+            total = len(found) + len(inside)
             pages = max(1, -(-total // query.per_page))
             page = min(max(1, query.page), pages)
-            shown = [row[0] for row in matches[(page - 1) * query.per_page : page * query.per_page]]
+            start, end = (page - 1) * query.per_page, page * query.per_page
+            shown = inside[max(0, start - len(found)) : max(0, end - len(found))]
+            if start < len(found):
+                shown = self._ranked(connection, query, expression, open_hours, found, start, end) + shown
             details = {
                 row[0]: row[1:]
                 for row in connection.execute(
@@ -247,36 +273,78 @@ class SqliteSearcher:
                 )
             }
             hits = [Hit(*details[i][:7], open_now=details[i][7] in open_hours) for i in shown]
-
-            municipalities: dict[str, list[Any]] = {}
-            for _, name, municipality_key, _ in matches:
-                municipalities.setdefault(municipality_key, [name, 0])[1] += 1
+            matched = found + inside
             if total > COUNTED_ESERVICES:
                 eservices = self._common_eservices(connection)
             else:
                 rows = connection.execute(
                     "SELECT min(name), count(*) FROM clinic_eservices WHERE clinic_id IN"
                     " (SELECT value FROM json_each(?)) GROUP BY name_key ORDER BY count(*) DESC, name_key LIMIT ?",
-                    (json.dumps([row[0] for row in matches]), ESERVICE_FACETS),
+                    (json.dumps(matched), ESERVICE_FACETS),
                 )
                 eservices = [Facet(*row) for row in rows]
+        clinics = catalogue.clinics
         return Results(
             total=total,
             page=page,
             hits=hits,
-            municipalities=sorted(
-                (Facet(name, count) for name, count in municipalities.values()),
-                key=lambda facet: swedish_sort_key(facet.name),
-            ),
+            municipalities=catalogue.municipality_facets(matched),
             eservices=eservices,
-            open_count=sum(1 for row in matches if row[3] in open_hours),
+            open_count=sum(1 for i in matched if clinics[i].hours in open_hours),
             per_page=query.per_page,
         )
 
+    @staticmethod
+    def _kept(
+        connection: sqlite3.Connection, catalogue: Catalogue, query: Query, open_hours: frozenset[str], ids: list[int]
+    ) -> list[int]:
+        """The ids the query's filters keep (the same conditions as _filters, applied in memory)."""
+        clinics = catalogue.clinics
+        kept = [i for i in ids if i in clinics]
+        if query.municipality is not None:
+            municipality_key = key(query.municipality)
+            kept = [i for i in kept if clinics[i].municipality_key == municipality_key]
+        if query.eservice is not None:
+            rows = connection.execute(
+                "SELECT clinic_id FROM clinic_eservices WHERE name_key = ?", (key(query.eservice),)
+            )
+            offering = {row[0] for row in rows}
+            kept = [i for i in kept if i in offering]
+        if query.open_only:
+            kept = [i for i in kept if clinics[i].hours in open_hours]
+        return kept
+
+    @staticmethod
+    def _ranked(
+        connection: sqlite3.Connection,
+        query: Query,
+        expression: str | None,
+        open_hours: frozenset[str],
+        found: list[int],
+        start: int,
+        end: int,
+    ) -> list[int]:
+        """The word-start matches from `start` to `end` in the order of the results: best first
+        (BM25), then alphabetically. SQLite keeps only the best `end` while it ranks."""
+        if expression is None:
+            return found[start:end]  # already alphabetical
+        source, params = _filters(query, expression, open_hours)
+        rank = ", ".join(map(str, WEIGHTS))
+        rows = connection.execute(
+            f"SELECT c.id FROM {source} ORDER BY bm25(fts, {rank}), c.sort_key, c.slug LIMIT ? OFFSET ?",
+            [*params, end - start, start],
+        )
+        return [row[0] for row in rows]
+
     def _inside_words(
-        self, connection: sqlite3.Connection, query: Query, open_hours: frozenset[str], found: set[int]
-    ) -> list[Any]:
-        """The matches that need a word found inside a name (compound words).
+        self,
+        connection: sqlite3.Connection,
+        catalogue: Catalogue,
+        query: Query,
+        open_hours: frozenset[str],
+        found: set[int],
+    ) -> list[int]:
+        """The matches that need a word found inside a name (compound words), in their order.
 
         They come after every match found from word starts (`found`): each query word must match
         from a word's start anywhere or inside the name, and at least one only inside the name.
@@ -288,24 +356,26 @@ class SqliteSearcher:
         if not any(phrases):
             return []
         trigram_match = "SELECT rowid FROM name_trigrams WHERE name_trigrams MATCH ?"
-        if len(typed) == 1:  # its word-start matches are all found already
+        if len(typed) == 1:  # its word-start matches are all found already; the rest rank alphabetically
             candidates = {row[0] for row in connection.execute(trigram_match, (phrases[0],))} - found
-        else:
-            candidates = self._all_words_inside(connection, typed, phrases, trigram_match) - found
+            kept = self._kept(connection, catalogue, query, open_hours, list(candidates))
+            clinics = catalogue.clinics
+            return sorted(kept, key=lambda i: clinics[i].position)
+        candidates = self._all_words_inside(connection, typed, phrases, trigram_match) - found
         if not candidates:
             return []
         source, params = _filters(query, None, open_hours)
         joiner = " AND " if " WHERE " in source else " WHERE "
-        rank, rank_params = "", []
-        if len(typed) > 1:  # one word: it matches no word start in any of them
-            weights = ", ".join(map(str, WEIGHTS))
-            rank = f"(SELECT bm25(fts, {weights}) FROM fts WHERE fts MATCH ? AND fts.rowid = c.id), "
-            rank_params = [" OR ".join(word_expression(word) for word in typed)]
-        return connection.execute(
-            f"SELECT c.id, c.municipality, c.municipality_key, c.hours FROM {source}"
-            f"{joiner}c.id IN (SELECT value FROM json_each(?)) ORDER BY {rank}c.sort_key, c.slug",
-            [*params, json.dumps(sorted(candidates)), *rank_params],
-        ).fetchall()
+        weights = ", ".join(map(str, WEIGHTS))
+        rank = f"(SELECT bm25(fts, {weights}) FROM fts WHERE fts MATCH ? AND fts.rowid = c.id)"
+        return [
+            row[0]
+            for row in connection.execute(
+                f"SELECT c.id FROM {source}{joiner}c.id IN (SELECT value FROM json_each(?))"
+                f" ORDER BY {rank}, c.sort_key, c.slug",
+                [*params, json.dumps(sorted(candidates)), " OR ".join(word_expression(word) for word in typed)],
+            )
+        ]
 
     @staticmethod
     def _all_words_inside(
@@ -370,6 +440,7 @@ class SqliteSearcher:
         municipalities, the most common e-services and the suggestion vocabulary."""
         with self._connect() as connection:
             self._open_hours(connection, moment)
+            self._catalogue_of(connection)
             self._common_eservices(connection)
             self._suggester_of(connection)
         self.municipalities()
@@ -389,18 +460,10 @@ class SqliteSearcher:
         return kept
 
     def municipality_named(self, name: str) -> str | None:
-        with self._connect() as connection:
-            row = connection.execute(
-                "SELECT municipality FROM clinics WHERE municipality_key = ? LIMIT 1", (key(name),)
-            ).fetchone()
-        return row[0] if row else None
+        return self._known_catalogue().municipality_names.get(key(name))
 
     def eservice_named(self, name: str) -> str | None:
-        with self._connect() as connection:
-            row = connection.execute(
-                "SELECT name FROM clinic_eservices WHERE name_key = ? LIMIT 1", (key(name),)
-            ).fetchone()
-        return row[0] if row else None
+        return self._known_catalogue().eservice_names.get(key(name))
 
     def _suggester_of(self, connection: sqlite3.Connection) -> Suggester:
         suggester = self._suggester
