@@ -4,26 +4,29 @@ User text reaches SQLite only as bound parameters, and reaches FTS5 only as quot
 (schema.words keeps letters and digits; each word becomes `"word"*`), so no input is ever read as
 query syntax and no input makes a query fail.
 
-Each call opens the file read-only for its own short transaction: the build replaces or updates the
-index in place (atomically), and the next request simply sees the new one. What is derived from the
-whole index (which opening hours are open this minute, the words to suggest) is cached per version
-of the file.
+Each call reads in a short transaction of its own, on a read-only connection its thread keeps
+for as long as the file stays the same version (opening one cost about 0.2 ms of a new search's
+CPU): the build replaces or updates the index in place (atomically), the next call sees the
+file's new version and opens it anew. What is derived from the whole index (which opening hours
+are open this minute, the words to suggest, the catalogue) is cached per version of the file.
 """
 
 from __future__ import annotations
 
 import datetime
+import heapq
 import json
 import os
 import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
 from sitegen.search.catalogue import Catalogue
+from sitegen.search.memo import Memo
 from sitegen.search.query import Facet, Hit, Query, Results
 from sitegen.search.schema import COLUMNS, FOLDED, INFIX_MIN, STOPWORDS, WEIGHTS, fold, index_path, key, words
 from sitegen.search.suggest import Suggester
@@ -134,10 +137,12 @@ class SqliteSearcher:
         self._suggester: Suggester | None = None
         self._common: list[Facet] | None = None
         self._catalogue: Catalogue | None = None
+        self._memo = Memo()  # what single words match, for this version of the index
         self._municipalities: list[Facet] | None = None
         self._last_open: frozenset[str] = frozenset()
         self._results: OrderedDict[tuple[Any, ...], Results] = OrderedDict()
         self._lock = threading.Lock()
+        self._local = threading.local()  # each thread's connection, with the version it was opened on
 
     def _check_version(self) -> None:
         """Forget everything derived from the index when the file changed (a build replaced it)."""
@@ -150,7 +155,7 @@ class SqliteSearcher:
             with self._lock:
                 self._version, self._open_cache, self._suggester, self._common = version, {}, None, None
                 self._municipalities, self._last_open, self._catalogue = None, frozenset(), None
-                self._results = OrderedDict()
+                self._results, self._memo = OrderedDict(), Memo()
 
     def _still(self, version: tuple[int, int, int] | None) -> bool:
         """Whether the index is still the one a computation began on. A build may replace the file
@@ -159,13 +164,28 @@ class SqliteSearcher:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection to the current version of the file, its transaction ended after
+        use; on an error it is closed, and the next call opens a new one."""
         self._check_version()
+        local = self._local
+        connection: sqlite3.Connection | None = getattr(local, "connection", None)
+        if connection is None or local.version != self._version:
+            if connection is not None:
+                connection.close()
+            local.connection = None
+            try:
+                connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
+            except sqlite3.Error as error:
+                raise IndexMissing(str(self.path)) from error
+            local.connection, local.version = connection, self._version
         try:
-            connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
-        except sqlite3.Error as error:
-            raise IndexMissing(str(self.path)) from error
-        with closing(connection):
             yield connection
+        except BaseException:
+            local.connection = None
+            connection.close()
+            raise
+        if connection.in_transaction:
+            connection.rollback()
 
     def _open_hours(self, connection: sqlite3.Connection, moment: datetime.datetime) -> frozenset[str]:
         """The distinct stored opening hours that are open at `moment`'s minute.
@@ -248,9 +268,12 @@ class SqliteSearcher:
             catalogue = self._catalogue_of(connection)
             open_hours = self._open_hours(connection, query.moment)
             expression = match_expression(query.text)
-            if expression is not None:
-                rows = connection.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (expression,))
-                found = self._kept(connection, catalogue, query, open_hours, [row[0] for row in rows])
+            if expression is not None:  # every word's matches: what the words' AND matches
+                typed = query_words(query.text)
+                matched = self._starts(connection, typed[0]).intersection(
+                    *(self._starts(connection, word) for word in typed[1:])
+                )
+                found = self._kept(connection, catalogue, query, open_hours, list(matched))
                 inside = self._inside_words(connection, catalogue, query, open_hours, set(found))
             else:  # no words: every mottagning the filters keep, alphabetically
                 everyone = catalogue.order
@@ -263,7 +286,8 @@ class SqliteSearcher:
             start, end = (page - 1) * query.per_page, page * query.per_page
             shown = inside[max(0, start - len(found)) : max(0, end - len(found))]
             if start < len(found):
-                shown = self._ranked(connection, query, expression, open_hours, found, start, end) + shown
+                ranked = self._ranked(connection, catalogue, query, expression, open_hours, found, start, end)
+                shown = ranked + shown
             details = {
                 row[0]: row[1:]
                 for row in connection.execute(
@@ -314,9 +338,10 @@ class SqliteSearcher:
             kept = [i for i in kept if clinics[i].hours in open_hours]
         return kept
 
-    @staticmethod
     def _ranked(
+        self,
         connection: sqlite3.Connection,
+        catalogue: Catalogue,
         query: Query,
         expression: str | None,
         open_hours: frozenset[str],
@@ -325,9 +350,14 @@ class SqliteSearcher:
         end: int,
     ) -> list[int]:
         """The word-start matches from `start` to `end` in the order of the results: best first
-        (BM25), then alphabetically. SQLite keeps only the best `end` while it ranks."""
+        (BM25), then alphabetically. Only the best `end` are ever ordered: of a one-word query by
+        its word's kept scores (the broad queries), of more words by SQLite among their matches."""
         if expression is None:
             return found[start:end]  # already alphabetical
+        typed = query_words(query.text)
+        if len(typed) == 1:
+            scores, clinics = self._scores(connection, typed[0]), catalogue.clinics
+            return heapq.nsmallest(end, found, key=lambda i: (scores[i], clinics[i].position))[start:]
         source, params = _filters(query, expression, open_hours)
         rank = ", ".join(map(str, WEIGHTS))
         rows = connection.execute(
@@ -335,6 +365,26 @@ class SqliteSearcher:
             [*params, end - start, start],
         )
         return [row[0] for row in rows]
+
+    def _starts(self, connection: sqlite3.Connection, word: str) -> frozenset[int]:
+        """The mottagningar a word matches from a word's start (as spelled or folded)."""
+        statement = "SELECT rowid FROM fts WHERE fts MATCH ?"
+        return self._memo.get(
+            ("starts", word),
+            lambda: frozenset(row[0] for row in connection.execute(statement, (word_expression(word),))),
+        )
+
+    def _inside(self, connection: sqlite3.Connection, phrase: str) -> frozenset[int]:
+        """The mottagningar whose folded name has a word (infix_phrase) inside it."""
+        statement = "SELECT rowid FROM name_trigrams WHERE name_trigrams MATCH ?"
+        return self._memo.get(
+            ("inside", phrase), lambda: frozenset(row[0] for row in connection.execute(statement, (phrase,)))
+        )
+
+    def _scores(self, connection: sqlite3.Connection, word: str) -> dict[int, float]:
+        """A one-word query's BM25 per match: the same value SQLite orders that query by."""
+        statement = f"SELECT rowid, bm25(fts, {', '.join(map(str, WEIGHTS))}) FROM fts WHERE fts MATCH ?"
+        return self._memo.get(("scores", word), lambda: dict(connection.execute(statement, (word_expression(word),))))
 
     def _inside_words(
         self,
@@ -355,13 +405,12 @@ class SqliteSearcher:
         phrases = [infix_phrase(word) for word in typed]
         if not any(phrases):
             return []
-        trigram_match = "SELECT rowid FROM name_trigrams WHERE name_trigrams MATCH ?"
-        if len(typed) == 1:  # its word-start matches are all found already; the rest rank alphabetically
-            candidates = {row[0] for row in connection.execute(trigram_match, (phrases[0],))} - found
+        if len(typed) == 1 and phrases[0] is not None:  # its word-start matches are all found already
+            candidates = self._inside(connection, phrases[0]) - found
             kept = self._kept(connection, catalogue, query, open_hours, list(candidates))
             clinics = catalogue.clinics
             return sorted(kept, key=lambda i: clinics[i].position)
-        candidates = self._all_words_inside(connection, typed, phrases, trigram_match) - found
+        candidates = self._all_words_inside(connection, typed, phrases) - found
         if not candidates:
             return []
         source, params = _filters(query, None, open_hours)
@@ -377,9 +426,8 @@ class SqliteSearcher:
             )
         ]
 
-    @staticmethod
     def _all_words_inside(
-        connection: sqlite3.Connection, typed: list[str], phrases: list[str | None], trigram_match: str
+        self, connection: sqlite3.Connection, typed: list[str], phrases: list[str | None]
     ) -> set[int]:
         """The mottagningar where every word matches from a word's start or inside the name (and,
         unless they are among those found from word starts, at least one only inside).
@@ -389,20 +437,17 @@ class SqliteSearcher:
         they are the names with a word inside them but not from a word's start, which is rare.
         Then each word is checked among the candidates only.
         """
-        count = "SELECT count(*) FROM fts WHERE fts MATCH ?"
-        counts = [connection.execute(count, (word_expression(word),)).fetchone()[0] for word in typed]
+        counts = [len(self._starts(connection, word)) for word in typed]
         rarest = min(range(len(typed)), key=lambda index: counts[index])
         if counts[rarest] <= RARE:
-            sql, params = "SELECT rowid FROM fts WHERE fts MATCH ?", [word_expression(typed[rarest])]
-            if phrases[rarest] is not None:
-                sql, params = f"{sql} UNION {trigram_match}", [*params, phrases[rarest]]
+            candidates = set(self._starts(connection, typed[rarest]))
+            if (phrase := phrases[rarest]) is not None:
+                candidates |= self._inside(connection, phrase)
         else:
-            parts = [(word, phrase) for word, phrase in zip(typed, phrases, strict=True) if phrase is not None]
-            sql = " UNION ".join(
-                f"SELECT * FROM ({trigram_match} EXCEPT SELECT rowid FROM fts WHERE fts MATCH ?)" for _ in parts
-            )
-            params = [value for word, phrase in parts for value in (phrase, word_expression(word))]
-        candidates = {row[0] for row in connection.execute(sql, params)}
+            candidates = set()
+            for word, phrase in zip(typed, phrases, strict=True):
+                if phrase is not None:
+                    candidates |= self._inside(connection, phrase) - self._starts(connection, word)
         if not candidates:
             return candidates
         listed = json.dumps(sorted(candidates))
@@ -412,11 +457,7 @@ class SqliteSearcher:
             )
         )
         for word, phrase in zip(typed, phrases, strict=True):
-            rows = connection.execute(  # not "MATCH ? AND rowid IN (…)": SQLite would match once per id
-                "SELECT value FROM json_each(?) INTERSECT SELECT rowid FROM fts WHERE fts MATCH ?",
-                (listed, word_expression(word)),
-            )
-            starts = {row[0] for row in rows}
+            starts = self._starts(connection, word)
             inside = fold(word) if phrase is not None else None
             candidates = {
                 candidate
