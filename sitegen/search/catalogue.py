@@ -10,9 +10,12 @@ the page's own twenty are ranked by SQLite (docs/performance.md, "Search").
 
 from __future__ import annotations
 
+import heapq
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 
 from sitegen.search.query import Facet
 from sitegen.site.view import swedish_sort_key
@@ -33,6 +36,9 @@ class Catalogue:
     municipality_names: dict[str, str]  # key → the spelling of its first mottagning (as `WHERE key = ? LIMIT 1`)
     municipality_places: dict[str, int]  # key → its place in the Swedish alphabetical list of municipalities
     eservice_names: dict[str, str]  # key → the spelling of its first row (as `WHERE name_key = ? LIMIT 1`)
+    eservice_keys: dict[int, tuple[str, ...]]  # id → the keys of its e-services
+    spellings: dict[str, str]  # key → its one spelling, for the keys spelled one way only
+    spelled: dict[tuple[int, str], str]  # (id, key) → the spelling, for the keys spelled more ways
 
     @classmethod
     def read(cls, connection: sqlite3.Connection) -> Catalogue:
@@ -52,6 +58,13 @@ class Catalogue:
             )
         }
         places = sorted(municipalities, key=lambda name_key: swedish_sort_key(municipalities[name_key]))
+        offered: dict[int, list[str]] = {}
+        names: dict[str, set[str]] = {}
+        rows = connection.execute("SELECT clinic_id, name_key, name FROM clinic_eservices").fetchall()
+        for clinic_id, name_key, name in rows:
+            offered.setdefault(clinic_id, []).append(name_key)
+            names.setdefault(name_key, set()).add(name)
+        spellings = {name_key: next(iter(found)) for name_key, found in names.items() if len(found) == 1}
         return cls(
             clinics=clinics,
             order=order,
@@ -64,6 +77,9 @@ class Catalogue:
                     "SELECT name_key, name, min(clinic_id) FROM clinic_eservices GROUP BY name_key"
                 )
             },
+            eservice_keys={clinic_id: tuple(keys) for clinic_id, keys in offered.items()},
+            spellings=spellings,
+            spelled={(row[0], row[1]): row[2] for row in rows if row[1] not in spellings},
         )
 
     def municipality_facets(self, ids: Iterable[int]) -> list[Facet]:
@@ -78,3 +94,18 @@ class Catalogue:
             Facet(self.municipality_names[name_key], counts[name_key])
             for name_key in sorted(counts, key=places.__getitem__)
         ]
+
+    def eservice_facets(self, ids: list[int], limit: int) -> list[Facet]:
+        """The `limit` e-services most offered among `ids`, with their counts: most first, then by
+        key; each named by its smallest spelling among them (as SQL's min(name) did)."""
+        keys = self.eservice_keys
+        counts = Counter(chain.from_iterable(keys.get(clinic_id, ()) for clinic_id in ids))
+        top = heapq.nsmallest(limit, counts.items(), key=lambda item: (-item[1], item[0]))
+        return [Facet(self._spelling(name_key, ids), count) for name_key, count in top]
+
+    def _spelling(self, name_key: str, ids: list[int]) -> str:
+        spelling = self.spellings.get(name_key)
+        if spelling is None:
+            spelled = self.spelled
+            spelling = min(spelled[clinic_id, name_key] for clinic_id in ids if (clinic_id, name_key) in spelled)
+        return spelling

@@ -22,6 +22,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -301,12 +302,7 @@ class SqliteSearcher:
             if total > COUNTED_ESERVICES:
                 eservices = self._common_eservices(connection)
             else:
-                rows = connection.execute(
-                    "SELECT min(name), count(*) FROM clinic_eservices WHERE clinic_id IN"
-                    " (SELECT value FROM json_each(?)) GROUP BY name_key ORDER BY count(*) DESC, name_key LIMIT ?",
-                    (json.dumps(matched), ESERVICE_FACETS),
-                )
-                eservices = [Facet(*row) for row in rows]
+                eservices = catalogue.eservice_facets(matched, ESERVICE_FACETS)
         clinics = catalogue.clinics
         return Results(
             total=total,
@@ -352,8 +348,8 @@ class SqliteSearcher:
         """The word-start matches from `start` to `end` in the order of the results: best first
         (BM25), then alphabetically. Only the best `end` are ever ordered: of a one-word query by
         its word's kept scores (the broad queries), of more words by SQLite among their matches."""
-        if expression is None:
-            return found[start:end]  # already alphabetical
+        if expression is None or len(found) == 1:
+            return found[start:end]  # already alphabetical, or nothing to order
         typed = query_words(query.text)
         if len(typed) == 1:
             scores, clinics = self._scores(connection, typed[0]), catalogue.clinics
@@ -371,14 +367,14 @@ class SqliteSearcher:
         statement = "SELECT rowid FROM fts WHERE fts MATCH ?"
         return self._memo.get(
             ("starts", word),
-            lambda: frozenset(row[0] for row in connection.execute(statement, (word_expression(word),))),
+            lambda: frozenset(map(itemgetter(0), connection.execute(statement, (word_expression(word),)))),
         )
 
     def _inside(self, connection: sqlite3.Connection, phrase: str) -> frozenset[int]:
         """The mottagningar whose folded name has a word (infix_phrase) inside it."""
         statement = "SELECT rowid FROM name_trigrams WHERE name_trigrams MATCH ?"
         return self._memo.get(
-            ("inside", phrase), lambda: frozenset(row[0] for row in connection.execute(statement, (phrase,)))
+            ("inside", phrase), lambda: frozenset(map(itemgetter(0), connection.execute(statement, (phrase,))))
         )
 
     def _scores(self, connection: sqlite3.Connection, word: str) -> dict[int, float]:
