@@ -1,8 +1,6 @@
 """Reading the index: one search, the municipalities, and the lists a search page offers.
 
-User text reaches SQLite only as bound parameters, and reaches FTS5 only as quoted words
-(schema.words keeps letters and digits; each word becomes `"word"*`), so no input is ever read as
-query syntax and no input makes a query fail.
+User text reaches SQLite only as bound parameters and quoted words (sitegen/search/expressions.py).
 
 Each call reads in a short transaction of its own, on a read-only connection its thread keeps
 for as long as the file stays the same version (opening one cost about 0.2 ms of a new search's
@@ -24,80 +22,24 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from sitegen.search.catalogue import Catalogue
+from sitegen.search.expressions import (
+    filters,
+    infix_phrase,
+    match_expression,
+    query_words,
+    word_expression,
+)
 from sitegen.search.memo import Memo
 from sitegen.search.query import Facet, Hit, Query, Results
-from sitegen.search.schema import COLUMNS, FOLDED, INFIX_MIN, STOPWORDS, WEIGHTS, fold, index_path, key, words
+from sitegen.search.schema import WEIGHTS, fold, index_path, key
+from sitegen.search.searcher import IndexMissing, Searcher  # noqa: F401 (imported from here by the app)
 from sitegen.search.suggest import Suggester
 from sitegen.site.view import swedish_sort_key
 
 ESERVICE_FACETS = 20  # the most common e-services among the matches offered as filters
-
-
-class IndexMissing(Exception):
-    """There is no index to read (the site was not built, or FORMS_SITE_DIR names the wrong folder)."""
-
-
-class Searcher(Protocol):
-    """What the search page needs of an index; a search server's client can implement it too."""
-
-    def search(self, query: Query) -> Results: ...
-
-    def municipalities(self) -> list[Facet]:
-        """Every municipality with its number of mottagningar, in Swedish alphabetical order."""
-        ...
-
-    def municipality_named(self, name: str) -> str | None:
-        """The municipality as the index spells it, for a name typed in any letter case."""
-        ...
-
-    def eservice_named(self, name: str) -> str | None: ...
-
-    def suggestions(self, text: str) -> list[str]:
-        """Queries that do find something, close to a text that found nothing ("Menade du …?")."""
-        ...
-
-    def state(self, moment: datetime.datetime) -> object:
-        """What every answer depends on besides the query: the index's version and which
-        mottagningar are open at `moment`. Equal for as long as neither changes (most minutes,
-        nobody opens or closes), so a page kept for it stays true; raises IndexMissing."""
-        ...
-
-    def warm(self, moment: datetime.datetime) -> None:
-        """Work out now what the first searches would otherwise each pay for (a worker's start)."""
-        ...
-
-
-def query_words(text: str) -> list[str]:
-    """The words a text is searched by: its letters and digits, little words left out if others remain."""
-    typed = words(text)
-    return [word for word in typed if word not in STOPWORDS] or typed
-
-
-def word_expression(word: str) -> str:
-    """One word, found from a word's start, as spelled or folded.
-
-    A whole word as spelled is a phrase of its own too, so BM25 counts it once more: "Storgården"
-    ranks the mottagning named Storgården above Storgårdens vårdcentral.
-    """
-    exact_columns, folded_columns = " ".join(COLUMNS), " ".join(FOLDED)
-    return (
-        f'({{{exact_columns}}} : "{word}" OR {{{exact_columns}}} : "{word}"*'
-        f' OR {{{folded_columns}}} : "{fold(word)}"*)'
-    )
-
-
-def match_expression(text: str) -> str | None:
-    """The FTS5 expression for a text: every word must match from a word's start (letters and digits only)."""
-    return " AND ".join(word_expression(word) for word in query_words(text)) or None
-
-
-def infix_phrase(word: str) -> str | None:
-    """The trigram table's expression for a word found inside a name, or None for a short word."""
-    folded = fold(word)
-    return f'"{folded}"' if len(folded) >= INFIX_MIN else None
 
 
 # Above this many matches, the e-service filter offers the most common e-services of the whole
@@ -106,25 +48,6 @@ def infix_phrase(word: str) -> str | None:
 COUNTED_ESERVICES = 1000
 RESULTS_KEPT = 1000  # results of recent queries kept per process (see SqliteSearcher.search)
 RARE = 1000  # a word matching at most this many from word starts gives the candidates of compound hits
-
-
-def _filters(query: Query, expression: str | None, open_hours: frozenset[str]) -> tuple[str, list[Any]]:
-    """The source and conditions of a query, every active filter applied; user values as parameters."""
-    source = "clinics c JOIN fts ON fts.rowid = c.id" if expression is not None else "clinics c"
-    clauses, params = [], []
-    if expression is not None:
-        clauses.append("fts MATCH ?")
-        params.append(expression)
-    if query.municipality is not None:
-        clauses.append("c.municipality_key = ?")
-        params.append(key(query.municipality))
-    if query.eservice is not None:
-        clauses.append("c.id IN (SELECT e.clinic_id FROM clinic_eservices e WHERE e.name_key = ?)")
-        params.append(key(query.eservice))
-    if query.open_only:
-        clauses.append("c.hours IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps(sorted(open_hours), ensure_ascii=False))
-    return source + ((" WHERE " + " AND ".join(clauses)) if clauses else ""), params
 
 
 class SqliteSearcher:
@@ -354,7 +277,7 @@ class SqliteSearcher:
         if len(typed) == 1:
             scores, clinics = self._scores(connection, typed[0]), catalogue.clinics
             return heapq.nsmallest(end, found, key=lambda i: (scores[i], clinics[i].position))[start:]
-        source, params = _filters(query, expression, open_hours)
+        source, params = filters(query, expression, open_hours)
         rank = ", ".join(map(str, WEIGHTS))
         rows = connection.execute(
             f"SELECT c.id FROM {source} ORDER BY bm25(fts, {rank}), c.sort_key, c.slug LIMIT ? OFFSET ?",
@@ -409,7 +332,7 @@ class SqliteSearcher:
         candidates = self._all_words_inside(connection, typed, phrases) - found
         if not candidates:
             return []
-        source, params = _filters(query, None, open_hours)
+        source, params = filters(query, None, open_hours)
         joiner = " AND " if " WHERE " in source else " WHERE "
         weights = ", ".join(map(str, WEIGHTS))
         rank = f"(SELECT bm25(fts, {weights}) FROM fts WHERE fts MATCH ? AND fts.rowid = c.id)"
