@@ -6,13 +6,14 @@ import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from forms.platform.rendering import site_frame
 from forms.platform.services import services
 from forms.search.cache import MOMENT_KEY
+from forms.search.lists import count_text, filter_links, municipality_list
 from forms.search.params import SearchParams
 from sitegen.search.opening import OpeningHours
 from sitegen.search.query import Facet, Query, Results
@@ -42,10 +43,6 @@ def public_page(template: str, **context: Any) -> str:
     and forms/search/cache.py may keep it for everyone.
     """
     return current_app.jinja_env.get_template(template).render(**site_frame(), **context)
-
-
-def count_text(count: int) -> str:
-    return f"{count} mottagning" if count == 1 else f"{count} mottagningar"
 
 
 def page_numbers(page: int, pages: int) -> list[int | None]:
@@ -113,16 +110,8 @@ def search() -> tuple[str, int]:
         return f"{base}?{urlencode(chosen)}" if chosen else base
 
     current = link()
-    joiner = "&" if "?" in current else "?"
-
-    def adding(name: str, value: str) -> str:
-        """This search with one more filter (one not chosen yet): the long lists' links, made cheaply."""
-        return f"{current}{joiner}{name}={quote_plus(value)}"
-
-    def alone(name: str, value: str) -> str:
-        """A search with only this filter: the list of all municipalities."""
-        return f"{base}?{name}={quote_plus(value)}"
-
+    adding = current + ("&" if "?" in current else "?")  # this search with one more filter after it
+    offered = results is not None and results.total > 0
     return public_page(
         "forms/search.html",
         params=params,
@@ -130,10 +119,11 @@ def search() -> tuple[str, int]:
         eservice=eservice,
         results=results,
         suggestions=suggestions,
-        all_municipalities=all_municipalities,
+        all_municipalities=municipality_list(base, all_municipalities),
+        municipality_links=filter_links(adding, "kommun", results.municipalities) if offered else "",
+        eservice_links=filter_links(adding, "etjanst", results.eservices) if offered else "",
+        open_link=f"{adding}oppet=nu",
         numbers=page_numbers(results.page, results.pages) if results else [],
         link=link,
-        adding=adding,
-        alone=alone,
         count_text=count_text,
     ), 200

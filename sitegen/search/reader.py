@@ -1,98 +1,45 @@
 """Reading the index: one search, the municipalities, and the lists a search page offers.
 
-User text reaches SQLite only as bound parameters, and reaches FTS5 only as quoted words
-(schema.words keeps letters and digits; each word becomes `"word"*`), so no input is ever read as
-query syntax and no input makes a query fail.
+User text reaches SQLite only as bound parameters and quoted words (sitegen/search/expressions.py).
 
-Each call opens the file read-only for its own short transaction: the build replaces or updates the
-index in place (atomically), and the next request simply sees the new one. What is derived from the
-whole index (which opening hours are open this minute, the words to suggest) is cached per version
-of the file.
+Each call reads in a short transaction of its own, on a read-only connection its thread keeps
+for as long as the file stays the same version (opening one cost about 0.2 ms of a new search's
+CPU): the build replaces or updates the index in place (atomically), the next call sees the
+file's new version and opens it anew. What is derived from the whole index (which opening hours
+are open this minute, the words to suggest, the catalogue) is cached per version of the file.
 """
 
 from __future__ import annotations
 
 import datetime
+import heapq
 import json
 import os
 import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from sitegen.search.catalogue import Catalogue
+from sitegen.search.expressions import (
+    filters,
+    infix_phrase,
+    match_expression,
+    query_words,
+    word_expression,
+)
+from sitegen.search.memo import Memo
 from sitegen.search.query import Facet, Hit, Query, Results
-from sitegen.search.schema import COLUMNS, FOLDED, INFIX_MIN, STOPWORDS, WEIGHTS, fold, index_path, key, words
+from sitegen.search.schema import WEIGHTS, fold, index_path, key
+from sitegen.search.searcher import IndexMissing, Searcher  # noqa: F401 (imported from here by the app)
 from sitegen.search.suggest import Suggester
 from sitegen.site.view import swedish_sort_key
 
 ESERVICE_FACETS = 20  # the most common e-services among the matches offered as filters
-
-
-class IndexMissing(Exception):
-    """There is no index to read (the site was not built, or FORMS_SITE_DIR names the wrong folder)."""
-
-
-class Searcher(Protocol):
-    """What the search page needs of an index; a search server's client can implement it too."""
-
-    def search(self, query: Query) -> Results: ...
-
-    def municipalities(self) -> list[Facet]:
-        """Every municipality with its number of mottagningar, in Swedish alphabetical order."""
-        ...
-
-    def municipality_named(self, name: str) -> str | None:
-        """The municipality as the index spells it, for a name typed in any letter case."""
-        ...
-
-    def eservice_named(self, name: str) -> str | None: ...
-
-    def suggestions(self, text: str) -> list[str]:
-        """Queries that do find something, close to a text that found nothing ("Menade du …?")."""
-        ...
-
-    def state(self, moment: datetime.datetime) -> object:
-        """What every answer depends on besides the query: the index's version and which
-        mottagningar are open at `moment`. Equal for as long as neither changes (most minutes,
-        nobody opens or closes), so a page kept for it stays true; raises IndexMissing."""
-        ...
-
-    def warm(self, moment: datetime.datetime) -> None:
-        """Work out now what the first searches would otherwise each pay for (a worker's start)."""
-        ...
-
-
-def query_words(text: str) -> list[str]:
-    """The words a text is searched by: its letters and digits, little words left out if others remain."""
-    typed = words(text)
-    return [word for word in typed if word not in STOPWORDS] or typed
-
-
-def word_expression(word: str) -> str:
-    """One word, found from a word's start, as spelled or folded.
-
-    A whole word as spelled is a phrase of its own too, so BM25 counts it once more: "Storgården"
-    ranks the mottagning named Storgården above Storgårdens vårdcentral.
-    """
-    exact_columns, folded_columns = " ".join(COLUMNS), " ".join(FOLDED)
-    return (
-        f'({{{exact_columns}}} : "{word}" OR {{{exact_columns}}} : "{word}"*'
-        f' OR {{{folded_columns}}} : "{fold(word)}"*)'
-    )
-
-
-def match_expression(text: str) -> str | None:
-    """The FTS5 expression for a text: every word must match from a word's start (letters and digits only)."""
-    return " AND ".join(word_expression(word) for word in query_words(text)) or None
-
-
-def infix_phrase(word: str) -> str | None:
-    """The trigram table's expression for a word found inside a name, or None for a short word."""
-    folded = fold(word)
-    return f'"{folded}"' if len(folded) >= INFIX_MIN else None
 
 
 # Above this many matches, the e-service filter offers the most common e-services of the whole
@@ -101,25 +48,6 @@ def infix_phrase(word: str) -> str | None:
 COUNTED_ESERVICES = 1000
 RESULTS_KEPT = 1000  # results of recent queries kept per process (see SqliteSearcher.search)
 RARE = 1000  # a word matching at most this many from word starts gives the candidates of compound hits
-
-
-def _filters(query: Query, expression: str | None, open_hours: frozenset[str]) -> tuple[str, list[Any]]:
-    """The source and conditions of a query, every active filter applied; user values as parameters."""
-    source = "clinics c JOIN fts ON fts.rowid = c.id" if expression is not None else "clinics c"
-    clauses, params = [], []
-    if expression is not None:
-        clauses.append("fts MATCH ?")
-        params.append(expression)
-    if query.municipality is not None:
-        clauses.append("c.municipality_key = ?")
-        params.append(key(query.municipality))
-    if query.eservice is not None:
-        clauses.append("c.id IN (SELECT e.clinic_id FROM clinic_eservices e WHERE e.name_key = ?)")
-        params.append(key(query.eservice))
-    if query.open_only:
-        clauses.append("c.hours IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps(sorted(open_hours), ensure_ascii=False))
-    return source + ((" WHERE " + " AND ".join(clauses)) if clauses else ""), params
 
 
 class SqliteSearcher:
@@ -132,10 +60,13 @@ class SqliteSearcher:
         self._open_cache: dict[datetime.datetime, frozenset[str]] = {}
         self._suggester: Suggester | None = None
         self._common: list[Facet] | None = None
+        self._catalogue: Catalogue | None = None
+        self._memo = Memo()  # what single words match, for this version of the index
         self._municipalities: list[Facet] | None = None
         self._last_open: frozenset[str] = frozenset()
         self._results: OrderedDict[tuple[Any, ...], Results] = OrderedDict()
         self._lock = threading.Lock()
+        self._local = threading.local()  # each thread's connection, with the version it was opened on
 
     def _check_version(self) -> None:
         """Forget everything derived from the index when the file changed (a build replaced it)."""
@@ -147,8 +78,8 @@ class SqliteSearcher:
         if version != self._version:
             with self._lock:
                 self._version, self._open_cache, self._suggester, self._common = version, {}, None, None
-                self._municipalities, self._last_open = None, frozenset()
-                self._results = OrderedDict()
+                self._municipalities, self._last_open, self._catalogue = None, frozenset(), None
+                self._results, self._memo = OrderedDict(), Memo()
 
     def _still(self, version: tuple[int, int, int] | None) -> bool:
         """Whether the index is still the one a computation began on. A build may replace the file
@@ -157,13 +88,28 @@ class SqliteSearcher:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection to the current version of the file, its transaction ended after
+        use; on an error it is closed, and the next call opens a new one."""
         self._check_version()
+        local = self._local
+        connection: sqlite3.Connection | None = getattr(local, "connection", None)
+        if connection is None or local.version != self._version:
+            if connection is not None:
+                connection.close()
+            local.connection = None
+            try:
+                connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
+            except sqlite3.Error as error:
+                raise IndexMissing(str(self.path)) from error
+            local.connection, local.version = connection, self._version
         try:
-            connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
-        except sqlite3.Error as error:
-            raise IndexMissing(str(self.path)) from error
-        with closing(connection):
             yield connection
+        except BaseException:
+            local.connection = None
+            connection.close()
+            raise
+        if connection.in_transaction:
+            connection.rollback()
 
     def _open_hours(self, connection: sqlite3.Connection, moment: datetime.datetime) -> frozenset[str]:
         """The distinct stored opening hours that are open at `moment`'s minute.
@@ -186,6 +132,25 @@ class SqliteSearcher:
                         self._open_cache.clear()
                     self._open_cache[minute] = cached
         return cached
+
+    def _catalogue_of(self, connection: sqlite3.Connection) -> Catalogue:
+        catalogue = self._catalogue
+        if catalogue is None:
+            version = self._version
+            catalogue = Catalogue.read(connection)
+            with self._lock:
+                if self._still(version):
+                    self._catalogue = catalogue
+        return catalogue
+
+    def _known_catalogue(self) -> Catalogue:
+        """The catalogue of the index as it is now, read only if this version has none yet."""
+        self._check_version()
+        catalogue = self._catalogue
+        if catalogue is None:
+            with self._connect() as connection:
+                catalogue = self._catalogue_of(connection)
+        return catalogue
 
     def _common_eservices(self, connection: sqlite3.Connection) -> list[Facet]:
         common = self._common
@@ -219,25 +184,34 @@ class SqliteSearcher:
         return results
 
     def _search(self, query: Query) -> Results:
-        """One pass over the matches (every active filter applied, best first); the page, the
-        count and the lists for the filters not yet chosen are taken from it."""
+        """The matches' ids (every active filter applied), counted and grouped from memory; only
+        the page's own rows are ranked by SQLite (a broad word's thousands are never all sorted),
+        so a deep page of a broad query ranks no more than the pages before it."""
         with self._connect() as connection:
             connection.execute("BEGIN")  # one snapshot for the matches and the page's details
+            catalogue = self._catalogue_of(connection)
             open_hours = self._open_hours(connection, query.moment)
             expression = match_expression(query.text)
-            source, params = _filters(query, expression, open_hours)
-            rank = f"bm25(fts, {', '.join(map(str, WEIGHTS))}), " if expression is not None else ""
-            matches = connection.execute(
-                f"SELECT c.id, c.municipality, c.municipality_key, c.hours FROM {source}"
-                f" ORDER BY {rank}c.sort_key, c.slug",
-                params,
-            ).fetchall()
-            if expression is not None:
-                matches += self._inside_words(connection, query, open_hours, {row[0] for row in matches})
-            total = len(matches)
+            if expression is not None:  # every word's matches: what the words' AND matches
+                typed = query_words(query.text)
+                matched = self._starts(connection, typed[0]).intersection(
+                    *(self._starts(connection, word) for word in typed[1:])
+                )
+                found = self._kept(connection, catalogue, query, open_hours, list(matched))
+                inside = self._inside_words(connection, catalogue, query, open_hours, set(found))
+            else:  # no words: every mottagning the filters keep, alphabetically
+                everyone = catalogue.order
+                if query.municipality is not None:
+                    everyone = catalogue.by_municipality.get(key(query.municipality), [])
+                found, inside = self._kept(connection, catalogue, query, open_hours, everyone), []
+            total = len(found) + len(inside)
             pages = max(1, -(-total // query.per_page))
             page = min(max(1, query.page), pages)
-            shown = [row[0] for row in matches[(page - 1) * query.per_page : page * query.per_page]]
+            start, end = (page - 1) * query.per_page, page * query.per_page
+            shown = inside[max(0, start - len(found)) : max(0, end - len(found))]
+            if start < len(found):
+                ranked = self._ranked(connection, catalogue, query, expression, open_hours, found, start, end)
+                shown = ranked + shown
             details = {
                 row[0]: row[1:]
                 for row in connection.execute(
@@ -247,36 +221,99 @@ class SqliteSearcher:
                 )
             }
             hits = [Hit(*details[i][:7], open_now=details[i][7] in open_hours) for i in shown]
-
-            municipalities: dict[str, list[Any]] = {}
-            for _, name, municipality_key, _ in matches:
-                municipalities.setdefault(municipality_key, [name, 0])[1] += 1
+            matched = found + inside
             if total > COUNTED_ESERVICES:
                 eservices = self._common_eservices(connection)
             else:
-                rows = connection.execute(
-                    "SELECT min(name), count(*) FROM clinic_eservices WHERE clinic_id IN"
-                    " (SELECT value FROM json_each(?)) GROUP BY name_key ORDER BY count(*) DESC, name_key LIMIT ?",
-                    (json.dumps([row[0] for row in matches]), ESERVICE_FACETS),
-                )
-                eservices = [Facet(*row) for row in rows]
+                eservices = catalogue.eservice_facets(matched, ESERVICE_FACETS)
+        clinics = catalogue.clinics
         return Results(
             total=total,
             page=page,
             hits=hits,
-            municipalities=sorted(
-                (Facet(name, count) for name, count in municipalities.values()),
-                key=lambda facet: swedish_sort_key(facet.name),
-            ),
+            municipalities=catalogue.municipality_facets(matched),
             eservices=eservices,
-            open_count=sum(1 for row in matches if row[3] in open_hours),
+            open_count=sum(1 for i in matched if clinics[i].hours in open_hours),
             per_page=query.per_page,
         )
 
+    @staticmethod
+    def _kept(
+        connection: sqlite3.Connection, catalogue: Catalogue, query: Query, open_hours: frozenset[str], ids: list[int]
+    ) -> list[int]:
+        """The ids the query's filters keep (the same conditions as _filters, applied in memory)."""
+        clinics = catalogue.clinics
+        kept = [i for i in ids if i in clinics]
+        if query.municipality is not None:
+            municipality_key = key(query.municipality)
+            kept = [i for i in kept if clinics[i].municipality_key == municipality_key]
+        if query.eservice is not None:
+            rows = connection.execute(
+                "SELECT clinic_id FROM clinic_eservices WHERE name_key = ?", (key(query.eservice),)
+            )
+            offering = {row[0] for row in rows}
+            kept = [i for i in kept if i in offering]
+        if query.open_only:
+            kept = [i for i in kept if clinics[i].hours in open_hours]
+        return kept
+
+    def _ranked(
+        self,
+        connection: sqlite3.Connection,
+        catalogue: Catalogue,
+        query: Query,
+        expression: str | None,
+        open_hours: frozenset[str],
+        found: list[int],
+        start: int,
+        end: int,
+    ) -> list[int]:
+        """The word-start matches from `start` to `end` in the order of the results: best first
+        (BM25), then alphabetically. Only the best `end` are ever ordered: of a one-word query by
+        its word's kept scores (the broad queries), of more words by SQLite among their matches."""
+        if expression is None or len(found) == 1:
+            return found[start:end]  # already alphabetical, or nothing to order
+        typed = query_words(query.text)
+        if len(typed) == 1:
+            scores, clinics = self._scores(connection, typed[0]), catalogue.clinics
+            return heapq.nsmallest(end, found, key=lambda i: (scores[i], clinics[i].position))[start:]
+        source, params = filters(query, expression, open_hours)
+        rank = ", ".join(map(str, WEIGHTS))
+        rows = connection.execute(
+            f"SELECT c.id FROM {source} ORDER BY bm25(fts, {rank}), c.sort_key, c.slug LIMIT ? OFFSET ?",
+            [*params, end - start, start],
+        )
+        return [row[0] for row in rows]
+
+    def _starts(self, connection: sqlite3.Connection, word: str) -> frozenset[int]:
+        """The mottagningar a word matches from a word's start (as spelled or folded)."""
+        statement = "SELECT rowid FROM fts WHERE fts MATCH ?"
+        return self._memo.get(
+            ("starts", word),
+            lambda: frozenset(map(itemgetter(0), connection.execute(statement, (word_expression(word),)))),
+        )
+
+    def _inside(self, connection: sqlite3.Connection, phrase: str) -> frozenset[int]:
+        """The mottagningar whose folded name has a word (infix_phrase) inside it."""
+        statement = "SELECT rowid FROM name_trigrams WHERE name_trigrams MATCH ?"
+        return self._memo.get(
+            ("inside", phrase), lambda: frozenset(map(itemgetter(0), connection.execute(statement, (phrase,))))
+        )
+
+    def _scores(self, connection: sqlite3.Connection, word: str) -> dict[int, float]:
+        """A one-word query's BM25 per match: the same value SQLite orders that query by."""
+        statement = f"SELECT rowid, bm25(fts, {', '.join(map(str, WEIGHTS))}) FROM fts WHERE fts MATCH ?"
+        return self._memo.get(("scores", word), lambda: dict(connection.execute(statement, (word_expression(word),))))
+
     def _inside_words(
-        self, connection: sqlite3.Connection, query: Query, open_hours: frozenset[str], found: set[int]
-    ) -> list[Any]:
-        """The matches that need a word found inside a name (compound words).
+        self,
+        connection: sqlite3.Connection,
+        catalogue: Catalogue,
+        query: Query,
+        open_hours: frozenset[str],
+        found: set[int],
+    ) -> list[int]:
+        """The matches that need a word found inside a name (compound words), in their order.
 
         They come after every match found from word starts (`found`): each query word must match
         from a word's start anywhere or inside the name, and at least one only inside the name.
@@ -287,29 +324,29 @@ class SqliteSearcher:
         phrases = [infix_phrase(word) for word in typed]
         if not any(phrases):
             return []
-        trigram_match = "SELECT rowid FROM name_trigrams WHERE name_trigrams MATCH ?"
-        if len(typed) == 1:  # its word-start matches are all found already
-            candidates = {row[0] for row in connection.execute(trigram_match, (phrases[0],))} - found
-        else:
-            candidates = self._all_words_inside(connection, typed, phrases, trigram_match) - found
+        if len(typed) == 1 and phrases[0] is not None:  # its word-start matches are all found already
+            candidates = self._inside(connection, phrases[0]) - found
+            kept = self._kept(connection, catalogue, query, open_hours, list(candidates))
+            clinics = catalogue.clinics
+            return sorted(kept, key=lambda i: clinics[i].position)
+        candidates = self._all_words_inside(connection, typed, phrases) - found
         if not candidates:
             return []
-        source, params = _filters(query, None, open_hours)
+        source, params = filters(query, None, open_hours)
         joiner = " AND " if " WHERE " in source else " WHERE "
-        rank, rank_params = "", []
-        if len(typed) > 1:  # one word: it matches no word start in any of them
-            weights = ", ".join(map(str, WEIGHTS))
-            rank = f"(SELECT bm25(fts, {weights}) FROM fts WHERE fts MATCH ? AND fts.rowid = c.id), "
-            rank_params = [" OR ".join(word_expression(word) for word in typed)]
-        return connection.execute(
-            f"SELECT c.id, c.municipality, c.municipality_key, c.hours FROM {source}"
-            f"{joiner}c.id IN (SELECT value FROM json_each(?)) ORDER BY {rank}c.sort_key, c.slug",
-            [*params, json.dumps(sorted(candidates)), *rank_params],
-        ).fetchall()
+        weights = ", ".join(map(str, WEIGHTS))
+        rank = f"(SELECT bm25(fts, {weights}) FROM fts WHERE fts MATCH ? AND fts.rowid = c.id)"
+        return [
+            row[0]
+            for row in connection.execute(
+                f"SELECT c.id FROM {source}{joiner}c.id IN (SELECT value FROM json_each(?))"
+                f" ORDER BY {rank}, c.sort_key, c.slug",
+                [*params, json.dumps(sorted(candidates)), " OR ".join(word_expression(word) for word in typed)],
+            )
+        ]
 
-    @staticmethod
     def _all_words_inside(
-        connection: sqlite3.Connection, typed: list[str], phrases: list[str | None], trigram_match: str
+        self, connection: sqlite3.Connection, typed: list[str], phrases: list[str | None]
     ) -> set[int]:
         """The mottagningar where every word matches from a word's start or inside the name (and,
         unless they are among those found from word starts, at least one only inside).
@@ -319,20 +356,17 @@ class SqliteSearcher:
         they are the names with a word inside them but not from a word's start, which is rare.
         Then each word is checked among the candidates only.
         """
-        count = "SELECT count(*) FROM fts WHERE fts MATCH ?"
-        counts = [connection.execute(count, (word_expression(word),)).fetchone()[0] for word in typed]
+        counts = [len(self._starts(connection, word)) for word in typed]
         rarest = min(range(len(typed)), key=lambda index: counts[index])
         if counts[rarest] <= RARE:
-            sql, params = "SELECT rowid FROM fts WHERE fts MATCH ?", [word_expression(typed[rarest])]
-            if phrases[rarest] is not None:
-                sql, params = f"{sql} UNION {trigram_match}", [*params, phrases[rarest]]
+            candidates = set(self._starts(connection, typed[rarest]))
+            if (phrase := phrases[rarest]) is not None:
+                candidates |= self._inside(connection, phrase)
         else:
-            parts = [(word, phrase) for word, phrase in zip(typed, phrases, strict=True) if phrase is not None]
-            sql = " UNION ".join(
-                f"SELECT * FROM ({trigram_match} EXCEPT SELECT rowid FROM fts WHERE fts MATCH ?)" for _ in parts
-            )
-            params = [value for word, phrase in parts for value in (phrase, word_expression(word))]
-        candidates = {row[0] for row in connection.execute(sql, params)}
+            candidates = set()
+            for word, phrase in zip(typed, phrases, strict=True):
+                if phrase is not None:
+                    candidates |= self._inside(connection, phrase) - self._starts(connection, word)
         if not candidates:
             return candidates
         listed = json.dumps(sorted(candidates))
@@ -342,11 +376,7 @@ class SqliteSearcher:
             )
         )
         for word, phrase in zip(typed, phrases, strict=True):
-            rows = connection.execute(  # not "MATCH ? AND rowid IN (…)": SQLite would match once per id
-                "SELECT value FROM json_each(?) INTERSECT SELECT rowid FROM fts WHERE fts MATCH ?",
-                (listed, word_expression(word)),
-            )
-            starts = {row[0] for row in rows}
+            starts = self._starts(connection, word)
             inside = fold(word) if phrase is not None else None
             candidates = {
                 candidate
@@ -370,6 +400,7 @@ class SqliteSearcher:
         municipalities, the most common e-services and the suggestion vocabulary."""
         with self._connect() as connection:
             self._open_hours(connection, moment)
+            self._catalogue_of(connection)
             self._common_eservices(connection)
             self._suggester_of(connection)
         self.municipalities()
@@ -389,18 +420,10 @@ class SqliteSearcher:
         return kept
 
     def municipality_named(self, name: str) -> str | None:
-        with self._connect() as connection:
-            row = connection.execute(
-                "SELECT municipality FROM clinics WHERE municipality_key = ? LIMIT 1", (key(name),)
-            ).fetchone()
-        return row[0] if row else None
+        return self._known_catalogue().municipality_names.get(key(name))
 
     def eservice_named(self, name: str) -> str | None:
-        with self._connect() as connection:
-            row = connection.execute(
-                "SELECT name FROM clinic_eservices WHERE name_key = ? LIMIT 1", (key(name),)
-            ).fetchone()
-        return row[0] if row else None
+        return self._known_catalogue().eservice_names.get(key(name))
 
     def _suggester_of(self, connection: sqlite3.Connection) -> Suggester:
         suggester = self._suggester
