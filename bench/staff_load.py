@@ -164,6 +164,19 @@ def followup_ms(engine: Engine, clinic: str, now: datetime.datetime) -> float:
     return median(times)
 
 
+def followup_plan(engine: Engine, clinic: str, now: datetime.datetime) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of the uppföljning's case query, the one that reads the cases."""
+    from forms.staff import followup
+
+    bounds = followup.default_period(now.date()).bounds()
+    query = followup.case_rows(clinic, bounds, now.astimezone(datetime.UTC).replace(tzinfo=None))
+    sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+    with engine.connect() as connection:
+        rows = connection.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql)).all()
+    # The Group Key line repeats the week's CASE (a screenful); the rest is the plan.
+    return "\n".join("    " + row[0] for row in rows if "Group Key" not in row[0])
+
+
 def notices_per_second(url: str, count: int) -> float:
     from forms.notices import contacts
     from forms.notices.channels import SmtpChannel
@@ -309,6 +322,8 @@ def measure(url: str, label: str, args: argparse.Namespace, folder: Path, get) -
         rows.append("  the case list's queries on PostgreSQL (the page, then the count):")
         engine = create_engine(url)
         rows.append(plan(engine, clinic))
+        rows.append("  the uppföljning's case query on PostgreSQL (its 12 default weeks):")
+        rows.append(followup_plan(engine, clinic, now))
         engine.dispose()
     return rows
 

@@ -229,7 +229,7 @@ class Figures:
         return total
 
 
-def _case_rows(clinic: str, bounds: list[datetime.datetime], now: datetime.datetime) -> Any:
+def case_rows(clinic: str, bounds: list[datetime.datetime], now: datetime.datetime) -> Any:
     week = week_of(Case.sent_at, bounds).label("week")
     responded = Case.responded_at.is_not(None)
     in_time = and_(responded, Case.responded_at <= Case.due_at)
@@ -292,7 +292,7 @@ def figures(engine: Engine, clinic: str, period: Period, now: datetime.datetime)
     cases: dict[tuple[int, str], CaseFigures] = defaultdict(CaseFigures)
     bookings = [BookingFigures() for _ in period.mondays]
     with engine.connect() as connection:
-        for row in connection.execute(_case_rows(clinic, bounds, _naive_utc(now))):
+        for row in connection.execute(case_rows(clinic, bounds, _naive_utc(now))):
             found = cases[(row.week, row.eservice)]
             found.arrived += row.n
             found.in_time += row.n if row.in_time else 0
