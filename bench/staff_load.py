@@ -168,8 +168,8 @@ def followup_plan(engine: Engine, clinic: str, now: datetime.datetime) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) of the uppföljning's case query, the one that reads the cases."""
     from forms.staff import followup
 
-    bounds = followup.default_period(now.date()).bounds()
-    query = followup.case_rows(clinic, bounds, now.astimezone(datetime.UTC).replace(tzinfo=None))
+    period = followup.default_period(now.date())
+    query = followup.statements(len(period.mondays))[0].params(**followup.parameters(clinic, period, now))
     sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
     with engine.connect() as connection:
         rows = connection.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql)).all()

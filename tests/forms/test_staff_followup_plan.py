@@ -25,14 +25,9 @@ from forms.store.engine import make_engine
 from tests.forms.test_staff_followup_figures import random_rows
 
 PERIOD = Period(datetime.date(2026, 3, 16), datetime.date(2026, 6, 1))
-NOW = datetime.datetime(2026, 6, 3, 12, 0)
-QUERIES = {
-    "case_rows": ("ix_cases_followup", lambda bounds: followup.case_rows("vc-ett", bounds, NOW)),
-    "booking_rows": ("ix_tidbok_bookings_followup_created", lambda bounds: followup.booking_rows("vc-ett", bounds)),
-    "rebooked_rows": ("ix_tidbok_bookings_followup_updated", lambda bounds: followup.rebooked_rows("vc-ett", bounds)),
-    "cancelled_rows": ("ix_tidbok_bookings_followup_updated",
-                       lambda bounds: followup.cancelled_rows("vc-ett", bounds)),
-}
+NOW = datetime.datetime(2026, 6, 3, 12, 0, tzinfo=datetime.UTC)
+INDEXES = ("ix_cases_followup", "ix_tidbok_bookings_followup_created", "ix_tidbok_bookings_followup_updated",
+           "ix_tidbok_bookings_followup_updated")  # of followup.statements' four queries, in order
 
 
 @pytest.fixture
@@ -57,8 +52,10 @@ def query_plan(engine: Engine, query: object) -> str:
 
 
 def test_each_uppfoljning_query_reads_only_its_covering_index(engine: Engine) -> None:
-    plans = {name: (index, query_plan(engine, make(PERIOD.bounds()))) for name, (index, make) in QUERIES.items()}
+    values = followup.parameters("vc-ett", PERIOD, NOW)
+    queries = followup.statements(len(PERIOD.mondays))
+    plans = [query_plan(engine, query.params(**values)) for query in queries]
 
     wanted = "USING COVERING INDEX {}" if engine.dialect.name == "sqlite" else "Index Only Scan using {}"
-    for name, (index, plan) in plans.items():
-        assert wanted.format(index) in plan, f"{name}:\n{plan}"
+    for index, plan in zip(INDEXES, plans, strict=True):
+        assert wanted.format(index) in plan, plan
