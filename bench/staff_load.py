@@ -307,7 +307,11 @@ def measure(url: str, label: str, args: argparse.Namespace, folder: Path, get) -
         )
     rows.append(
         "  per round (share of that round's ceiling): "
-        + "; ".join(f"list {r[1].rps / r[0].rps:.0%}, page {r[2].rps / r[0].rps:.0%}" for r in rounds if r[0].rps)
+        + "; ".join(f"list {r[1].rps / r[0].rps:.0%}, page {r[2].rps / r[0].rps:.0%}, "
+                    f"uppföljning {r[3].rps / r[0].rps:.0%}" for r in rounds if r[0].rps)
+    )
+    rows.append(
+        "  uppföljning per round, p50 / p99: " + "; ".join(f"{r[3].p50_ms:.0f} / {r[3].p99_ms:.0f} ms" for r in rounds)
     )
     from forms.store.engine import make_engine
 
