@@ -164,6 +164,19 @@ def followup_ms(engine: Engine, clinic: str, now: datetime.datetime) -> float:
     return median(times)
 
 
+def followup_plan(engine: Engine, clinic: str, now: datetime.datetime) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of the uppföljning's case query, the one that reads the cases."""
+    from forms.staff import followup
+
+    period = followup.default_period(now.date())
+    query = followup.statements(len(period.mondays))[0].params(**followup.parameters(clinic, period, now))
+    sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+    with engine.connect() as connection:
+        rows = connection.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql)).all()
+    # The Group Key line repeats the week's CASE (a screenful); the rest is the plan.
+    return "\n".join("    " + row[0] for row in rows if "Group Key" not in row[0])
+
+
 def notices_per_second(url: str, count: int) -> float:
     from forms.notices import contacts
     from forms.notices.channels import SmtpChannel
@@ -294,7 +307,11 @@ def measure(url: str, label: str, args: argparse.Namespace, folder: Path, get) -
         )
     rows.append(
         "  per round (share of that round's ceiling): "
-        + "; ".join(f"list {r[1].rps / r[0].rps:.0%}, page {r[2].rps / r[0].rps:.0%}" for r in rounds if r[0].rps)
+        + "; ".join(f"list {r[1].rps / r[0].rps:.0%}, page {r[2].rps / r[0].rps:.0%}, "
+                    f"uppföljning {r[3].rps / r[0].rps:.0%}" for r in rounds if r[0].rps)
+    )
+    rows.append(
+        "  uppföljning per round, p50 / p99: " + "; ".join(f"{r[3].p50_ms:.0f} / {r[3].p99_ms:.0f} ms" for r in rounds)
     )
     from forms.store.engine import make_engine
 
@@ -309,6 +326,8 @@ def measure(url: str, label: str, args: argparse.Namespace, folder: Path, get) -
         rows.append("  the case list's queries on PostgreSQL (the page, then the count):")
         engine = create_engine(url)
         rows.append(plan(engine, clinic))
+        rows.append("  the uppföljning's case query on PostgreSQL (its 12 default weeks):")
+        rows.append(followup_plan(engine, clinic, now))
         engine.dispose()
     return rows
 

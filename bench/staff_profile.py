@@ -4,7 +4,8 @@
 
 Fills a SQLite file (or `--url`, an empty database) with the staff benchmark's cases
 (bench.staff_load.fill), logs in through the staff test login with Flask's test client and
-times `--requests` GETs of the case list and of one case page, and of the ceiling
+times `--requests` GETs of the case list, of one case page and of the verksamhetschef's
+uppföljning (its default 12 weeks), and of the ceiling
 (bench/insert_app.py, one committed insert): wall time and CPU time of this process per request.
 CPU time moves far less with the load of other jobs on a shared machine than wall time does, so
 it is the figure to compare between two versions of the code. The requests run in `--blocks`
@@ -15,7 +16,7 @@ The floor: two staff routes this benchmark adds to the staff blueprint (never to
 showing what is left for a page's own work. "staff floor" logs in the staff member, checks their
 roles at the mottagning and renders the staff layout with nothing in it; "staff floor + log row"
 also writes the access-log row a list or case page writes. `--profile` adds cProfile's top
-functions by cumulative time for the list and the case page.
+functions by cumulative time for the list, the case page and the uppföljning.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             ("ceiling (one insert)", "/", ceiling),
             ("case list", list_path, client),
             ("case page", f"{list_path}{reference}/", client),
+            ("uppföljning, 12 weeks", f"/e-tjanster/personal/{clinic}/uppfoljning/", client),
             ("staff floor", f"/e-tjanster/personal/{clinic}/golv/", client),
             ("staff floor + log row", f"/e-tjanster/personal/{clinic}/golv-logg/", client),
         )
@@ -105,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                 f" (ceiling's CPU / this: {ceiling_cpu / cpu:.0%}; rounds {rounds})"
             )
         if args.profile:
-            for name, path, user in pages[1:3]:
+            for name, path, user in pages[1:4]:
                 profiler = cProfile.Profile()
                 profiler.enable()
                 for _ in range(args.requests):

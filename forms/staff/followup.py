@@ -2,11 +2,15 @@
 
 Counted by the database, so the page costs the same at a thousand cases as at a million: each
 query reads one mottagning's rows of the period through an index that starts with the mottagning
-(`ix_cases_clinic_sent`, `ix_tidbok_bookings_clinic_created`, `…_clinic_updated`, migration 0009)
-and returns only GROUP BY rows. Medians cannot be written the same way on SQLite and PostgreSQL,
-so the database returns how many cases took each whole number of hours (bookings: days) and the
-median is read from those counts here; their number is bounded by the hours of the period, not by
-the cases.
+and the time and holds every column the query reads (`ix_cases_followup`,
+`ix_tidbok_bookings_followup_created`, `…_followup_updated`, migration 0015), so the table itself
+is not read: at a million cases, fetching a mottagning's thousand cases from a thousand scattered
+table pages was what cost (117 ms cold, EXPLAIN ANALYZE), not the CASE or the GROUP BY. A column
+added to these queries must be added to their index, or the table is read again
+(tests/forms/test_staff_followup_plan.py). The queries return only GROUP BY rows. Medians cannot
+be written the same way on SQLite and PostgreSQL, so the database returns how many cases took each
+whole number of hours (bookings: days) and the median is read from those counts here; their
+number is bounded by the hours of the period, not by the cases.
 
 A week is a Swedish one, Monday 00.00 to Monday 00.00 in Europe/Stockholm. Times in the store are
 naive UTC, and the UTC length of a week changes with summer time, so a row's week is not a
@@ -34,14 +38,15 @@ What counts:
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, func, literal, or_, select
+from sqlalchemy import DateTime, Engine, String, and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import Integer
 
@@ -54,6 +59,9 @@ from forms.store.tidbok import CANCELLED, BookingRow
 MAX_WEEKS = 104  # two years: a longer period is refused with a message
 DEFAULT_WEEKS = 12
 BOOKED_BY_STAFF: ColumnElement[bool] = BookingRow.booked_by == STAFF_BOOKED
+# The queries take a value or a bound parameter for each of these (`statements`).
+Moment = datetime.datetime | BindParameter[datetime.datetime]
+Clinic = str | BindParameter[str]
 
 
 class whole_units(FunctionElement[int]):
@@ -108,7 +116,7 @@ def default_period(today: datetime.date) -> Period:
     return Period(last - datetime.timedelta(weeks=DEFAULT_WEEKS - 1), last)
 
 
-def week_of(column: Any, bounds: Sequence[datetime.datetime]) -> ColumnElement[int]:
+def week_of(column: Any, bounds: Sequence[Moment]) -> ColumnElement[int]:
     """The index of the week `column` falls in (for a value within bounds[0] ≤ v < bounds[-1])."""
 
     def tree(low: int, high: int) -> ColumnElement[int]:  # weeks low..high-1
@@ -120,7 +128,7 @@ def week_of(column: Any, bounds: Sequence[datetime.datetime]) -> ColumnElement[i
     return tree(0, len(bounds) - 1)
 
 
-def arrived_here(clinic: str, start: datetime.datetime, end: datetime.datetime) -> list[ColumnElement[bool]]:
+def arrived_here(clinic: Clinic, start: Moment, end: Moment) -> list[ColumnElement[bool]]:
     """The cases that arrived at the mottagning in [start, end): the filter every case figure uses.
 
     A case the mottagning started (omvänt ärendeflöde, direction "out") arrives only with the
@@ -229,7 +237,7 @@ class Figures:
         return total
 
 
-def _case_rows(clinic: str, bounds: list[datetime.datetime], now: datetime.datetime) -> Any:
+def case_rows(clinic: Clinic, bounds: Sequence[Moment], now: Moment) -> Any:
     week = week_of(Case.sent_at, bounds).label("week")
     responded = Case.responded_at.is_not(None)
     in_time = and_(responded, Case.responded_at <= Case.due_at)
@@ -247,7 +255,7 @@ def _case_rows(clinic: str, bounds: list[datetime.datetime], now: datetime.datet
     )
 
 
-def _booking_rows(clinic: str, bounds: list[datetime.datetime]) -> Any:
+def booking_rows(clinic: Clinic, bounds: Sequence[Moment]) -> Any:
     week = week_of(BookingRow.created_at, bounds).label("week")
     staff = case((BOOKED_BY_STAFF, 1), else_=0).label("staff")
     days = whole_units(BookingRow.start, BookingRow.created_at, 86400).label("days")
@@ -258,7 +266,7 @@ def _booking_rows(clinic: str, bounds: list[datetime.datetime]) -> Any:
     )
 
 
-def _rebooked_rows(clinic: str, bounds: list[datetime.datetime]) -> Any:
+def rebooked_rows(clinic: Clinic, bounds: Sequence[Moment]) -> Any:
     week = week_of(BookingRow.rebooked_at, bounds).label("week")
     return (
         select(week, func.count().label("n"))
@@ -272,7 +280,7 @@ def _rebooked_rows(clinic: str, bounds: list[datetime.datetime]) -> Any:
     )
 
 
-def _cancelled_rows(clinic: str, bounds: list[datetime.datetime]) -> Any:
+def cancelled_rows(clinic: Clinic, bounds: Sequence[Moment]) -> Any:
     week = week_of(BookingRow.updated_at, bounds).label("week")
     return (
         select(week, func.count().label("n"))
@@ -286,28 +294,50 @@ def _cancelled_rows(clinic: str, bounds: list[datetime.datetime]) -> Any:
     )
 
 
+@functools.cache
+def statements(weeks: int) -> tuple[Any, Any, Any, Any]:
+    """The four queries for a period of `weeks`, built once per length with bound parameters.
+
+    Building them anew for each page (a CASE tree over the weeks' first moments, four times) cost
+    the app more CPU than the database spent running them (docs/performance.md); built once, the
+    page only binds the mottagning, the weeks' first moments (`w0` … `w<weeks>`) and now.
+    """
+    bounds = [bindparam(f"w{index}", type_=DateTime) for index in range(weeks + 1)]
+    clinic = bindparam("clinic", type_=String)
+    now = bindparam("now", type_=DateTime)
+    return (case_rows(clinic, bounds, now), booking_rows(clinic, bounds), rebooked_rows(clinic, bounds),
+            cancelled_rows(clinic, bounds))
+
+
+def parameters(clinic: str, period: Period, now: datetime.datetime) -> dict[str, Any]:
+    """The values of `statements`' parameters for this mottagning, period and moment."""
+    bounds = period.bounds()
+    return {"clinic": clinic, "now": _naive_utc(now), **{f"w{index}": moment for index, moment in enumerate(bounds)}}
+
+
 def figures(engine: Engine, clinic: str, period: Period, now: datetime.datetime) -> Figures:
     """The mottagning's figures for the period, in four GROUP BY queries on one connection."""
-    bounds = period.bounds()
     cases: dict[tuple[int, str], CaseFigures] = defaultdict(CaseFigures)
     bookings = [BookingFigures() for _ in period.mondays]
+    case_query, booking_query, rebooked_query, cancelled_query = statements(len(period.mondays))
+    values = parameters(clinic, period, now)
     with engine.connect() as connection:
-        for row in connection.execute(_case_rows(clinic, bounds, _naive_utc(now))):
+        for row in connection.execute(case_query, values):
             found = cases[(row.week, row.eservice)]
             found.arrived += row.n
             found.in_time += row.n if row.in_time else 0
             found.late += row.n if row.late else 0
             if row.hours is not None:
                 found.hours[row.hours] = found.hours.get(row.hours, 0) + row.n
-        for row in connection.execute(_booking_rows(clinic, bounds)):
+        for row in connection.execute(booking_query, values):
             week = bookings[row.week]
             if row.staff:
                 week.staff += row.n
             else:
                 week.web += row.n
             week.days_ahead[row.days] = week.days_ahead.get(row.days, 0) + row.n
-        for row in connection.execute(_rebooked_rows(clinic, bounds)):
+        for row in connection.execute(rebooked_query, values):
             bookings[row.week].rebooked += row.n
-        for row in connection.execute(_cancelled_rows(clinic, bounds)):
+        for row in connection.execute(cancelled_query, values):
             bookings[row.week].cancelled += row.n
     return Figures(period=period, cases=dict(cases), bookings=bookings)

@@ -94,9 +94,10 @@ class BookingRow(Base):
         # What the overlap guard (SQLite's triggers) and the free times read: active bookings ending
         # after a moment, which are only the coming ones.
         Index("ix_tidbok_bookings_active_end", "clinic", "end", sqlite_where=ACTIVE_ONLY, postgresql_where=ACTIVE_ONLY),
-        # The uppföljning's weeks (migration 0009): bookings made, and cancelled or rebooked, in a period.
-        Index("ix_tidbok_bookings_clinic_created", "clinic", "created_at"),
-        Index("ix_tidbok_bookings_clinic_updated", "clinic", "updated_at"),
+        # The uppföljning's weeks (forms.staff.followup): bookings made, and cancelled or rebooked, in a
+        # period, covering: every column those counts read is in the index (migration 0014).
+        Index("ix_tidbok_bookings_followup_created", "clinic", "created_at", "booked_by", "start"),
+        Index("ix_tidbok_bookings_followup_updated", "clinic", "updated_at", "status", "rebooked_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

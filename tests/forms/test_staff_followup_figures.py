@@ -107,6 +107,12 @@ def random_rows(engine: Engine) -> tuple[list[dict[str, object]], list[dict[str,
         status = rng.choice(("Ny", "Fördelad", "Avslutad")) if responded is None else "Besvarad"
         clinic = CLINIC if rng.random() < 0.85 else OTHER
         cases.append(add_case(engine, number, clinic, rng.choice(ESERVICES), sent, responded, status))
+    # And one case at each Monday 00.00 in Swedish time, from the week before the period to the one
+    # after it: random seconds never land on a week's first moment, where an off-by-one would show.
+    for week in range(15):
+        # Wall-clock arithmetic on a zoneinfo time: 00.00 also after the change to summer time.
+        sent = (datetime.datetime(2026, 3, 9, tzinfo=SE) + datetime.timedelta(weeks=week)).astimezone(UTC)
+        cases.append(add_case(engine, 1000 + week, CLINIC, rng.choice(ESERVICES), sent, None, "Avslutad"))
     bookings = []
     for number in range(150):
         created = start + datetime.timedelta(seconds=rng.randrange(int(span)))
