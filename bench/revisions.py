@@ -40,7 +40,9 @@ def _worktree(revision: str, where: Path) -> Path:
 
 def _build(tree: Path, content: Path, out: Path) -> Run:
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    command = [sys.executable, "-m", "sitegen", "build", "--content", str(content), "--out", str(out)]
+    # -P: without it `-m` puts the working directory (this checkout, where measure runs) before
+    # PYTHONPATH, and both "revisions" would run this checkout's sitegen.
+    command = [sys.executable, "-P", "-m", "sitegen", "build", "--content", str(content), "--out", str(out)]
     return measure(command, env=env)
 
 
