@@ -101,21 +101,6 @@ class RenderReport:
     documents: list[SearchDocument] = field(default_factory=list)  # for the search index
 
 
-def _make_folder(folder: str) -> None:
-    """Make a staging folder with one `mkdir` where its parent exists (every contact page's does).
-
-    Each contact page has a folder of its own, so at 10,000 pages the calls spent on a folder
-    (trying to open the file first, os.makedirs' check of the parent) add up to a visible part of
-    a cold build on a slow disk.
-    """
-    try:
-        os.mkdir(folder)
-    except FileExistsError:
-        pass
-    except FileNotFoundError:
-        os.makedirs(folder, exist_ok=True)
-
-
 class Sink:
     """Where rendered files go: a staging folder (full build) or the live site (incremental)."""
 
@@ -123,7 +108,6 @@ class Sink:
         self.root = root
         self.staging = staging
         self.previous = previous
-        self._folders: set[str] = set()  # staging folders this process has made (or found)
 
     def put(self, relative: str, data: bytes) -> tuple[OutputRecord, bool]:
         """Write `data` unless the published file already has exactly these bytes."""
@@ -134,11 +118,11 @@ class Sink:
         if self.staging:  # nobody reads the staging folder: write in place, with plain os calls
             target = f"{self.root}{os.sep}{relative}"
             flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
-            folder = target.rpartition(os.sep)[0]
-            if folder not in self._folders:
-                _make_folder(folder)
-                self._folders.add(folder)
-            handle = os.open(target, flags, 0o666)
+            try:
+                handle = os.open(target, flags, 0o666)
+            except FileNotFoundError:
+                os.makedirs(target.rpartition(os.sep)[0], exist_ok=True)
+                handle = os.open(target, flags, 0o666)
             try:
                 view = memoryview(data)
                 while view:

@@ -14,7 +14,6 @@ import phonenumbers
 import pytest
 from pydantic import BaseModel
 
-from sitegen.build.run import build_site
 from sitegen.content import models
 from sitegen.content.cardvalues import phone_e164
 from sitegen.content.loader import load_content
@@ -86,26 +85,3 @@ def test_no_content_model_has_a_mutable_default() -> None:
         if isinstance(info.default, (list, dict, set, BaseModel))
     ]
     assert _content_models() and mutable == []
-
-
-def test_a_full_build_makes_each_page_folder_without_a_failed_open(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Each contact page has a folder of its own: the build makes it, rather than trying to open the
-    file first and making the folder when that fails (two wasted calls per page)."""
-    content = write_content(tmp_path / "content")
-    out = tmp_path / "site"
-    failed: list[str] = []
-    real_open = os.open
-
-    def counting_open(path: str, *args: object, **kwargs: object) -> int:
-        try:
-            return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
-        except FileNotFoundError:
-            failed.append(str(path))
-            raise
-
-    monkeypatch.setattr(os, "open", counting_open)
-    build_site(content, out, workers=1)
-    assert (out / "mottagningar" / SLUG / "index.html").is_file()
-    assert [path for path in failed if path.startswith(str(tmp_path))] == []
