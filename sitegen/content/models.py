@@ -104,7 +104,7 @@ class Form(Strict):
     """What a 1177-connected e-service asks: its villkor and its pages."""
 
     villkor: Markdown
-    pages: list[Page] = []
+    pages: list[Page] = Field(default_factory=list)
 
     def options_from_keys(self) -> list[str]:
         """The option lists the mottagning must supply for this form."""
@@ -192,7 +192,7 @@ class UseEntry(Strict):
     """A central e-service offered by this mottagning, linked to 1177."""
 
     use: Slug
-    options: OptionLists = {}
+    options: OptionLists = Field(default_factory=dict)
 
 
 class HandAddedEntry(Strict):
@@ -217,7 +217,7 @@ class LocalEntry(Form):
     local: Slug
     name: Text
     category: Category
-    options: OptionLists = {}
+    options: OptionLists = Field(default_factory=dict)
 
 
 BookingKind = Literal["boka", "avboka"]
@@ -234,7 +234,7 @@ class BookingEntry(Strict):
     name: Text | None = None
     # `boka` only: other mottagningar the journey offers under "Var vill du boka tid?" (seed 004's
     # menu), checked across files by sitegen.content.references.
-    clinics: list[Slug] = []
+    clinics: list[Slug] = Field(default_factory=list)
 
     @property
     def display_name(self) -> str:
@@ -295,13 +295,13 @@ class Clinic(Strict):
     municipality: Municipality
     address: Address | None = None
     phone: Phone | None = None
-    opening_hours: list[OpeningHours] = []
-    opening_exceptions: list[OpeningException] = []
-    notices: list[Notice] = []
+    opening_hours: list[OpeningHours] = Field(default_factory=list)
+    opening_exceptions: list[OpeningException] = Field(default_factory=list)
+    notices: list[Notice] = Field(default_factory=list)
     about: Annotated[Markdown, AfterValidator(no_placeholder("några meningar om mottagningen"))] | None = None
-    offers: Offers = Offers()
+    offers: Offers = Field(default_factory=Offers)
     reviewed: datetime.date | None = None
-    eservices: list[Entry] = []
+    eservices: list[Entry] = Field(default_factory=list)
 
 
 # When a guideline rule applies: always, or when an `offers` flag of the clinic is true ("not …": false).
@@ -360,8 +360,8 @@ class Site(Strict):
     base_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s/]+(/\S*)?$")]
     forms_url: Annotated[str, StringConstraints(pattern=r"^(/|https?://)\S*$")] = "/e-tjanster/"
     visible_eservices: Annotated[int, Field(ge=0)] = 5
-    guideline: list[GuidelineRule] = []
-    quality: Quality = Quality()
+    guideline: list[GuidelineRule] = Field(default_factory=list)
+    quality: Quality = Field(default_factory=Quality)
     # The staff unit that cases to Patientnämnden go to (CONTRACT section 9): a slug of its own,
     # never a mottagning's (checked across files), with the name its staff and the citizen see.
     patientnamnden: Slug | None = None

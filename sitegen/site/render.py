@@ -54,6 +54,11 @@ class SiteRenderer:
         self.site = site
         self.theme = theme
         self.env: Environment = theme.environment()
+        # One build, one set of templates: without this Jinja checks each template file's time
+        # at every `extends` and `include`, 13 `stat` calls per contact page. A renderer lives for
+        # one build (the preview server makes a new one per rebuild), so a changed template is
+        # still picked up by the next build.
+        self.env.auto_reload = False
         if bytecode_dir is not None:
             # Compiled templates kept between builds (keyed by each template's source checksum):
             # compiling them again took longer than rendering the one page an editor changed.
