@@ -241,7 +241,7 @@ class SqliteSearcher:
     def _kept(
         connection: sqlite3.Connection, catalogue: Catalogue, query: Query, open_hours: frozenset[str], ids: list[int]
     ) -> list[int]:
-        """The ids the query's filters keep (the same conditions as _filters, applied in memory)."""
+        """The ids the query's filters keep: the conditions expressions.filters writes in SQL, in memory."""
         clinics = catalogue.clinics
         kept = [i for i in ids if i in clinics]
         if query.municipality is not None:
