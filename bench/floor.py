@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.forms_load import ESERVICE, INBOX
-from bench.peer.__main__ import BASE, REPO, TIDBOK, TOLVAN, _post_form, booking_day
+from bench.peer.__main__ import BASE, REPO, TIDBOK, TOLVAN, _post_form, booking_day, request_of
 
 STAFF = "SE2321000016-P0001"  # Anna Sjöström, arendemottagare at Storgårdens vårdcentral
 STAFF_CLINIC = "storgardens-vardcentral"
@@ -47,14 +47,6 @@ TARGETS = {
     "booking day page": 1.3,
     "staff case list": 1.3,
 }
-
-
-def _requester(client: Any) -> Callable[..., tuple[int, str, str]]:
-    def request(method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str, str]:
-        response = client.open(path, method=method, data=form, base_url=BASE)
-        return response.status_code, response.headers.get("Location", ""), response.get_data(as_text=True)
-
-    return request
 
 
 def pages(folder: Path) -> dict[str, Callable[[], int]]:
@@ -74,7 +66,7 @@ def pages(folder: Path) -> dict[str, Callable[[], int]]:
 
     app = create_app()
     citizen, staff = app.test_client(), app.test_client()
-    as_citizen, as_staff = _requester(citizen), _requester(staff)
+    as_citizen, as_staff = request_of(citizen), request_of(staff)
     _post_form(as_citizen, "/e-tjanster/logga-in/", {"personnummer": TOLVAN})
     _post_form(as_citizen, ESERVICE, {"approve": "yes"})
     _post_form(as_citizen, f"{ESERVICE}sida/1/", {"subject": "En fråga om min vård", "message": "Hej!"})

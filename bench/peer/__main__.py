@@ -222,6 +222,16 @@ def load(args: argparse.Namespace, env: dict[str, str], folder: Path, day: datet
         )
 
 
+def request_of(client: Any) -> Callable[..., tuple[int, str, str]]:
+    """A Flask test client as the (method, path, form) → (status, Location, body) that _post_form drives."""
+
+    def request(method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str, str]:
+        response = client.open(path, method=method, data=form, base_url=BASE)
+        return response.status_code, response.headers.get("Location", ""), response.get_data(as_text=True)
+
+    return request
+
+
 def cpu(args: argparse.Namespace, env: dict[str, str], folder: Path, day: datetime.date) -> None:
     """CPU ms per request in this process, the forms app's three pages beside the peer's."""
     os.environ.update({k: v for k, v in env.items() if k.startswith(("FORMS_", "PEER_"))})
@@ -229,13 +239,6 @@ def cpu(args: argparse.Namespace, env: dict[str, str], folder: Path, day: dateti
     from forms import create_app
 
     forms_client = create_app().test_client()
-
-    def request_of(client: Any) -> Callable[..., tuple[int, str, str]]:
-        def request(method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str, str]:
-            response = client.open(path, method=method, data=form, base_url=BASE)
-            return response.status_code, response.headers.get("Location", ""), response.get_data(as_text=True)
-
-        return request
 
     forms_request = request_of(forms_client)
     _post_form(forms_request, "/e-tjanster/logga-in/", {"personnummer": TOLVAN})

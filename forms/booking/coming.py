@@ -20,6 +20,7 @@ from forms.store.tidbok import ACTIVE, BookingRow, TimeTypeRow
 
 
 def aware(stored: datetime.datetime) -> datetime.datetime:
+    """A stored time (naive UTC, as both databases keep it) as the citizen reads it: Stockholm time."""
     return stored.replace(tzinfo=datetime.UTC).astimezone(times.STOCKHOLM)
 
 

@@ -90,6 +90,8 @@ def unspent(engine: Engine, kallelse_id: int, clinic: str, personnummer: str) ->
 
 
 def is_spent(engine: Engine, kallelse_id: int) -> bool:
+    """Whether another booking has used it since a journey opened it: read before "Boka tiden" so
+    that journey is told, instead of losing the kallelse's type (often not on the web) unexplained."""
     with engine.connect() as connection:
         spent = connection.execute(select(Kallelse.spent_at).where(Kallelse.id == kallelse_id)).first()
     return spent is not None and spent.spent_at is not None

@@ -49,6 +49,7 @@ DATABASE_SCHEME = "hittavard+db"
 DATABASE_STORAGE = f"{DATABASE_SCHEME}://"  # the app's own database; the default
 
 EXTENSION = "hittavard_limiter"
+LIMITED = "hittavard_limited_endpoints"  # the endpoints whose POSTs the limiter's hooks run for
 
 
 class DatabaseStorage(Storage):
@@ -217,6 +218,7 @@ def _only_where_limited(app: Flask, added: tuple[int, int, int], limited: set[st
     Flask-Limiter hooks every request of the app: before it (resolve and filter the limits), after
     it (headers) and at its end (its context), about a tenth of a light page's work. Every limit
     here is on POST to a few endpoints, so on any other request those hooks find nothing to do.
+    `limited` is read at each request, so an endpoint limited later (limit_view) is included.
     """
 
     def applies() -> bool:
@@ -235,6 +237,19 @@ def _only_where_limited(app: Flask, added: tuple[int, int, int], limited: set[st
     for funcs, before, guard in zip(hooks, added, (guard_before, guard_after, guard_teardown), strict=True):
         chain = funcs[None]
         chain[before:] = [guard(hook) for hook in chain[before:]]  # type: ignore[operator]
+
+
+def limit_view(app: Flask, endpoint: str, limit: str, key: Callable[[], str]) -> None:
+    """Limit the POSTs to `endpoint` (after init_app, for a part that adds its views later).
+
+    Every limit goes through here so that the limiter's hooks, which run only for the endpoints
+    named here, also run for it: a limit added beside them was still counted by its view wrapper,
+    but its 429 lost Retry-After (the after-request hook), as the staff login's did.
+    """
+    view = app.view_functions[endpoint]  # a KeyError here: a limited view was renamed
+    decorate = app.extensions[EXTENSION].limit(limit, key_func=key, methods=["POST"])
+    app.view_functions[endpoint] = _on_post(decorate(view), view)
+    app.extensions[LIMITED].add(endpoint)
 
 
 def init_app(app: Flask, engine: Engine, storage_url: str | None, login_limit: str, send_limit: str) -> Limiter:
@@ -259,10 +274,9 @@ def init_app(app: Flask, engine: Engine, storage_url: str | None, login_limit: s
         "eservice.send": (send_limit, person_key),
         **{endpoint: (send_limit, person_key) for endpoint in BOOKING_SENDS},
     }
+    app.extensions[LIMITED] = set()
     for endpoint, (limit, key) in limited.items():
-        view = app.view_functions[endpoint]  # a KeyError here: a limited view was renamed
-        decorate = limiter.limit(limit, key_func=key, methods=["POST"])
-        app.view_functions[endpoint] = _on_post(decorate(view), view)
-    _only_where_limited(app, counts, set(limited))  # type: ignore[arg-type]
+        limit_view(app, endpoint, limit, key)
+    _only_where_limited(app, counts, app.extensions[LIMITED])
     app.register_error_handler(RateLimitExceeded, _rate_limited)
     return limiter

@@ -1,5 +1,7 @@
 """What the citizens' and the staff's SAML views share: the SPs on the app, the browser binding
-cookie, the refusal page, and the CSP's form-action for the IdP.
+cookie, the refusal page, Logga ut's LogoutRequest and the SLO endpoint, and the CSP's form-action
+for the IdP. Kept once here so that the two sides cannot drift apart (logout_redirect had a copy
+on each side).
 
 The IdP answers by a cross-site POST, which carries no SameSite=Lax cookie; so the request is
 bound to the browser by a cookie of its own, SameSite=None (Secure and `__Host-` over https),

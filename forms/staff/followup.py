@@ -61,7 +61,7 @@ DEFAULT_WEEKS = 12
 BOOKED_BY_STAFF: ColumnElement[bool] = BookingRow.booked_by == STAFF_BOOKED
 # The queries take a value or a bound parameter for each of these (`statements`).
 Moment = datetime.datetime | BindParameter[datetime.datetime]
-Clinic = str | BindParameter[str]
+ClinicSlug = str | BindParameter[str]  # not the content model's Clinic: a slug, or its parameter
 
 
 class whole_units(FunctionElement[int]):
@@ -128,7 +128,7 @@ def week_of(column: Any, bounds: Sequence[Moment]) -> ColumnElement[int]:
     return tree(0, len(bounds) - 1)
 
 
-def arrived_here(clinic: Clinic, start: Moment, end: Moment) -> list[ColumnElement[bool]]:
+def arrived_here(clinic: ClinicSlug, start: Moment, end: Moment) -> list[ColumnElement[bool]]:
     """The cases that arrived at the mottagning in [start, end): the filter every case figure uses.
 
     A case the mottagning started (omvänt ärendeflöde, direction "out") arrives only with the
@@ -237,7 +237,7 @@ class Figures:
         return total
 
 
-def case_rows(clinic: Clinic, bounds: Sequence[Moment], now: Moment) -> Any:
+def case_rows(clinic: ClinicSlug, bounds: Sequence[Moment], now: Moment) -> Any:
     week = week_of(Case.sent_at, bounds).label("week")
     responded = Case.responded_at.is_not(None)
     in_time = and_(responded, Case.responded_at <= Case.due_at)
@@ -255,7 +255,7 @@ def case_rows(clinic: Clinic, bounds: Sequence[Moment], now: Moment) -> Any:
     )
 
 
-def booking_rows(clinic: Clinic, bounds: Sequence[Moment]) -> Any:
+def booking_rows(clinic: ClinicSlug, bounds: Sequence[Moment]) -> Any:
     week = week_of(BookingRow.created_at, bounds).label("week")
     staff = case((BOOKED_BY_STAFF, 1), else_=0).label("staff")
     days = whole_units(BookingRow.start, BookingRow.created_at, 86400).label("days")
@@ -266,7 +266,7 @@ def booking_rows(clinic: Clinic, bounds: Sequence[Moment]) -> Any:
     )
 
 
-def rebooked_rows(clinic: Clinic, bounds: Sequence[Moment]) -> Any:
+def rebooked_rows(clinic: ClinicSlug, bounds: Sequence[Moment]) -> Any:
     week = week_of(BookingRow.rebooked_at, bounds).label("week")
     return (
         select(week, func.count().label("n"))
@@ -280,7 +280,7 @@ def rebooked_rows(clinic: Clinic, bounds: Sequence[Moment]) -> Any:
     )
 
 
-def cancelled_rows(clinic: Clinic, bounds: Sequence[Moment]) -> Any:
+def cancelled_rows(clinic: ClinicSlug, bounds: Sequence[Moment]) -> Any:
     week = week_of(BookingRow.updated_at, bounds).label("week")
     return (
         select(week, func.count().label("n"))

@@ -15,7 +15,7 @@ from flask import Flask
 from forms.identity.demo_data import load_demo_data
 from forms.identity.staff import DemoStaffProvider, StaffIdentityProvider
 from forms.platform.ratelimit import EXTENSION as LIMITER
-from forms.platform.ratelimit import client_key
+from forms.platform.ratelimit import client_key, limit_view
 from forms.platform.services import Services
 from forms.platform.settings import PREFIX
 from forms.platform.workdays import due_text
@@ -54,10 +54,8 @@ def init_app(app: Flask, svc: Services, config: dict[str, Any], url_prefix: str)
     for endpoint, view in app.view_functions.items():
         if endpoint.startswith("staff."):
             view._csrf_exempt = True  # checked by forms.staff.web.before instead
-    limiter = app.extensions.get(LIMITER)
-    if limiter is not None:
-        decorate = limiter.limit(svc.settings.ratelimit_login, key_func=client_key, methods=["POST"])
-        app.view_functions["staff.login"] = decorate(app.view_functions["staff.login"])
+    if LIMITER in app.extensions:
+        limit_view(app, "staff.login", svc.settings.ratelimit_login, client_key)
     engine = svc.store.engine
     now = svc.now()
     seed.seed_staff(engine, demo, now, source=str(svc.settings.demo_data))

@@ -121,7 +121,7 @@ Index("ix_cases_clinic_due", Case.clinic, Case.due_at, Case.id)
 Index("ix_cases_clinic_handler_due", Case.clinic, Case.handler, Case.due_at)
 Index("ix_cases_clinic_status", Case.clinic, Case.status)  # the staff list's count (migration 0005)
 # The uppföljning's weeks (forms.staff.followup), covering: every column its count reads is in the
-# index, so a mottagning's cases are counted without reading the table (migration 0014).
+# index, so a mottagning's cases are counted without reading the table (migration 0015).
 Index("ix_cases_followup", Case.clinic, Case.sent_at, Case.eservice, Case.direction, Case.due_at,
       Case.responded_at, Case.status)
 

@@ -95,7 +95,7 @@ class BookingRow(Base):
         # after a moment, which are only the coming ones.
         Index("ix_tidbok_bookings_active_end", "clinic", "end", sqlite_where=ACTIVE_ONLY, postgresql_where=ACTIVE_ONLY),
         # The uppföljning's weeks (forms.staff.followup): bookings made, and cancelled or rebooked, in a
-        # period, covering: every column those counts read is in the index (migration 0014).
+        # period, covering: every column those counts read is in the index (migration 0015).
         Index("ix_tidbok_bookings_followup_created", "clinic", "created_at", "booked_by", "start"),
         Index("ix_tidbok_bookings_followup_updated", "clinic", "updated_at", "status", "rebooked_at"),
     )

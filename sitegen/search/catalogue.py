@@ -42,6 +42,8 @@ class Catalogue:
 
     @classmethod
     def read(cls, connection: sqlite3.Connection) -> Catalogue:
+        """Read once per index version (at a worker's warm-up): a handful of statements over the
+        whole index, so that no search afterwards needs one to count, group or name its matches."""
         clinics: dict[int, Clinic] = {}
         order: list[int] = []
         by_municipality: dict[str, list[int]] = {}

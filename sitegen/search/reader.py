@@ -1,6 +1,8 @@
 """Reading the index: one search, the municipalities, and the lists a search page offers.
 
 User text reaches SQLite only as bound parameters and quoted words (sitegen/search/expressions.py).
+What each word matches is looked up once per version of the index (sitegen/search/words.py); this
+module combines those sets with the filters, counts them against the catalogue and ranks a page.
 
 Each call reads in a short transaction of its own, on a read-only connection its thread keeps
 for as long as the file stays the same version (opening one cost about 0.2 ms of a new search's
@@ -20,7 +22,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +33,11 @@ from sitegen.search.expressions import (
     query_words,
     word_expression,
 )
-from sitegen.search.memo import Memo
 from sitegen.search.query import Facet, Hit, Query, Results
-from sitegen.search.schema import WEIGHTS, fold, index_path, key
+from sitegen.search.schema import WEIGHTS, index_path, key
 from sitegen.search.searcher import IndexMissing, Searcher  # noqa: F401 (imported from here by the app)
 from sitegen.search.suggest import Suggester
+from sitegen.search.words import Words
 from sitegen.site.view import swedish_sort_key
 
 ESERVICE_FACETS = 20  # the most common e-services among the matches offered as filters
@@ -47,7 +48,6 @@ ESERVICE_FACETS = 20  # the most common e-services among the matches offered as 
 # matches × e-services, and a broad query ("mottagning") matches nearly every mottagning.
 COUNTED_ESERVICES = 1000
 RESULTS_KEPT = 1000  # results of recent queries kept per process (see SqliteSearcher.search)
-RARE = 1000  # a word matching at most this many from word starts gives the candidates of compound hits
 
 
 class SqliteSearcher:
@@ -61,7 +61,7 @@ class SqliteSearcher:
         self._suggester: Suggester | None = None
         self._common: list[Facet] | None = None
         self._catalogue: Catalogue | None = None
-        self._memo = Memo()  # what single words match, for this version of the index
+        self._words = Words()  # what single words match, for this version of the index
         self._municipalities: list[Facet] | None = None
         self._last_open: frozenset[str] = frozenset()
         self._results: OrderedDict[tuple[Any, ...], Results] = OrderedDict()
@@ -79,7 +79,7 @@ class SqliteSearcher:
             with self._lock:
                 self._version, self._open_cache, self._suggester, self._common = version, {}, None, None
                 self._municipalities, self._last_open, self._catalogue = None, frozenset(), None
-                self._results, self._memo = OrderedDict(), Memo()
+                self._results, self._words = OrderedDict(), Words()
 
     def _still(self, version: tuple[int, int, int] | None) -> bool:
         """Whether the index is still the one a computation began on. A build may replace the file
@@ -194,8 +194,8 @@ class SqliteSearcher:
             expression = match_expression(query.text)
             if expression is not None:  # every word's matches: what the words' AND matches
                 typed = query_words(query.text)
-                matched = self._starts(connection, typed[0]).intersection(
-                    *(self._starts(connection, word) for word in typed[1:])
+                matched = self._words.starts(connection, typed[0]).intersection(
+                    *(self._words.starts(connection, word) for word in typed[1:])
                 )
                 found = self._kept(connection, catalogue, query, open_hours, list(matched))
                 inside = self._inside_words(connection, catalogue, query, open_hours, set(found))
@@ -241,7 +241,7 @@ class SqliteSearcher:
     def _kept(
         connection: sqlite3.Connection, catalogue: Catalogue, query: Query, open_hours: frozenset[str], ids: list[int]
     ) -> list[int]:
-        """The ids the query's filters keep (the same conditions as _filters, applied in memory)."""
+        """The ids the query's filters keep: the conditions expressions.filters writes in SQL, in memory."""
         clinics = catalogue.clinics
         kept = [i for i in ids if i in clinics]
         if query.municipality is not None:
@@ -275,7 +275,7 @@ class SqliteSearcher:
             return found[start:end]  # already alphabetical, or nothing to order
         typed = query_words(query.text)
         if len(typed) == 1:
-            scores, clinics = self._scores(connection, typed[0]), catalogue.clinics
+            scores, clinics = self._words.scores(connection, typed[0]), catalogue.clinics
             return heapq.nsmallest(end, found, key=lambda i: (scores[i], clinics[i].position))[start:]
         source, params = filters(query, expression, open_hours)
         rank = ", ".join(map(str, WEIGHTS))
@@ -284,26 +284,6 @@ class SqliteSearcher:
             [*params, end - start, start],
         )
         return [row[0] for row in rows]
-
-    def _starts(self, connection: sqlite3.Connection, word: str) -> frozenset[int]:
-        """The mottagningar a word matches from a word's start (as spelled or folded)."""
-        statement = "SELECT rowid FROM fts WHERE fts MATCH ?"
-        return self._memo.get(
-            ("starts", word),
-            lambda: frozenset(map(itemgetter(0), connection.execute(statement, (word_expression(word),)))),
-        )
-
-    def _inside(self, connection: sqlite3.Connection, phrase: str) -> frozenset[int]:
-        """The mottagningar whose folded name has a word (infix_phrase) inside it."""
-        statement = "SELECT rowid FROM name_trigrams WHERE name_trigrams MATCH ?"
-        return self._memo.get(
-            ("inside", phrase), lambda: frozenset(map(itemgetter(0), connection.execute(statement, (phrase,))))
-        )
-
-    def _scores(self, connection: sqlite3.Connection, word: str) -> dict[int, float]:
-        """A one-word query's BM25 per match: the same value SQLite orders that query by."""
-        statement = f"SELECT rowid, bm25(fts, {', '.join(map(str, WEIGHTS))}) FROM fts WHERE fts MATCH ?"
-        return self._memo.get(("scores", word), lambda: dict(connection.execute(statement, (word_expression(word),))))
 
     def _inside_words(
         self,
@@ -325,11 +305,11 @@ class SqliteSearcher:
         if not any(phrases):
             return []
         if len(typed) == 1 and phrases[0] is not None:  # its word-start matches are all found already
-            candidates = self._inside(connection, phrases[0]) - found
+            candidates = self._words.inside(connection, phrases[0]) - found
             kept = self._kept(connection, catalogue, query, open_hours, list(candidates))
             clinics = catalogue.clinics
             return sorted(kept, key=lambda i: clinics[i].position)
-        candidates = self._all_words_inside(connection, typed, phrases) - found
+        candidates = self._words.all_inside(connection, typed, phrases) - found
         if not candidates:
             return []
         source, params = filters(query, None, open_hours)
@@ -344,46 +324,6 @@ class SqliteSearcher:
                 [*params, json.dumps(sorted(candidates)), " OR ".join(word_expression(word) for word in typed)],
             )
         ]
-
-    def _all_words_inside(
-        self, connection: sqlite3.Connection, typed: list[str], phrases: list[str | None]
-    ) -> set[int]:
-        """The mottagningar where every word matches from a word's start or inside the name (and,
-        unless they are among those found from word starts, at least one only inside).
-
-        The sets are kept small, since a common word matches thousands of mottagningar: when one
-        word is rare, the candidates are its matches; when all are common (an e-service's name),
-        they are the names with a word inside them but not from a word's start, which is rare.
-        Then each word is checked among the candidates only.
-        """
-        counts = [len(self._starts(connection, word)) for word in typed]
-        rarest = min(range(len(typed)), key=lambda index: counts[index])
-        if counts[rarest] <= RARE:
-            candidates = set(self._starts(connection, typed[rarest]))
-            if (phrase := phrases[rarest]) is not None:
-                candidates |= self._inside(connection, phrase)
-        else:
-            candidates = set()
-            for word, phrase in zip(typed, phrases, strict=True):
-                if phrase is not None:
-                    candidates |= self._inside(connection, phrase) - self._starts(connection, word)
-        if not candidates:
-            return candidates
-        listed = json.dumps(sorted(candidates))
-        names = dict(
-            connection.execute(  # type: ignore[arg-type]
-                "SELECT rowid, name_f FROM name_trigrams WHERE rowid IN (SELECT value FROM json_each(?))", (listed,)
-            )
-        )
-        for word, phrase in zip(typed, phrases, strict=True):
-            starts = self._starts(connection, word)
-            inside = fold(word) if phrase is not None else None
-            candidates = {
-                candidate
-                for candidate in candidates
-                if candidate in starts or (inside is not None and inside in names.get(candidate, ""))
-            }
-        return candidates
 
     def state(self, moment: datetime.datetime) -> tuple[tuple[int, int, int] | None, frozenset[str]]:
         self._check_version()

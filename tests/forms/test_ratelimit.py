@@ -32,6 +32,7 @@ from tests.forms.conftest import (
 )
 from tests.forms.gunicorn_run import Browser, demo_file, gunicorn, made_up_people
 from tests.forms.journey import Journey, assert_valid_html
+from tests.forms.staff_support import staff_login
 from tests.support.live_app import serve_app
 
 LOGIN = f"{BASE}/logga-in/"
@@ -94,6 +95,19 @@ def test_the_limiter_runs_only_on_the_posts_it_limits(
     other = app.test_client()
     assert [attempt(other).status_code for _ in range(3)] == [200, 200, 429]  # the limit still holds
     assert checked and all(seen == f"POST {LOGIN}" for seen in checked)
+
+
+def test_staff_login_attempts_are_limited_per_address_like_the_citizens(make_app: Callable[..., Flask]) -> None:
+    """The staff login's limit is added after the limiter's own (forms.staff.setup), outside the
+    endpoints the limiter's hooks were narrowed to: the limit must still hold there, on POST only."""
+    app = make_app(FORMS_RATELIMIT_LOGIN="3 per minute")
+    client = app.test_client()
+    unknown = "SE0000000000-X999"  # no such member of staff: a failed login
+    assert [staff_login(client, unknown).status_code for _ in range(3)] == [200, 200, 200]
+    refused = staff_login(client, unknown)
+    assert refused.status_code == 429 and "För många försök" in refused.text
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    assert client.get(f"{BASE}/personal/logga-in/").status_code == 200  # only POSTs count
 
 
 def test_sends_are_limited_per_person_and_the_page_says_nothing_is_lost(make_app: Callable[..., Flask]) -> None:
