@@ -20,23 +20,17 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from sitegen.search.catalogue import Catalogue
-from sitegen.search.expressions import (
-    filters,
-    infix_phrase,
-    match_expression,
-    query_words,
-    word_expression,
-)
-from sitegen.search.memo import Memo
+from sitegen.search.compounds import compound_hits
+from sitegen.search.expressions import match_expression, query_words, word_expression  # noqa: F401 (tests)
 from sitegen.search.query import Facet, Hit, Query, Results
-from sitegen.search.schema import WEIGHTS, fold, index_path, key
+from sitegen.search.schema import index_path, key
 from sitegen.search.searcher import IndexMissing, Searcher  # noqa: F401 (imported from here by the app)
 from sitegen.search.suggest import Suggester
+from sitegen.search.words import Words, best
 from sitegen.site.view import swedish_sort_key
 
 ESERVICE_FACETS = 20  # the most common e-services among the matches offered as filters
@@ -47,7 +41,6 @@ ESERVICE_FACETS = 20  # the most common e-services among the matches offered as 
 # matches × e-services, and a broad query ("mottagning") matches nearly every mottagning.
 COUNTED_ESERVICES = 1000
 RESULTS_KEPT = 1000  # results of recent queries kept per process (see SqliteSearcher.search)
-RARE = 1000  # a word matching at most this many from word starts gives the candidates of compound hits
 
 
 class SqliteSearcher:
@@ -61,7 +54,7 @@ class SqliteSearcher:
         self._suggester: Suggester | None = None
         self._common: list[Facet] | None = None
         self._catalogue: Catalogue | None = None
-        self._memo = Memo()  # what single words match, for this version of the index
+        self._words = Words()  # what single words match, for this version of the index
         self._municipalities: list[Facet] | None = None
         self._last_open: frozenset[str] = frozenset()
         self._results: OrderedDict[tuple[Any, ...], Results] = OrderedDict()
@@ -79,7 +72,7 @@ class SqliteSearcher:
             with self._lock:
                 self._version, self._open_cache, self._suggester, self._common = version, {}, None, None
                 self._municipalities, self._last_open, self._catalogue = None, frozenset(), None
-                self._results, self._memo = OrderedDict(), Memo()
+                self._results, self._words = OrderedDict(), Words()
 
     def _still(self, version: tuple[int, int, int] | None) -> bool:
         """Whether the index is still the one a computation began on. A build may replace the file
@@ -192,25 +185,30 @@ class SqliteSearcher:
             catalogue = self._catalogue_of(connection)
             open_hours = self._open_hours(connection, query.moment)
             expression = match_expression(query.text)
+            words = self._words
+
+            def keep(ids: list[int]) -> list[int]:
+                return self._kept(catalogue, query, open_hours, ids)
+
             if expression is not None:  # every word's matches: what the words' AND matches
                 typed = query_words(query.text)
-                matched = self._starts(connection, typed[0]).intersection(
-                    *(self._starts(connection, word) for word in typed[1:])
+                matched = words.starts(connection, typed[0]).intersection(
+                    *(words.starts(connection, word) for word in typed[1:])
                 )
-                found = self._kept(connection, catalogue, query, open_hours, list(matched))
-                inside = self._inside_words(connection, catalogue, query, open_hours, set(found))
+                found = keep(list(matched))
+                inside = compound_hits(connection, words, catalogue, typed, keep, set(found))
             else:  # no words: every mottagning the filters keep, alphabetically
                 everyone = catalogue.order
                 if query.municipality is not None:
                     everyone = catalogue.by_municipality.get(key(query.municipality), [])
-                found, inside = self._kept(connection, catalogue, query, open_hours, everyone), []
+                found, inside = keep(everyone), []
             total = len(found) + len(inside)
             pages = max(1, -(-total // query.per_page))
             page = min(max(1, query.page), pages)
             start, end = (page - 1) * query.per_page, page * query.per_page
             shown = inside[max(0, start - len(found)) : max(0, end - len(found))]
             if start < len(found):
-                ranked = self._ranked(connection, catalogue, query, expression, open_hours, found, start, end)
+                ranked = self._ranked(connection, catalogue, query, expression, found, start, end)
                 shown = ranked + shown
             details = {
                 row[0]: row[1:]
@@ -238,21 +236,16 @@ class SqliteSearcher:
         )
 
     @staticmethod
-    def _kept(
-        connection: sqlite3.Connection, catalogue: Catalogue, query: Query, open_hours: frozenset[str], ids: list[int]
-    ) -> list[int]:
-        """The ids the query's filters keep (the same conditions as _filters, applied in memory)."""
+    def _kept(catalogue: Catalogue, query: Query, open_hours: frozenset[str], ids: list[int]) -> list[int]:
+        """The ids the query's filters keep (the conditions of expressions.filters, in memory)."""
         clinics = catalogue.clinics
         kept = [i for i in ids if i in clinics]
         if query.municipality is not None:
             municipality_key = key(query.municipality)
             kept = [i for i in kept if clinics[i].municipality_key == municipality_key]
         if query.eservice is not None:
-            rows = connection.execute(
-                "SELECT clinic_id FROM clinic_eservices WHERE name_key = ?", (key(query.eservice),)
-            )
-            offering = {row[0] for row in rows}
-            kept = [i for i in kept if i in offering]
+            eservice_key, offered = key(query.eservice), catalogue.eservice_keys
+            kept = [i for i in kept if eservice_key in offered.get(i, ())]
         if query.open_only:
             kept = [i for i in kept if clinics[i].hours in open_hours]
         return kept
@@ -263,127 +256,20 @@ class SqliteSearcher:
         catalogue: Catalogue,
         query: Query,
         expression: str | None,
-        open_hours: frozenset[str],
         found: list[int],
         start: int,
         end: int,
     ) -> list[int]:
         """The word-start matches from `start` to `end` in the order of the results: best first
-        (BM25), then alphabetically. Only the best `end` are ever ordered: of a one-word query by
-        its word's kept scores (the broad queries), of more words by SQLite among their matches."""
+        (BM25), then alphabetically. Only the best `end` are ever ordered, by the words' kept
+        scores (sitegen/search/words.py), so a broad word is scored once, not per filter and page."""
         if expression is None or len(found) == 1:
             return found[start:end]  # already alphabetical, or nothing to order
-        typed = query_words(query.text)
+        typed, words, clinics = query_words(query.text), self._words, catalogue.clinics
         if len(typed) == 1:
-            scores, clinics = self._scores(connection, typed[0]), catalogue.clinics
+            scores = words.scores(connection, typed[0])
             return heapq.nsmallest(end, found, key=lambda i: (scores[i], clinics[i].position))[start:]
-        source, params = filters(query, expression, open_hours)
-        rank = ", ".join(map(str, WEIGHTS))
-        rows = connection.execute(
-            f"SELECT c.id FROM {source} ORDER BY bm25(fts, {rank}), c.sort_key, c.slug LIMIT ? OFFSET ?",
-            [*params, end - start, start],
-        )
-        return [row[0] for row in rows]
-
-    def _starts(self, connection: sqlite3.Connection, word: str) -> frozenset[int]:
-        """The mottagningar a word matches from a word's start (as spelled or folded)."""
-        statement = "SELECT rowid FROM fts WHERE fts MATCH ?"
-        return self._memo.get(
-            ("starts", word),
-            lambda: frozenset(map(itemgetter(0), connection.execute(statement, (word_expression(word),)))),
-        )
-
-    def _inside(self, connection: sqlite3.Connection, phrase: str) -> frozenset[int]:
-        """The mottagningar whose folded name has a word (infix_phrase) inside it."""
-        statement = "SELECT rowid FROM name_trigrams WHERE name_trigrams MATCH ?"
-        return self._memo.get(
-            ("inside", phrase), lambda: frozenset(map(itemgetter(0), connection.execute(statement, (phrase,))))
-        )
-
-    def _scores(self, connection: sqlite3.Connection, word: str) -> dict[int, float]:
-        """A one-word query's BM25 per match: the same value SQLite orders that query by."""
-        statement = f"SELECT rowid, bm25(fts, {', '.join(map(str, WEIGHTS))}) FROM fts WHERE fts MATCH ?"
-        return self._memo.get(("scores", word), lambda: dict(connection.execute(statement, (word_expression(word),))))
-
-    def _inside_words(
-        self,
-        connection: sqlite3.Connection,
-        catalogue: Catalogue,
-        query: Query,
-        open_hours: frozenset[str],
-        found: set[int],
-    ) -> list[int]:
-        """The matches that need a word found inside a name (compound words), in their order.
-
-        They come after every match found from word starts (`found`): each query word must match
-        from a word's start anywhere or inside the name, and at least one only inside the name.
-        Among them, BM25 of the words that do match from a word's start orders them ("central
-        malmö": Vårdcentralen Malmö before Malmo hälsocentral), then the Swedish alphabet.
-        """
-        typed = query_words(query.text)
-        phrases = [infix_phrase(word) for word in typed]
-        if not any(phrases):
-            return []
-        if len(typed) == 1 and phrases[0] is not None:  # its word-start matches are all found already
-            candidates = self._inside(connection, phrases[0]) - found
-            kept = self._kept(connection, catalogue, query, open_hours, list(candidates))
-            clinics = catalogue.clinics
-            return sorted(kept, key=lambda i: clinics[i].position)
-        candidates = self._all_words_inside(connection, typed, phrases) - found
-        if not candidates:
-            return []
-        source, params = filters(query, None, open_hours)
-        joiner = " AND " if " WHERE " in source else " WHERE "
-        weights = ", ".join(map(str, WEIGHTS))
-        rank = f"(SELECT bm25(fts, {weights}) FROM fts WHERE fts MATCH ? AND fts.rowid = c.id)"
-        return [
-            row[0]
-            for row in connection.execute(
-                f"SELECT c.id FROM {source}{joiner}c.id IN (SELECT value FROM json_each(?))"
-                f" ORDER BY {rank}, c.sort_key, c.slug",
-                [*params, json.dumps(sorted(candidates)), " OR ".join(word_expression(word) for word in typed)],
-            )
-        ]
-
-    def _all_words_inside(
-        self, connection: sqlite3.Connection, typed: list[str], phrases: list[str | None]
-    ) -> set[int]:
-        """The mottagningar where every word matches from a word's start or inside the name (and,
-        unless they are among those found from word starts, at least one only inside).
-
-        The sets are kept small, since a common word matches thousands of mottagningar: when one
-        word is rare, the candidates are its matches; when all are common (an e-service's name),
-        they are the names with a word inside them but not from a word's start, which is rare.
-        Then each word is checked among the candidates only.
-        """
-        counts = [len(self._starts(connection, word)) for word in typed]
-        rarest = min(range(len(typed)), key=lambda index: counts[index])
-        if counts[rarest] <= RARE:
-            candidates = set(self._starts(connection, typed[rarest]))
-            if (phrase := phrases[rarest]) is not None:
-                candidates |= self._inside(connection, phrase)
-        else:
-            candidates = set()
-            for word, phrase in zip(typed, phrases, strict=True):
-                if phrase is not None:
-                    candidates |= self._inside(connection, phrase) - self._starts(connection, word)
-        if not candidates:
-            return candidates
-        listed = json.dumps(sorted(candidates))
-        names = dict(
-            connection.execute(  # type: ignore[arg-type]
-                "SELECT rowid, name_f FROM name_trigrams WHERE rowid IN (SELECT value FROM json_each(?))", (listed,)
-            )
-        )
-        for word, phrase in zip(typed, phrases, strict=True):
-            starts = self._starts(connection, word)
-            inside = fold(word) if phrase is not None else None
-            candidates = {
-                candidate
-                for candidate in candidates
-                if candidate in starts or (inside is not None and inside in names.get(candidate, ""))
-            }
-        return candidates
+        return best(found, [words.terms(connection, word) for word in typed], clinics, end)[start:]
 
     def state(self, moment: datetime.datetime) -> tuple[tuple[int, int, int] | None, frozenset[str]]:
         self._check_version()
