@@ -31,7 +31,6 @@ from sitegen.search.schema import index_path, key
 from sitegen.search.searcher import IndexMissing, Searcher  # noqa: F401 (imported from here by the app)
 from sitegen.search.suggest import Suggester
 from sitegen.search.words import Words, best
-from sitegen.site.view import swedish_sort_key
 
 ESERVICE_FACETS = 20  # the most common e-services among the matches offered as filters
 
@@ -292,14 +291,14 @@ class SqliteSearcher:
         self.municipalities()
 
     def municipalities(self) -> list[Facet]:
-        """Kept per version of the index: the no-hit page and the empty search show them all."""
+        """Kept per version of the index: the no-hit page and the empty search show them all,
+        each by the name the filter list gives it (Catalogue.municipality_names)."""
         self._check_version()
         kept = self._municipalities
         if kept is None:
             version = self._version
-            with self._connect() as connection:
-                rows = connection.execute("SELECT min(municipality), count(*) FROM clinics GROUP BY municipality_key")
-                kept = sorted((Facet(*row) for row in rows), key=lambda facet: swedish_sort_key(facet.name))
+            catalogue = self._known_catalogue()
+            kept = catalogue.municipality_facets(catalogue.order)
             with self._lock:
                 if self._still(version):
                     self._municipalities = kept
