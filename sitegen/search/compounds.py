@@ -14,9 +14,10 @@ import sqlite3
 from collections.abc import Callable
 
 from sitegen.search.catalogue import Catalogue
-from sitegen.search.expressions import infix_phrase
+from sitegen.search.expressions import filters, infix_phrase, query_words, word_expression
+from sitegen.search.query import Query
 from sitegen.search.schema import fold
-from sitegen.search.words import Words, best
+from sitegen.search.words import RANK, Words
 
 RARE = 1000  # a word matching at most this many from word starts gives the candidates of compound hits
 
@@ -25,12 +26,14 @@ def compound_hits(
     connection: sqlite3.Connection,
     words: Words,
     catalogue: Catalogue,
-    typed: list[str],
+    query: Query,
+    open_hours: frozenset[str],
     keep: Callable[[list[int]], list[int]],
     found: set[int],
 ) -> list[int]:
-    """The compound hits of the words `typed` that the query's filters `keep`, in their order;
-    `found` are the hits from word starts, which they come after."""
+    """The compound hits of the query's words that its filters `keep`, in their order; `found`
+    are the hits from word starts, which they come after."""
+    typed = query_words(query.text)
     phrases = [infix_phrase(word) for word in typed]
     if not any(phrases):
         return []
@@ -41,8 +44,17 @@ def compound_hits(
     candidates = _all_words_inside(connection, words, typed, phrases) - found
     if not candidates:
         return []
-    kept = keep(list(candidates))
-    return best(kept, [words.terms(connection, word) for word in typed], clinics, len(kept))
+    source, params = filters(query, None, open_hours)
+    joiner = " AND " if " WHERE " in source else " WHERE "
+    rank = f"(SELECT bm25(fts, {RANK}) FROM fts WHERE fts MATCH ? AND fts.rowid = c.id)"
+    return [
+        row[0]
+        for row in connection.execute(
+            f"SELECT c.id FROM {source}{joiner}c.id IN (SELECT value FROM json_each(?))"
+            f" ORDER BY {rank}, c.sort_key, c.slug",
+            [*params, json.dumps(sorted(candidates)), " OR ".join(word_expression(word) for word in typed)],
+        )
+    ]
 
 
 def _all_words_inside(

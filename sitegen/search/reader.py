@@ -25,12 +25,12 @@ from typing import Any
 
 from sitegen.search.catalogue import Catalogue
 from sitegen.search.compounds import compound_hits
-from sitegen.search.expressions import match_expression, query_words, word_expression  # noqa: F401 (tests)
+from sitegen.search.expressions import filters, match_expression, query_words, word_expression  # noqa: F401
 from sitegen.search.query import Facet, Hit, Query, Results
 from sitegen.search.schema import index_path, key
 from sitegen.search.searcher import IndexMissing, Searcher  # noqa: F401 (imported from here by the app)
 from sitegen.search.suggest import Suggester
-from sitegen.search.words import Words, best
+from sitegen.search.words import RANK, Words
 
 ESERVICE_FACETS = 20  # the most common e-services among the matches offered as filters
 
@@ -195,7 +195,7 @@ class SqliteSearcher:
                     *(words.starts(connection, word) for word in typed[1:])
                 )
                 found = keep(list(matched))
-                inside = compound_hits(connection, words, catalogue, typed, keep, set(found))
+                inside = compound_hits(connection, words, catalogue, query, open_hours, keep, set(found))
             else:  # no words: every mottagning the filters keep, alphabetically
                 everyone = catalogue.order
                 if query.municipality is not None:
@@ -207,7 +207,7 @@ class SqliteSearcher:
             start, end = (page - 1) * query.per_page, page * query.per_page
             shown = inside[max(0, start - len(found)) : max(0, end - len(found))]
             if start < len(found):
-                ranked = self._ranked(connection, catalogue, query, expression, found, start, end)
+                ranked = self._ranked(connection, catalogue, query, expression, open_hours, found, start, end)
                 shown = ranked + shown
             details = {
                 row[0]: row[1:]
@@ -255,20 +255,27 @@ class SqliteSearcher:
         catalogue: Catalogue,
         query: Query,
         expression: str | None,
+        open_hours: frozenset[str],
         found: list[int],
         start: int,
         end: int,
     ) -> list[int]:
         """The word-start matches from `start` to `end` in the order of the results: best first
         (BM25), then alphabetically. Only the best `end` are ever ordered, by the words' kept
-        scores (sitegen/search/words.py), so a broad word is scored once, not per filter and page."""
+        scores (sitegen/search/words.py), so a broad word is scored once, not per filter and page;
+        of several words by SQLite among their matches, up to the page shown."""
         if expression is None or len(found) == 1:
             return found[start:end]  # already alphabetical, or nothing to order
         typed, words, clinics = query_words(query.text), self._words, catalogue.clinics
         if len(typed) == 1:
             scores = words.scores(connection, typed[0])
             return heapq.nsmallest(end, found, key=lambda i: (scores[i], clinics[i].position))[start:]
-        return best(found, [words.terms(connection, word) for word in typed], clinics, end)[start:]
+        source, params = filters(query, expression, open_hours)
+        rows = connection.execute(
+            f"SELECT c.id FROM {source} ORDER BY bm25(fts, {RANK}), c.sort_key, c.slug LIMIT ? OFFSET ?",
+            [*params, end - start, start],
+        )
+        return [row[0] for row in rows]
 
     def state(self, moment: datetime.datetime) -> tuple[tuple[int, int, int] | None, frozenset[str]]:
         self._check_version()
