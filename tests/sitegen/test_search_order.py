@@ -210,13 +210,13 @@ SEVERAL_WORDS = ("vård", "hud", "malmö", "malmo", "storgatan", "centralgatan",
                  "för", "åsvik", "ängby", "boka", "recept", "tandvård", "central", "berga", "7", "12", "110")  # fmt: skip
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(3))
 def test_queries_of_several_new_words_show_every_page_as_ranking_every_match_did(site: Path, seed: int) -> None:
     """Random queries of two or three words, each asked of a searcher that knows none of its words
     yet and of one that has kept them from the queries before: every page is the reference's."""
     rng = random.Random(seed)
     used = SqliteSearcher(site, is_open)
-    for _ in range(6):
+    for _ in range(5):
         text = " ".join(rng.sample(SEVERAL_WORDS, rng.choice((2, 3))))
         municipality = rng.choice((None, None, "Malmö", "Granberga"))
         open_only = rng.random() < 0.3
