@@ -33,7 +33,7 @@ class Catalogue:
     clinics: dict[int, Clinic]
     order: list[int]  # every id, alphabetically (a search without words lists them so)
     by_municipality: dict[str, list[int]]  # municipality key → its ids, alphabetically
-    municipality_names: dict[str, str]  # key → the spelling of its first mottagning (as `WHERE key = ? LIMIT 1`)
+    municipality_names: dict[str, str]  # key → its most common spelling (see read)
     municipality_places: dict[str, int]  # key → its place in the Swedish alphabetical list of municipalities
     eservice_names: dict[str, str]  # key → the spelling of its first row (as `WHERE name_key = ? LIMIT 1`)
     eservice_keys: dict[int, tuple[str, ...]]  # id → the keys of its e-services
@@ -47,17 +47,19 @@ class Catalogue:
         clinics: dict[int, Clinic] = {}
         order: list[int] = []
         by_municipality: dict[str, list[int]] = {}
-        rows = connection.execute("SELECT id, municipality_key, hours FROM clinics ORDER BY sort_key, slug")
-        for position, (clinic_id, municipality_key, hours) in enumerate(rows):
+        spelled_as: dict[str, Counter[str]] = {}
+        rows = connection.execute(
+            "SELECT id, municipality_key, municipality, hours FROM clinics ORDER BY sort_key, slug"
+        )
+        for position, (clinic_id, municipality_key, municipality, hours) in enumerate(rows):
             clinics[clinic_id] = Clinic(position, municipality_key, hours)
             order.append(clinic_id)
             by_municipality.setdefault(municipality_key, []).append(clinic_id)
-        # SQLite takes a bare column from the row that min() picked: the spelling of the lowest id.
+            spelled_as.setdefault(municipality_key, Counter())[municipality] += 1
+        # One name per municipality wherever it is listed, whatever matched: the spelling most of its
+        # mottagningar use (one card's "MALMÖ" does not rename Malmö), on a tie the smallest.
         municipalities = {
-            name_key: name
-            for name_key, name, _ in connection.execute(
-                "SELECT municipality_key, municipality, min(id) FROM clinics GROUP BY municipality_key"
-            )
+            name_key: min(counts, key=lambda name: (-counts[name], name)) for name_key, counts in spelled_as.items()
         }
         places = sorted(municipalities, key=lambda name_key: swedish_sort_key(municipalities[name_key]))
         offered: dict[int, list[str]] = {}

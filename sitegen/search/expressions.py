@@ -44,7 +44,6 @@ def infix_phrase(word: str) -> str | None:
     return f'"{folded}"' if len(folded) >= INFIX_MIN else None
 
 
-
 def filters(query: Query, expression: str | None, open_hours: frozenset[str]) -> tuple[str, list[Any]]:
     """The source and conditions of a query, every active filter applied; user values as parameters."""
     source = "clinics c JOIN fts ON fts.rowid = c.id" if expression is not None else "clinics c"

@@ -1,8 +1,6 @@
 """Reading the index: one search, the municipalities, and the lists a search page offers.
 
 User text reaches SQLite only as bound parameters and quoted words (sitegen/search/expressions.py).
-What each word matches is looked up once per version of the index (sitegen/search/words.py); this
-module combines those sets with the filters, counts them against the catalogue and ranks a page.
 
 Each call reads in a short transaction of its own, on a read-only connection its thread keeps
 for as long as the file stays the same version (opening one cost about 0.2 ms of a new search's
@@ -26,19 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.search.catalogue import Catalogue
-from sitegen.search.expressions import (
-    filters,
-    infix_phrase,
-    match_expression,
-    query_words,
-    word_expression,
-)
+from sitegen.search.compounds import compound_hits
+from sitegen.search.expressions import filters, match_expression, query_words, word_expression  # noqa: F401
 from sitegen.search.query import Facet, Hit, Query, Results
-from sitegen.search.schema import WEIGHTS, index_path, key
+from sitegen.search.schema import index_path, key
 from sitegen.search.searcher import IndexMissing, Searcher  # noqa: F401 (imported from here by the app)
 from sitegen.search.suggest import Suggester
-from sitegen.search.words import Words
-from sitegen.site.view import swedish_sort_key
+from sitegen.search.words import RANK, Words
 
 ESERVICE_FACETS = 20  # the most common e-services among the matches offered as filters
 
@@ -192,18 +184,23 @@ class SqliteSearcher:
             catalogue = self._catalogue_of(connection)
             open_hours = self._open_hours(connection, query.moment)
             expression = match_expression(query.text)
+            words = self._words
+
+            def keep(ids: list[int]) -> list[int]:
+                return self._kept(catalogue, query, open_hours, ids)
+
             if expression is not None:  # every word's matches: what the words' AND matches
                 typed = query_words(query.text)
-                matched = self._words.starts(connection, typed[0]).intersection(
-                    *(self._words.starts(connection, word) for word in typed[1:])
+                matched = words.starts(connection, typed[0]).intersection(
+                    *(words.starts(connection, word) for word in typed[1:])
                 )
-                found = self._kept(connection, catalogue, query, open_hours, list(matched))
-                inside = self._inside_words(connection, catalogue, query, open_hours, set(found))
+                found = keep(list(matched))
+                inside = compound_hits(connection, words, catalogue, query, open_hours, keep, set(found))
             else:  # no words: every mottagning the filters keep, alphabetically
                 everyone = catalogue.order
                 if query.municipality is not None:
                     everyone = catalogue.by_municipality.get(key(query.municipality), [])
-                found, inside = self._kept(connection, catalogue, query, open_hours, everyone), []
+                found, inside = keep(everyone), []
             total = len(found) + len(inside)
             pages = max(1, -(-total // query.per_page))
             page = min(max(1, query.page), pages)
@@ -238,21 +235,16 @@ class SqliteSearcher:
         )
 
     @staticmethod
-    def _kept(
-        connection: sqlite3.Connection, catalogue: Catalogue, query: Query, open_hours: frozenset[str], ids: list[int]
-    ) -> list[int]:
-        """The ids the query's filters keep: the conditions expressions.filters writes in SQL, in memory."""
+    def _kept(catalogue: Catalogue, query: Query, open_hours: frozenset[str], ids: list[int]) -> list[int]:
+        """The ids the query's filters keep (the conditions of expressions.filters, in memory)."""
         clinics = catalogue.clinics
         kept = [i for i in ids if i in clinics]
         if query.municipality is not None:
             municipality_key = key(query.municipality)
             kept = [i for i in kept if clinics[i].municipality_key == municipality_key]
         if query.eservice is not None:
-            rows = connection.execute(
-                "SELECT clinic_id FROM clinic_eservices WHERE name_key = ?", (key(query.eservice),)
-            )
-            offering = {row[0] for row in rows}
-            kept = [i for i in kept if i in offering]
+            eservice_key, offered = key(query.eservice), catalogue.eservice_keys
+            kept = [i for i in kept if eservice_key in offered.get(i, ())]
         if query.open_only:
             kept = [i for i in kept if clinics[i].hours in open_hours]
         return kept
@@ -269,61 +261,21 @@ class SqliteSearcher:
         end: int,
     ) -> list[int]:
         """The word-start matches from `start` to `end` in the order of the results: best first
-        (BM25), then alphabetically. Only the best `end` are ever ordered: of a one-word query by
-        its word's kept scores (the broad queries), of more words by SQLite among their matches."""
+        (BM25), then alphabetically. Only the best `end` are ever ordered, by the words' kept
+        scores (sitegen/search/words.py), so a broad word is scored once, not per filter and page;
+        of several words by SQLite among their matches, up to the page shown."""
         if expression is None or len(found) == 1:
             return found[start:end]  # already alphabetical, or nothing to order
-        typed = query_words(query.text)
+        typed, words, clinics = query_words(query.text), self._words, catalogue.clinics
         if len(typed) == 1:
-            scores, clinics = self._words.scores(connection, typed[0]), catalogue.clinics
+            scores = words.scores(connection, typed[0])
             return heapq.nsmallest(end, found, key=lambda i: (scores[i], clinics[i].position))[start:]
         source, params = filters(query, expression, open_hours)
-        rank = ", ".join(map(str, WEIGHTS))
         rows = connection.execute(
-            f"SELECT c.id FROM {source} ORDER BY bm25(fts, {rank}), c.sort_key, c.slug LIMIT ? OFFSET ?",
+            f"SELECT c.id FROM {source} ORDER BY bm25(fts, {RANK}), c.sort_key, c.slug LIMIT ? OFFSET ?",
             [*params, end - start, start],
         )
         return [row[0] for row in rows]
-
-    def _inside_words(
-        self,
-        connection: sqlite3.Connection,
-        catalogue: Catalogue,
-        query: Query,
-        open_hours: frozenset[str],
-        found: set[int],
-    ) -> list[int]:
-        """The matches that need a word found inside a name (compound words), in their order.
-
-        They come after every match found from word starts (`found`): each query word must match
-        from a word's start anywhere or inside the name, and at least one only inside the name.
-        Among them, BM25 of the words that do match from a word's start orders them ("central
-        malmö": Vårdcentralen Malmö before Malmo hälsocentral), then the Swedish alphabet.
-        """
-        typed = query_words(query.text)
-        phrases = [infix_phrase(word) for word in typed]
-        if not any(phrases):
-            return []
-        if len(typed) == 1 and phrases[0] is not None:  # its word-start matches are all found already
-            candidates = self._words.inside(connection, phrases[0]) - found
-            kept = self._kept(connection, catalogue, query, open_hours, list(candidates))
-            clinics = catalogue.clinics
-            return sorted(kept, key=lambda i: clinics[i].position)
-        candidates = self._words.all_inside(connection, typed, phrases) - found
-        if not candidates:
-            return []
-        source, params = filters(query, None, open_hours)
-        joiner = " AND " if " WHERE " in source else " WHERE "
-        weights = ", ".join(map(str, WEIGHTS))
-        rank = f"(SELECT bm25(fts, {weights}) FROM fts WHERE fts MATCH ? AND fts.rowid = c.id)"
-        return [
-            row[0]
-            for row in connection.execute(
-                f"SELECT c.id FROM {source}{joiner}c.id IN (SELECT value FROM json_each(?))"
-                f" ORDER BY {rank}, c.sort_key, c.slug",
-                [*params, json.dumps(sorted(candidates)), " OR ".join(word_expression(word) for word in typed)],
-            )
-        ]
 
     def state(self, moment: datetime.datetime) -> tuple[tuple[int, int, int] | None, frozenset[str]]:
         self._check_version()
@@ -346,14 +298,14 @@ class SqliteSearcher:
         self.municipalities()
 
     def municipalities(self) -> list[Facet]:
-        """Kept per version of the index: the no-hit page and the empty search show them all."""
+        """Kept per version of the index: the no-hit page and the empty search show them all,
+        each by the name the filter list gives it (Catalogue.municipality_names)."""
         self._check_version()
         kept = self._municipalities
         if kept is None:
             version = self._version
-            with self._connect() as connection:
-                rows = connection.execute("SELECT min(municipality), count(*) FROM clinics GROUP BY municipality_key")
-                kept = sorted((Facet(*row) for row in rows), key=lambda facet: swedish_sort_key(facet.name))
+            catalogue = self._known_catalogue()
+            kept = catalogue.municipality_facets(catalogue.order)
             with self._lock:
                 if self._still(version):
                     self._municipalities = kept

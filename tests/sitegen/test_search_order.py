@@ -52,7 +52,16 @@ QUERIES = [
     ("", "Granberga", None, False),  # no words: alphabetical
     ("", None, "Chatt", True),
     ("123", None, None, False),  # a postal code
+    # several words, each new to the searcher
+    ("hudvägen malmö", None, None, False),  # a street and a town
+    ("storgatan vårdcentralen 3", None, None, False),
+    ("mottagningen hud åsvik", None, "Boka tid", False),
+    ("centralgatan tandvård", None, None, True),  # word starts and compound hits, open now
+    ("boka chatt", "Lund", None, False),  # e-service names: every word common
+    ("tandvård berg", None, None, False),  # compound hits with a word from a start (Bergberga) and without (Granberga)
 ]
+
+FEW = ("central malmö", "123", "malmo", "mottagningen hud åsvik")  # the queries that fit on one page
 
 
 def documents(count: int) -> list[SearchDocument]:
@@ -167,7 +176,7 @@ def test_every_page_of_a_query_shows_what_ranking_every_match_showed(
     site: Path, text: str, municipality: str | None, eservice: str | None, open_only: bool
 ) -> None:
     expected = reference(site, text, municipality, eservice, open_only)
-    assert len(expected["slugs"]) > 20 or text in ("central malmö", "123", "malmo")  # the region tests something
+    assert len(expected["slugs"]) > 20 or text in FEW  # the region tests something
     pages = max(1, -(-len(expected["slugs"]) // 20))
     for searcher in (SqliteSearcher(site, is_open), SqliteSearcher(site, is_open)):  # a fresh one; a used one
         for page in sorted({1, 2, 3, pages // 2 or 1, pages, pages + 5}):
@@ -194,4 +203,29 @@ def test_a_word_asked_again_with_other_filters_finds_the_same_as_when_new(site: 
             new = SqliteSearcher(site, is_open).search(query)
             assert used.search(query) == new
             assert [hit.slug for hit in new.hits] == reference(site, text, municipality, None, False)["slugs"][:20]
+
+
+
+SEVERAL_WORDS = ("vård", "hud", "malmö", "malmo", "storgatan", "centralgatan", "hudvägen", "mottagningen",
+                 "för", "åsvik", "ängby", "boka", "recept", "tandvård", "central", "berga", "7", "12", "110")  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_queries_of_several_new_words_show_every_page_as_ranking_every_match_did(site: Path, seed: int) -> None:
+    """Random queries of two or three words, each asked of a searcher that knows none of its words
+    yet and of one that has kept them from the queries before: every page is the reference's."""
+    rng = random.Random(seed)
+    used = SqliteSearcher(site, is_open)
+    for _ in range(5):
+        text = " ".join(rng.sample(SEVERAL_WORDS, rng.choice((2, 3))))
+        municipality = rng.choice((None, None, "Malmö", "Granberga"))
+        open_only = rng.random() < 0.3
+        expected = reference(site, text, municipality, None, open_only)["slugs"]
+        pages = max(1, -(-len(expected) // 20))
+        for searcher in (SqliteSearcher(site, is_open), used):
+            for page in sorted({1, 2, pages}):
+                results = searcher.search(Query(text, municipality, None, open_only, NOW, page))
+                shown = min(page, pages)
+                assert [hit.slug for hit in results.hits] == expected[(shown - 1) * 20 : shown * 20], (text, page)
+                assert results.total == len(expected)
 

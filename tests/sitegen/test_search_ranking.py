@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build.run import build_site
-from sitegen.search import words
+from sitegen.search import compounds
 from sitegen.search.opening import open_now
 from sitegen.search.query import Query
 from sitegen.search.reader import SqliteSearcher, match_expression
@@ -85,13 +85,13 @@ def test_a_word_inside_a_compound_name_is_found_after_the_word_start_hits(search
     ]
 
 
-@pytest.mark.parametrize("rare", [words.RARE, 0])
+@pytest.mark.parametrize("rare", [compounds.RARE, 0])
 def test_a_compound_word_combines_with_other_words_and_filters(
     searcher: SqliteSearcher, rare: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Both ways of finding the candidates: from the rarest word, and (every word common, as
     `rare = 0` makes them all here) from the names with a word only inside them."""
-    monkeypatch.setattr(words, "RARE", rare)
+    monkeypatch.setattr(compounds, "RARE", rare)
     fresh = SqliteSearcher(searcher.path.parent.parent, open_now)  # nothing kept from the other run
     assert first(fresh, "tandvård testby") == ["folktandvarden"]  # inside the name, and the municipality
     assert first(fresh, "central malmö") == ["malmo", "malmoascii"]  # "malmö" exact before folded
