@@ -70,7 +70,7 @@ def login() -> Response | str | tuple[str, int]:
         try:
             number = normalize(typed)
         except InvalidPersonnummer as err:
-            error = err.reason
+            error = err.sentence
             security_event("login_failed", reason="invalid_personnummer")
         else:
             person = svc.identity.find_person(number)

@@ -124,8 +124,10 @@ def _after(slug: str, step: Step) -> Response:
 @bp.route("/<slug>/tidbok/boka/", methods=["GET", "POST"])
 @keeps_typing
 @login_required
-def villkor(slug: str) -> Response | str:
+def villkor(slug: str) -> Response | str | tuple[str, int]:
     booked = _open(slug)
+    if (spent := kallelse_spent(booked)) is not None:
+        return spent
     error = None
     approved = booked.course.villkor_approved
     if common.stale("Fortsätt"):
@@ -148,8 +150,10 @@ def villkor(slug: str) -> Response | str:
 @bp.route("/<slug>/tidbok/boka/typ/", methods=["GET", "POST"])
 @keeps_typing
 @login_required
-def choose_type(slug: str) -> Response | str:
+def choose_type(slug: str) -> Response | str | tuple[str, int]:
     booked = _open(slug)
+    if (spent := kallelse_spent(booked)) is not None:
+        return spent
     if booked.draft is None or not booked.course.may_visit(TYPE):
         return booked.go_first_missing()
     errors = []
@@ -193,6 +197,8 @@ def render_day(booked: Booked, view: DayView, status: int = 200) -> tuple[str, i
 @login_required
 def choose_time(slug: str) -> Response | str | tuple[str, int]:
     booked = _open(slug)
+    if (spent := kallelse_spent(booked)) is not None:
+        return spent
     if booked.draft is None or not booked.course.may_visit(TIME) or booked.time_type is None:
         return booked.go_first_missing()
     subject = booked.citizen.subject.personnummer
@@ -215,8 +221,10 @@ def choose_time(slug: str) -> Response | str | tuple[str, int]:
 @bp.route("/<slug>/tidbok/boka/orsak/", methods=["GET", "POST"])
 @keeps_typing
 @login_required
-def reason(slug: str) -> Response | str:
+def reason(slug: str) -> Response | str | tuple[str, int]:
     booked = _open(slug)
+    if (spent := kallelse_spent(booked)) is not None:
+        return spent
     if booked.draft is None or not booked.course.may_visit(REASON) or booked.time_type is None:
         return booked.go_first_missing()
     value = str(booked.raw.get("reason") or "")
@@ -256,8 +264,8 @@ def check(slug: str) -> Response | str | tuple[str, int]:
             case = svc.store.case_for_draft(draft.id)
             if case is not None:
                 return redirect(common.receipt_url(slug, case), code=303)
-        if booked.invitation is None and kallelse_views.spent_meanwhile(slug):
-            return _kallelse_spent(booked)
+    if (spent := kallelse_spent(booked)) is not None:
+        return spent
     if booked.draft is None:
         return booked.go_first_missing()
     if not booked.course.ready_to_send():
@@ -316,6 +324,17 @@ def _book(booked: Booked, start: datetime.datetime, reason: str | None) -> Respo
     case = common.send_copy(booked.draft, booked.target, "boka", result.booking)
     kallelse_views.forget(slug)
     return redirect(common.receipt_url(slug, case), code=303)
+
+
+def kallelse_spent(booked: Booked) -> tuple[str, int] | None:
+    """The "Kallelsen är redan använd" page if this journey went through a kallelse that has been
+    spent since (by another guardian, or in another window); None otherwise.
+
+    Every step asks, not only "Boka tiden": without it the journey quietly lost the kallelse's type
+    (often not on the web) and sent the citizen to a choice of types, or the villkor, with no word why."""
+    if booked.invitation is None and kallelse_views.spent_meanwhile(booked.slug):
+        return _kallelse_spent(booked)
+    return None
 
 
 def _kallelse_spent(booked: Booked) -> tuple[str, int]:

@@ -60,9 +60,10 @@ def spent_page() -> tuple[str, int]:
 
 def spent_meanwhile(slug: str) -> bool:
     """Whether this session's Boka journey at `slug` went through a kallelse that has been spent
-    since it was opened (by another guardian's booking, or in another window). "Boka tiden" then
-    says so: without it the journey would quietly lose its type (a kallelse's type is often not
-    on the web) and send the citizen back to a choice of types with no word why."""
+    since it was opened (by another guardian's booking, or in another window). Every step of the
+    journey then says so (forms.booking.book.kallelse_spent): without it the journey would quietly
+    lose its type (a kallelse's type is often not on the web) and send the citizen back to a choice
+    of types with no word why."""
     held = session.get(SESSION_KEY)
     if not isinstance(held, dict) or held.get("slug") != slug or not isinstance(held.get("id"), int):
         return False

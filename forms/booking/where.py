@@ -11,7 +11,7 @@ from flask import render_template, request
 from werkzeug.wrappers import Response
 
 from forms.booking import common
-from forms.booking.book import WHERE, _after, _open, _save, bp
+from forms.booking.book import WHERE, _after, _open, _save, bp, kallelse_spent
 from forms.platform.citizen import login_required
 from forms.platform.security import keeps_typing
 
@@ -21,8 +21,10 @@ CHOOSE_PLACE = "Välj var du vill boka tid."
 @bp.route("/<slug>/tidbok/boka/var/", methods=["GET", "POST"])
 @keeps_typing
 @login_required
-def choose_where(slug: str) -> Response | str:
+def choose_where(slug: str) -> Response | str | tuple[str, int]:
     booked = _open(slug)
+    if (spent := kallelse_spent(booked)) is not None:
+        return spent
     if booked.draft is None or not booked.course.may_visit(WHERE):
         return booked.go_first_missing()
     chosen = booked.target if booked.course.first_missing() != WHERE else None

@@ -89,6 +89,17 @@ def _copy_page(found: Case) -> str:
     )
 
 
+def answerer(case: Case) -> str:
+    """Who answers this case, as the citizen reads it: Patientnämnden for a complaint sent there.
+
+    "Mottagningen svarar i inkorgen" on such a receipt told the citizen the opposite of the page
+    before it ("Mottagningen ser inte det du skickar till Patientnämnden")."""
+    site = services().content.site
+    if site.patientnamnden is not None and case.clinic == site.patientnamnden:
+        return site.patientnamnden_name or "Patientnämnden"
+    return "Mottagningen"
+
+
 def _case_page(found: Case, typed: str = "", errors: list[dict[str, str | None]] | None = None) -> str:
     events = casework.history(services().store.engine, found.id, citizen=True)
     _opened(found, events)
@@ -102,6 +113,7 @@ def _case_page(found: Case, typed: str = "", errors: list[dict[str, str | None]]
         errors=errors or [],
         replied=request.args.get("skickat") == "1",
         kallelse=kallelse_link(found),
+        answerer=answerer(found),
     )
 
 
@@ -144,4 +156,4 @@ REPLY_CLOSED = "Ärendet väntar inte på något svar från dig nu. Det du skrev
 @login_required
 def receipt(reference: str) -> str:
     found = visible_case(reference)
-    return render_template("forms/receipt.html", case=found, names=names())
+    return render_template("forms/receipt.html", case=found, names=names(), answerer=answerer(found))

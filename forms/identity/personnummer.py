@@ -24,6 +24,12 @@ class InvalidPersonnummer(ValueError):
         super().__init__(reason)
         self.reason = reason
 
+    @property
+    def sentence(self) -> str:
+        """The reason as an error message on a page, ending with a full stop like every other one
+        (the login and the access log's search showed it without, the other pages added their own)."""
+        return f"{self.reason}."
+
 
 def luhn_ok(ten_digits: str) -> bool:
     """The Luhn check of the last ten digits (YYMMDDNNNC), as Skatteverket defines it."""

@@ -76,7 +76,7 @@ def cases_search(clinic: str) -> tuple[str, int] | str:
         try:
             filters = Filters(status=casework.ALL, subject=normalize(wanted))
         except InvalidPersonnummer as invalid:
-            error = NOT_EITHER if not re.search(r"\d{6}", wanted) else f"{invalid.reason}."
+            error = NOT_EITHER if not re.search(r"\d{6}", wanted) else invalid.sentence
     if error is not None:
         errors = [{"anchor": SEARCH_FIELD, "message": error, "context": None}]
         return _list_page(clinic, roles, Filters(), None, typed=typed, errors=errors), 422

@@ -56,6 +56,8 @@ from forms.staff.tidbok_day import STAFF_BOOKED
 from forms.store.db import Case
 from forms.store.tidbok import CANCELLED, BookingRow
 
+BOOKING_COPY = "tidbok-"  # the e-service of a booking's copy (forms.booking.copies.is_copy)
+
 MAX_WEEKS = 104  # two years: a longer period is refused with a message
 DEFAULT_WEEKS = 12
 BOOKED_BY_STAFF: ColumnElement[bool] = BookingRow.booked_by == STAFF_BOOKED
@@ -134,10 +136,14 @@ def arrived_here(clinic: ClinicSlug, start: Moment, end: Moment) -> list[ColumnE
     A case the mottagning started (omvänt ärendeflöde, direction "out") arrives only with the
     citizen's reply, which gives it its due time; until then it is not counted. (It is counted in
     the week its message was sent: the store keeps no separate time of the reply's arrival.)
+    A booking's copy in the citizen's inbox (`tidbok-…`, forms.booking.copies) is no case to answer:
+    counted, it showed as an e-service called "tidbok-boka" with every copy neither in time nor late
+    (the bookings have their own figures).
     """
     return [
         Case.clinic == clinic, Case.sent_at >= start, Case.sent_at < end,
         or_(Case.direction == "in", Case.due_at.is_not(None)),
+        Case.eservice.not_like(f"{BOOKING_COPY}%"),
     ]
 
 

@@ -40,7 +40,7 @@ def _query(clinic: str, form: Mapping[str, str]) -> tuple[Query | None, list[dic
         try:
             number = normalize(typed["personnummer"])
         except InvalidPersonnummer as error:
-            errors.append({"anchor": "personnummer", "message": error.reason, "context": None})
+            errors.append({"anchor": "personnummer", "message": error.sentence, "context": None})
     dates = {}
     for key, what in (("fran", "första dagen"), ("till", "sista dagen")):
         dates[key] = _date(typed[key]) if typed[key].strip() else None

@@ -112,7 +112,7 @@ def _check(clinic: str, roles: frozenset[str], typed: dict[str, str]) -> tuple[l
         try:
             personnummer = normalize(typed["personnummer"][:40])
         except InvalidPersonnummer as invalid:
-            fail("personnummer", f"{invalid}.".replace("..", "."))
+            fail("personnummer", invalid.sentence)
         else:
             if services().identity.find_person(personnummer) is None:
                 # Looking someone up is a read of the population register: it is logged too.

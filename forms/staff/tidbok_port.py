@@ -109,7 +109,7 @@ def person(raw: str) -> tuple[str | None, str | None, str | None]:
     try:
         pnr = normalize(raw[:40])
     except InvalidPersonnummer as problem:
-        return None, None, f"{problem.reason}."
+        return None, None, problem.sentence
     found = services().identity.find_person(pnr)
     if found is None:
         return pnr, None, UNKNOWN_PERSON.format(pnr=pnr)

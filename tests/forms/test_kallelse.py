@@ -173,10 +173,9 @@ def test_the_kallelse_is_logged_with_the_message(app: Flask) -> None:
     assert (row.case_reference, row.personnummer, row.detail) == (reference, ADULT, "ber om: kallelse")
 
 
-def test_a_guardian_whose_kallelse_another_guardian_spent_is_told_and_nothing_is_booked(tmp_path: Path) -> None:
-    """Both guardians open the child's kallelse; the second presses "Boka tiden" after the first
-    booked. Before, the journey silently lost its (web: false) type and went back to a choice of
-    types; in a race inside the transaction it was a 500."""
+def _two_guardians_at_the_check(tmp_path: Path) -> tuple[Flask, FlaskClient, FlaskClient, str, str]:
+    """Both guardians open the child's kallelse (Hälsosamtal, not on the web) and reach "Kontrollera
+    din bokning" with a time each: the app, the two clients and their check pages."""
     first_guardian, second_guardian = made_up_people(2)
     content = write_booking_content(tmp_path / "content")
     demo = write_family(tmp_path / "demo.yaml", [first_guardian, second_guardian])
@@ -184,8 +183,7 @@ def test_a_guardian_whose_kallelse_another_guardian_spent_is_told_and_nothing_is
     reference = reference_from(
         send_message(staff_client(family, SENDER), personnummer=CHILD, kallelse="halsosamtal", amne="Kallelse")
     )
-    checks = {}
-    guardians = {}
+    clients, checks = [], []
     for guardian, start in ((first_guardian, STARTS[0]), (second_guardian, STARTS[1])):
         client = family.test_client()
         login(client, guardian)
@@ -195,11 +193,43 @@ def test_a_guardian_whose_kallelse_another_guardian_spent_is_told_and_nothing_is
         submit(client, BOKA, {"approve": "yes"})
         day = client.get(f"{BOKA}tid/?dag={start[:10]}")
         assert client.post(f"{BOKA}tid/", data={"csrf_token": token(day.text), "tid": start}).status_code == 303
-        checks[guardian] = client.get(f"{BOKA}kontrollera/").text
-        guardians[guardian] = client
-    assert guardians[first_guardian].post(f"{BOKA}kontrollera/", data=hidden_fields(checks[first_guardian])).status_code == 303
-    late = guardians[second_guardian].post(f"{BOKA}kontrollera/", data=hidden_fields(checks[second_guardian]))
+        checks.append(client.get(f"{BOKA}kontrollera/").text)
+        clients.append(client)
+    return family, clients[0], clients[1], checks[0], checks[1]
+
+
+def test_a_guardian_whose_kallelse_another_guardian_spent_is_told_and_nothing_is_booked(tmp_path: Path) -> None:
+    """The second guardian presses "Boka tiden" after the first booked. Before, the journey silently
+    lost its (web: false) type and went back to a choice of types; in a race inside the transaction
+    it was a 500."""
+    family, first, second, first_check, second_check = _two_guardians_at_the_check(tmp_path)
+    assert first.post(f"{BOKA}kontrollera/", data=hidden_fields(first_check)).status_code == 303
+    late = second.post(f"{BOKA}kontrollera/", data=hidden_fields(second_check))
     assert late.status_code == 410 and kallelse.SPENT in late.text
+    with engine_of(family).connect() as connection:
+        booked = connection.execute(select(BookingRow.subject).where(BookingRow.type_id == "halsosamtal")).all()
+    assert [row.subject for row in booked] == [CHILD]
+
+
+@pytest.mark.parametrize(
+    ("method", "step"),
+    [("GET", ""), ("POST", ""), ("GET", "typ/"), ("GET", "tid/"), ("POST", "tid/"), ("GET", "orsak/"),
+     ("GET", "var/"), ("GET", "kontrollera/")],
+)
+def test_every_step_of_a_kallelse_journey_says_the_kallelse_is_spent(tmp_path: Path, method: str, step: str) -> None:
+    """Whichever step the second guardian is on (going back to the villkor, another day, another
+    time) it says "Kallelsen är redan använd", not a choice of types or the villkor with no word why;
+    the next visit is the ordinary Boka tid, and nothing was booked for them."""
+    family, first, second, first_check, second_check = _two_guardians_at_the_check(tmp_path)
+    assert first.post(f"{BOKA}kontrollera/", data=hidden_fields(first_check)).status_code == 303
+    if method == "GET":
+        told = second.get(f"{BOKA}{step}?dag={STARTS[1][:10]}")
+    else:
+        fields = {"csrf_token": token(second_check), "approve": "yes", "tid": STARTS[1]}
+        told = second.post(f"{BOKA}{step}", data=fields)
+    assert told.status_code == 410 and kallelse.SPENT in told.text
+    assert "<title>Kallelsen är redan använd" in told.text
+    assert second.get(f"{BOKA}tid/").headers["Location"].endswith("/boka/typ/")  # told once, then ordinary Boka tid
     with engine_of(family).connect() as connection:
         booked = connection.execute(select(BookingRow.subject).where(BookingRow.type_id == "halsosamtal")).all()
     assert [row.subject for row in booked] == [CHILD]

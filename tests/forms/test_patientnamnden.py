@@ -128,6 +128,16 @@ def test_the_citizen_sees_where_the_case_went(pn_app: Flask) -> None:
     assert "Patientnämnden" in client.get(f"{BASE}/inkorg/").text
 
 
+def test_the_receipt_says_who_answers(pn_app: Flask) -> None:
+    """A complaint to Patientnämnden was told "Mottagningen svarar i inkorgen", the opposite of the
+    question's own hint (the mottagning never sees it)."""
+    client = pn_app.test_client()
+    to_unit = client.get(f"{BASE}/inkorg/{send_synpunkt(client, ADULT, 'Patientnämnden')}/kvitto/").text
+    assert "Patientnämnden svarar i inkorgen." in to_unit and "Mottagningen svarar" not in to_unit
+    to_clinic = client.get(f"{BASE}/inkorg/{send_synpunkt(client, ADULT, 'Mottagningen')}/kvitto/").text
+    assert "Mottagningen svarar i inkorgen." in to_clinic
+
+
 def test_without_a_unit_in_site_yaml_the_question_is_not_asked(make_app: Callable[..., Flask], content_dir: Path,
                                                                  tmp_path: Path) -> None:
     content = write_pn_content(content_dir, tmp_path / "no-unit")

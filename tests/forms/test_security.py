@@ -106,7 +106,9 @@ def test_login_error_messages_and_typed_value_kept(client: FlaskClient) -> None:
     wrong = submit(client, f"{BASE}/logga-in/", {"personnummer": "19121212-1213"})
     assert wrong.status_code == 200
     assert "<title>Fel: Testinloggning" in wrong.text
-    assert "Personnumret stämmer inte" in wrong.text and 'value="19121212-1213"' in wrong.text
+    # A full stop as on every other page (the login's personnummer messages had none).
+    assert "Personnumret stämmer inte. Kontrollera att alla siffror är rätt.</" in wrong.text
+    assert 'value="19121212-1213"' in wrong.text
     assert 'href="#personnummer"' in wrong.text
     unknown = submit(client, f"{BASE}/logga-in/", {"personnummer": "19121212-1212"})
     assert "Det finns ingen testperson med det personnumret" in unknown.text

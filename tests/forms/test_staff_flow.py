@@ -86,6 +86,18 @@ def test_byt_mottagning_is_offered_everywhere_but_on_the_choice_itself(staff_app
     assert "Byt mottagning" in client.get(f"{BASE}/personal/{OTHER}/arenden/").text
 
 
+def test_the_page_title_names_the_mottagning_for_staff_at_two(staff_app) -> None:
+    """Someone at two mottagningar has a tab for each: both were "Ärenden – Personal", so the
+    title (what a tab and a screen reader say first) did not tell them apart."""
+    client = staff_app.test_client()
+    staff_login(client, BOTH)
+    here = client.get(LIST).text
+    there = client.get(f"{BASE}/personal/{OTHER}/arenden/").text
+    assert "<title>Ärenden – Testmottagningen – Personal" in here
+    assert "<title>Ärenden – Andra mottagningen – Personal" in there
+    assert "<title>Välj mottagning – Personal" in client.get(f"{BASE}/personal/mottagningar/").text
+
+
 def test_the_staff_session_is_separate_from_the_citizens(staff_app, reference) -> None:
     client = staff_app.test_client()
     login(client, ADULT)

@@ -217,6 +217,18 @@ def test_the_due_time_counts_working_days_across_a_weekend_and_a_holiday(engine:
     assert (weeks[june_1].arrived, weeks[june_1].late, weeks[june_1].share_in_time) == (1, 0, None)
 
 
+def test_a_bookings_copy_in_the_inbox_is_not_counted_as_a_case(engine: Engine) -> None:
+    """The citizen's copy of a booking is stored as a case (`tidbok-boka`); the uppföljning showed
+    it as an e-service of that raw name, arrived but never answered."""
+    add_case(engine, 1, CLINIC, "begar-intyg", local("2026-05-20T10:00"), None, "Ny")
+    for number, copy in ((2, "tidbok-boka"), (3, "tidbok-avboka")):
+        add_case(engine, number, CLINIC, copy, local("2026-05-20T10:00"), None, "Avslutad")
+
+    found = followup.figures(engine, CLINIC, PERIOD, NOW)
+
+    assert found.eservices() == ["begar-intyg"] and found.case_total().arrived == 1
+
+
 def test_a_week_begins_on_monday_in_swedish_time_also_across_summer_time(engine: Engine) -> None:
     add_case(engine, 1, CLINIC, "begar-intyg", local("2026-03-29T23:59"), None, "Avslutad")  # Sunday: 2nd week
     add_case(engine, 2, CLINIC, "begar-intyg", local("2026-03-30T00:00"), None, "Avslutad")  # Monday: 3rd week

@@ -108,6 +108,13 @@ def test_the_csv_has_a_bom_semicolons_swedish_headers_and_words(staff_app) -> No
     assert {row[7] for row in rows[1:]} <= set(ACTION_NAMES.values())
 
 
+def test_a_short_personnummer_is_refused_with_the_same_sentence_as_elsewhere(staff_app) -> None:
+    """The log search showed the personnummer message without its full stop, unlike every other page."""
+    short = auditor_search(staff_app, personnummer="1912", hsa_id="", fran="", till="")
+    assert short.status_code == 422 and 'href="#personnummer"' in short.text
+    assert "Skriv personnumret med 12 siffror, till exempel 19121212-1212.</" in short.text
+
+
 def test_an_empty_search_says_what_to_fill_in_and_searches_nothing(staff_app) -> None:
     empty = auditor_search(staff_app, personnummer=" ", hsa_id="", fran="", till="")
     assert empty.status_code == 422 and "<title>Fel: " in empty.text

@@ -184,6 +184,8 @@ def test_a_mall_fills_the_subject_and_text_and_keeps_the_personnummer(app: Flask
     staff = staff_client(app, SENDER)
     page = staff.get(NEW)
     assert "Dags för kontroll" in page.text and "Specialistens mall" not in page.text
+    # "Använd mallen" is the secondary button: it was styled as a second "Skicka" (no CSS for "secondary").
+    assert 'class="button-secondary">Använd mallen</button>' in page.text
     filled = staff.post(NEW, data=form_of(page.text) | {
         "personnummer": ADULT, "mall": str(mall_id(app, VC)), "do": "mall", "svar": "1",
     })
