@@ -63,3 +63,14 @@ def test_a_statement_with_an_in_list_is_refused(tmp_path) -> None:  # type: igno
     engine = make_engine(f"sqlite:///{tmp_path / 'store.sqlite3'}")
     with pytest.raises(ValueError, match="IN"):
         PlainRead(engine, select(Case.id).where(Case.id.in_(bindparam("ids", expanding=True))))
+
+
+def test_a_time_given_to_a_plain_read_is_compared_as_the_store_keeps_it(database_url: str) -> None:
+    """The bound time goes through the column type's conversion: SQLite's stored text compares on it."""
+    engine = make_engine(database_url)
+    whole_second = datetime.datetime(2026, 12, 7, 6, 30, 15)
+    with engine.begin() as connection:
+        connection.execute(insert(WebSession).values(token_hash="s" * 64, data={}, seen_at=whole_second))
+    until = PlainRead(engine, select(WebSession.token_hash).where(WebSession.seen_at <= bindparam("at")))
+    assert until.rows({"at": whole_second}) == [("s" * 64,)]
+    assert until.rows({"at": whole_second - datetime.timedelta(microseconds=1)}) == []
