@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Engine, bindparam, select
 
 from forms.booking import times
 from forms.booking.interface import TimeType
-from forms.store.plain import PlainRead
+from forms.store import plain
 from forms.store.tidbok import ClosedDayRow, ScheduleRow, TidbokVersionRow, TimeTypeRow
 
 MAX_CLINICS = 128  # at worst (3 types × 92 days × 10 times each) about 20 MB per process
@@ -104,7 +104,6 @@ class CalendarCache:
 
     def __init__(self, engine: Engine, size: int = MAX_CLINICS) -> None:
         self._engine = engine
-        self._version = PlainRead(engine, VERSION)  # every page's one read: the store's plain path
         self._size = size
         self._entries: OrderedDict[str, Calendar] = OrderedDict()
         self._lock = threading.Lock()
@@ -123,7 +122,7 @@ class CalendarCache:
         return found
 
     def _checked(self, clinic: str) -> Calendar:
-        row = self._version.first({"clinic": clinic})
+        row = plain.first(self._engine, VERSION, {"clinic": clinic})  # every page's one read
         version = None if row is None else row[0]
         with self._lock:
             found = self._entries.get(clinic)

@@ -47,8 +47,8 @@ from forms.booking.interface import (
     Result,
     TimeType,
 )
+from forms.store import plain
 from forms.store.engine import writing
-from forms.store.plain import PlainRead
 from forms.store.tidbok import (
     ACTIVE,
     CANCELLED,
@@ -94,7 +94,6 @@ class StandaloneTidbok:
         self._read = sessionmaker(engine, expire_on_commit=False)
         self._write = sessionmaker(writing(engine), expire_on_commit=False)
         self._calendars = CalendarCache(engine)
-        self._taken = PlainRead(engine, TAKEN_TIMES)
         # The pages' reads are single statements that need no common snapshot (the confirmation
         # checks again): the day page's on the store's plain read path (forms.store.plain), the
         # schedules' (an IN list) on a connection that on PostgreSQL skips BEGIN and ROLLBACK.
@@ -152,7 +151,8 @@ class StandaloneTidbok:
         if not offered:
             return FreeTimes({})
         length = datetime.timedelta(minutes=found.minutes)
-        taken = self._taken.rows({  # all at once: far cheaper than row by row for months of bookings
+        # All at once: far cheaper than row by row for months of bookings.
+        taken = plain.rows(self.engine, TAKEN_TIMES, {
             "clinic": clinic,
             "first": min(starts[0] for starts in offered.values()),
             "last": max(starts[-1] for starts in offered.values()) + length,

@@ -20,9 +20,9 @@ from sqlalchemy import Engine, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from forms.store import plain
 from forms.store.db import Case, Draft, WebSession, utcnow
 from forms.store.engine import writing
-from forms.store.plain import PlainRead
 
 # The reads every request makes, built once (statement building cost more than the query).
 _SESSIONS = WebSession.__table__
@@ -84,12 +84,6 @@ class Store:
         self._session = sessionmaker(engine, expire_on_commit=False)
         self._write_session = sessionmaker(writing(engine), expire_on_commit=False)
         self._reference = reference
-        # The reads every page makes, on the store's plain read path (forms.store.plain).
-        self._session_data = PlainRead(engine, _SESSION_DATA)
-        self._open_draft = PlainRead(engine, _OPEN_DRAFT)
-        self._sent_draft = PlainRead(engine, _SENT_DRAFT)
-        self._draft_by_key = PlainRead(engine, _DRAFT_BY_KEY)
-        self._cases_about = PlainRead(engine, _CASES_ABOUT)
 
     def _begin(self) -> Session:
         """A session for reading: its transaction never waits for a writer."""
@@ -103,7 +97,7 @@ class Store:
 
     def load_session(self, token_hash: str) -> dict[str, Any] | None:
         """The data of the session stored under `token_hash`, or None: every request of the app reads it."""
-        row = self._session_data.first({"token_hash": token_hash})
+        row = plain.first(self.engine, _SESSION_DATA, {"token_hash": token_hash})
         return None if row is None else dict(row[0])
 
     def save_session(self, token_hash: str, data: dict[str, Any]) -> None:
@@ -139,12 +133,13 @@ class Store:
     def _newest_draft(self, owner: Owner, clinic: str, eservice: str, status: str) -> Draft | None:
         # Every page of a form reads its draft: a detached Draft from the plain read path, without an
         # ORM session per read (a third of a form page's time went to the ORM). Writes go by id or key.
-        read = self._open_draft if status == "open" else self._sent_draft
+        query = _OPEN_DRAFT if status == "open" else _SENT_DRAFT
         params = {"actor": owner.actor, "subject": owner.subject, "clinic": clinic, "eservice": eservice}
-        return _draft(read.records(params))
+        return _draft(plain.first(self.engine, query, params))
 
     def draft_by_key(self, owner: Owner, key: str) -> Draft | None:
-        return _draft(self._draft_by_key.records({"key": key, "actor": owner.actor, "subject": owner.subject}))
+        params = {"key": key, "actor": owner.actor, "subject": owner.subject}
+        return _draft(plain.first(self.engine, _DRAFT_BY_KEY, params))
 
     def approve_villkor(
         self, owner: Owner, clinic: str, eservice: str, villkor_sha256: str, at: datetime.datetime
@@ -269,12 +264,12 @@ class Store:
 
     def cases_about(self, subject: str) -> list[Case]:
         """The cases about one person, newest first: their inbox."""
-        return [Case(**record) for record in self._cases_about.records({"subject": subject})]
+        return [Case(**row._asdict()) for row in plain.rows(self.engine, _CASES_ABOUT, {"subject": subject})]
 
     def latest_sent_draft(self, owner: Owner, clinic: str, eservice: str) -> Draft | None:
         """The most recently sent draft for this e-service, to send a repeated POST to its receipt."""
         return self._newest_draft(owner, clinic, eservice, "sent")
 
 
-def _draft(records: list[dict[str, Any]]) -> Draft | None:
-    return Draft(**records[0]) if records else None
+def _draft(row: Any) -> Draft | None:
+    return None if row is None else Draft(**row._asdict())

@@ -9,10 +9,10 @@ import datetime
 import pytest
 from sqlalchemy import bindparam, insert, select
 
+from forms.store import plain
 from forms.store.cases import Owner, Store
 from forms.store.db import Case, Draft, WebSession
 from forms.store.engine import make_engine
-from forms.store.plain import PlainRead
 
 OWNER = Owner(actor="191212121212", subject="191212121212")
 AT = datetime.datetime(2026, 12, 7, 6, 30, 15, 123456)
@@ -62,7 +62,7 @@ def test_the_plain_reads_give_what_sqlalchemy_reads(database_url: str) -> None:
 def test_a_statement_with_an_in_list_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
     engine = make_engine(f"sqlite:///{tmp_path / 'store.sqlite3'}")
     with pytest.raises(ValueError, match="IN"):
-        PlainRead(engine, select(Case.id).where(Case.id.in_(bindparam("ids", expanding=True))))
+        plain.rows(engine, select(Case.id).where(Case.id.in_(bindparam("ids", expanding=True))), {"ids": [1]})
 
 
 def test_a_time_given_to_a_plain_read_is_compared_as_the_store_keeps_it(database_url: str) -> None:
@@ -71,6 +71,6 @@ def test_a_time_given_to_a_plain_read_is_compared_as_the_store_keeps_it(database
     whole_second = datetime.datetime(2026, 12, 7, 6, 30, 15)
     with engine.begin() as connection:
         connection.execute(insert(WebSession).values(token_hash="s" * 64, data={}, seen_at=whole_second))
-    until = PlainRead(engine, select(WebSession.token_hash).where(WebSession.seen_at <= bindparam("at")))
-    assert until.rows({"at": whole_second}) == [("s" * 64,)]
-    assert until.rows({"at": whole_second - datetime.timedelta(microseconds=1)}) == []
+    until = select(WebSession.token_hash).where(WebSession.seen_at <= bindparam("at"))
+    assert plain.rows(engine, until, {"at": whole_second}) == [("s" * 64,)]
+    assert plain.rows(engine, until, {"at": whole_second - datetime.timedelta(microseconds=1)}) == []
