@@ -74,3 +74,18 @@ def test_a_time_given_to_a_plain_read_is_compared_as_the_store_keeps_it(database
     until = select(WebSession.token_hash).where(WebSession.seen_at <= bindparam("at"))
     assert plain.rows(engine, until, {"at": whole_second}) == [("s" * 64,)]
     assert plain.rows(engine, until, {"at": whole_second - datetime.timedelta(microseconds=1)}) == []
+
+
+def test_the_write_engine_is_made_once_per_engine_and_still_writes_immediately(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Every write and every staff page asks for it: one option engine per engine, not per call."""
+    from sqlalchemy import event
+
+    from forms.store.engine import writing
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    assert writing(engine) is writing(engine)
+    begun: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda _c, _cu, sql, *_a: begun.append(sql))
+    with writing(engine).begin() as connection:
+        connection.execute(insert(WebSession).values(token_hash="w" * 64, data={}))
+    assert "BEGIN IMMEDIATE" in begun
