@@ -25,10 +25,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, bindparam, select
 
 from forms.booking import times
 from forms.booking.interface import TimeType
+from forms.store import plain
 from forms.store.tidbok import ClosedDayRow, ScheduleRow, TidbokVersionRow, TimeTypeRow
 
 MAX_CLINICS = 128  # at worst (3 types × 92 days × 10 times each) about 20 MB per process
@@ -82,10 +83,7 @@ def rule_of(row: Any) -> times.WeeklyRule:
     )
 
 
-def version_of(connection: Connection, clinic: str) -> int | None:
-    return connection.execute(
-        select(TidbokVersionRow.version).where(TidbokVersionRow.clinic == clinic)
-    ).scalar_one_or_none()
+VERSION = select(TidbokVersionRow.version).where(TidbokVersionRow.clinic == bindparam("clinic"))
 
 
 def load(connection: Connection, clinic: str, version: int | None) -> Calendar:
@@ -104,32 +102,35 @@ def load(connection: Connection, clinic: str, version: int | None) -> Calendar:
 class CalendarCache:
     """Calendars by mottagning, each valid while the database's version of it is unchanged."""
 
-    def __init__(self, size: int = MAX_CLINICS) -> None:
+    def __init__(self, engine: Engine, size: int = MAX_CLINICS) -> None:
+        self._engine = engine
         self._size = size
         self._entries: OrderedDict[str, Calendar] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, connection: Connection, clinic: str, scope: dict[str, Calendar] | None = None) -> Calendar:
-        """The mottagning's calendar as of this transaction: one primary-key read when nothing changed.
+    def get(self, clinic: str, scope: dict[str, Calendar] | None = None) -> Calendar:
+        """The mottagning's calendar as stored now: one primary-key read when nothing changed.
 
         `scope` is one request's: a calendar checked once in the request serves the rest of it (the
         page shows one moment's calendar), and the next request checks again.
         """
         if scope is not None and clinic in scope:
             return scope[clinic]
-        found = self._checked(connection, clinic)
+        found = self._checked(clinic)
         if scope is not None:
             scope[clinic] = found
         return found
 
-    def _checked(self, connection: Connection, clinic: str) -> Calendar:
-        version = version_of(connection, clinic)
+    def _checked(self, clinic: str) -> Calendar:
+        row = plain.first(self._engine, VERSION, {"clinic": clinic})  # every page's one read
+        version = None if row is None else row[0]
         with self._lock:
             found = self._entries.get(clinic)
             if found is not None and found.version == version:
                 self._entries.move_to_end(clinic)
                 return found
-        fresh = load(connection, clinic, version)
+        with self._engine.connect() as connection:  # the three tables in one snapshot
+            fresh = load(connection, clinic, version)
         with self._lock:
             self._entries[clinic] = fresh
             self._entries.move_to_end(clinic)

@@ -27,7 +27,7 @@ import datetime
 import secrets
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, bindparam, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -47,6 +47,7 @@ from forms.booking.interface import (
     Result,
     TimeType,
 )
+from forms.store import plain
 from forms.store.engine import writing
 from forms.store.tidbok import (
     ACTIVE,
@@ -92,20 +93,19 @@ class StandaloneTidbok:
         self._scope = scope
         self._read = sessionmaker(engine, expire_on_commit=False)
         self._write = sessionmaker(writing(engine), expire_on_commit=False)
-        self._calendars = CalendarCache()
-        # The pages' reads are one or two statements that need no common snapshot (the confirmation
-        # checks again), so on PostgreSQL they skip BEGIN and ROLLBACK: two round trips each. SQLite
-        # keeps its transactions, which cost no round trip and which forms.store.db begins itself.
+        self._calendars = CalendarCache(engine)
+        # The pages' reads are single statements that need no common snapshot (the confirmation
+        # checks again): the day page's on the store's plain read path (forms.store.plain), the
+        # schedules' (an IN list) on a connection that on PostgreSQL skips BEGIN and ROLLBACK.
         sqlite = engine.dialect.name == "sqlite"
         self._pages = engine if sqlite else engine.execution_options(isolation_level="AUTOCOMMIT")
 
     # Reading ----------------------------------------------------------------------------------
-    # The pages read through the per-process calendar cache (forms.booking.calendar) and Core
-    # statements; the writes below read the schedule afresh inside their own transaction.
+    # The pages read through the per-process calendar cache (forms.booking.calendar) and the
+    # store's plain read path; the writes below read the schedule afresh inside their own transaction.
 
     def time_types(self, clinic: str) -> list[TimeType]:
-        with self._pages.connect() as connection:
-            return list(self._calendars.get(connection, clinic, self._scope()).types.values())
+        return list(self._calendars.get(clinic, self._scope()).types.values())
 
     def _type(self, db: Session, clinic: str, type_id: str) -> TimeType | None:
         row = db.scalars(
@@ -124,7 +124,7 @@ class StandaloneTidbok:
         return rules, closed
 
     def _free(
-        self, connection: Connection, clinic: str, time_type: str, subject: str, first: datetime.date,
+        self, clinic: str, time_type: str, subject: str, first: datetime.date,
         last: datetime.date, now: datetime.datetime,
     ) -> FreeTimes:
         """The free times from `first` to `last`: the calendar's times after now that overlap no active booking.
@@ -133,7 +133,7 @@ class StandaloneTidbok:
         takes Läkarbesök's 08.20 too); the times are compared as the store keeps them (naive UTC),
         so no booking row is converted.
         """
-        calendar = self._calendars.get(connection, clinic, self._scope())
+        calendar = self._calendars.get(clinic, self._scope())
         found = calendar.types.get(time_type)
         if found is None:
             return FreeTimes({})
@@ -151,11 +151,12 @@ class StandaloneTidbok:
         if not offered:
             return FreeTimes({})
         length = datetime.timedelta(minutes=found.minutes)
-        taken = connection.execute(TAKEN_TIMES, {
+        # All at once: far cheaper than row by row for months of bookings.
+        taken = plain.rows(self.engine, TAKEN_TIMES, {
             "clinic": clinic,
             "first": min(starts[0] for starts in offered.values()),
             "last": max(starts[-1] for starts in offered.values()) + length,
-        }).all()  # all at once: far cheaper than row by row for months of bookings
+        })
         if not taken:
             return FreeTimes(offered)
         busy = times.Busy([(start, end) for start, end in taken])
@@ -166,8 +167,7 @@ class StandaloneTidbok:
     def free_times(
         self, clinic: str, time_type: str, subject: str, now: datetime.datetime, until: datetime.date
     ) -> FreeTimes:
-        with self._pages.connect() as connection:
-            return self._free(connection, clinic, time_type, subject, times.local_day(now), until, now)
+        return self._free(clinic, time_type, subject, times.local_day(now), until, now)
 
     def available_dates(
         self, clinic: str, time_type: str, subject: str, now: datetime.datetime, until: datetime.date
@@ -177,8 +177,7 @@ class StandaloneTidbok:
     def available_times(
         self, clinic: str, time_type: str, subject: str, day: datetime.date, now: datetime.datetime
     ) -> list[datetime.datetime]:
-        with self._pages.connect() as connection:
-            return self._free(connection, clinic, time_type, subject, day, day, now).on(day)
+        return self._free(clinic, time_type, subject, day, day, now).on(day)
 
     def _booking(self, db: Session, row: BookingRow, now: datetime.datetime) -> Booking:
         time_type = self._type(db, row.clinic, row.type_id)

@@ -37,6 +37,7 @@ from forms.platform import workdays
 from forms.staff import accesslog, rules
 from forms.staff.reads import reading
 from forms.staff.rules import CaseView
+from forms.store import plain
 from forms.store.db import Case, CaseEvent, StaffMember
 from forms.store.engine import writing
 
@@ -182,13 +183,8 @@ def list_cases(
         "reference": filters.reference,
         "subject": filters.subject,
     }
-    if isinstance(source, Connection):
-        total = source.execute(count, params).scalar_one()
-        found = source.execute(statement, params).all()
-    else:
-        with source.connect() as connection:
-            total = connection.execute(count, params).scalar_one()
-            found = connection.execute(statement, params).all()
+    total = plain.first(source, count, params)[0]
+    found = plain.rows(source, statement, params)
     rows = [
         Row(
             r.reference,

@@ -30,6 +30,7 @@ from forms.identity.staff import StaffPerson
 from forms.platform.services import services
 from forms.platform.sessions import expiry
 from forms.staff.reads import request_connection
+from forms.store import plain
 from forms.store.db import StaffMember, StaffRole, WebSession
 
 COOKIE = "__Host-staff"
@@ -92,7 +93,7 @@ def open_session() -> StaffSession:
     token = request.cookies.get(COOKIE)
     if token and len(token) < 200:
         # On the request's connection, left open: a logged read goes on in this transaction.
-        rows = request_connection().execute(_SESSION_AND_STAFF, {"token_hash": _hash(token)}).all()
+        rows = plain.rows(request_connection(), _SESSION_AND_STAFF, {"token_hash": _hash(token)})
         data = rows[0].data if rows else None
         if isinstance(data, dict) and data.get("kind") == KIND:
             session = StaffSession(token, dict(data))

@@ -11,7 +11,6 @@ already there.
 from __future__ import annotations
 
 import datetime
-import json
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from sqlalchemy import Engine, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from forms.store import plain
 from forms.store.db import Case, Draft, WebSession, utcnow
 from forms.store.engine import writing
 
@@ -42,6 +42,10 @@ _SENT_DRAFT = (
 )
 _DRAFT_BY_KEY = select(_DRAFTS).where(
     _DRAFTS.c.key == bindparam("key"), _DRAFTS.c.actor == bindparam("actor"), _DRAFTS.c.subject == bindparam("subject")
+)
+_CASES = Case.__table__
+_CASES_ABOUT = (
+    select(_CASES).where(_CASES.c.subject == bindparam("subject")).order_by(_CASES.c.sent_at.desc(), _CASES.c.id.desc())
 )
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to mix up on the phone
@@ -80,9 +84,6 @@ class Store:
         self._session = sessionmaker(engine, expire_on_commit=False)
         self._write_session = sessionmaker(writing(engine), expire_on_commit=False)
         self._reference = reference
-        # The session read's SQL in the driver's own parameter style, compiled once (see load_session).
-        compiled = _SESSION_DATA.compile(dialect=engine.dialect)
-        self._session_sql, self._session_positional = str(compiled), compiled.positional
 
     def _begin(self) -> Session:
         """A session for reading: its transaction never waits for a writer."""
@@ -95,27 +96,9 @@ class Store:
     # Sessions -------------------------------------------------------------------------------
 
     def load_session(self, token_hash: str) -> dict[str, Any] | None:
-        """The data of the session stored under `token_hash`, or None: every request of the app reads it.
-
-        One plain DB-API query on a pooled connection: SQLAlchemy's Connection, its transaction and
-        the Core statement's execution cost about 0.3 ms a request for a row that the driver reads
-        in 0.015 ms (issue 22). One SELECT is a consistent read on its own, so no transaction is
-        begun (on SQLite the driver's autocommit; PostgreSQL's implicit one is rolled back when the
-        pool takes the connection back), and a read never takes the write lock.
-        """
-        connection = self.engine.raw_connection()
-        try:
-            cursor = connection.cursor()
-            params: Any = (token_hash,) if self._session_positional else {"token_hash": token_hash}
-            cursor.execute(self._session_sql, params)
-            row = cursor.fetchone()
-            cursor.close()
-        finally:
-            connection.close()
-        if row is None:
-            return None
-        data = row[0]
-        return json.loads(data) if isinstance(data, str | bytes) else dict(data)
+        """The data of the session stored under `token_hash`, or None: every request of the app reads it."""
+        row = plain.first(self.engine, _SESSION_DATA, {"token_hash": token_hash})
+        return None if row is None else dict(row[0])
 
     def save_session(self, token_hash: str, data: dict[str, Any]) -> None:
         saml_key = data.get("saml_key")  # kept in its own indexed column too, for the IdP's logout
@@ -148,19 +131,15 @@ class Store:
         return self._newest_draft(owner, clinic, eservice, "open")
 
     def _newest_draft(self, owner: Owner, clinic: str, eservice: str, status: str) -> Draft | None:
-        # Every page of a form reads its draft: a Core query made once and a detached Draft, without
-        # an ORM session per read (a third of a form page's time went to the ORM). Writes go by id or key.
+        # Every page of a form reads its draft: a detached Draft from the plain read path, without an
+        # ORM session per read (a third of a form page's time went to the ORM). Writes go by id or key.
         query = _OPEN_DRAFT if status == "open" else _SENT_DRAFT
         params = {"actor": owner.actor, "subject": owner.subject, "clinic": clinic, "eservice": eservice}
-        return self._draft_row(query, params)
-
-    def _draft_row(self, query: Any, params: dict[str, str]) -> Draft | None:
-        with self.engine.connect() as connection:
-            row = connection.execute(query, params).first()
-        return None if row is None else Draft(**row._mapping)
+        return _draft(plain.first(self.engine, query, params))
 
     def draft_by_key(self, owner: Owner, key: str) -> Draft | None:
-        return self._draft_row(_DRAFT_BY_KEY, {"key": key, "actor": owner.actor, "subject": owner.subject})
+        params = {"key": key, "actor": owner.actor, "subject": owner.subject}
+        return _draft(plain.first(self.engine, _DRAFT_BY_KEY, params))
 
     def approve_villkor(
         self, owner: Owner, clinic: str, eservice: str, villkor_sha256: str, at: datetime.datetime
@@ -285,11 +264,12 @@ class Store:
 
     def cases_about(self, subject: str) -> list[Case]:
         """The cases about one person, newest first: their inbox."""
-        with self._begin() as db:
-            return list(
-                db.scalars(select(Case).where(Case.subject == subject).order_by(Case.sent_at.desc(), Case.id.desc()))
-            )
+        return [Case(**row._asdict()) for row in plain.rows(self.engine, _CASES_ABOUT, {"subject": subject})]
 
     def latest_sent_draft(self, owner: Owner, clinic: str, eservice: str) -> Draft | None:
         """The most recently sent draft for this e-service, to send a repeated POST to its receipt."""
         return self._newest_draft(owner, clinic, eservice, "sent")
+
+
+def _draft(row: Any) -> Draft | None:
+    return None if row is None else Draft(**row._asdict())
