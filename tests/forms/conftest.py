@@ -22,7 +22,11 @@ from forms import create_app
 from forms.identity.personnummer import luhn_ok
 from tests.forms.gunicorn_run import hidden_fields
 from tests.forms.search_support import demo_site, search_app  # noqa: F401 - fixtures of the search tests
-from tests.forms.storage import database_url, postgres_server  # noqa: F401 - fixtures of the storage tests
+from tests.forms.storage import (  # noqa: F401 - fixtures of the storage tests
+    database_url,
+    module_database_url,
+    postgres_server,
+)
 
 TODAY = datetime.date(2026, 6, 1)
 NOW = datetime.datetime(2026, 6, 1, 10, 0, tzinfo=datetime.UTC)

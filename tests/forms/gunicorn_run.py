@@ -18,15 +18,20 @@ import subprocess
 import sys
 import time
 import urllib.parse
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from forms.identity.personnummer import luhn_ok
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"  # the only address these tests ever send to
 COOKIE = "__Host-session"
+
+
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -111,6 +116,17 @@ def gunicorn(
         yield server
     finally:
         server.kill()
+
+
+def side_by_side(jobs: Sequence[Callable[[], T]], width: int) -> list[T]:
+    """The jobs on `width` threads, their results in order; the first failure is raised.
+
+    For the walk of many clients up to a race's starting line (log in, choose, check), which proves
+    nothing itself: one request at a time it leaves all but one worker and one core idle. The race
+    itself is still `at_once`, released together by a barrier.
+    """
+    with ThreadPoolExecutor(max_workers=width) as pool:
+        return list(pool.map(lambda job: job(), jobs))
 
 
 @dataclass

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from forms.store.engine import make_engine
 from forms.store.tidbok import BookingRow
 from tests.forms.booking_support import TAKEN_TEXT, VC
-from tests.forms.gunicorn_run import Browser, gunicorn, hidden_fields, made_up_people
+from tests.forms.gunicorn_run import Browser, gunicorn, hidden_fields, made_up_people, side_by_side
 from tests.forms.test_booking_races import WORKERS, at_once, env_for
 
 CLIENTS = 12
@@ -55,8 +55,9 @@ def test_clients_booking_overlapping_times_of_two_types_at_once_give_one_booking
     choices = [("lakarbesok", LAKARE) if index % 2 == 0 else ("provtagning", PROV) for index in range(CLIENTS)]
     with gunicorn(env, workers=WORKERS, log=tmp_path / "gunicorn.log") as server:
         browsers = [Browser(server.base) for _ in people]
-        forms = [to_check(browser, person, kind, start)
-                 for browser, person, (kind, start) in zip(browsers, people, choices, strict=True)]
+        walks = [lambda b=b, p=p, k=kind, s=start: to_check(b, p, k, s)
+                 for b, p, (kind, start) in zip(browsers, people, choices, strict=True)]
+        forms = side_by_side(walks, WORKERS)  # the walk to the check page; the race is at_once below
         url = f"{VC}boka/kontrollera/"
         responses = at_once([lambda b=b, f=f: b.post(url, f) for b, f in zip(browsers, forms, strict=True)])
     booked = [r for r in responses if r.status == 303 and "/tidbok/kvitto/" in r.location]

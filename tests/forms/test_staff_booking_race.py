@@ -15,7 +15,7 @@ import pytest
 from forms.staff.session import COOKIE as STAFF_COOKIE
 from forms.store.engine import make_engine
 from tests.forms.booking_support import TAKEN_TEXT, VC
-from tests.forms.gunicorn_run import Browser, gunicorn, hidden_fields, made_up_people
+from tests.forms.gunicorn_run import Browser, gunicorn, hidden_fields, made_up_people, side_by_side
 from tests.forms.test_booking_races import active_at, at_once, env_for, to_check, utc_of
 from tests.forms.tidbok_staff_support import BOOKER, STAFF
 from tests.forms.tidbok_staff_support import VC as CLINIC
@@ -52,7 +52,8 @@ def test_the_tidsbokare_and_the_web_confirming_one_time_give_one_booking(databas
                 caller, *citizens = people[number * (WEB + 1):(number + 1) * (WEB + 1)]
                 staff_form = staff_check(staff, caller, target)
                 browsers = [Browser(server.base) for _ in citizens]
-                web_forms = [to_check(b, p, target) for b, p in zip(browsers, citizens, strict=True)]
+                walks = [lambda b=b, p=p, t=target: to_check(b, p, t) for b, p in zip(browsers, citizens, strict=True)]
+                web_forms = side_by_side(walks, WORKERS)  # the walk to the check page; the race is at_once below
                 responses = at_once([
                     lambda f=staff_form: staff.post(f"{BOOK}bekrafta/", f),
                     *[lambda b=b, f=f: b.post(f"{VC}boka/kontrollera/", f)

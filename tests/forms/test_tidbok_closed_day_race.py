@@ -3,23 +3,22 @@
 Real gunicorn workers, SQLite and PostgreSQL. A day closed twice at once is stored once (the
 primary key (clinic, day)) and one administrator is told "Den dagen är redan stängd." with what
 they typed, exactly as when they close it one after the other; never a 500. A day opened twice at
-once is open, and in both cases only the change that was made is logged.
+once is open, and in both cases only the change that was made is logged. The two tests (different
+months) share one server per database: starting its workers costs more than a race.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
 from forms.staff.accesslog import AccessLogEntry
 from forms.store.engine import make_engine
 from forms.store.tidbok import ClosedDayRow
-from tests.forms.gunicorn_run import Browser, Gunicorn, csrf_token, gunicorn
+from tests.forms.gunicorn_run import Gunicorn, csrf_token, gunicorn
 from tests.forms.test_booking_races import at_once
 from tests.forms.test_tidbok_admin_race import SECOND_ADMIN, env_for, staff_browser
 from tests.forms.tidbok_staff_support import ADMIN, VC
@@ -28,32 +27,21 @@ ROUNDS = 6
 CLOSED = f"/e-tjanster/personal/{VC}/tidbok/stangda-dagar/"
 
 
-@contextmanager
-def two_admins(database_url: str, tmp_path: Path) -> Iterator[tuple[Engine, Gunicorn, list[Browser]]]:
-    """Both races need the same stage: a migrated database, two workers, two logged-in administrators."""
-    make_engine(database_url).dispose()
-    engine = make_engine(database_url, migrate=False)
-    try:
-        with gunicorn(env_for(tmp_path, database_url), workers=2, log=tmp_path / "gunicorn.log") as server:
-            yield engine, server, [staff_browser(server.base, ADMIN), staff_browser(server.base, SECOND_ADMIN)]
-    finally:
-        engine.dispose()
-
-
-def stored_and_logged(engine: Engine, day: str, detail: str) -> tuple[int, int]:
-    """How many rows close `day`, and how many access-log rows say `detail`: what each race must keep at one."""
-    with engine.connect() as connection:
-        rows = connection.execute(select(func.count()).select_from(ClosedDayRow).where(
-            ClosedDayRow.clinic == VC, ClosedDayRow.day == datetime.date.fromisoformat(day))).scalar_one()
-        logged = connection.execute(select(func.count()).select_from(AccessLogEntry).where(
-            AccessLogEntry.detail == detail)).scalar_one()
-    return rows, logged
+@pytest.fixture(scope="module")
+def server(module_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gunicorn]:
+    """One server for the module's races on this database."""
+    make_engine(module_database_url).dispose()
+    root = tmp_path_factory.mktemp("closed-day-race")
+    with gunicorn(env_for(root, module_database_url), workers=2, log=root / "gunicorn.log") as server:
+        yield server
 
 
 def test_two_admins_closing_the_same_day_at_once_close_it_once_and_the_other_is_told(
-    database_url: str, tmp_path: Path
+    server: Gunicorn, module_database_url: str
 ) -> None:
-    with two_admins(database_url, tmp_path) as (engine, server, admins):
+    engine = make_engine(module_database_url, migrate=False)
+    try:
+        admins = [staff_browser(server.base, ADMIN), staff_browser(server.base, SECOND_ADMIN)]
         for round_number in range(ROUNDS):
             day = f"2027-01-{round_number + 11:02d}"
             forms = [{"csrf_token": csrf_token(admin.get(CLOSED).text), "day": day} for admin in admins]
@@ -62,13 +50,22 @@ def test_two_admins_closing_the_same_day_at_once_close_it_once_and_the_other_is_
             assert statuses == [303, 422], (round_number, statuses, server.log.read_text(errors="replace")[-2000:])
             told = next(r for r in pair if r.status == 422)
             assert "Den dagen är redan stängd." in told.text and f'name="day" value="{day}"' in told.text
-            assert stored_and_logged(engine, day, f"stängd dag {day}") == (1, 1), round_number
+            with engine.connect() as connection:
+                rows = connection.execute(select(func.count()).select_from(ClosedDayRow).where(
+                    ClosedDayRow.clinic == VC, ClosedDayRow.day == datetime.date.fromisoformat(day))).scalar_one()
+                logged = connection.execute(select(func.count()).select_from(AccessLogEntry).where(
+                    AccessLogEntry.detail == f"stängd dag {day}")).scalar_one()
+            assert (rows, logged) == (1, 1), round_number
+    finally:
+        engine.dispose()
 
 
 def test_two_admins_opening_the_same_closed_day_at_once_open_it_and_log_it_once(
-    database_url: str, tmp_path: Path
+    server: Gunicorn, module_database_url: str
 ) -> None:
-    with two_admins(database_url, tmp_path) as (engine, _server, admins):
+    engine = make_engine(module_database_url, migrate=False)
+    try:
+        admins = [staff_browser(server.base, ADMIN), staff_browser(server.base, SECOND_ADMIN)]
         for round_number in range(ROUNDS):
             day = f"2027-02-{round_number + 11:02d}"
             closing = {"csrf_token": csrf_token(admins[0].get(CLOSED).text), "day": day}
@@ -78,7 +75,14 @@ def test_two_admins_opening_the_same_closed_day_at_once_open_it_and_log_it_once(
             # The day is open, as both wanted. The second is answered as opening an open day is
             # (404) when it read the closed days after the first's commit; never a 500.
             assert sorted(r.status for r in pair) in ([303, 303], [303, 404]), round_number
-            assert stored_and_logged(engine, day, f"öppnade stängd dag {day}") == (0, 1), round_number
+            with engine.connect() as connection:
+                rows = connection.execute(select(func.count()).select_from(ClosedDayRow).where(
+                    ClosedDayRow.clinic == VC, ClosedDayRow.day == datetime.date.fromisoformat(day))).scalar_one()
+                logged = connection.execute(select(func.count()).select_from(AccessLogEntry).where(
+                    AccessLogEntry.detail == f"öppnade stängd dag {day}")).scalar_one()
+            assert (rows, logged) == (0, 1), round_number
+    finally:
+        engine.dispose()
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
