@@ -128,8 +128,13 @@ def test_login_on() -> bool:
 
 
 def build_app(site_folder: Path, config: dict[str, Any] | None = None) -> tuple[WSGIApp, str]:
-    """The combined app and the forms path, with the test login on unless the environment turns it off."""
-    forms_app = create_app({"FORMS_TEST_LOGIN": "1" if test_login_on() else "0", **(config or {})})
+    """The combined app and the forms path, with the test login on unless the environment turns it off.
+
+    /sok/ reads the search index of the very site served here: left to FORMS_SITE_DIR's default
+    (`build` in the working directory) it would read another build's index, or none.
+    """
+    defaults = {"FORMS_TEST_LOGIN": "1" if test_login_on() else "0", "FORMS_SITE_DIR": str(site_folder)}
+    forms_app = create_app({**defaults, **(config or {})})
     prefix = forms_app.extensions["hittavard_forms"].prefix
     return combined(StaticSite(site_folder), forms_app, prefix), prefix
 
@@ -152,7 +157,7 @@ def _gunicorn(site: Path, host: str, port: int, workers: int, threads: int) -> A
                 self.cfg.set(name, value)
 
         def load(self) -> WSGIApp:
-            return build_app(site, {"FORMS_SITE_DIR": str(site)})[0]
+            return build_app(site)[0]
 
     return Serve()
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from werkzeug.test import Client
 
+from forms import serve
 from forms.serve import build_app, main
 
 
@@ -163,3 +164,20 @@ def test_the_search_page_is_answered_by_the_app(client: Client) -> None:
     # This site folder has no index: the app's page says search is unavailable (not the site's 404).
     assert response.status_code == 503 and "Sökningen fungerar inte just nu" in response.get_data(as_text=True)
     assert client.get("/sok").status_code == 308
+
+
+
+def test_the_search_reads_the_index_of_the_site_it_serves_not_the_working_directorys(
+    site: Path, content_dir: Path, demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Left to FORMS_SITE_DIR's default, /sok/ would read whatever `build/` the working directory has.
+    seen: dict[str, str] = {}
+    real = serve.create_app
+    monkeypatch.setattr(serve, "create_app", lambda config: seen.update(config) or real(config))
+    config = {
+        "FORMS_CONTENT_DIR": str(content_dir),
+        "FORMS_DEMO_DATA": str(demo_file),
+        "FORMS_DATABASE_URL": f"sqlite:///{tmp_path / 'serve2.sqlite3'}",
+    }
+    build_app(site, config)
+    assert Path(seen["FORMS_SITE_DIR"]) == site
