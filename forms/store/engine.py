@@ -111,7 +111,10 @@ def make_engine(url: str, migrate: bool = True) -> Engine:
             kwargs["poolclass"] = StaticPool
     else:
         kwargs["pool_pre_ping"] = True  # a database server restarted under us: reconnect, don't fail a send
-    engine = create_engine(url, **kwargs)
+    # Parameters are answers and personnummer: never quoted in a log line or an exception, and set
+    # here at creation so that every engine derived from this one (the kept writer, the migrations')
+    # inherits it, whichever is made first.
+    engine = create_engine(url, hide_parameters=True, **kwargs)
     if sqlite:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
