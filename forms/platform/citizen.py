@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import redirect, request, session, url_for
+from flask import current_app, redirect, request, session, url_for
+from werkzeug.exceptions import HTTPException
 
 from forms.identity.providers import Person, children_to_act_for
 from forms.platform.audit import security_event
@@ -109,11 +110,19 @@ def act_for(child: Person | None) -> None:
 
 
 def safe_next(target: str | None) -> str | None:
-    """`target` if it is a path inside the forms app; never another site (no open redirect)."""
+    """`target` if it is a page of the forms app; never another site (no open redirect).
+
+    The path must also be one of the app's own addresses as written (a GET route, not one it would
+    redirect or answer 404): a mistyped or made-up `next` gets the default page, not "Sidan finns inte".
+    """
     if not target or "\\" in target or any(ord(char) < 32 for char in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path.startswith(services().prefix):
+        return None
+    try:
+        current_app.url_map.bind("localhost").match(parts.path, method="GET")
+    except HTTPException:  # NotFound, MethodNotAllowed, and RequestRedirect (a slash missing)
         return None
     return target
 

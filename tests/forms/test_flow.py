@@ -362,6 +362,22 @@ def test_login_redirect_never_leaves_the_app(client: FlaskClient) -> None:
         assert done.headers["Location"] == f"{BASE}/inkorg/", target
 
 
+def test_a_next_that_is_no_page_of_the_app_leads_to_the_inbox_not_to_sidan_finns_inte(client: FlaskClient) -> None:
+    for target in (f"{BASE}/0", f"{BASE}/inkorg", f"{BASE}/finns/inte/alls/"):  # unknown, slash missing, unknown
+        page = client.get(f"{BASE}/logga-in/", query_string={"next": target})
+        done = client.post(
+            f"{BASE}/logga-in/",
+            data={"csrf_token": csrf_token(page.text), "personnummer": OTHER_ADULT, "next": target},
+        )
+        assert done.headers["Location"] == f"{BASE}/inkorg/", target
+        client.post(f"{BASE}/logga-ut/", data={"csrf_token": csrf_token(client.get(f"{BASE}/inkorg/").text)})
+    page = client.get(f"{BASE}/logga-in/", query_string={"next": INTYG_URL})
+    done = client.post(
+        f"{BASE}/logga-in/", data={"csrf_token": csrf_token(page.text), "personnummer": OTHER_ADULT, "next": INTYG_URL}
+    )
+    assert done.headers["Location"] == INTYG_URL  # a real page is still where the login goes on to
+
+
 def test_an_unknown_eservice_is_404_before_any_login(app: Flask) -> None:
     client = app.test_client()
     assert client.get(f"{BASE}/testmottagningen/finns-inte/").status_code == 404
