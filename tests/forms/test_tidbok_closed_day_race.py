@@ -13,7 +13,7 @@ import datetime
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from forms.staff.accesslog import AccessLogEntry
 from forms.store.engine import make_engine
@@ -36,6 +36,16 @@ def server(module_database_url: str, tmp_path_factory: pytest.TempPathFactory) -
         yield server
 
 
+def stored_and_logged(engine: Engine, day: str, detail: str) -> tuple[int, int]:
+    """The closed-day rows for `day` at the mottagning, and the access-log rows saying `detail`."""
+    with engine.connect() as connection:
+        rows = connection.execute(select(func.count()).select_from(ClosedDayRow).where(
+            ClosedDayRow.clinic == VC, ClosedDayRow.day == datetime.date.fromisoformat(day))).scalar_one()
+        logged = connection.execute(select(func.count()).select_from(AccessLogEntry).where(
+            AccessLogEntry.detail == detail)).scalar_one()
+    return rows, logged
+
+
 def test_two_admins_closing_the_same_day_at_once_close_it_once_and_the_other_is_told(
     server: Gunicorn, module_database_url: str
 ) -> None:
@@ -50,12 +60,7 @@ def test_two_admins_closing_the_same_day_at_once_close_it_once_and_the_other_is_
             assert statuses == [303, 422], (round_number, statuses, server.log.read_text(errors="replace")[-2000:])
             told = next(r for r in pair if r.status == 422)
             assert "Den dagen är redan stängd." in told.text and f'name="day" value="{day}"' in told.text
-            with engine.connect() as connection:
-                rows = connection.execute(select(func.count()).select_from(ClosedDayRow).where(
-                    ClosedDayRow.clinic == VC, ClosedDayRow.day == datetime.date.fromisoformat(day))).scalar_one()
-                logged = connection.execute(select(func.count()).select_from(AccessLogEntry).where(
-                    AccessLogEntry.detail == f"stängd dag {day}")).scalar_one()
-            assert (rows, logged) == (1, 1), round_number
+            assert stored_and_logged(engine, day, f"stängd dag {day}") == (1, 1), round_number
     finally:
         engine.dispose()
 
@@ -75,12 +80,7 @@ def test_two_admins_opening_the_same_closed_day_at_once_open_it_and_log_it_once(
             # The day is open, as both wanted. The second is answered as opening an open day is
             # (404) when it read the closed days after the first's commit; never a 500.
             assert sorted(r.status for r in pair) in ([303, 303], [303, 404]), round_number
-            with engine.connect() as connection:
-                rows = connection.execute(select(func.count()).select_from(ClosedDayRow).where(
-                    ClosedDayRow.clinic == VC, ClosedDayRow.day == datetime.date.fromisoformat(day))).scalar_one()
-                logged = connection.execute(select(func.count()).select_from(AccessLogEntry).where(
-                    AccessLogEntry.detail == f"öppnade stängd dag {day}")).scalar_one()
-            assert (rows, logged) == (0, 1), round_number
+            assert stored_and_logged(engine, day, f"öppnade stängd dag {day}") == (0, 1), round_number
     finally:
         engine.dispose()
 
