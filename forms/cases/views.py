@@ -210,7 +210,11 @@ def page(slug: str, eservice_id: str, number: int) -> Response | str:
     key = str(step.index)
     store = services().store
     if request.method == "GET":
-        form = PageForm(definition, opened.context, opened.draft.raw.get(key))
+        # Shown bound to the stored answers, unchecked. A complete page's form, from the walk, is
+        # that form already (valid, it has no errors); an incomplete page is bound afresh, since
+        # the walk's form holds errors a GET does not show.
+        stored = opened.walk.forms.get(step.index)
+        form = stored or PageForm(definition, opened.context, opened.draft.raw.get(key))
         return _render_page(opened, step, form, returning)
 
     raw = raw_from(definition, request.form)

@@ -409,6 +409,14 @@ def test_walk_marks_an_invalid_or_missing_page_incomplete() -> None:
     assert not walk(pages, EngineContext(), {"0": {"renewal": ["Förnyelse"]}, "1": {"issued_by": [""]}}).complete
 
 
+def test_walk_keeps_the_bound_form_of_complete_pages_only() -> None:
+    pages = [page(CHOICE), page(TEXT), page(DATE)]
+    state = walk(pages, EngineContext(), {"0": {"renewal": ["Förnyelse"]}, "1": {"issued_by": [""]}})
+    assert list(state.forms) == [0]  # page 1 failed its check, page 2 was never answered
+    assert state.forms[0].form["renewal"].data == "Förnyelse"
+    assert not state.forms[0].errors
+
+
 def test_summary_lines_for_every_kind_of_answer() -> None:
     pages = [page(TEXT, {**NUMBER}, {**CHOICES, "optional": True}, REPEAT)]
     raw = {"0": {"issued_by": ["Dr Berg"], "how_much": ["2,5"], **item(0, "Tena", packages="2")}}

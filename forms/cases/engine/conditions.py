@@ -42,11 +42,16 @@ class PageState:
 
 @dataclass
 class Walk:
-    """Where a draft stands: each page's state, and the answers of the complete applicable pages."""
+    """Where a draft stands: each page's state, and the answers of the complete applicable pages.
+
+    `forms` keeps each complete page's form, bound to its stored answers. Being valid it has no
+    errors to show, so it is the form a GET of that page shows: a page need not be bound twice.
+    """
 
     states: list[PageState] = field(default_factory=list)
     answers: dict[str, Any] = field(default_factory=dict)
     answers_by_page: dict[int, dict[str, Any]] = field(default_factory=dict)
+    forms: dict[int, PageForm] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -75,6 +80,7 @@ def walk(pages: Sequence[Page], context: EngineContext, raw_by_page: Mapping[str
                     page_answers = form.answers()
                     result.answers.update(page_answers)
                     result.answers_by_page[index] = page_answers
+                    result.forms[index] = form
         result.states.append(PageState(index=index, page=page, applies=applies, complete=complete))
     return result
 
