@@ -36,8 +36,7 @@ from forms.platform.flow import shown as digest
 from forms.platform.security import keeps_typing, stale_notice, token_was_stale
 from forms.platform.services import services
 from forms.platform.workdays import due_at
-from forms.store.cases import CaseContent
-from forms.store.db import Draft
+from forms.store.cases import CaseContent, DraftRow
 from sitegen.content.models import Page
 from sitegen.site.resolve import ResolvedEService, find_form
 
@@ -76,7 +75,7 @@ class Opened:
     eservice_id: str
     eservice: ResolvedEService
     citizen: Citizen
-    draft: Draft | None
+    draft: DraftRow | None
     context: EngineContext
     walk: Walk
     course: Course
@@ -139,7 +138,7 @@ def _context(eservice: ResolvedEService, citizen: Citizen) -> EngineContext:
     return EngineContext(options=eservice.options, prescriptions=listed, no_list_reason=reason)
 
 
-def _open(slug: str, eservice_id: str, draft: Draft | None = None) -> Opened:
+def _open(slug: str, eservice_id: str, draft: DraftRow | None = None) -> Opened:
     """The e-service at `{slug}/{eservice_id}/` for the logged-in citizen; 404 if there is none."""
     svc = services()
     eservice = find_form(svc.content, slug, eservice_id)

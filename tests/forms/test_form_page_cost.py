@@ -1,8 +1,9 @@
-"""A form page is bound to its stored answers once per GET, and a GET never shows errors.
+"""What a form page GET costs, kept from growing back, and what it shows, kept the same.
 
 The walk through the draft already binds and checks every stored page; a complete page is shown
 from the walk's form (issue 22: a second WTForms form per page cost a tenth of the page), while an
-incomplete one is bound afresh, unchecked, since the walk's form for it holds errors.
+incomplete one is bound afresh, unchecked, since the walk's form for it holds errors. The draft is
+read as a plain row: no ORM object is made to show a page.
 """
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ import re
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from forms.cases.engine import page as engine_page
+from forms.store.cases import DraftRow
+from forms.store.db import Draft
 from tests.forms.conftest import INTYG_URL, OTHER_ADULT, answer, approve, login
 
 PAGE_ONE = f"{INTYG_URL}sida/1/"
@@ -53,3 +57,25 @@ def test_an_incomplete_page_is_shown_again_as_typed_without_its_errors(client: F
     assert re.search(r'value="Intyg om vapeninnehav" checked', again.text)
     assert "Något behöver rättas" not in again.text
     assert "field-error" not in again.text and 'aria-invalid="true"' not in again.text
+
+
+def test_showing_a_page_reads_the_draft_without_making_an_orm_draft(client: FlaskClient) -> None:
+    login(client, OTHER_ADULT)
+    approve(client)
+    answer(client, PAGE_ONE, {"intyg": "Intyg om vapeninnehav", "renewal": "Förnyelse"})
+    made: list[object] = []
+
+    def constructed(target: object, args: object, kwargs: object) -> None:
+        made.append(target)
+
+    event.listen(Draft, "init", constructed)
+    try:
+        for path in (INTYG_URL, PAGE_ONE, f"{INTYG_URL}sida/2/"):
+            assert client.get(path).status_code == 200
+    finally:
+        event.remove(Draft, "init", constructed)
+    assert made == []
+
+
+def test_the_draft_row_has_every_column_of_the_drafts_table() -> None:
+    assert set(DraftRow._fields) == {column.key for column in Draft.__table__.columns}
