@@ -120,6 +120,16 @@ def test_an_invalid_page_fails_the_run_naming_its_test_and_page(pytester: pytest
 def test_the_check_runs_last_and_only_when_a_chosen_test_gathers_pages(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_inner=INNER)
     chosen = pytester.runpytest("-p", "tests.support.html_pages", "--collect-only", "-q", "-k", "valid or no_page")
-    chosen.stdout.fnmatch_lines(["*test_makes_a_valid_page", f"*::{CHECK_NAME}"])
+    chosen.stdout.fnmatch_lines(["*test_makes_a_valid_page", "*test_makes_no_page", f"*::{CHECK_NAME}"])  # last
     none = pytester.runpytest("-p", "tests.support.html_pages", "--collect-only", "-q", "-k", "no_page")
     assert CHECK_NAME not in none.stdout.str()
+
+
+def test_a_layout_error_on_every_page_is_cut_short(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One broken layout repeats its error on each of hundreds of pages: the first hundred say enough."""
+    monkeypatch.setattr(PageStore, "errors", lambda self: [f"fel {n}" for n in range(150)])  # no Java
+    pytester.makepyfile(test_inner=INNER)
+    result = pytester.runpytest_inprocess("-p", "tests.support.html_pages", "-k", "invalid_page")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*found 150 error(s) in the 1 pages*", "fel 99", "… and 50 more"])
+    assert "fel 100" not in result.stdout.str()

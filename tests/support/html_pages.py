@@ -23,6 +23,7 @@ from tests.support.vnu import html_errors
 
 CHECK_NAME = "test_every_page_gathered_in_this_run_is_valid_html"
 FIXTURE = "documents"
+SHOWN = 100  # a broken layout repeats its error on every page: the first ones say enough
 
 
 @dataclass
@@ -78,9 +79,10 @@ class HtmlCheck(pytest.Item):
         store = self.config.stash[STORE]
         errors = store.errors()
         if errors:
+            shown = errors[:SHOWN] + ([f"… and {len(errors) - SHOWN} more"] if len(errors) > SHOWN else [])
             raise InvalidHtml(
                 f"The Nu Html Checker found {len(errors)} error(s) in the {store.count()} pages of this run:\n"
-                + "\n".join(errors)
+                + "\n".join(shown)
             )
 
     def repr_failure(self, excinfo: Any, style: Any = None) -> Any:
