@@ -1,10 +1,10 @@
 """Every page a test run wants checked, kept per test and given to the Nu Html Checker in one go.
 
-Java takes seconds to start, and fourteen modules each started it at their end. Now a test puts
-the pages it wants checked into its `documents` fixture, and one checker run over all of them is
-the session's last test (added only when a selected test asks for `documents`). A failure is a
-failed test, not a warning, and names the test and the page of each error, since the checker
-itself only sees temporary files.
+Java takes seconds to start, and fifteen places (ten module teardowns, five tests) each started
+it. Now a test puts the pages it wants checked into its `documents` fixture, and one checker run
+over all of them is the session's last test (added only when a selected test asks for
+`documents`). A failure is a failed test, not a warning, and names the test and the page of each
+error, since the checker itself only sees temporary files.
 
 A plugin (tests/conftest.py loads it), so that a pytester run can load it on its own.
 """
