@@ -14,6 +14,10 @@ import pytest
 
 from tests.support.browser import MOBILE, launch_chromium
 
+# The `documents` fixture and the run's one Nu Html Checker call over every page put into it;
+# pytester runs that plugin in a test run of its own (tests/test_html_checker.py).
+pytest_plugins = ["tests.support.html_pages", "pytester"]
+
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:

@@ -198,14 +198,6 @@ class BookingFigures:
     def median_days(self) -> float | None:
         return median(self.days_ahead)
 
-    def add(self, other: BookingFigures) -> None:
-        self.web += other.web
-        self.staff += other.staff
-        self.rebooked += other.rebooked
-        self.cancelled += other.cancelled
-        for days, count in other.days_ahead.items():
-            self.days_ahead[days] = self.days_ahead.get(days, 0) + count
-
 
 @dataclass
 class Figures:
@@ -233,12 +225,6 @@ class Figures:
     def case_total(self) -> CaseFigures:
         total = CaseFigures()
         for figures in self.cases.values():
-            total.add(figures)
-        return total
-
-    def booking_total(self) -> BookingFigures:
-        total = BookingFigures()
-        for figures in self.bookings:
             total.add(figures)
         return total
 

@@ -2,9 +2,9 @@
 
 Every page the journey reaches is checked where it stands, error states included: axe-core runs
 on the very same HTML (served to a second, JavaScript-enabled page from the saved markup, so no
-second request changes or loses anything), the markup is kept for the Nu Html Checker (run once
-for all journeys, since Java starts slowly), and with FORMS_SCREENSHOTS set a full-page screenshot
-of each step is written there.
+second request changes or loses anything), the markup goes into the test's `documents` for the
+Nu Html Checker (one Java run at the end of the test run: tests/support/html_pages.py), and with
+FORMS_SCREENSHOTS set a full-page screenshot of each step is written there.
 
 A journey may also check each page at other widths (`also_at`, e.g. 1280 px): the axe page is
 resized over the same saved markup, which is what a wide screen gets (the server never knows the
@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.browser import assert_accessible
-from tests.support.vnu import document_errors
 
 SCREENSHOTS = os.environ.get("FORMS_SCREENSHOTS")
 
@@ -35,7 +34,7 @@ class Journey:
         self.page = page
         self.axe_page = axe_page
         self.base = base
-        self.documents = documents  # shared by the journeys of a module, checked once at its end
+        self.documents = documents  # the test's pages, checked once at the end of the run
         self.step = 0
 
     # Moving about ---------------------------------------------------------------------------------
@@ -126,9 +125,3 @@ class Journey:
         match = re.search(r"HV-\d{4}-[A-Z0-9]{6}", self.text())
         assert match, self.text()
         return match.group(0)
-
-
-def assert_valid_html(documents: dict[str, str]) -> None:
-    """The Nu Html Checker finds no error in any page of any journey."""
-    errors = document_errors(documents)
-    assert not errors, "\n".join(errors)

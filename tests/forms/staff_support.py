@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from forms.store.db import AccessLogEntry, Case
 from tests.forms.conftest import DEMO, NOW, csrf_token, intyg_to_check, login, reference_of, send_form_data
 
 BASE = "/e-tjanster"
@@ -106,3 +108,21 @@ def act(client: FlaskClient, reference: str, action: str, clinic: str = CLINIC, 
         data[TEXT_FIELD[action]] = data.pop("text")
     form = {"csrf_token": csrf_token(page.text), "version": version_of(page.text), **data}
     return client.post(f"{case_url(reference, clinic)}{action}/", data=form)
+
+
+LIST = f"{BASE}/personal/{CLINIC}/arenden/"  # the case list of CLINIC
+
+
+def engine_of(app: Flask) -> Any:
+    return app.extensions["hittavard_forms"].store.engine
+
+
+def access_log(app: Flask) -> list[Any]:
+    """The access log's rows, oldest first."""
+    with engine_of(app).connect() as connection:
+        return list(connection.execute(select(AccessLogEntry).order_by(AccessLogEntry.id)).all())
+
+
+def case_row(app: Flask, reference: str) -> Any:
+    with engine_of(app).connect() as connection:
+        return connection.execute(select(Case).where(Case.reference == reference)).one()

@@ -22,7 +22,6 @@ from forms.cases.recipient import with_recipient
 from sitegen.content.models import LocalEntry, Question, UseEntry
 from sitegen.site.resolve import find_form
 from tests.forms.conftest import csrf_token, reference_of, send_form_data
-from tests.forms.journey import assert_valid_html
 
 ROOT = Path(__file__).resolve().parents[2]
 ADULT = "19850315-1238"
@@ -111,7 +110,7 @@ def run_eservice(client: FlaskClient, app: Flask, slug: str, eservice_id: str, p
     return reference_of(sent.headers["Location"])
 
 
-def test_every_eservice_with_pages_runs_from_villkor_to_a_case(demo_app: Flask) -> None:
+def test_every_eservice_with_pages_runs_from_villkor_to_a_case(demo_app: Flask, documents: dict[str, str]) -> None:
     client = demo_app.test_client()
     login = client.get("/e-tjanster/logga-in/")
     client.post("/e-tjanster/logga-in/", data={"csrf_token": csrf_token(login.text), "personnummer": ADULT})
@@ -133,4 +132,4 @@ def test_every_eservice_with_pages_runs_from_villkor_to_a_case(demo_app: Flask) 
     logged_out = client.post("/e-tjanster/logga-ut/", data={"csrf_token": csrf_token(inbox)}, follow_redirects=True)
     assert "Du är utloggad" in logged_out.text
     pages["/e-tjanster/utloggad/"] = logged_out.text
-    assert_valid_html(pages)
+    documents.update(pages)  # checked with the Nu Html Checker at the end of the run

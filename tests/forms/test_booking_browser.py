@@ -27,7 +27,7 @@ from tests.forms.booking_support import (
     write_booking_content,
     write_demo,
 )
-from tests.forms.journey import Journey, assert_valid_html
+from tests.forms.journey import Journey
 from tests.forms.test_keyboard_only import tab_to
 from tests.support.live_app import serve_app
 
@@ -46,14 +46,6 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
 def live(live_app: Flask) -> Iterator[str]:
     with serve_app(live_app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def documents() -> Iterator[dict[str, str]]:
-    collected: dict[str, str] = {}
-    yield collected
-    if collected:
-        assert_valid_html(collected)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from flask import Flask
 
 from forms import create_app
 from tests.forms.booking_support import ADULT, VC, config, write_booking_content, write_demo
-from tests.forms.journey import Journey, assert_valid_html
+from tests.forms.journey import Journey
 from tests.forms.test_booking_browser import approve, log_in
 from tests.support.live_app import serve_app
 
@@ -27,14 +27,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                                    f"sqlite:///{root / 'store.sqlite3'}"))
     with serve_app(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def documents() -> Iterator[dict[str, str]]:
-    collected: dict[str, str] = {}
-    yield collected
-    if collected:
-        assert_valid_html(collected)
 
 
 def test_bokade_tider_omboka_from_it_and_the_inbox_after(

@@ -353,7 +353,9 @@ def test_page_number_out_of_range_is_404(client: FlaskClient) -> None:
 
 
 def test_login_redirect_never_leaves_the_app(client: FlaskClient) -> None:
-    for target in ("https://evil.example/", "//evil.example/", "/annat/", "/e-tjanster/\\evil"):
+    # Another site, also with one of the app's own paths after its host (that alone would pass the path check).
+    elsewhere = (f"https://evil.example{BASE}/inkorg/", f"//evil.example{BASE}/inkorg/")
+    for target in ("https://evil.example/", "//evil.example/", *elsewhere, "/annat/", "/e-tjanster/\\evil"):
         page = client.get(f"{BASE}/logga-in/", query_string={"next": target})
         done = client.post(
             f"{BASE}/logga-in/",

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from forms import create_app
-from tests.forms.journey import Journey, assert_valid_html
+from tests.forms.journey import Journey
 from tests.support.live_app import serve_app
 
 pytestmark = pytest.mark.browser
@@ -41,18 +41,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     with serve_app(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def documents() -> Iterator[dict[str, str]]:
-    """Every page the journeys visit; checked with the Nu Html Checker once they have all run.
-
-    A failure here is reported at the teardown of the module's last journey, naming each page.
-    """
-    collected: dict[str, str] = {}
-    yield collected
-    if collected:
-        assert_valid_html(collected)
 
 
 @pytest.fixture

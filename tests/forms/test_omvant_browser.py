@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.forms.journey import Journey, assert_valid_html
+from tests.forms.journey import Journey
 from tests.forms.omvant_support import ADMIN, ADULT, SENDER, make_omvant_app
 from tests.forms.test_staff_browser import staff_login
 from tests.support.browser import DESKTOP, MOBILE
@@ -28,14 +28,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Flask]
     app = make_omvant_app(tmp_path_factory.mktemp("omvant"))
     with serve_app(app) as url:
         yield url, app
-
-
-@pytest.fixture(scope="module")
-def documents() -> Iterator[dict[str, str]]:
-    collected: dict[str, str] = {}
-    yield collected
-    if collected:
-        assert_valid_html(collected)
 
 
 def _journey(browser: Any, name: str, base: str, documents: dict[str, str]) -> Journey:

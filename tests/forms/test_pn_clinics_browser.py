@@ -15,20 +15,12 @@ import pytest
 from forms import create_app
 from tests.forms import booking_support
 from tests.forms.conftest import ADULT, NOW
-from tests.forms.journey import Journey, assert_valid_html
+from tests.forms.journey import Journey
 from tests.forms.pn_support import PN_STAFF, SYNPUNKTER_URL, UNIT, write_pn_content, write_pn_demo
 from tests.support.browser import DESKTOP
 from tests.support.live_app import serve_app
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def documents() -> Iterator[dict[str, str]]:
-    collected: dict[str, str] = {}
-    yield collected
-    if collected:
-        assert_valid_html(collected)
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from forms import create_app
-from tests.forms.journey import Journey, assert_valid_html
+from tests.forms.journey import Journey
 from tests.forms.security_support import Clock
 from tests.support.live_app import serve_app
 
@@ -51,14 +51,6 @@ def live(tmp_path_factory: pytest.TempPathFactory, clock: Clock) -> Iterator[str
     app.add_url_rule("/e-tjanster/trasig/", view_func=broken)
     with serve_app(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def documents() -> Iterator[dict[str, str]]:
-    collected: dict[str, str] = {}
-    yield collected
-    if collected:
-        assert_valid_html(collected)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from flask import Flask
 
 from tests.forms.booking_support import OTHER
 from tests.forms.booking_support import VC as CITIZEN_VC
-from tests.forms.journey import Journey, assert_valid_html
+from tests.forms.journey import Journey
 from tests.forms.test_booking_browser import approve, log_in
 from tests.forms.tidbok_staff_support import BOOKER, P, make_tidbok_staff_app
 from tests.support.live_app import serve_app
@@ -31,14 +31,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Flask]
     app = make_tidbok_staff_app(tmp_path_factory.mktemp("staffbooking"))
     with serve_app(app) as url:
         yield url, app
-
-
-@pytest.fixture(scope="module")
-def documents() -> Iterator[dict[str, str]]:
-    collected: dict[str, str] = {}
-    yield collected
-    if collected:
-        assert_valid_html(collected)
 
 
 def journey(browser: Any, base: str, documents: dict[str, str], name: str, viewport: dict[str, int]) -> Journey:

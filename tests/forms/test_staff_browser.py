@@ -18,7 +18,7 @@ from flask import Flask
 
 from forms import create_app
 from tests.forms.conftest import ADULT, NOW
-from tests.forms.journey import Journey, assert_valid_html
+from tests.forms.journey import Journey
 from tests.forms.staff_support import ADMIN, AUDITOR, BOTH, CLINIC, HANDLER, RECEIVER, send_case
 from tests.forms.test_keyboard_only import tab_to
 from tests.support.live_app import serve_app
@@ -44,14 +44,6 @@ def staff_live(
     )
     with serve_app(app) as url:
         yield url, app
-
-
-@pytest.fixture(scope="module")
-def documents() -> Iterator[dict[str, str]]:
-    collected: dict[str, str] = {}
-    yield collected
-    if collected:
-        assert_valid_html(collected)
 
 
 def _journey(browser: Any, name: str, size: dict[str, int], base: str, documents: dict[str, str]) -> Journey:

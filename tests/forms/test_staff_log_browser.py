@@ -14,7 +14,7 @@ from flask import Flask
 
 from forms import create_app
 from tests.forms.conftest import ADULT, NOW
-from tests.forms.journey import Journey, assert_valid_html
+from tests.forms.journey import Journey
 from tests.forms.staff_support import AUDITOR, HANDLER, RECEIVER, Clock, act, case_url, send_case, staff_login
 from tests.support.live_app import serve_app
 
@@ -56,14 +56,6 @@ def log_live(
     clock.now = NOW
     with serve_app(app) as url:
         yield url, app
-
-
-@pytest.fixture(scope="module")
-def documents() -> Iterator[dict[str, str]]:
-    collected: dict[str, str] = {}
-    yield collected
-    if collected:
-        assert_valid_html(collected)
 
 
 @pytest.mark.parametrize("size", ["desktop", "mobile"])

@@ -18,7 +18,7 @@ from flask import Flask
 from forms.booking.common import EXTENSION
 from forms.booking.interface import Request
 from tests.forms.booking_support import NOW, OTHER
-from tests.forms.journey import Journey, assert_valid_html
+from tests.forms.journey import Journey
 from tests.forms.tidbok_staff_support import ADMIN, VC, make_tidbok_staff_app
 from tests.support.live_app import serve_app
 
@@ -42,14 +42,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Flask]
     assert tidbok.cancel_booking(result.booking.key, OTHER, "Blev frisk", NOW).ok
     with serve_app(app) as url:
         yield url, app
-
-
-@pytest.fixture(scope="module")
-def documents() -> Iterator[dict[str, str]]:
-    collected: dict[str, str] = {}
-    yield collected
-    if collected:
-        assert_valid_html(collected)
 
 
 @pytest.mark.parametrize("size", ["desktop", "mobile"])

@@ -20,7 +20,6 @@ from sitegen.site.resolve import resolve_clinic
 from sitegen.site.theme import Theme
 from tests.support.browser import assert_accessible, axe_violations
 from tests.support.static_server import serve_folder
-from tests.support.vnu import html_errors
 
 pytestmark = pytest.mark.browser
 
@@ -171,13 +170,14 @@ def test_text_zoomed_to_200_percent_does_not_scroll_sideways(browser: Any, site:
     assert overflow <= 0
 
 
-def test_every_built_page_is_valid_html(built: Path) -> None:
+def test_every_built_page_is_valid_html(built: Path, documents: dict[str, str]) -> None:
     pages = sorted(built.rglob("*.html"))
     assert len(pages) >= 15
     # Among them a contact page with a notice and avvikande öppettider (their microdata included).
     big = (built / "mottagningar" / BIG / "index.html").read_text(encoding="utf-8")
     assert 'class="notice"' in big and "specialOpeningHoursSpecification" in big
-    assert html_errors(pages) == []
+    for page in pages:  # checked with the Nu Html Checker at the end of the run, in one call
+        documents[page.relative_to(built).as_posix()] = page.read_text(encoding="utf-8")
 
 
 def test_missing_page_answers_with_the_404_page(page: Any, site: str) -> None:

@@ -1,4 +1,8 @@
-"""The mottagning's side end to end in the test client: each role, each action, the citizen's side of it."""
+"""The staff side's way in and its oversight, in the test client: the login and the staff session,
+the choice of mottagning, the case list, the access log and what the lokal administratör keeps.
+
+What staff do with a case is in test_staff_case_handling.py.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,9 @@ import datetime
 import re
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from forms.notices import contacts as contact_store
-from forms.notices.contacts import Contacts
-from forms.notices.outbox import ANSWER_TEXT
-from forms.store.db import AccessLogEntry, Case, Notice
 from tests.forms.conftest import ADULT, NOW, OTHER_ADULT, csrf_token, login
 from tests.forms.staff_support import (
     ADMIN,
@@ -21,30 +21,17 @@ from tests.forms.staff_support import (
     BOTH,
     CLINIC,
     HANDLER,
-    HANDLER2,
+    LIST,
     OTHER,
     RECEIVER,
+    access_log,
     act,
+    case_row,
     case_url,
+    engine_of,
     send_case,
     staff_login,
 )
-
-LIST = f"{BASE}/personal/{CLINIC}/arenden/"
-
-
-def _engine(app):
-    return app.extensions["hittavard_forms"].store.engine
-
-
-def _log(app) -> list[AccessLogEntry]:
-    with _engine(app).connect() as connection:
-        return list(connection.execute(select(AccessLogEntry).order_by(AccessLogEntry.id)).all())
-
-
-def _case(app, reference: str):
-    with _engine(app).connect() as connection:
-        return connection.execute(select(Case).where(Case.reference == reference)).one()
 
 
 @pytest.fixture
@@ -140,7 +127,7 @@ def test_a_post_without_the_staff_token_is_refused(staff_app, reference) -> None
     version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
     response = client.post(f"{case_url(reference)}anteckning/", data={"version": version, "anteckning": "x"})
     assert response.status_code == 400
-    assert _case(staff_app, reference).version == 1
+    assert case_row(staff_app, reference).version == 1
 
 
 def test_the_list_shows_status_person_dates_handler_and_lateness_earliest_due_first(staff_app, clock) -> None:
@@ -172,127 +159,6 @@ def test_the_list_has_numbered_pages(staff_app) -> None:
     assert len(re.findall(r"arenden/HV-", second)) == 1
 
 
-def test_a_receiver_distributes_and_the_handler_answers_with_signature_and_notice(staff_app, reference) -> None:
-    contact_store.store(_engine(staff_app), ADULT, Contacts(email="vera@example.se", mobile="+46701234567"), NOW)
-    receiver = staff_app.test_client()
-    staff_login(receiver, RECEIVER)
-    assert act(receiver, reference, "fordela", handler=HANDLER).status_code == 303
-    assert _case(staff_app, reference).status == "Fördelad"
-    handler = staff_app.test_client()
-    staff_login(handler, HANDLER)
-    assert reference in handler.get(LIST).text
-    page = act(handler, reference, "standardsvar", standardsvar="1")
-    assert "Hej! Ditt intyg skickas med post inom två veckor.</textarea>" in page.text  # started from the standardsvar
-    answered = act(handler, reference, "svara", text="Hej! Ditt intyg skickas med post.", asks_reply="1")
-    assert answered.status_code == 303
-    row = _case(staff_app, reference)
-    assert (row.status, row.handler, row.version) == ("Besvarad", HANDLER, 3)
-    with _engine(staff_app).connect() as connection:
-        notices = connection.execute(select(Notice.channel, Notice.text, Notice.personnummer)).all()
-    assert sorted(notices) == [("email", ANSWER_TEXT, ADULT), ("sms", ANSWER_TEXT, ADULT)]
-    citizen = staff_app.test_client()
-    login(citizen, ADULT)
-    inbox = citizen.get(f"{BASE}/inkorg/").text
-    assert "Besvarad" in inbox
-    case_page = citizen.get(f"{BASE}/inkorg/{reference}/").text
-    assert "Hej! Ditt intyg skickas med post." in case_page and "Hugo Hanterare, Läkare" in case_page
-
-
-def test_the_citizen_replies_once_and_the_case_returns_to_its_handler(staff_app, reference) -> None:
-    handler = staff_app.test_client()
-    staff_login(handler, BOTH)
-    act(handler, reference, "svara", text="Hur länge har du haft besvären?", asks_reply="1")
-    citizen = staff_app.test_client()
-    login(citizen, ADULT)
-    page = citizen.get(f"{BASE}/inkorg/{reference}/")
-    assert "Svara mottagningen" in page.text
-    empty = citizen.post(f"{BASE}/inkorg/{reference}/svara/", data={"csrf_token": csrf_token(page.text), "text": " "})
-    assert empty.status_code == 422 and "Fel: " in empty.text
-    sent = citizen.post(
-        f"{BASE}/inkorg/{reference}/svara/", data={"csrf_token": csrf_token(page.text), "text": "Sedan i måndags."}
-    )
-    assert sent.status_code == 303
-    assert (_case(staff_app, reference).status, _case(staff_app, reference).handler) == ("Fördelad", BOTH)
-    again = citizen.post(
-        f"{BASE}/inkorg/{reference}/svara/", data={"csrf_token": csrf_token(page.text), "text": "Och en sak till."}
-    )
-    assert again.status_code == 409 and "Och en sak till." in again.text
-    assert "Sedan i måndags." in handler.get(case_url(reference)).text
-
-
-def test_an_internal_note_never_reaches_the_citizen(staff_app, reference) -> None:
-    contact_store.store(_engine(staff_app), ADULT, Contacts(email="vera@example.se"), NOW)
-    client = staff_app.test_client()
-    staff_login(client, RECEIVER)
-    act(client, reference, "anteckning", text="Ring patienten om diabetesprovet")
-    assert "Ring patienten om diabetesprovet" in client.get(case_url(reference)).text
-    citizen = staff_app.test_client()
-    login(citizen, ADULT)
-    assert "diabetesprovet" not in citizen.get(f"{BASE}/inkorg/{reference}/").text
-    with _engine(staff_app).connect() as connection:
-        assert connection.execute(select(func.count()).select_from(Notice)).scalar_one() == 0
-
-
-def test_a_delsvar_keeps_the_case_open_and_stops_it_being_late(staff_app, reference, clock) -> None:
-    client = staff_app.test_client()
-    staff_login(client, RECEIVER)
-    act(client, reference, "delsvar", text="Vi återkommer i morgon.")
-    assert _case(staff_app, reference).status == "Ny"
-    clock.now = NOW + datetime.timedelta(days=5)
-    assert "Försenad" not in client.get(LIST).text
-    citizen = staff_app.test_client()
-    login(citizen, ADULT)
-    assert "Vi återkommer i morgon." in citizen.get(f"{BASE}/inkorg/{reference}/").text
-
-
-def test_closing_and_actions_that_do_not_fit_the_status_are_refused_with_a_message(staff_app, reference) -> None:
-    client = staff_app.test_client()
-    staff_login(client, BOTH)
-    page = client.get(case_url(reference))
-    token, version = csrf_token(page.text), re.search(r'name="version" value="(\d+)"', page.text).group(1)
-    refused = client.post(f"{case_url(reference)}avsluta/", data={"csrf_token": token, "version": version})
-    assert refused.status_code == 409 and "Bara ett fördelat eller besvarat ärende kan avslutas." in refused.text
-    act(client, reference, "svara", text="Klart.")
-    assert act(client, reference, "avsluta").status_code == 303
-    assert _case(staff_app, reference).status == "Avslutad"
-    closed = client.get(case_url(reference)).text
-    assert "Skicka svar" not in closed and "Fördela" not in closed
-
-
-def test_an_empty_or_oversized_answer_is_refused_and_kept(staff_app, reference) -> None:
-    client = staff_app.test_client()
-    staff_login(client, BOTH)
-    empty = act(client, reference, "svara", text="   ")
-    assert empty.status_code == 422 and "<title>Fel: " in empty.text and "Skriv ett svar." in empty.text
-    long = "å" * 5001
-    too_long = act(client, reference, "svara", text=long)
-    assert too_long.status_code == 422 and long in too_long.text
-    assert _case(staff_app, reference).status == "Ny"
-
-
-def test_a_handler_of_another_mottagning_cannot_be_chosen(staff_app, reference) -> None:
-    client = staff_app.test_client()
-    staff_login(client, RECEIVER)
-    response = act(client, reference, "fordela", handler="SE0000000000-O001")
-    assert response.status_code == 422 and "Välj en ärendehanterare." in response.text
-    assert _case(staff_app, reference).status == "Ny"
-
-
-def test_a_stale_version_gets_changed_by_someone_else_with_the_text_kept(staff_app, reference) -> None:
-    first, second = staff_app.test_client(), staff_app.test_client()
-    staff_login(first, BOTH)
-    staff_login(second, RECEIVER)
-    page = first.get(case_url(reference))
-    token, version = csrf_token(page.text), re.search(r'name="version" value="(\d+)"', page.text).group(1)
-    act(second, reference, "fordela", handler=HANDLER2)
-    lost = first.post(
-        f"{case_url(reference)}svara/", data={"csrf_token": token, "version": version, "svar": "Mitt svar"}
-    )
-    assert lost.status_code == 409
-    assert "Ärendet har ändrats av någon annan" in lost.text and ">Mitt svar</textarea>" in lost.text
-    assert _case(staff_app, reference).status == "Fördelad"
-
-
 def test_every_action_read_and_list_is_in_the_access_log(staff_app, reference) -> None:
     receiver, handler = staff_app.test_client(), staff_app.test_client()
     staff_login(receiver, RECEIVER)
@@ -303,7 +169,7 @@ def test_every_action_read_and_list_is_in_the_access_log(staff_app, reference) -
     act(handler, reference, "anteckning", text="Notering")
     act(handler, reference, "svara", text="Svar")
     act(handler, reference, "avsluta")
-    rows = [(r.hsa_id, r.action, r.personnummer, r.case_reference) for r in _log(staff_app)]
+    rows = [(r.hsa_id, r.action, r.personnummer, r.case_reference) for r in access_log(staff_app)]
     for who, action in [
         (RECEIVER, "login"),
         (RECEIVER, "list"),
@@ -318,18 +184,18 @@ def test_every_action_read_and_list_is_in_the_access_log(staff_app, reference) -
         assert any(r[0] == who and r[1] == action for r in rows), (who, action)
     changes = [r for r in rows if r[1] in ("fordela", "delsvar", "anteckning", "svara", "avsluta")]
     assert all(r[2] == ADULT and r[3] == reference for r in changes)
-    read = next(r for r in _log(staff_app) if r.action == "read")
+    read = next(r for r in access_log(staff_app) if r.action == "read")
     assert (read.role, read.clinic) == ("arendemottagare", CLINIC)
 
 
 @pytest.mark.parametrize("statement", ["UPDATE access_log SET action = 'x'", "DELETE FROM access_log"])
 def test_the_access_log_cannot_be_changed_or_deleted(staff_app, statement: str) -> None:
     staff_login(staff_app.test_client(), RECEIVER)
-    before = len(_log(staff_app))
+    before = len(access_log(staff_app))
     assert before > 0
-    with pytest.raises(DatabaseError), _engine(staff_app).begin() as connection:
+    with pytest.raises(DatabaseError), engine_of(staff_app).begin() as connection:
         connection.execute(text(statement))
-    assert len(_log(staff_app)) == before
+    assert len(access_log(staff_app)) == before
 
 
 def test_the_granskare_searches_by_citizen_and_by_staff_and_exports_csv(staff_app, reference) -> None:
@@ -358,7 +224,7 @@ def test_the_granskare_searches_by_citizen_and_by_staff_and_exports_csv(staff_ap
     lines = export.text.lstrip("\ufeff").splitlines()
     assert lines[0] == "Tid;HSA-id;Namn;Roll;Mottagning;Personnummer;Ärende;Handling;Detaljer"
     assert any(reference in line and "Skrev intern anteckning" in line for line in lines[1:])
-    assert any(r.action == "log_export" and r.hsa_id == AUDITOR for r in _log(staff_app))
+    assert any(r.action == "log_export" and r.hsa_id == AUDITOR for r in access_log(staff_app))
 
 
 def test_the_lokal_administrator_keeps_standardsvar(staff_app, reference) -> None:
@@ -383,7 +249,7 @@ def test_the_lokal_administrator_keeps_standardsvar(staff_app, reference) -> Non
     staff_login(handler, BOTH)
     page = handler.get(case_url(reference)).text
     assert "Intyget skickas" in page and "Provsvar" not in page  # retired: no longer offered
-    assert [r.action for r in _log(staff_app)].count("standardsvar") == 2
+    assert [r.action for r in access_log(staff_app)].count("standardsvar") == 2
 
 
 def test_the_lokal_administrator_changes_roles_and_it_is_logged(staff_app, reference) -> None:
@@ -403,44 +269,12 @@ def test_the_lokal_administrator_changes_roles_and_it_is_logged(staff_app, refer
         f"{BASE}/personal/{CLINIC}/roller/", data={"csrf_token": csrf_token(page.text), "hsa_id": ADMIN, "role": []}
     )
     assert own.status_code == 422 and "dina egna roller" in own.text
-    change = next(r for r in _log(staff_app) if r.action == "role_change")
+    change = next(r for r in access_log(staff_app) if r.action == "role_change")
     assert change.hsa_id == ADMIN and HANDLER in change.detail and "arendemottagare" in change.detail
 
 
 def test_demo_data_seeds_staff_once(staff_app, make_app, staff_demo_file) -> None:
     again = make_app(FORMS_DEMO_DATA=str(staff_demo_file))  # a second worker or a restart on the same database
-    with _engine(again).connect() as connection:
+    with engine_of(again).connect() as connection:
         count = connection.execute(text("SELECT count(*) FROM staff_roles WHERE hsa_id = :h"), {"h": BOTH}).scalar()
     assert count == 3
-
-
-def test_no_notice_carries_anything_about_the_case(staff_app, reference) -> None:
-    from forms.notices.channels import SUBJECT, SmtpChannel
-    from forms.notices.settings import NoticeSettings
-
-    contact_store.store(_engine(staff_app), ADULT, Contacts(email="vera@example.se", mobile="+46701234567"), NOW)
-    client = staff_app.test_client()
-    staff_login(client, BOTH)
-    act(client, reference, "delsvar", text="Vi tittar på ditt körkortsintyg.")
-    act(client, reference, "anteckning", text="Diabetes typ 2")
-    act(client, reference, "svara", text="Ditt körkortsintyg är klart.")
-    with _engine(staff_app).connect() as connection:
-        texts = [row.text for row in connection.execute(select(Notice.text))]
-    assert len(texts) == 4 and set(texts) == {ANSWER_TEXT}
-    message = SmtpChannel(NoticeSettings(smtp_host="localhost")).message(1, "vera@example.se", texts[0]).as_string()
-    for secret in ("Testmottagningen", "Begär intyg", "körkort", "Diabetes", reference, ADULT):
-        assert secret not in message and secret not in SUBJECT
-
-
-def test_an_answer_posted_after_the_timeout_is_shown_back_and_not_stored(staff_app, reference, clock) -> None:
-    client = staff_app.test_client()
-    staff_login(client, BOTH)
-    page = client.get(case_url(reference))
-    version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
-    clock.now = NOW + datetime.timedelta(minutes=45)
-    late = client.post(
-        f"{case_url(reference)}svara/",
-        data={"csrf_token": csrf_token(page.text), "version": version, "svar": "Mitt långa svar"},
-    )
-    assert late.status_code == 401 and "Mitt långa svar" in late.text and "Det du skrev sparades inte" in late.text
-    assert _case(staff_app, reference).status == "Ny"
