@@ -87,8 +87,7 @@ def search_part(args: argparse.Namespace) -> list[Figure]:
 
 def peer_part(args: argparse.Namespace) -> list[Figure]:
     """Target 1: the three pages against the fair peer under gunicorn, then CPU in one process."""
-    from bench import peer
-    from bench.peer.__main__ import booking_day, cpu, environment, load, parser
+    from bench.peer.__main__ import booking_day, cpu, environment, figures, load, parser
 
     options = parser().parse_args(
         ["--rounds", str(args.peer_rounds), "--duration", str(args.duration), "--warmup", str(args.warmup),
@@ -100,7 +99,7 @@ def peer_part(args: argparse.Namespace) -> list[Figure]:
         env = environment(folder)
         loaded = load(options, env, folder, day)
         options.rounds = args.rounds  # CPU rounds as many as the floor's
-        return peer.__main__.figures(loaded, cpu(options, env, folder, day))
+        return figures(loaded, cpu(options, env, folder, day))
 
 
 def build_part(args: argparse.Namespace) -> list[Figure]:

@@ -60,7 +60,7 @@ def test_the_peer_comparison_gives_each_page_a_ratio_of_requests_and_of_cpu_agai
         rps[(page, "modified")] = [500.0, 400.0]
     servers = ("forms", "every", "modified")
     cpu = {(page, name): [1.0, 1.0] if name == "forms" else [2.5, 1.5] for page in pages for name in servers}
-    found = {figure.measure: figure for figure in figures(LoadResult(rps, 0, {}), cpu)}
+    found = {figure.measure: figure for figure in figures(LoadResult(rps, dict.fromkeys(pages, 0), {}), cpu)}
     for page in pages:
         ratio = found[f"target 1: {page}, requests/s ÷ the fair peer's"]
         assert (ratio.values, ratio.goal(), ratio.verdict()) == ([1.8, 2.5], "≥ 2×", "met")

@@ -153,10 +153,10 @@ def verdict(ok: bool) -> str:
 
 @dataclass(frozen=True)
 class LoadResult:
-    """requests/s per (page, server) and round, the answers that were errors, the pages' sizes."""
+    """requests/s per (page, server) and round, each page's answers that were errors, the pages' sizes."""
 
     rps: dict[tuple[str, str], list[float]]
-    errors: int
+    errors: dict[str, int]
     sizes: dict[str, int]
 
     def ratios(self, page: str) -> dict[str, list[float]]:
@@ -235,8 +235,8 @@ def load(args: argparse.Namespace, env: dict[str, str], folder: Path, day: datet
     finally:
         for server in servers.values():
             server.stop()
-    return LoadResult({key: [r.rps for r in runs] for key, runs in results.items()},
-                      sum(r.errors for runs in results.values() for r in runs), sizes)  # fmt: skip
+    errors = {page: sum(r.errors for name in servers for r in results[(page, name)]) for page in PEER_PAGES}
+    return LoadResult({key: [r.rps for r in runs] for key, runs in results.items()}, errors, sizes)
 
 
 def print_load(result: LoadResult, args: argparse.Namespace) -> None:
@@ -252,7 +252,7 @@ def print_load(result: LoadResult, args: argparse.Namespace) -> None:
         ratios = result.ratios(page)
         print(
             f"  {page:10}  forms app {spread(rps['forms'])}  peer every {spread(rps['every'])}  "
-            f"peer modified {spread(rps['modified'])}  errors {result.errors}"
+            f"peer modified {spread(rps['modified'])}  errors {result.errors[page]}"
         )
         fair = statistics.median(ratios["modified"])
         print(
@@ -334,7 +334,7 @@ def figures(loaded: LoadResult | None, cpu_ms: dict[tuple[str, str], list[float]
         if loaded is not None:
             found.append(Figure(f"target 1: {page}, requests/s ÷ the fair peer's", loaded.ratios(page)["modified"],
                                 "×", 2.0, at_least=True, note=f"forms app {spread(loaded.rps[(page, 'forms')])}/s, "
-                                f"errors {loaded.errors}"))  # fmt: skip
+                                f"errors {loaded.errors[page]}"))  # fmt: skip
         if cpu_ms is not None:
             shares = [f / p for f, p in zip(cpu_ms[(page, "forms")], cpu_ms[(page, "modified")], strict=True)]
             found.append(Figure(f"target 1: {page}, CPU per request ÷ the fair peer's", shares, "×", 0.5,
