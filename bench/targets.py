@@ -39,7 +39,7 @@ QUICK = {
     "requests": 20,
     "peer_rounds": 1,
     "duration": 1,
-    "warmup": 2,
+    "warmup": 3,  # a second per page: the forms app's workers have started before the round
     "search_count": 150,
     "batches": 2,
     "per_batch": 20,
