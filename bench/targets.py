@@ -1,6 +1,6 @@
 """`python -m bench.targets`: issue 22's targets in one run and one table.
 
-    .venv/bin/python -m bench.targets                  # targets 1-3, about 5-8 minutes on 2 cores
+    .venv/bin/python -m bench.targets                  # targets 1-3, 5-11 minutes on 2 cores
     .venv/bin/python -m bench.targets --build          # and target 4 (many minutes more)
     .venv/bin/python -m bench.targets --quick          # a smoke run: few requests, one short round
 
@@ -97,9 +97,9 @@ def peer_part(args: argparse.Namespace) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="bench-targets-peer-") as scratch:
         folder = Path(scratch)
         env = environment(folder)
-        loaded = load(options, env, folder, day)
-        options.rounds = args.rounds  # CPU rounds as many as the floor's
-        return figures(loaded, cpu(options, env, folder, day))
+        # Its CPU rounds as many as its load's: 3 × 9 pages × 300 requests is about a minute of CPU,
+        # and on two cores shared with other jobs five took over three minutes of wall time.
+        return figures(load(options, env, folder, day), cpu(options, env, folder, day))
 
 
 def build_part(args: argparse.Namespace) -> list[Figure]:
@@ -145,9 +145,9 @@ def collect(args: argparse.Namespace) -> tuple[list[Figure], list[str]]:
 def options(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.targets", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run: tiny sizes, one short round")
-    parser.add_argument("--rounds", type=int, default=5, help="CPU rounds, alternated (floor and peer; 5)")
+    parser.add_argument("--rounds", type=int, default=5, help="the floor's alternated CPU rounds (5)")
     parser.add_argument("--requests", type=int, default=300, help="requests per page and CPU round (300)")
-    parser.add_argument("--peer-rounds", type=int, default=3, help="rounds of the peer's load (3)")
+    parser.add_argument("--peer-rounds", type=int, default=3, help="the peer's rounds, of load and of CPU (3)")
     parser.add_argument("--duration", type=int, default=3, help="seconds of wrk per page and server and round (3)")
     parser.add_argument("--warmup", type=int, default=12, help="seconds of unmeasured load per server (12)")
     parser.add_argument("--connections", type=int, default=50)
