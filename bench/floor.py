@@ -30,6 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.figures import Figure
 from bench.forms_load import ESERVICE, INBOX
 from bench.peer.__main__ import BASE, REPO, TIDBOK, TOLVAN, _post_form, booking_day, request_of
 
@@ -114,6 +115,38 @@ def measure(targets: dict[str, Callable[[], int]], rounds: int, requests: int) -
     return results
 
 
+def run(rounds: int = 7, requests: int = 300, only: list[str] | None = None) -> dict[str, list[float]]:
+    """Build the app in a scratch folder and measure: each page's CPU ms per request, per round."""
+    with tempfile.TemporaryDirectory(prefix="bench-floor-") as scratch:
+        targets = pages(Path(scratch))
+        if only:
+            targets = {name: get for name, get in targets.items() if name in only or name not in TARGETS}
+        return measure(targets, max(1, rounds), requests)
+
+
+def figures(results: dict[str, list[float]]) -> list[Figure]:
+    """Target 2 as figures: each page in ms against its target, noted against the bare route too."""
+    bare = statistics.median(results["bare Flask route"])
+    found = [Figure("bare Flask route, CPU ms per request (target 2's reference: 0.12 ms)",
+                    results["bare Flask route"], "ms", note="the machine's speed now")]  # fmt: skip
+    for name, values in results.items():
+        target = TARGETS.get(name)
+        if target is None:
+            continue
+        multiple, allowed = statistics.median(values) / bare, target / BARE_THEN
+        found.append(
+            Figure(
+                f"target 2: {name}, CPU ms per request",
+                values,
+                "ms",
+                target,
+                note=f"{multiple:.1f}× the bare route, target ≤ {allowed:.1f}×: "
+                f"{'met' if multiple <= allowed else 'missed'}",
+            )
+        )
+    return found
+
+
 def report(results: dict[str, list[float]], rounds: int, requests: int) -> list[str]:
     lines = [
         f"CPU ms per request, one process (Flask's test client, SQLite), {rounds} alternated rounds of "
@@ -143,20 +176,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", choices=[*TARGETS], help="cProfile's top functions of this page")
     parser.add_argument("--only", choices=[*TARGETS], action="append", help="measure these pages (and the bare route)")
     args = parser.parse_args(argv)
+    if not args.profile:
+        results = run(args.rounds, args.requests, args.only)
+        print("\n".join(report(results, max(1, args.rounds), args.requests)))
+        return 0
     with tempfile.TemporaryDirectory(prefix="bench-floor-") as scratch:
         targets = pages(Path(scratch))
         if args.only:
             targets = {name: get for name, get in targets.items() if name in args.only or name not in TARGETS}
         results = measure(targets, max(1, args.rounds), args.requests)
         print("\n".join(report(results, max(1, args.rounds), args.requests)))
-        if args.profile:
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for _ in range(args.requests):
-                targets[args.profile]()
-            profiler.disable()
-            order, lines = os.environ.get("PROFILE_SORT", "tottime"), int(os.environ.get("PROFILE_LINES", "30"))
-            pstats.Stats(profiler).sort_stats(order).print_stats(lines)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(args.requests):
+            targets[args.profile]()
+        profiler.disable()
+        order, lines = os.environ.get("PROFILE_SORT", "tottime"), int(os.environ.get("PROFILE_LINES", "30"))
+        pstats.Stats(profiler).sort_stats(order).print_stats(lines)
     return 0
 
 

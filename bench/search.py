@@ -40,7 +40,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode
 
 from bench.forms_load import REPO, ensure_wrk, start_gunicorn
@@ -53,7 +52,6 @@ from sitegen.search.writer import SqliteIndexWriter, read_documents
 # wrk's threads take turns through the list (thread 0 the even entries, thread 1 the odd ones), so
 # a list of distinct queries is never asked twice while it lasts.
 THREADS = 2
-NEW_QUERY_TARGET = 2.0  # ms of CPU for a search nobody has made yet (issue 22, target 3)
 LUA = """
 paths = {%s}
 local started = 0
@@ -268,88 +266,6 @@ def measure_load(site: Path, work: Path, args: argparse.Namespace) -> None:
         print(f"| {label} | {rps:.0f} | {p50:.1f} ms | {p99:.1f} ms | {share:.0%} | {slower:.1f}× |")
 
 
-def measure_cpu(site: Path, work: Path, batches: int = 5, per_batch: int = 400) -> None:
-    """CPU per request in this process (Flask's test client): what the load of the machine moves least."""
-    os.environ.update(
-        FORMS_CONTENT_DIR=str(REPO / "content"), FORMS_SITE_DIR=str(site),
-        FORMS_DATABASE_URL=f"sqlite:///{work / 'forms-cpu.sqlite3'}", FORMS_SECRET_KEY=os.urandom(32).hex(),
-    )  # fmt: skip
-    from bench.hello_app import app as hello
-    from forms import create_app
-    from forms.search.cache import SearchPageCache
-
-    app = create_app()
-    layer = app.wsgi_app
-    assert isinstance(layer, SearchPageCache)
-    mix = query_mix(site, random.Random(12))
-    fresh = distinct_queries(site, random.Random(14), 500)
-
-    def cpu_ms(client: Any, paths: list[str], rounds: int = 1) -> float:
-        started = time.process_time()
-        for _ in range(rounds):
-            for path in paths:
-                client.get(path)
-        return (time.process_time() - started) / (rounds * len(paths)) * 1000
-
-    client = app.test_client()
-    cpu_ms(client, mix)  # every page of the mix kept
-    bare = cpu_ms(hello.test_client(), ["/"] * 50, rounds=20)
-    kept = cpu_ms(client, mix, rounds=20)
-    app.wsgi_app = layer.app  # type: ignore[method-assign]
-    rendered = cpu_ms(client, mix, rounds=4)  # the reader's kept results, the page rendered again
-    computed = cpu_ms(client, fresh)
-    print("\n/sok/ in one process (Flask's test client), CPU ms per request")
-    print("| request | CPU ms | ÷ bare route |\n|---|---|---|")
-    for label, value in (
-        ("bare Flask route", bare),
-        ("/sok/ mix, kept page (the WSGI layer answers)", kept),
-        ("/sok/ mix, kept results, page rendered by the app (layer off)", rendered),
-        ("/sok/ new query each time (nothing kept)", computed),
-    ):
-        print(f"| {label} | {value:.2f} | {value / bare:.1f} |")
-    asked = {*mix, *fresh}  # the reader keeps recent results: none of these may come again
-    unasked = [path for path in distinct_queries(site, random.Random(15), batches * per_batch + len(asked))
-               if path not in asked]  # fmt: skip
-    print_new_queries(client, unasked[: batches * per_batch], batches, kept)
-
-
-def new_query_times(client: Any, paths: list[str]) -> list[float]:
-    """The CPU ms of each request, every one a query this process has never been asked."""
-    times = []
-    for path in paths:
-        started = time.process_time()
-        response = client.get(path)
-        times.append((time.process_time() - started) * 1000)
-        assert response.status_code == 200, (path, response.status_code)
-    return times
-
-
-def print_new_queries(client: Any, paths: list[str], batches: int, kept: float) -> None:
-    """Issue 22's target 3: a search nobody has made yet ≤ NEW_QUERY_TARGET ms of CPU.
-
-    The queries (the mix's kinds, typos and deep pages included) are cut into `batches`
-    consecutive batches; each batch's mean is what a worker answering only new queries spends per
-    request, so the figure against the target is the median of the batches' means, with their
-    range; the single requests' median and 90th percentile say how the cost is spread.
-    """
-    size = len(paths) // batches
-    times = new_query_times(client, paths)
-    means = [statistics.fmean(times[i * size : (i + 1) * size]) for i in range(batches)]
-    mean = statistics.median(means)
-    deciles = statistics.quantiles(times, n=10)
-    verdict = "met" if mean <= NEW_QUERY_TARGET else "missed"
-    print(
-        f"\nnew queries (issue 22, target 3): {len(paths):,} distinct queries never asked, {batches} batches,"
-        f" load average {os.getloadavg()[0]:.1f}"
-    )
-    print("| measurement | CPU ms per request |\n|---|---|")
-    print(f"| new query, mean per batch: median (range) | {mean:.2f} ({min(means):.2f}–{max(means):.2f}) |")
-    print(f"| new query, single requests: median, 90th percentile, max | {statistics.median(times):.2f},"
-          f" {deciles[-1]:.2f}, {max(times):.2f} |")  # fmt: skip
-    print(f"| kept-page mix, for comparison | {kept:.2f} |")
-    print(f"target ≤ {NEW_QUERY_TARGET:.1f} ms per new query: **{verdict}**")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.search", description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=10_000)
@@ -367,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batches", type=int, default=5, help="batches of new queries (CPU per new query)")
     parser.add_argument("--per-batch", type=int, default=400, help="distinct new queries per batch")
     args = parser.parse_args(argv)
+    from bench.search_cpu import measure_cpu
+
     scratch = tempfile.mkdtemp(prefix="bench-search-")
     work = args.work or Path(scratch)
     try:

@@ -25,15 +25,16 @@ import argparse
 import datetime
 import os
 import re
-import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.figures import Figure
 from bench.forms_load import (
     ESERVICE,
     INBOX,
@@ -150,6 +151,38 @@ def verdict(ok: bool) -> str:
     return "meets the target" if ok else "BELOW the target"
 
 
+@dataclass(frozen=True)
+class LoadResult:
+    """requests/s per (page, server) and round, each page's answers that were errors, the pages' sizes."""
+
+    rps: dict[tuple[str, str], list[float]]
+    errors: dict[str, int]
+    sizes: dict[str, int]
+
+    def ratios(self, page: str) -> dict[str, list[float]]:
+        """The forms app's requests/s over each peer's, round by round (alternated: load hits both)."""
+        forms = self.rps[(page, "forms")]
+        return {mode: [f / p for f, p in zip(forms, self.rps[(page, mode)], strict=True)] for mode in MODES}
+
+
+def parser() -> argparse.ArgumentParser:
+    """The options, shared with bench.targets so its defaults are this module's."""
+    parser = argparse.ArgumentParser(prog="python -m bench.peer", description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--duration", type=int, default=3, help="seconds per measurement (3)")
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=300, help="requests per CPU round (300)")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    parser.add_argument("--workers", type=int, default=2 * cores)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--series", type=int, default=0, help="seconds of 2-second windows on one server instead")
+    parser.add_argument("--target", choices=("forms", *MODES), default="forms", help="the server --series loads")
+    parser.add_argument("--warmup", type=int, default=12, help="seconds of unmeasured load per server first (12)")
+    parser.add_argument("--freeze", action="store_true", help="--series: the forms app with gc.freeze() after start")
+    parser.add_argument("--no-cpu", action="store_true", help="skip the CPU per request in one process")
+    return parser
+
+
 def warm_up(
     get: Callable[..., Throughput], port: int, paths: dict[str, str], args: argparse.Namespace, cookie: str
 ) -> None:
@@ -166,7 +199,8 @@ def warm_up(
             get(port, path, args.connections, seconds, cookie)
 
 
-def load(args: argparse.Namespace, env: dict[str, str], folder: Path, day: datetime.date) -> None:
+def load(args: argparse.Namespace, env: dict[str, str], folder: Path, day: datetime.date) -> LoadResult:
+    """requests/s of each page on each server, per alternated round, and the forms app's page sizes."""
     get = wrk_get if ensure_wrk() else python_get
     log = folder / "gunicorn.log"
     servers: dict[str, Server] = {}
@@ -201,19 +235,24 @@ def load(args: argparse.Namespace, env: dict[str, str], folder: Path, day: datet
     finally:
         for server in servers.values():
             server.stop()
+    errors = {page: sum(r.errors for name in servers for r in results[(page, name)]) for page in PEER_PAGES}
+    return LoadResult({key: [r.rps for r in runs] for key, runs in results.items()}, errors, sizes)
+
+
+def print_load(result: LoadResult, args: argparse.Namespace) -> None:
     print(
         f"\nrequests/s under gunicorn ({args.workers} workers × {args.threads} threads, gthread), {args.connections} "
         f"connections, {args.rounds} alternated rounds of {args.duration} s, load average {os.getloadavg()[0]:.1f}; "
         "median (range)"
     )
+    sizes = result.sizes
     print(f"pages: {', '.join(f'{name} {size} bytes' for name, size in sizes.items())} (the peer's padded to these)")
     for page in PEER_PAGES:
-        rps = {name: [r.rps for r in results[(page, name)]] for name in servers}
-        errors = sum(r.errors for name in servers for r in results[(page, name)])
-        ratios = {mode: [f / p for f, p in zip(rps["forms"], rps[mode], strict=True)] for mode in MODES}
+        rps = {name: result.rps[(page, name)] for name in ("forms", *MODES)}
+        ratios = result.ratios(page)
         print(
             f"  {page:10}  forms app {spread(rps['forms'])}  peer every {spread(rps['every'])}  "
-            f"peer modified {spread(rps['modified'])}  errors {errors}"
+            f"peer modified {spread(rps['modified'])}  errors {result.errors[page]}"
         )
         fair = statistics.median(ratios["modified"])
         print(
@@ -232,8 +271,10 @@ def request_of(client: Any) -> Callable[..., tuple[int, str, str]]:
     return request
 
 
-def cpu(args: argparse.Namespace, env: dict[str, str], folder: Path, day: datetime.date) -> None:
-    """CPU ms per request in this process, the forms app's three pages beside the peer's."""
+def cpu(
+    args: argparse.Namespace, env: dict[str, str], folder: Path, day: datetime.date
+) -> dict[tuple[str, str], list[float]]:
+    """CPU ms per request in this process, the forms app's three pages beside the peer's, per round."""
     os.environ.update({k: v for k, v in env.items() if k.startswith(("FORMS_", "PEER_"))})
     from bench.peer import app as peer_module
     from forms import create_app
@@ -268,12 +309,16 @@ def cpu(args: argparse.Namespace, env: dict[str, str], folder: Path, day: dateti
                 for _ in range(args.requests):
                     client.get(paths[page], base_url=BASE)
                 results.setdefault((page, name), []).append((time.process_time() - started) * 1000 / args.requests)
+    return results
+
+
+def print_cpu(results: dict[tuple[str, str], list[float]], args: argparse.Namespace) -> None:
     print(
         f"\nCPU ms per request, one process (Flask's test client, SQLite), {args.rounds} alternated rounds of "
         f"{args.requests}, load average {os.getloadavg()[0]:.1f}; median (range)"
     )
     for page in PEER_PAGES:
-        ms = {name: results[(page, name)] for name in clients}
+        ms = {name: results[(page, name)] for name in ("forms", *MODES)}
         share = statistics.median(ms["forms"]) / statistics.median(ms["modified"])
         print(
             f"  {page:10}  forms app {spread(ms['forms'], 2)}  peer every {spread(ms['every'], 2)}  "
@@ -282,90 +327,23 @@ def cpu(args: argparse.Namespace, env: dict[str, str], folder: Path, day: dateti
         )
 
 
-def series(args: argparse.Namespace, env: dict[str, str], folder: Path, day: datetime.date) -> None:
-    """Back-to-back 2-second windows on one server, each printed with its wall-clock time."""
-    if not ensure_wrk():
-        raise SystemExit("--series needs wrk")
-    log = folder / "gunicorn.log"
-    if args.target == "forms":
-        app = "bench.peer.frozen:create_app()" if args.freeze else "forms:create_app()"
-        server = start_gunicorn(app, env, args.workers, args.threads, log, "/e-tjanster/logga-in/")
-        cookie, _ = forms_cookie(server.port, day)
-        path = forms_pages(day)["form page"]
-        count_session_writes(folder / "forms.sqlite3")
-    else:
-        sizes = DEMO_SIZES
-        server = start_gunicorn(
-            "bench.peer.app:create_app()",
-            peer_env(env, folder, args.target, sizes),
-            args.workers,
-            args.threads,
-            log,
-            "/logga-in/",
-        )
-        cookie, path = peer_cookie(server.port), PEER_PAGES["form page"]
-    windows: list[float] = []
-    try:
-        if args.warmup:
-            warm_up(wrk_get, server.port, {"page": path}, args, cookie)
-        deadline = time.monotonic() + min(args.series, 900)
-        print(f"{args.target}: requests/s per 2-second window, {args.connections} connections", flush=True)
-        while time.monotonic() < deadline:
-            stamp = datetime.datetime.now().strftime("%H:%M:%S")
-            result = wrk_get(server.port, path, args.connections, 2, cookie)
-            windows.append(result.rps)
-            print(
-                f"  {stamp}  {result.rps:7.0f}/s  p99 {result.p99_ms:6.1f} ms  load {os.getloadavg()[0]:.1f}",
-                flush=True,
-            )
-    finally:
-        server.stop()
-    median = statistics.median(windows)
-    low = [w for w in windows if w < 0.7 * median]
-    print(f"{len(windows)} windows: median {median:.0f}/s, {len(low)} below 70 % of it: {[round(w) for w in low]}")
-    if args.target == "forms":
-        print_session_writes(folder / "forms.sqlite3")
-
-
-def count_session_writes(database: Path) -> None:
-    """A trigger that notes the time of every write of a session row: what load cannot blur.
-
-    Requests/s on a shared machine swing with other jobs; the number of session writes does not.
-    """
-    with sqlite3.connect(database, timeout=30) as connection:
-        connection.execute("CREATE TABLE bench_session_writes (at TEXT NOT NULL)")
-        connection.execute(
-            "CREATE TRIGGER bench_session_written AFTER UPDATE ON web_sessions "
-            "BEGIN INSERT INTO bench_session_writes VALUES (strftime('%H:%M:%f', 'now')); END"
-        )
-
-
-def print_session_writes(database: Path) -> None:
-    with sqlite3.connect(database, timeout=30) as connection:
-        times = [row[0] for row in connection.execute("SELECT at FROM bench_session_writes ORDER BY at")]
-    bursts: dict[str, int] = {}
-    for at in times:
-        bursts[at[:8]] = bursts.get(at[:8], 0) + 1
-    print(
-        f"session rows written: {len(times)} (UTC second: writes) " + ", ".join(f"{k}: {v}" for k, v in bursts.items())
-    )
+def figures(loaded: LoadResult | None, cpu_ms: dict[tuple[str, str], list[float]] | None) -> list[Figure]:
+    """Target 1 as figures: per page, the rounds' ratios to the fair peer ("modified")."""
+    found = []
+    for page in PEER_PAGES:
+        if loaded is not None:
+            found.append(Figure(f"target 1: {page}, requests/s ÷ the fair peer's", loaded.ratios(page)["modified"],
+                                "×", 2.0, at_least=True, note=f"forms app {spread(loaded.rps[(page, 'forms')])}/s, "
+                                f"errors {loaded.errors[page]}"))  # fmt: skip
+        if cpu_ms is not None:
+            shares = [f / p for f, p in zip(cpu_ms[(page, "forms")], cpu_ms[(page, "modified")], strict=True)]
+            found.append(Figure(f"target 1: {page}, CPU per request ÷ the fair peer's", shares, "×", 0.5,
+                                note=f"forms app {spread(cpu_ms[(page, 'forms')], 2)} ms"))  # fmt: skip
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.peer", description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--duration", type=int, default=3, help="seconds per measurement (3)")
-    parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--requests", type=int, default=300, help="requests per CPU round (300)")
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    parser.add_argument("--workers", type=int, default=2 * cores)
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--series", type=int, default=0, help="seconds of 2-second windows on one server instead")
-    parser.add_argument("--target", choices=("forms", *MODES), default="forms", help="the server --series loads")
-    parser.add_argument("--warmup", type=int, default=12, help="seconds of unmeasured load per server first (12)")
-    parser.add_argument("--freeze", action="store_true", help="--series: the forms app with gc.freeze() after start")
-    parser.add_argument("--no-cpu", action="store_true", help="skip the CPU per request in one process")
-    args = parser.parse_args(argv)
+    args = parser().parse_args(argv)
     args.rounds = max(1, min(args.rounds, 15))
     args.duration = max(1, min(args.duration, 60))
     args.requests = max(10, min(args.requests, 5000))
@@ -374,11 +352,13 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(scratch)
         env = environment(folder)
         if args.series:
+            from bench.peer.series import series
+
             series(args, env, folder, day)
             return 0
-        load(args, env, folder, day)
+        print_load(load(args, env, folder, day), args)
         if not args.no_cpu:
-            cpu(args, env, folder, day)
+            print_cpu(cpu(args, env, folder, day), args)
     return 0
 
 
