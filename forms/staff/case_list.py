@@ -9,16 +9,17 @@ address, where proxy and server logs and the browser's history would keep it (do
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from flask import request, url_for
 from sqlalchemy import Connection
 
 from forms.identity.personnummer import InvalidPersonnummer, normalize
 from forms.identity.providers import IdentityProvider
+from forms.platform.links import links_along
 from forms.platform.rendering import local_time
 from forms.platform.security import STALE_PAGE
 from forms.platform.services import services
@@ -119,12 +120,12 @@ def _list_page(
                 + f"sida {filters.page}; visade: "
                 + " ".join(f"{r.reference}/{r.subject}" for r in rows),
             )
-    base = url_for("staff.cases", clinic=clinic)
+    case_link = links_along("staff.case", "reference", clinic=clinic)
     links = _Links(clinic, filters, roles, total)
     return render(
         "staff/cases.html",
         clinic=clinic,
-        rows=[_shown(row, base, svc.identity, concerning.get(row.reference, "")) for row in rows],
+        rows=[_shown(row, case_link, svc.identity, concerning.get(row.reference, "")) for row in rows],
         filters=filters,
         total=total,
         searched=transaction is not None and bool(filters.reference or filters.subject),
@@ -140,8 +141,7 @@ def _list_page(
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """A filter or page link of the list, made in the view: a template macro and a link callback
-    per link cost more than the rest of the list's markup."""
+    """A filter or page link of the list: its text, its address, and whether it is the one shown."""
 
     text: str
     href: str
@@ -199,11 +199,10 @@ class _Links:
         return [Link(str(n), self.link(sida=n), n == page) for n in near]
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class Shown:
-    """One row of the list as the page writes it: its texts made here, once, not by template filters."""
+    """One row of the list as the page writes it: the person's name comes from the identity
+    provider, which a template cannot ask, so the row's other texts are made beside it."""
 
     href: str
     eservice_name: str
@@ -219,10 +218,12 @@ class Shown:
     concerns: str = ""  # at the Patientnämnden unit: the mottagning the case is about
 
 
-def _shown(row: casework.Row, base: str, identity: IdentityProvider, concerning: str = "") -> Shown:
+def _shown(
+    row: casework.Row, case_link: Callable[[str], str], identity: IdentityProvider, concerning: str = ""
+) -> Shown:
     person = identity.find_person(row.subject)
     return Shown(
-        href=f"{base}{quote(row.reference)}/",
+        href=case_link(row.reference),
         eservice_name=row.eservice_name,
         reference=row.reference,
         status=row.status,

@@ -1,10 +1,7 @@
-"""What a staff case page reads, as Core rows from statements built once.
-
-A case page reads the case, its history, the mottagning's ärendehanterare, the handler and the
-standardsvar, and writes its access-log row, all in the one transaction of the request. Read
-through the ORM, each read built a statement and ORM objects (identity map, instance state) that
-the page only reads attributes of; built anew per request, a statement cost more CPU than running
-it. Core rows have the same attribute names as the ORM objects, so the templates read either.
+"""What a staff case page reads: the case, its history, the mottagning's ärendehanterare, the
+handler and the standardsvar, on the store's plain read path (forms.store.plain) in the request's
+one transaction, which also writes the page's access-log row. The rows have the ORM objects'
+attribute names, so the templates read either.
 """
 
 from __future__ import annotations
@@ -12,14 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, false, select
+from sqlalchemy import Connection, bindparam, false, select
 
 from forms.identity.staff import StaffPerson
 from forms.staff.rules import ANSWER, DISTRIBUTE, HANDLER
 from forms.staff.standard import fits
+from forms.store import plain
 from forms.store.db import Case, CaseEvent, StaffMember, StaffRole, StandardAnswer
 
-CaseRow = Row[Any]  # every column of `cases`, by name
+CaseRow = Any  # every column of `cases`, by name (a row of forms.store.plain)
 
 _CASES = Case.__table__
 _EVENTS = CaseEvent.__table__
@@ -52,33 +50,33 @@ _STANDARD = (
 class PageReads:
     """What a case page shows besides the case."""
 
-    events: list[Row[Any]]
+    events: list[Any]
     handlers: list[StaffPerson]
     handler: StaffPerson | None
-    answers: list[Row[Any]]  # the standardsvar that fit the case's e-service
+    answers: list[Any]  # the standardsvar that fit the case's e-service
 
 
 def case(connection: Connection, clinic: str, reference: str) -> CaseRow | None:
     """The mottagning's case with this reference; None for another mottagning's or none."""
-    return connection.execute(_CASE, {"reference": reference[:40], "clinic": clinic}).first()
+    return plain.first(connection, _CASE, {"reference": reference[:40], "clinic": clinic})
 
 
 def handlers(connection: Connection, clinic: str) -> list[StaffPerson]:
     """The mottagning's ärendehanterare, by name (as forms.staff.directory.handlers: sorted here,
     not by the database's collation, which differs between databases for å, ä and ö)."""
-    found = [StaffPerson(r.hsa_id, r.name, r.title) for r in connection.execute(_HANDLERS, {"clinic": clinic})]
+    found = [StaffPerson(r.hsa_id, r.name, r.title) for r in plain.rows(connection, _HANDLERS, {"clinic": clinic})]
     return sorted(found, key=lambda p: (p.name, p.hsa_id))
 
 
 def page_reads(connection: Connection, clinic: str, found: CaseRow, allowed: list[str]) -> PageReads:
     """The history; the handlers when the page may distribute; the standardsvar that fit the case
     when it may answer."""
-    found_answers = connection.execute(_STANDARD, {"clinic": clinic}) if ANSWER in allowed else []
+    found_answers = plain.rows(connection, _STANDARD, {"clinic": clinic}) if ANSWER in allowed else []
     answers = [a for a in found_answers if fits(a.eservices, found.eservice)]
     people = handlers(connection, clinic) if DISTRIBUTE in allowed else []
     handler = next((p for p in people if p.hsa_id == found.handler), None)
     if handler is None and found.handler:
-        row = connection.execute(_PERSON, {"hsa_id": found.handler}).first()
+        row = plain.first(connection, _PERSON, {"hsa_id": found.handler})
         handler = StaffPerson(row.hsa_id, row.name, row.title) if row else None
-    events = list(connection.execute(_HISTORY, {"case_id": found.id}))
+    events = plain.rows(connection, _HISTORY, {"case_id": found.id})
     return PageReads(events, people, handler, answers)

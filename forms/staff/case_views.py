@@ -18,6 +18,7 @@ from flask import redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from forms.platform.flow import villkor_hash
+from forms.platform.links import links_along
 from forms.platform.security import STALE_PAGE
 from forms.platform.services import services
 from forms.staff import accesslog, case_reads, casework, concerns, directory, rules
@@ -127,9 +128,8 @@ def _case_page(
             "staff/case.html",
             clinic=clinic,
             case=found,
-            # The page's own address; its forms post to it + the action + "/" (staff.act), and
-            # the back link is the list's: three url_for calls instead of up to eight.
-            case_url=url_for("staff.case", clinic=clinic, reference=found.reference),
+            # Where each of the page's forms posts: act("svara") is staff.act's address for it.
+            act=links_along("staff.act", "action", clinic=clinic, reference=found.reference),
             person=svc.identity.find_person(found.subject),
             handler=reads.handler,
             events=reads.events,

@@ -224,3 +224,17 @@ def test_a_search_finds_only_the_cases_the_person_may_see(staff_app: Flask) -> N
     staff_login(receiver, RECEIVER)
     act(receiver, reference, "fordela", handler=HANDLER)
     assert _shown(_search(handler, reference).text) == {reference}
+
+
+def test_the_list_links_each_case_to_its_page_whose_forms_post_to_its_actions(staff_app: Flask) -> None:
+    """The addresses the pages write (forms.platform.links) are the routes' own: a link or a form
+    that led elsewhere would only show in a browser test."""
+    references = [send_case(staff_app.test_client(), person) for person in (ADULT, OTHER_ADULT)]
+    client = staff_app.test_client()
+    staff_login(client, BOTH)
+    listed = re.findall(r'<a href="([^"]+)">[^<]*<span class="visually-hidden">, ärende ([^<]+)</span>', client.get(LIST).text)
+    assert sorted(listed) == sorted((case_url(reference), reference) for reference in references)
+    page = client.get(listed[0][0]).text
+    posts = re.findall(r'(?:action|formaction)="([^"]+)"', page)
+    actions = [address.removeprefix(listed[0][0]) for address in posts if address.startswith(listed[0][0])]
+    assert sorted(set(actions)) == ["anteckning/", "delsvar/", "fordela/", "standardsvar/#svar-text", "svara/"]
