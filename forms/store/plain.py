@@ -72,6 +72,10 @@ class _Compiled:
 
 _COMPILED: dict[tuple[Any, ...], _Compiled] = {}
 _LOCK = threading.Lock()
+# Statements are module constants or cached builders, a few dozen per process. A caller that built
+# one per request would make this grow with every request: past the bound it starts again, so such
+# a mistake costs compiling, never the worker's memory.
+COMPILED_MAX = 1024
 
 
 def _compiled(dialect: Dialect, statement: Select[Any]) -> _Compiled:
@@ -79,7 +83,9 @@ def _compiled(dialect: Dialect, statement: Select[Any]) -> _Compiled:
     found = _COMPILED.get(key)
     if found is None:
         found = _Compiled(dialect, statement)
-        with _LOCK:  # statements are module constants, so this holds a handful per process
+        with _LOCK:
+            if len(_COMPILED) >= COMPILED_MAX:
+                _COMPILED.clear()
             _COMPILED[key] = found
     return found
 

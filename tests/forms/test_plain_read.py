@@ -89,3 +89,12 @@ def test_the_write_engine_is_made_once_per_engine_and_still_writes_immediately(t
     with writing(engine).begin() as connection:
         connection.execute(insert(WebSession).values(token_hash="w" * 64, data={}))
     assert "BEGIN IMMEDIATE" in begun
+
+
+def test_statements_built_per_call_never_grow_the_compiled_cache_past_its_bound(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A statement made anew on every request (a caller's mistake) costs compiling, not the worker's memory."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    for number in range(plain.COMPILED_MAX + 50):
+        assert plain.rows(engine, select(Case.id).where(Case.id == number)) == []
+    assert len(plain._COMPILED) <= plain.COMPILED_MAX
+    assert plain.first(engine, select(Case.id).where(Case.id == 1)) is None  # and it still reads
