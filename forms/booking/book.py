@@ -28,7 +28,7 @@ from forms.platform.flow import CHECK, VILLKOR, Course, Middle, Step, villkor_ha
 from forms.platform.flow import shown as digest
 from forms.platform.security import keeps_typing
 from forms.platform.services import services
-from forms.store.db import Draft
+from forms.store.cases import DraftRow
 
 bp = Blueprint("booking", __name__)
 
@@ -54,7 +54,7 @@ class Booked:
 
     slug: str
     citizen: Citizen
-    draft: Draft | None
+    draft: DraftRow | None
     types: list[TimeType]
     time_type: TimeType | None
     course: Course

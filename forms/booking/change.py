@@ -29,7 +29,7 @@ from forms.platform.flow import CHECK, VILLKOR, Course, Middle, Step, villkor_ha
 from forms.platform.flow import shown as digest
 from forms.platform.security import keeps_typing
 from forms.platform.services import services
-from forms.store.db import Draft
+from forms.store.cases import DraftRow
 
 bp = Blueprint("tidbok_change", __name__)
 
@@ -55,7 +55,7 @@ class Changing:
     action: str  # omboka | avboka
     booking: Booking
     citizen: Citizen
-    draft: Draft | None
+    draft: DraftRow | None
     course: Course
 
     @property

@@ -21,8 +21,8 @@ from forms.platform.citizen import Citizen, current_citizen
 from forms.platform.flow import villkor_hash
 from forms.platform.security import stale_notice, token_was_stale
 from forms.platform.services import services
-from forms.store.cases import CaseContent
-from forms.store.db import Case, Draft
+from forms.store.cases import CaseContent, DraftRow
+from forms.store.db import Case
 from sitegen.content.digits import ascii_date
 from sitegen.content.models import BookingEntry
 from sitegen.site.resolve import find_booking
@@ -91,7 +91,7 @@ def villkor_of(slug: str, action: str) -> str:
     return entry.villkor
 
 
-def approved(draft: Draft | None, slug: str, action: str) -> bool:
+def approved(draft: DraftRow | None, slug: str, action: str) -> bool:
     return draft is not None and draft.villkor_sha256 == villkor_hash(villkor_of(slug, action))
 
 
@@ -140,7 +140,7 @@ def villkor_page(slug: str, action: str) -> VillkorPage:
     return VillkorPage(Villkor(name, villkor_of(slug, action)), clinic_name(slug))
 
 
-def save_changes(draft: Draft | None, **changes: object) -> None:
+def save_changes(draft: DraftRow | None, **changes: object) -> None:
     """Store the journey's answers with `changes` applied (None removes a key), as both the booking
     and the rebooking or cancelling journeys keep them in their draft. Only the changed keys are
     written, into the draft as stored by then, so another window's step saved meanwhile is kept."""
@@ -176,7 +176,7 @@ def booking_lines(slug: str, booking: Booking, subject_name: str) -> list[dict[s
     return rows
 
 
-def send_copy(draft: Draft, slug: str, action: str, booking: Booking, reminder_dropped: bool = False) -> Case:
+def send_copy(draft: DraftRow, slug: str, action: str, booking: Booking, reminder_dropped: bool = False) -> Case:
     """The inbox copy of a booking, rebooking or cancellation: a case, stored once per draft.
 
     `reminder_dropped`: a rebooking withdrew a reminder it could not queue again (the new time is
