@@ -14,6 +14,7 @@ from flask import Flask
 
 from tests.forms.conftest import ADULT, BASE, OTHER_ADULT, csrf_token, login
 from tests.forms.security_support import Clock
+from tests.forms.staff_support import CLINIC, HANDLER, RECEIVER, staff_login
 
 INBOX = f"{BASE}/inkorg/"
 
@@ -58,3 +59,31 @@ def test_two_sessions_in_the_same_second_never_get_each_others_token(timed_app: 
     assert other.post(f"{BASE}/logga-ut/", data={"csrf_token": ones}).status_code == 400
     assert other.get(INBOX).status_code == 200  # still logged in
 
+
+
+# The staff side's own token (forms.staff.session), reused the same way --------------------------
+
+STAFF_LIST = f"{BASE}/personal/{CLINIC}/arenden/"
+STAFF_LOGOUT = f"{BASE}/personal/logga-ut/"
+
+
+def test_a_staff_sessions_pages_within_a_minute_carry_one_token_and_it_is_accepted(
+    staff_app: Flask, clock: Clock
+) -> None:
+    client = staff_app.test_client()
+    staff_login(client, RECEIVER)
+    first = csrf_token(client.get(STAFF_LIST).text)
+    clock.advance(seconds=40)
+    assert csrf_token(client.get(STAFF_LIST).text) == first
+    clock.advance(seconds=21)
+    assert csrf_token(client.get(STAFF_LIST).text) != first  # a minute is up: signed anew
+    assert client.post(STAFF_LOGOUT, data={"csrf_token": first}).status_code == 303
+
+
+def test_two_staff_sessions_never_get_each_others_token(staff_app: Flask) -> None:
+    one, other = staff_app.test_client(), staff_app.test_client()
+    staff_login(one, RECEIVER)
+    staff_login(other, HANDLER)
+    ones = csrf_token(one.get(STAFF_LIST).text)
+    assert csrf_token(other.get(STAFF_LIST).text) != ones
+    assert other.post(STAFF_LOGOUT, data={"csrf_token": ones}).status_code == 400
