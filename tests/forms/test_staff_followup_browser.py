@@ -5,6 +5,7 @@ Checker passes the documents; nothing is wider than the screen at 375 px."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -88,7 +89,7 @@ def test_the_charts_labels_are_readable_and_apart_at_320_px(browser, followup_li
         rows.setdefault((t["chart"], t["top"]), []).append(t)
     for row in rows.values():
         row.sort(key=lambda t: t["left"])
-        overlapping = [(a["text"], b["text"]) for a, b in zip(row, row[1:], strict=False) if a["right"] > b["left"]]
+        overlapping = [(a["text"], b["text"]) for a, b in pairwise(row) if a["right"] > b["left"]]
         assert overlapping == [], overlapping
     assert j.page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
     j.audit("320")
