@@ -27,8 +27,9 @@ from tests.forms.test_kallelse import BOKA, _book_through, _link
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Flask:
-    return make_omvant_app(tmp_path)
+def app(tmp_path: Path, database_url: str) -> Flask:
+    """On SQLite and PostgreSQL (tests.forms.storage)."""
+    return make_omvant_app(tmp_path, database_url)
 
 
 def _statuses(client: FlaskClient, reference: str) -> tuple[str, str]:

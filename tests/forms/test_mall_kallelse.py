@@ -33,8 +33,9 @@ MALL_TEXT = "Hej! Det är dags för din kontroll."  # omvant_support's mall at V
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Flask:
-    return make_omvant_app(tmp_path)
+def app(tmp_path: Path, database_url: str) -> Flask:
+    """On SQLite and PostgreSQL (tests.forms.storage)."""
+    return make_omvant_app(tmp_path, database_url)
 
 
 def _carry(app: Flask, kallelse: str, asks_reply: bool = False) -> int:
