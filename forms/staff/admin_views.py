@@ -66,10 +66,20 @@ def list_page(kind: Kept, clinic: str) -> str:
             a.id: ", ".join(names.get(e, e) for e in a.eservices.split()) or "alla e-tjänster"  # type: ignore[union-attr]
             for a in answers
         }
+    carries = {}
+    if kind.kallelse_types:  # what each mall preselects, so the administratör sees it without opening it
+        types = {t.id: t.name for t in kind.kallelse_types(clinic)}
+        carries = {a.id: _carried(a, types) for a in answers}
     return render(
         "staff/standard_list.html", clinic=clinic, answers=answers, scopes=scopes, saved=request.args.get("sparat"),
-        words=kind.words, edit_endpoint=kind.edit_endpoint,
+        words=kind.words, edit_endpoint=kind.edit_endpoint, carries=carries,
     )
+
+
+def _carried(mall: Any, types: dict[str, str]) -> str:
+    """"Kallelse: Vaccination · Ber invånaren svara", or "" for a mall that carries neither."""
+    parts = [f"Kallelse: {types.get(mall.kallelse, mall.kallelse)}"] if mall.kallelse else []
+    return " · ".join(parts + (["Ber invånaren svara"] if mall.asks_reply else []))
 
 
 def _form(

@@ -75,6 +75,8 @@ def test_the_lokal_administrator_saves_a_mall_with_a_kallelse_and_a_reply_asked(
     with engine_of(app).connect() as connection:
         row = connection.execute(select(MessageTemplate).where(MessageTemplate.title == "Vaccin")).one()
     assert (row.kallelse, row.asks_reply) == ("vaccination", True)
+    listed = admin.get(f"{P}/mallar/")
+    assert '<span class="meta">Kallelse: Vaccination · Ber invånaren svara</span>' in listed.text
     again = admin.get(f"{P}/mallar/{row.id}/")
     assert _selected(again.text, "kallelse") == "vaccination"
     assert 'id="svar" name="svar" value="1" checked' in again.text

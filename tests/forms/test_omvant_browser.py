@@ -57,7 +57,8 @@ def test_staff_send_a_kallelse_and_the_citizen_replies_and_books_through_it(brow
     admin.check("Be invånaren svara")
     admin.audit("mall-kallelse")
     admin.click("Spara")
-    assert "Mallen är sparad." in admin.text()
+    assert "Mallen är sparad." in admin.text() and "Kallelse: Vaccination · Ber invånaren svara" in admin.text()
+    admin.audit("mallar-sparad")
 
     staff = _journey(browser, "personal", base, documents)
     staff_login(staff, SENDER)
