@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from forms.booking import copies
 from forms.booking.changing import REMINDER_DROPPED
 from forms.booking.kallelse_views import kallelse_link
+from forms.cases import status
 from forms.cases.entries import entries
 from forms.platform.audit import security_event
 from forms.platform.citizen import Citizen, current_citizen, login_required
@@ -103,16 +104,20 @@ def answerer(case: Case) -> str:
 def _case_page(found: Case, typed: str = "", errors: list[dict[str, str | None]] | None = None) -> str:
     events = casework.history(services().store.engine, found.id, citizen=True)
     _opened(found, events)
+    can_reply = casework.reply_open(events, found.status)
+    kallelse = kallelse_link(found)
+    waiting = status.Waiting(can_reply, None if kallelse is None else kallelse.spent)
     return render_template(
         "forms/case.html",
         case=found,
+        status=status.words(found, waiting),
         names=names(),
         events=events,
-        can_reply=casework.reply_open(events, found.status),
+        can_reply=can_reply,
         typed=typed,
         errors=errors or [],
         replied=request.args.get("skickat") == "1",
-        kallelse=kallelse_link(found),
+        kallelse=kallelse,
         answerer=answerer(found),
     )
 

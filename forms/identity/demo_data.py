@@ -79,6 +79,10 @@ class DemoStandardAnswer(_Lenient):
     text: Annotated[str, Field(min_length=1)]
     # The e-services (ids) it is for; none: every e-service of the mottagning.
     eservices: list[Annotated[str, Field(pattern=r"^[a-z0-9-]+$", max_length=100)]] = []
+    # A mall's kallelse (a time type id of its mottagning's tidbok) and "Be invånaren svara",
+    # preselected when staff use it; a standardsvar has neither.
+    kallelse: Annotated[str, Field(pattern=r"^[a-z0-9-]*$", max_length=100)] = ""
+    asks_reply: bool = False
 
 
 class DemoData(_Lenient):

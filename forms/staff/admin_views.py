@@ -7,6 +7,7 @@ Every change is written to the access log with the change itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,9 @@ class Kept:
     edit_endpoint: str
     words: dict[str, str]  # what the pages call it
     scoped: bool = False  # may name the e-services it is for (standardsvar; not mallar)
+    # A mall's kallelse time types at a mottagning (forms.staff.outgoing_views.time_types): a mall may
+    # carry a kallelse and "Be invånaren svara", preselected when it is used. None: a standardsvar.
+    kallelse_types: Callable[[str], list[Any]] | None = None
 
 
 STANDARDSVAR = Kept(
@@ -62,10 +66,20 @@ def list_page(kind: Kept, clinic: str) -> str:
             a.id: ", ".join(names.get(e, e) for e in a.eservices.split()) or "alla e-tjänster"  # type: ignore[union-attr]
             for a in answers
         }
+    carries = {}
+    if kind.kallelse_types:  # what each mall preselects, so the administratör sees it without opening it
+        types = {t.id: t.name for t in kind.kallelse_types(clinic)}
+        carries = {a.id: _carried(a, types) for a in answers}
     return render(
         "staff/standard_list.html", clinic=clinic, answers=answers, scopes=scopes, saved=request.args.get("sparat"),
-        words=kind.words, edit_endpoint=kind.edit_endpoint,
+        words=kind.words, edit_endpoint=kind.edit_endpoint, carries=carries,
     )
+
+
+def _carried(mall: Any, types: dict[str, str]) -> str:
+    """"Kallelse: Vaccination · Ber invånaren svara", or "" for a mall that carries neither."""
+    parts = [f"Kallelse: {types.get(mall.kallelse, mall.kallelse)}"] if mall.kallelse else []
+    return " · ".join(parts + (["Ber invånaren svara"] if mall.asks_reply else []))
 
 
 def _form(
@@ -77,6 +91,7 @@ def _form(
     retired: bool,
     errors: list[dict[str, Any]],
     eservices: list[str],
+    preset: dict[str, Any] | None = None,
 ) -> str:
     return render(
         "staff/standard_edit.html",
@@ -90,7 +105,17 @@ def _form(
         list_endpoint=kind.list_endpoint,
         chosen=eservices,
         choices=standard.eservice_choices(services().content, clinic) if kind.scoped else [],
+        time_types=kind.kallelse_types(clinic) if kind.kallelse_types else None,
+        preset=preset or {"kallelse": "", "asks_reply": False},
     )
+
+
+KALLELSE_UNKNOWN = "Välj en typ av tid som finns i mottagningens tidbok."
+
+
+def _preset_of(mall: Any) -> dict[str, Any]:
+    """What a mall preselects on "Nytt meddelande till invånare"."""
+    return {"kallelse": mall.kallelse, "asks_reply": mall.asks_reply}
 
 
 @bp.route("/personal/<clinic>/standardsvar/ny/", methods=["GET", "POST"], defaults={"answer_id": None})
@@ -110,7 +135,8 @@ def edit_page(kind: Kept, clinic: str, answer_id: int | None) -> Response | str 
         if existing is None:
             return _form(kind, clinic, None, "", "", False, [], [])
         scope = existing.eservices.split() if kind.scoped else []  # type: ignore[union-attr]
-        return _form(kind, clinic, answer_id, existing.title, existing.text, existing.retired, [], scope)
+        kept = _preset_of(existing) if kind.kallelse_types else None
+        return _form(kind, clinic, answer_id, existing.title, existing.text, existing.retired, [], scope, kept)
     title = request.form.get("title", "").strip()
     text = request.form.get("text", "").replace("\r\n", "\n").strip()
     retired = request.form.get("retired") == "1"
@@ -127,9 +153,14 @@ def edit_page(kind: Kept, clinic: str, answer_id: int | None) -> Response | str 
         errors.append({"anchor": "text", "message": kind.words["text_missing"], "context": None})
     elif len(text) > standard.MAX_TEXT:
         errors.append({"anchor": "text", "message": "Texten får vara högst 5000 tecken.", "context": None})
+    preset = None
+    if kind.kallelse_types:  # a mall: its kallelse and "Be invånaren svara", below the text on the page
+        preset = {"kallelse": request.form.get("kallelse", "")[:100], "asks_reply": request.form.get("svar") == "1"}
+        if preset["kallelse"] and preset["kallelse"] not in {t.id for t in kind.kallelse_types(clinic)}:
+            errors.append({"anchor": "kallelse", "message": KALLELSE_UNKNOWN, "context": None})
     if errors:
         typed_title, typed_text = request.form.get("title", ""), request.form.get("text", "")
-        return _form(kind, clinic, answer_id, typed_title, typed_text, retired, errors, eservices), 422
+        return _form(kind, clinic, answer_id, typed_title, typed_text, retired, errors, eservices, preset), 422
     standard.save(
         engine,
         clinic=clinic,
@@ -143,6 +174,7 @@ def edit_page(kind: Kept, clinic: str, answer_id: int | None) -> Response | str 
         at=services().now(),
         model=kind.model,
         action=kind.action,
+        preset=preset,
     )
     return redirect(url_for(kind.list_endpoint, clinic=clinic, sparat="1"), code=303)
 

@@ -4,6 +4,14 @@ Only the geometry is computed here; the template draws it (`staff/followup_macro
 `<svg role="img">` whose `<title>` and `<desc>` come first, and every chart has a table with the
 same figures beside it, so the chart is never the only way to read a figure. Each series has its
 own colour and a legend; the colours have at least 3:1 contrast to the white page (WCAG 1.4.11).
+
+The drawing is 640 units wide and shrinks with the screen: at 320 px to 288 CSS px, where 13-unit
+labels were 6 px. So style.css sets the labels' size in units by the chart's own width (container
+queries: up to 28 units, at least 12 CSS px at 288 px) and, where the chart is narrow, hides the
+`minor` labels (every other week and the quarter ticks) so the larger ones stay apart. The room
+here is made for the largest size: the value axis's margin, the week labels' band, and a
+horizontal chart's names on a line of their own above each bar (beside it, 30 characters needed
+470 units at that size).
 """
 
 from __future__ import annotations
@@ -13,10 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 WIDTH = 640
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 12, 34  # room for the value axis and the week labels
-HEIGHT = 240
-ROW = 26  # a horizontal chart's row height
-LABEL_WIDTH = 220  # a horizontal chart's room for the e-service's name
+LEFT, RIGHT, TOP, BOTTOM = 100, 8, 18, 44  # room for the value axis ("100 %") and the week labels at 28 units
+HEIGHT = 260
+WEEK_LABEL = 36  # the week labels' baseline below the plot
+ROW = 64  # a horizontal chart's row: the name's line (28 units at the most) and the bar under it
+NAME, BAR_TOP, BAR_HEIGHT = 30, 38, 18  # within a row: the name's baseline, the bar's top and height
+VALUE_ROOM = 72  # a horizontal chart's room for the value after the longest bar
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,7 @@ class Bar:
 class Tick:
     at: float  # y (vertical chart) or x (horizontal chart)
     text: str
+    minor: bool = False  # hidden where the chart is narrow
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,7 @@ class Label:
     y: float
     text: str
     anchor: str = "middle"  # SVG text-anchor
+    minor: bool = False  # hidden where the chart is narrow (style.css), so the larger labels stay apart
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,7 @@ class Chart:
     labels: list[Label]
     legend: list[Series]
     horizontal: bool = False
+    left: float = LEFT  # where the plot starts: the value axis's labels end just before it
 
 
 def nice_top(largest: float) -> float:
@@ -97,24 +110,32 @@ def columns(
                 y = TOP + plot_h - plot_h * (base + value) / top
                 bars.append(Bar(LEFT + slot * index + slot * 0.15, y, slot * 0.7, height, s.css))
             base += value
-    ticks = [Tick(TOP + plot_h - plot_h * part / 4, _number(top * part / 4, percent)) for part in range(5)]
+    ticks = [
+        Tick(TOP + plot_h - plot_h * part / 4, _number(top * part / 4, percent), minor=part % 2 == 1)
+        for part in range(5)
+    ]
     every = max(1, math.ceil(count / 13))  # at most 13 week labels: they must stay readable
-    y = HEIGHT - BOTTOM + 18
-    names = [Label(LEFT + slot * (i + 0.5), y, text) for i, text in enumerate(labels) if i % every == 0]
+    y = HEIGHT - BOTTOM + WEEK_LABEL
+    names = [
+        Label(LEFT + slot * (i + 0.5), y, text, minor=(i // every) % 2 == 1)
+        for i, text in enumerate(labels)
+        if i % every == 0
+    ]
     return Chart(chart_id, title, desc, WIDTH, HEIGHT, bars, ticks, names, list(series) if len(series) > 1 else [])
 
 
 def rows(chart_id: str, title: str, desc: str, labels: Sequence[str], values: Sequence[float], css: str) -> Chart:
-    """Horizontal bars, one per named row (the e-services), with the value at the bar's end."""
+    """Horizontal bars, one per named row (the e-services): the name above its bar, the value at the
+    bar's end."""
     top = nice_top(max(values, default=0))
-    plot_w = WIDTH - LABEL_WIDTH - 48
-    height = TOP + ROW * max(len(labels), 1) + 8
+    plot_w = WIDTH - RIGHT - VALUE_ROOM
+    height = ROW * max(len(labels), 1) + 8
     bars, names = [], []
     for index, (text, value) in enumerate(zip(labels, values, strict=True)):
-        y = TOP + ROW * index
+        y = ROW * index
         width = plot_w * value / top
-        bars.append(Bar(LABEL_WIDTH, y + 4, width, ROW - 8, css))
+        bars.append(Bar(0, y + BAR_TOP, width, BAR_HEIGHT, css))
         short = text if len(text) <= 30 else text[:29] + "…"
-        names.append(Label(LABEL_WIDTH - 6, y + ROW / 2 + 4, short, "end"))
-        names.append(Label(LABEL_WIDTH + width + 4, y + ROW / 2 + 4, _number(value, False), "start"))
-    return Chart(chart_id, title, desc, WIDTH, height, bars, [], names, [], horizontal=True)
+        names.append(Label(0, y + NAME, short, "start"))
+        names.append(Label(width + 6, y + BAR_TOP + BAR_HEIGHT - 1, _number(value, False), "start"))
+    return Chart(chart_id, title, desc, WIDTH, height, bars, [], names, [], horizontal=True, left=0)

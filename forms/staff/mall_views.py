@@ -1,7 +1,9 @@
 """The lokal administratör's mallar: the starts of messages to citizens (omvänt ärendeflöde).
 
 Kept exactly as the standardsvar are (forms.staff.admin_views, forms.staff.standard), in a table
-of their own, so a standardsvar is never offered as a message nor a mall as an answer.
+of their own, so a standardsvar is never offered as a message nor a mall as an answer. A mall may
+also carry a kallelse (a time type of the mottagning's tidbok) and "Be invånaren svara", which are
+preselected when staff use it: a mall whose text promises a booking link says which.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from werkzeug.wrappers import Response
 
 from forms.staff.admin_views import Kept, edit_page, list_page
+from forms.staff.outgoing_views import time_types
 from forms.staff.web import bp
 from forms.store.db import MessageTemplate
 
@@ -21,6 +24,7 @@ MALLAR = Kept(
         "retire": "Ta bort mallen (den visas inte längre för personalen)",
         "retired": "Borttagen, visas inte för personalen",
     },
+    kallelse_types=time_types,
 )
 
 

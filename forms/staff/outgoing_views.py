@@ -1,7 +1,9 @@
 """"Nytt meddelande till invånare": the page where staff start a case to a citizen (section 9).
 
 Everything goes by POST, so the personnummer is never in an address; choosing a mall fills the
-subject and text on the same page and keeps what else was typed. An invalid personnummer, one the
+subject and text on the same page (and the kallelse and "Be invånaren svara" the mall carries) and
+keeps what else was typed. A mall's text that promises a booking link is not sent without the
+kallelse it carries, or any other (a message promising a link that is not there). An invalid personnummer, one the
 identity provider does not know, or a missing subject or text shows the page again with a clear
 message and everything typed kept. A mall of another mottagning is 404. After sending, the staff
 member lands on the case page, whose one renderer writes the read row (forms.staff.case_views).
@@ -29,7 +31,7 @@ FIELDS = ("personnummer", "amne", "text", "mall", "kallelse", "svar", "key")
 STALE = "Sidan hade varit öppen länge. Kontrollera det du skrev och tryck på Skicka igen."
 
 
-def _time_types(clinic: str) -> list[Any]:
+def time_types(clinic: str) -> list[Any]:
     """The time types a kallelse may invite to: every type of the mottagning's tidbok, offered on
     the web or not (a kallelse lets the invited citizen book it)."""
     try:
@@ -46,7 +48,7 @@ def _page(clinic: str, typed: dict[str, str], errors: list[dict[str, Any]], stat
         typed=typed,
         errors=errors,
         mallar=standard.listing(engine, clinic, model=MessageTemplate),
-        time_types=_time_types(clinic),
+        time_types=time_types(clinic),
     ), status
 
 
@@ -87,15 +89,23 @@ def message_new(clinic: str) -> Response | tuple[str, int]:
 
 
 def _use_mall(clinic: str, typed: dict[str, str]) -> tuple[str, int]:
-    """Fill the subject and text from the chosen mall (the mottagning's own only: else 404)."""
+    """Fill the subject, text, kallelse and "Be invånaren svara" from the chosen mall (the
+    mottagning's own only: else 404); the rest typed is kept."""
     chosen = ascii_int(typed["mall"]) if typed["mall"] else None
     if chosen is None:
         error = {"anchor": "mall", "message": "Välj en mall.", "context": None}
         return _page(clinic, typed, [error], 422)
     found = standard.get(services().store.engine, clinic, chosen, model=MessageTemplate)
-    if found is None or found.retired:
+    if not isinstance(found, MessageTemplate) or found.retired:
         refuse(clinic, "mall")
-    return _page(clinic, typed | {"amne": found.title, "text": found.text}, [])
+    filled = typed | {"amne": found.title, "text": found.text}
+    # What the mall carries is preselected (a type since removed from the tidbok is not): the sender
+    # who forgot to choose the kallelse sent "Boka en tid med länken nedan" with no link.
+    if found.kallelse and found.kallelse in {t.id for t in time_types(clinic)}:
+        filled["kallelse"] = found.kallelse
+    if found.asks_reply:
+        filled["svar"] = "1"
+    return _page(clinic, filled, [])
 
 
 def _check(clinic: str, roles: frozenset[str], typed: dict[str, str]) -> tuple[list[dict[str, Any]], str]:
@@ -128,6 +138,30 @@ def _check(clinic: str, roles: frozenset[str], typed: dict[str, str]) -> tuple[l
         fail("text", "Skriv ett meddelande.")
     elif len(text) > outgoing.MAX_TEXT:
         fail("text", f"Meddelandet får vara högst {outgoing.MAX_TEXT} tecken. Korta det.")
-    if typed["kallelse"] and typed["kallelse"] not in {t.id for t in _time_types(clinic)}:
+    if typed["kallelse"] and typed["kallelse"] not in {t.id for t in time_types(clinic)}:
         fail("kallelse", "Välj en typ av tid som finns i mottagningens tidbok.")
+    elif not typed["kallelse"] and _promised_kallelse(clinic, typed):
+        fail("kallelse", LINK_PROMISED)
     return errors, personnummer
+
+
+LINK_PROMISED = (
+    "Mallens text lovar invånaren en länk för att boka tid. Välj vilken tid kallelsen gäller, "
+    "eller ändra texten om du inte vill skicka någon kallelse."
+)
+
+
+def _promised_kallelse(clinic: str, typed: dict[str, str]) -> bool:
+    """Whether the text is still that of the chosen mall, which carries a kallelse: sent without
+    one, the message would promise a booking link that is not there."""
+    chosen = ascii_int(typed["mall"]) if typed["mall"] else None
+    if chosen is None:
+        return False
+    found = standard.get(services().store.engine, clinic, chosen, model=MessageTemplate)
+    if not isinstance(found, MessageTemplate) or not found.kallelse:
+        return False
+    return _same_text(found.text, typed["text"])
+
+
+def _same_text(kept: str, typed: str) -> bool:
+    return kept.replace("\r\n", "\n").strip() == typed.replace("\r\n", "\n").strip()

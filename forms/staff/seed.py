@@ -81,7 +81,10 @@ def seed_staff(engine: Engine, demo: DemoData, now: datetime.datetime, source: s
         kept = [(StandardAnswer, a) for a in demo.standardsvar] + [(MessageTemplate, m) for m in demo.mallar]
         for model, answer in kept:
             # A standardsvar may name the e-services it is for; a mall is for any message.
-            scope = {"eservices": " ".join(dict.fromkeys(answer.eservices))} if model is StandardAnswer else {}
+            if model is StandardAnswer:
+                scope: dict[str, object] = {"eservices": " ".join(dict.fromkeys(answer.eservices))}
+            else:  # a mall: the kallelse and reply it preselects
+                scope = {"kallelse": answer.kallelse, "asks_reply": answer.asks_reply}
             connection.execute(
                 insert(model).values(
                     clinic=answer.clinic, title=answer.title, text=answer.text.strip(), retired=False,

@@ -85,10 +85,12 @@ def save(
     at: datetime.datetime,
     model: Kept = StandardAnswer,
     action: str = "standardsvar",
+    preset: dict[str, str | bool] | None = None,
 ) -> int:
-    """Create (answer_id None) or change one; returns its id."""
+    """Create (answer_id None) or change one; returns its id. `preset` is a mall's kallelse and
+    asks_reply (preselected when staff use it); a standardsvar has none."""
     with writing(engine).begin() as connection:
-        values = {
+        values: dict[str, object] = {
             "title": title,
             "text": text,
             "retired": retired,
@@ -96,6 +98,7 @@ def save(
         }
         if eservices is not None:  # a standardsvar names the e-services it is for; a mall does not
             values["eservices"] = " ".join(eservices)
+        values |= preset or {}
         if answer_id is None:
             answer_id = int(
                 connection.execute(insert(model).values(clinic=clinic, **values)).inserted_primary_key[0]

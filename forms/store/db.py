@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -195,6 +196,10 @@ class MessageTemplate(Base):
     text: Mapped[str] = mapped_column(Text)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime.datetime] = mapped_column(DateTime)
+    # Preselected when staff use the mall: a mall whose text promises a booking link names the
+    # time type of its kallelse (empty: none), and one that asks a question asks for the reply.
+    kallelse: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    asks_reply: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Kallelse(Base):

@@ -175,3 +175,10 @@ def book_to_check(client: FlaskClient, time_type: str = "lakarbesok", start: str
 
 def confirm(client: FlaskClient, check_html: str, base: str = VC) -> Any:
     return client.post(f"{base}boka/kontrollera/", data=hidden_fields(check_html))
+
+
+def fieldless_get_forms(html: str) -> list[str]:
+    """The actions of GET forms with no named field: pressing one leaves an empty "?" on the
+    address (Omboka opened `…/omboka/?`). A link is what such a control is."""
+    forms = re.findall(r'<form method="get"[^>]*action="([^"]*)"[^>]*>(.*?)</form>', html, re.S)
+    return [action for action, body in forms if not re.search(r'\sname="[^"]+"', body)]

@@ -19,6 +19,7 @@ from tests.forms.booking_support import (
     book_to_check,
     config,
     confirm,
+    fieldless_get_forms,
     login,
     submit,
     write_booking_content,
@@ -64,11 +65,20 @@ def test_every_mottagnings_coming_times_are_listed_soonest_first_with_the_mottag
 def test_omboka_and_avboka_lead_into_each_mottagnings_own_journeys_where_allowed(client: FlaskClient) -> None:
     login(client, ADULT)
     items = client.get(URL).text.split('<h2 class="subheading">')[1:]
-    vc_rebook = re.search(r'action="(/e-tjanster/vardcentralen-test/tidbok/[^/]+/omboka/)"', items[2]).group(1)
+    vc_rebook = re.search(r'href="(/e-tjanster/vardcentralen-test/tidbok/[^/]+/omboka/)"', items[2]).group(1)
     assert client.get(vc_rebook).status_code == 200  # the villkor of that booking's Omboka
-    assert re.search(r'action="/e-tjanster/specialisten/tidbok/[^/]+/avboka/"', items[3])
+    assert re.search(r'href="/e-tjanster/specialisten/tidbok/[^/]+/avboka/"', items[3])
     assert "omboka/" not in items[3] and "kan inte ombokas här" in items[3]  # Specialisten: rebook false
     assert "mindre än 72 timmar kvar" in items[1] and "Ring mottagningen" in items[1]  # too near to change
+
+
+def test_omboka_and_avboka_are_plain_links_with_no_empty_query(client: FlaskClient) -> None:
+    login(client, ADULT)
+    for url in (URL, VC):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert fieldless_get_forms(page.text) == [], url
+        assert re.search(r'<a class="button button-secondary" href="[^"?]*/omboka/">Omboka<', page.text), url
 
 
 def test_the_logged_in_bar_links_to_bokade_tider(client: FlaskClient) -> None:

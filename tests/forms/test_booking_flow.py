@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import html as html_lib
 import re
 from pathlib import Path
 
@@ -68,6 +69,7 @@ def test_boka_tid_books_the_time_and_copies_it_to_the_inbox(app: Flask, client: 
     assert done.status_code == 303
     receipt = client.get(done.headers["Location"])
     assert "Din tid är bokad" in receipt.text and "tisdag 1 december 2026 kl. 08.20" in receipt.text
+    assert_titled_like_the_steps(receipt.text, check, "Boka tid")
     assert "kalender.ics" in receipt.text
     # "Tillbaka" is for steps: a finished journey has none, but a link to the contact page it began on
     # (issue 20; this replaced the receipt's "Tillbaka" of commit 69b3da1).
@@ -255,6 +257,16 @@ def test_mina_bokade_tider_lists_coming_times_with_omboka_and_avboka_where_allow
     assert "mindre än 72 timmar kvar" in spec and "Ring mottagningen" in spec  # the one on 2 December
 
 
+def assert_titled_like_the_steps(receipt: str, step: str, eservice: str) -> None:
+    """The receipt's <title> is its <h1>, then the e-tjänst, as every step's is: it read "Din tid är
+    bokad – <mottagning>" where the steps read "Kontrollera din bokning – Boka tid"."""
+    for html in (receipt, step):
+        title = html_lib.unescape(re.search(r"<title>([^<]*)</title>", html).group(1))
+        h1 = re.search(r"<h1[^>]*>([^<]*)</h1>", html).group(1)
+        assert title == f"{h1} – {eservice} – Hitta vård", title
+        assert f'<p class="caption">{eservice} · Vårdcentralen Test</p>' in html
+
+
 def key_on(app: Flask, subject: str, clinic: str, day: int) -> str:
     """The key of the subject's booking on `day` December 2026 at `clinic`."""
     now = datetime.datetime(2026, 12, 1, 7, 0, tzinfo=datetime.UTC)
@@ -274,7 +286,9 @@ def test_omboka_moves_the_booking_and_frees_the_old_time(app: Flask, client: Fla
     check = client.get(f"{VC}{key}/omboka/kontrollera/")
     assert "fredag 4 december 2026 kl. 09.00" in check.text and "Omboka tiden" in check.text
     done = client.post(f"{VC}{key}/omboka/kontrollera/", data=hidden_fields(check.text))
-    assert "Din tid är ombokad" in client.get(done.headers["Location"]).text
+    receipt = client.get(done.headers["Location"]).text
+    assert "Din tid är ombokad" in receipt
+    assert_titled_like_the_steps(receipt, check.text, "Omboka tid")
     booked = " ".join(active_bookings(app, ADULT))
     assert "2026-12-04T08:00:00" in booked and "2026-12-03T07:00:00" not in booked
     assert "Omboka tid" in client.get("/e-tjanster/inkorg/").text
@@ -289,7 +303,9 @@ def test_avboka_cancels_and_frees_the_time(app: Flask, client: FlaskClient) -> N
     assert too_long.status_code == 200 and "högst 500 tecken" in too_long.text
     page = client.get(f"{VC}{key}/avboka/kommentar/")
     done = client.post(f"{VC}{key}/avboka/kommentar/", data={**hidden_fields(page.text), "kommentar": "Frisk"})
-    assert "Din tid är avbokad" in client.get(done.headers["Location"]).text
+    receipt = client.get(done.headers["Location"]).text
+    assert "Din tid är avbokad" in receipt
+    assert_titled_like_the_steps(receipt, page.text, "Avboka tid")
     assert len(active_bookings(app, ADULT)) == 3
     again = client.post(f"{VC}{key}/avboka/kommentar/", data=hidden_fields(page.text))
     assert again.headers["Location"] == done.headers["Location"]

@@ -50,7 +50,7 @@ def test_bokade_tider_omboka_from_it_and_the_inbox_after(
     j.page.get_by_label("E-postadress").fill("vera@example.se")
     j.click("Skicka påminnelse dagen före")
     j.click("Bokade tider", role="link")
-    j.follow(j.page.get_by_role("button", name="Omboka torsdag 10 december 2026 kl. 09.40, Vårdcentralen Test"))
+    j.follow(j.page.get_by_role("link", name="Omboka torsdag 10 december 2026 kl. 09.40, Vårdcentralen Test"))
     changing = "Du ändrar: Läkarbesök, torsdag 10 december 2026 kl. 09.40, Vårdcentralen Test"
     assert changing in j.text()
     j.audit("omboka-villkor")

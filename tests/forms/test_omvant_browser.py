@@ -43,6 +43,14 @@ def test_staff_send_a_kallelse_and_the_citizen_replies_and_books_through_it(brow
     admin.follow(admin.page.get_by_role("link", name="Mallar"))
     assert admin.h1() == "Mallar" and "Dags för kontroll" in admin.text()
     admin.audit("mallar")
+    admin.follow(admin.page.get_by_role("link", name="Dags för kontroll"))
+    assert admin.h1() == "Ändra mall"
+    admin.page.get_by_label("Kallelse", exact=True).select_option(label="Vaccination")
+    admin.check("Be invånaren svara")
+    admin.audit("mall-kallelse")
+    admin.click("Spara")
+    assert "Mallen är sparad." in admin.text() and "Kallelse: Vaccination · Ber invånaren svara" in admin.text()
+    admin.audit("mallar-sparad")
 
     staff = _journey(browser, "personal", base, documents)
     staff_login(staff, SENDER)
@@ -57,12 +65,13 @@ def test_staff_send_a_kallelse_and_the_citizen_replies_and_books_through_it(brow
     staff.page.get_by_label("Mall", exact=True).select_option(label="Dags för kontroll")
     staff.click("Använd mallen")
     assert staff.page.get_by_label("Ämne", exact=True).input_value() == "Dags för kontroll"
+    # The mall's kallelse and reply are chosen with it.
+    assert staff.page.get_by_label("Kallelse", exact=True).input_value() == "vaccination"
+    assert staff.page.get_by_label("Be invånaren svara").is_checked()
     staff.click("Skicka")
     staff.assert_error_state("Personnumret stämmer inte. Kontrollera att alla siffror är rätt.")
     staff.audit("personnummer-fel")
     staff.fill("Invånarens personnummer", ADULT)
-    staff.check("Be invånaren svara")
-    staff.page.get_by_label("Kallelse", exact=True).select_option(label="Vaccination")
     staff.click("Skicka")
     assert "Meddelandet är skickat till invånaren." in staff.text()
     reference = staff.reference()
@@ -72,6 +81,7 @@ def test_staff_send_a_kallelse_and_the_citizen_replies_and_books_through_it(brow
     citizen.goto("/e-tjanster/inkorg/")
     citizen.login(ADULT)
     assert "Dags för kontroll" in citizen.text() and "Oläst" in citizen.text()
+    assert "Status: Väntar på ditt svar och att du bokar en tid" in citizen.text()
     citizen.audit("inkorg")
     citizen.follow(citizen.page.get_by_role("link", name="Dags för kontroll"))
     assert "Meddelande från mottagningen" in citizen.text() and reference in citizen.text()

@@ -23,7 +23,7 @@ from forms.store.db import AccessLogEntry
 from forms.store.engine import writing
 from forms.store.tidbok import BookingCommentRow, BookingRow, TimeTypeRow
 from tests.forms import booking_support
-from tests.forms.booking_support import ADULT, CHILD, NOW, OTHER, token
+from tests.forms.booking_support import ADULT, CHILD, NOW, OTHER, fieldless_get_forms, token
 from tests.forms.test_staff_urls import crawl
 from tests.forms.tidbok_staff_support import (
     ADMIN,
@@ -295,6 +295,8 @@ def test_the_week_shows_seven_days_with_controls_and_logs_every_personnummer_sho
     assert f"Vera Vuxen, {ADULT}" in page and f"Olle Annan, {OTHER}" in page
     assert ('Boka tid åt invånare<span class="visually-hidden"> torsdag 3 december 2026 08.40 Läkarbesök</span>'
             in week.text)
+    # Omboka and Avboka are links to clean addresses: a field-less GET form left "…/omboka/?".
+    assert fieldless_get_forms(week.text) == [] and re.search(r'href="[^"?]*/omboka/">Omboka<', week.text)
     logged = log_rows(app, "tidbok_week")
     assert len(logged) == 1 and ADULT in logged[0].detail and OTHER in logged[0].detail
     assert client.get(f"{P}/tidbok/vecka/tider/?vecka=2026-13-01").status_code == 404

@@ -5,6 +5,7 @@ Checker passes the documents; nothing is wider than the screen at 375 px."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,36 @@ def test_the_uppfoljning_is_accessible_at_375_and_1280_px(browser, followup_live
         j.audit("fel")
         j.page.context.close()
         j.axe_page.context.close()
+
+
+NARROW = {"width": 320, "height": 640}
+CHART_TEXTS = """() => [...document.querySelectorAll('svg.followup-chart')].flatMap((svg, chart) => {
+  const box = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll('text')].filter(t => getComputedStyle(t).display !== 'none').map(t => {
+    const r = t.getBoundingClientRect();
+    return {chart, text: t.textContent, px: parseFloat(getComputedStyle(t).fontSize) * svg.getScreenCTM().a,
+            left: r.left, right: r.right, top: Math.round(r.top), inside: r.left >= box.left - 0.5 && r.right <= box.right + 0.5};
+  });
+})"""
+
+
+def test_the_charts_labels_are_readable_and_apart_at_320_px(browser, followup_live) -> None:
+    """At 320 px the charts' 640-unit drawing is shrunk to half: 13-unit labels were 6 CSS px."""
+    j = _journey(browser, "uppfoljning-320", NARROW, followup_live, {})
+    browser_login(j, MANAGER)
+    texts = j.page.evaluate(CHART_TEXTS)
+    assert texts, "no chart text on the page"
+    small = [(t["text"], round(t["px"], 1)) for t in texts if t["px"] < 12]
+    assert small == [], small
+    assert [t["text"] for t in texts if not t["inside"]] == []  # none cut off at the chart's edge
+    rows: dict[tuple[int, int], list[dict]] = {}
+    for t in texts:
+        rows.setdefault((t["chart"], t["top"]), []).append(t)
+    for row in rows.values():
+        row.sort(key=lambda t: t["left"])
+        overlapping = [(a["text"], b["text"]) for a, b in pairwise(row) if a["right"] > b["left"]]
+        assert overlapping == [], overlapping
+    assert j.page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
+    j.audit("320")
+    j.page.context.close()
+    j.axe_page.context.close()

@@ -1,0 +1,87 @@
+"""The status a citizen reads, the same in the inbox list and on the case page: a kallelse not yet
+booked waits for them ("Väntar på att du bokar en tid"), never "Besvarad"; once booked, "Tid bokad"."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from forms.cases import status
+from forms.cases.status import Waiting
+from forms.store.db import Case
+from tests.forms.booking_support import BASE, login
+from tests.forms.gunicorn_run import hidden_fields
+from tests.forms.omvant_support import (
+    ADULT,
+    SENDER,
+    make_omvant_app,
+    reference_from,
+    send_message,
+    staff_client,
+)
+from tests.forms.test_kallelse import BOKA, _book_through, _link
+
+
+@pytest.fixture
+def app(tmp_path: Path, database_url: str) -> Flask:
+    """On SQLite and PostgreSQL (tests.forms.storage)."""
+    return make_omvant_app(tmp_path, database_url)
+
+
+def _statuses(client: FlaskClient, reference: str) -> tuple[str, str]:
+    """(the inbox line's status, the case page's status) of this case."""
+    inbox = client.get(f"{BASE}/inkorg/").text
+    line = re.search(rf'<li[^>]*>(?:(?!</li>).)*?{reference}(?:(?!</li>).)*?</li>', inbox, re.S)
+    assert line, inbox
+    listed = re.search(r"Status: ([^·<]+?) ·", line.group(0))
+    page = re.search(r"<dt>Status</dt><dd>([^<]*)</dd>", client.get(f"{BASE}/inkorg/{reference}/").text)
+    assert listed and page
+    return listed.group(1), page.group(1)
+
+
+def test_a_kallelse_waits_for_the_citizen_to_book_and_then_says_tid_bokad(app: Flask) -> None:
+    reference = reference_from(send_message(staff_client(app, SENDER), kallelse="vaccination", amne="Kallelse"))
+    citizen = app.test_client()
+    login(citizen, ADULT)
+    assert _statuses(citizen, reference) == (status.BOOK, status.BOOK)
+    check = _book_through(citizen, _link(citizen, reference))
+    assert citizen.post(f"{BOKA}kontrollera/", data=hidden_fields(check)).status_code == 303
+    assert _statuses(citizen, reference) == (status.BOOKED, status.BOOKED)
+
+
+def test_a_message_asking_for_a_reply_and_a_booking_says_both_until_each_is_done(app: Flask) -> None:
+    staff = staff_client(app, SENDER)
+    reference = reference_from(send_message(staff, kallelse="vaccination", svar="1"))
+    asks = reference_from(send_message(staff, svar="1", key="k" * 24))
+    plain = reference_from(send_message(staff, key="p" * 24))
+    citizen = app.test_client()
+    login(citizen, ADULT)
+    assert _statuses(citizen, reference) == (status.BOOK_AND_REPLY, status.BOOK_AND_REPLY)
+    assert _statuses(citizen, asks) == (status.REPLY, status.REPLY)
+    assert _statuses(citizen, plain) == ("Avslutad", "Avslutad")  # nothing asked: nothing waits
+
+
+@pytest.mark.parametrize(
+    ("direction", "case_status", "waiting", "expected"),
+    [
+        ("out", "Besvarad", Waiting(False, False), status.BOOK),
+        ("out", "Besvarad", Waiting(True, False), status.BOOK_AND_REPLY),
+        ("out", "Besvarad", Waiting(True, None), status.REPLY),
+        ("out", "Besvarad", Waiting(False, True), status.BOOKED),
+        ("out", "Avslutad", Waiting(False, True), status.BOOKED),
+        ("out", "Fördelad", Waiting(False, True), "Fördelad"),  # the citizen replied: the mottagning's turn
+        ("out", "Besvarad", Waiting(False, None), "Besvarad"),  # the mottagning answered the reply
+        ("in", "Besvarad", Waiting(True, None), status.ANSWERED_REPLY),
+        ("in", "Besvarad", Waiting(False, None), "Besvarad"),
+        ("in", "Ny", Waiting(False, None), "Ny"),
+    ],
+)
+def test_the_words_put_what_waits_for_the_citizen_first(
+    direction: str, case_status: str, waiting: Waiting, expected: str
+) -> None:
+    case = Case(direction=direction, status=case_status)
+    assert status.words(case, waiting) == expected
