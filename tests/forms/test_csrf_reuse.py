@@ -60,6 +60,21 @@ def test_two_sessions_in_the_same_second_never_get_each_others_token(timed_app: 
     assert other.get(INBOX).status_code == 200  # still logged in
 
 
+def test_logging_in_again_within_the_minute_gives_a_new_token_and_refuses_the_old(
+    timed_app: Flask, clock: Clock
+) -> None:
+    """A login starts a new secret: the token kept for the old one is neither shown nor accepted."""
+    client = timed_app.test_client()
+    login(client, ADULT)
+    before = csrf_token(client.get(INBOX).text)
+    assert client.post(f"{BASE}/logga-ut/", data={"csrf_token": before}).status_code == 303
+    clock.advance(seconds=5)
+    login(client, ADULT)
+    after = csrf_token(client.get(INBOX).text)
+    assert after != before
+    assert client.post(f"{BASE}/ombud/", data={"csrf_token": before, "subject": "self"}).status_code == 400
+    assert client.post(f"{BASE}/ombud/", data={"csrf_token": after, "subject": "self"}).status_code == 303
+
 
 # The staff side's own token (forms.staff.session), reused the same way --------------------------
 
@@ -87,3 +102,18 @@ def test_two_staff_sessions_never_get_each_others_token(staff_app: Flask) -> Non
     ones = csrf_token(one.get(STAFF_LIST).text)
     assert csrf_token(other.get(STAFF_LIST).text) != ones
     assert other.post(STAFF_LOGOUT, data={"csrf_token": ones}).status_code == 400
+
+
+def test_a_staff_login_again_within_the_minute_gives_a_new_token_and_refuses_the_old(
+    staff_app: Flask, clock: Clock
+) -> None:
+    client = staff_app.test_client()
+    staff_login(client, RECEIVER)
+    before = csrf_token(client.get(STAFF_LIST).text)
+    assert client.post(STAFF_LOGOUT, data={"csrf_token": before}).status_code == 303
+    clock.advance(seconds=5)
+    staff_login(client, RECEIVER)
+    after = csrf_token(client.get(STAFF_LIST).text)
+    assert after != before
+    assert client.post(STAFF_LOGOUT, data={"csrf_token": before}).status_code == 400
+    assert client.post(STAFF_LOGOUT, data={"csrf_token": after}).status_code == 303
