@@ -15,7 +15,7 @@ from flask import redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from forms.platform.services import services
-from forms.staff import directory, standard
+from forms.staff import directory, outgoing, standard
 from forms.staff.directory import RoleChangeRefused
 from forms.staff.rules import ADMIN, ROLES
 from forms.staff.web import bp, has_any, me, refuse, render, role_text, roles_at
@@ -110,9 +110,6 @@ def _form(
     )
 
 
-KALLELSE_UNKNOWN = "Välj en typ av tid som finns i mottagningens tidbok."
-
-
 def _preset_of(mall: Any) -> dict[str, Any]:
     """What a mall preselects on "Nytt meddelande till invånare"."""
     return {"kallelse": mall.kallelse, "asks_reply": mall.asks_reply}
@@ -157,7 +154,7 @@ def edit_page(kind: Kept, clinic: str, answer_id: int | None) -> Response | str 
     if kind.kallelse_types:  # a mall: its kallelse and "Be invånaren svara", below the text on the page
         preset = {"kallelse": request.form.get("kallelse", "")[:100], "asks_reply": request.form.get("svar") == "1"}
         if preset["kallelse"] and preset["kallelse"] not in {t.id for t in kind.kallelse_types(clinic)}:
-            errors.append({"anchor": "kallelse", "message": KALLELSE_UNKNOWN, "context": None})
+            errors.append({"anchor": "kallelse", "message": outgoing.KALLELSE_UNKNOWN, "context": None})
     if errors:
         typed_title, typed_text = request.form.get("title", ""), request.form.get("text", "")
         return _form(kind, clinic, answer_id, typed_title, typed_text, retired, errors, eservices, preset), 422

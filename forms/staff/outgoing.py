@@ -33,6 +33,8 @@ from forms.store.engine import writing
 ESERVICE = "meddelande-till-invanare"  # the cases' e-service id: never a content id (those have no such page)
 MAX_SUBJECT = 200
 MAX_TEXT = 5000
+# A kallelse names a time type of the mottagning's tidbok: said on the message and on the mall.
+KALLELSE_UNKNOWN = "Välj en typ av tid som finns i mottagningens tidbok."
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,11 @@
 Everything goes by POST, so the personnummer is never in an address; choosing a mall fills the
 subject and text on the same page (and the kallelse and "Be invånaren svara" the mall carries) and
 keeps what else was typed. A mall's text that promises a booking link is not sent without the
-kallelse it carries, or any other (a message promising a link that is not there). An invalid personnummer, one the
-identity provider does not know, or a missing subject or text shows the page again with a clear
-message and everything typed kept. A mall of another mottagning is 404. After sending, the staff
-member lands on the case page, whose one renderer writes the read row (forms.staff.case_views).
+kallelse it carries, or any other (a message promising a link that is not there). An invalid
+personnummer, one the identity provider does not know, or a missing subject or text shows the page
+again with a clear message and everything typed kept. A mall of another mottagning is 404. After
+sending, the staff member lands on the case page, whose one renderer writes the read row
+(forms.staff.case_views).
 """
 
 from __future__ import annotations
@@ -139,14 +140,14 @@ def _check(clinic: str, roles: frozenset[str], typed: dict[str, str]) -> tuple[l
     elif len(text) > outgoing.MAX_TEXT:
         fail("text", f"Meddelandet får vara högst {outgoing.MAX_TEXT} tecken. Korta det.")
     if typed["kallelse"] and typed["kallelse"] not in {t.id for t in time_types(clinic)}:
-        fail("kallelse", "Välj en typ av tid som finns i mottagningens tidbok.")
+        fail("kallelse", outgoing.KALLELSE_UNKNOWN)
     elif not typed["kallelse"] and _promised_kallelse(clinic, typed):
         fail("kallelse", LINK_PROMISED)
     return errors, personnummer
 
 
 LINK_PROMISED = (
-    "Mallens text lovar invånaren en länk för att boka tid. Välj vilken tid kallelsen gäller, "
+    "Mallens text lovar invånaren en länk för att boka tid. Välj vilken typ av tid kallelsen gäller, "
     "eller ändra texten om du inte vill skicka någon kallelse."
 )
 
