@@ -109,9 +109,9 @@ def set_headers(response: Response) -> Response:
 def csrf_token() -> str:
     """The token for the forms of this page (a Jinja global); starts the session's secret if needed.
 
-    Flask-WTF's `generate_csrf` signs it; a session's token is reused for up to a minute
-    (`forms.platform.tokens`), and put where `generate_csrf` keeps it, so the page's other forms,
-    and any later call of `generate_csrf` in the request, get the same one.
+    Flask-WTF's `generate_csrf` signs it; a session's token is reused for up to a minute (a
+    sixtieth of its lifetime: `forms.platform.tokens`), and put where `generate_csrf` keeps it, so
+    the page's other forms, and any later call of `generate_csrf` in the request, get the same one.
     """
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     if field in g:
@@ -119,7 +119,8 @@ def csrf_token() -> str:
     if not isinstance(session.get(field), str):
         generate_csrf()  # the session's first token: Flask-WTF makes the secret with it, kept below
     signing_key = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-    token = signed_tokens.get((signing_key, session[field]), lambda: str(generate_csrf()))
+    lifetime = current_app.extensions["hittavard_forms"].settings.csrf_minutes * 60
+    token = signed_tokens.get((signing_key, session[field]), lambda: str(generate_csrf()), lifetime)
     setattr(g, field, token)
     return token
 

@@ -202,7 +202,8 @@ def csrf_token() -> str:
     signed = g.get("staff_csrf_signed")
     if signed is None or signed[0] != secret:
         key = (SALT, current_app.secret_key, secret)
-        signed = (secret, signed_tokens.get(key, lambda: str(_serializer().dumps(secret))))
+        lifetime = services().settings.csrf_minutes * 60
+        signed = (secret, signed_tokens.get(key, lambda: str(_serializer().dumps(secret)), lifetime))
         g.staff_csrf_signed = signed
     return signed[1]
 

@@ -8,6 +8,7 @@ accepted as before, never be given to another session, and be signed anew once a
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -117,3 +118,30 @@ def test_a_staff_login_again_within_the_minute_gives_a_new_token_and_refuses_the
     assert after != before
     assert client.post(STAFF_LOGOUT, data={"csrf_token": before}).status_code == 400
     assert client.post(STAFF_LOGOUT, data={"csrf_token": after}).status_code == 303
+
+
+# A short lifetime (FORMS_CSRF_MINUTES=1): reuse takes at most a sixtieth of it -------------------
+
+
+def test_with_a_one_minute_lifetime_a_page_still_gets_a_token_good_for_about_a_minute(
+    make_app: Callable[..., Flask], clock: Clock
+) -> None:
+    client = make_app(CLOCK=clock, FORMS_CSRF_MINUTES="1").test_client()
+    login(client, ADULT)
+    client.get(INBOX)
+    clock.advance(seconds=40)
+    token = csrf_token(client.get(INBOX).text)  # reused from 40 s ago, it would have 20 s left
+    clock.advance(seconds=50)
+    assert client.post(f"{BASE}/ombud/", data={"csrf_token": token, "subject": "self"}).status_code == 303
+
+
+def test_with_a_one_minute_lifetime_a_staff_page_still_gets_a_token_good_for_about_a_minute(
+    make_app: Callable[..., Flask], staff_demo_file: Path, clock: Clock
+) -> None:
+    client = make_app(FORMS_DEMO_DATA=str(staff_demo_file), CLOCK=clock, FORMS_CSRF_MINUTES="1").test_client()
+    staff_login(client, RECEIVER)
+    client.get(STAFF_LIST)
+    clock.advance(seconds=40)
+    token = csrf_token(client.get(STAFF_LIST).text)
+    clock.advance(seconds=50)
+    assert client.post(STAFF_LOGOUT, data={"csrf_token": token}).status_code == 303
