@@ -76,9 +76,15 @@ def list_page(kind: Kept, clinic: str) -> str:
     )
 
 
+KALLELSE_GONE = "en typ av tid som inte längre finns i tidboken"
+
+
 def _carried(mall: Any, types: dict[str, str]) -> str:
-    """"Kallelse: Vaccination · Ber invånaren svara", or "" for a mall that carries neither."""
-    parts = [f"Kallelse: {types.get(mall.kallelse, mall.kallelse)}"] if mall.kallelse else []
+    """"Kallelse: Vaccination · Ber invånaren svara", or "" for a mall that carries neither.
+
+    A type gone from the tidbok is said to be gone: its id is the program's, never shown to staff.
+    """
+    parts = [f"Kallelse: {types.get(mall.kallelse, KALLELSE_GONE)}"] if mall.kallelse else []
     return " · ".join(parts + (["Ber invånaren svara"] if mall.asks_reply else []))
 
 

@@ -82,6 +82,13 @@ def test_the_lokal_administrator_saves_a_mall_with_a_kallelse_and_a_reply_asked(
     assert 'id="svar" name="svar" value="1" checked' in again.text
 
 
+def test_a_mall_whose_time_type_is_gone_from_the_tidbok_says_so_without_showing_its_id(app: Flask) -> None:
+    _carry(app, "borttagen-typ")
+    listed = staff_client(app, ADMIN).get(f"{P}/mallar/").text
+    assert '<span class="meta">Kallelse: en typ av tid som inte längre finns i tidboken</span>' in listed
+    assert "borttagen-typ" not in listed
+
+
 def test_using_a_mall_preselects_its_kallelse_and_reply_and_the_message_carries_the_link(app: Flask) -> None:
     chosen = _carry(app, "vaccination", asks_reply=True)
     staff = staff_client(app, SENDER)
