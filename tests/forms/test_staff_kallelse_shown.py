@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from forms.platform.rendering import local_time
 from forms.store.db import Kallelse
@@ -105,3 +105,15 @@ def test_each_case_page_with_its_kallelse_is_one_logged_read(app: Flask) -> None
     assert _kallelse_line(staff, reference) is not None
     reads = log_rows(app, "read")[before:]
     assert [(r.case_reference, r.personnummer, r.hsa_id) for r in reads] == [(reference, ADULT, SENDER)]
+
+
+def test_the_kallelse_is_read_in_the_pages_one_transaction_with_its_log_row(app: Flask) -> None:
+    """The page's session, case, kallelse, booked time and access-log row share one connection (one
+    pool checkout): the kallelse is never read outside the transaction that logs the read."""
+    staff = staff_client(app, SENDER)
+    reference = reference_from(send_message(staff, kallelse="vaccination", amne="Kallelse"))
+    _book(app, reference)
+    checkouts: list[object] = []
+    event.listen(engine_of(app), "checkout", lambda *_: checkouts.append(1))
+    assert _kallelse_line(staff, reference) == "Vaccination. Tid bokad: 3 december 2026 kl. 14.00."
+    assert len(checkouts) == 1
