@@ -4,6 +4,7 @@ own, logged in its one access-log row; the staff statuses stay the contract's.""
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
+from forms.booking.interface import STOCKHOLM
 from forms.platform.rendering import local_time
 from forms.store.db import Kallelse
 from forms.store.tidbok import BookingRow
@@ -89,6 +91,16 @@ def test_a_kallelse_whose_booked_time_was_cancelled_says_so_and_that_it_is_spent
         f"Vaccination. Invånaren bokade {local_time(booked.start)}, men tiden är avbokad. "
         "Kallelsen kan inte användas igen."
     )
+
+
+def test_a_time_booked_with_the_kallelse_and_then_moved_shows_the_new_time(app: Flask) -> None:
+    staff = staff_client(app, SENDER)
+    reference = reference_from(send_message(staff, kallelse="vaccination", amne="Kallelse"))
+    _book(app, reference)
+    tidbok = app.extensions["hittavard_tidbok"]
+    later = datetime.datetime(2026, 12, 10, 14, 30, tzinfo=STOCKHOLM)  # a Thursday of the type's schedule
+    assert tidbok.update_booking(_booking(app).key, ADULT, later, None, NOW).ok
+    assert _kallelse_line(staff, reference) == "Vaccination. Tid bokad: 10 december 2026 kl. 14.30."
 
 
 def test_a_message_without_a_kallelse_shows_none(app: Flask) -> None:
