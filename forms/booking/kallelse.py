@@ -19,9 +19,11 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
+from forms.store import plain
 from forms.store.db import Kallelse
+from forms.store.tidbok import CANCELLED, BookingRow, TimeTypeRow
 
 SPENT = "Kallelsen är redan använd: tiden är bokad. Du ser den under Bokade tider."
 
@@ -34,6 +36,56 @@ class Invitation:
     clinic: str
     personnummer: str
     time_type: str
+
+
+@dataclass(frozen=True)
+class State:
+    """A case's kallelse as the mottagning sees it: what a patient calling asks ("Har jag bokat?").
+
+    Spent is the one fact the citizen's status reads too (forms.cases.status, via `booked_of`): a
+    time was booked with it. The booking itself may since have been moved (its `start` is the new
+    time) or cancelled (the kallelse stays spent: it books one time, once).
+    """
+
+    type_id: str
+    type_name: str  # the tidbok's name for it; the id if the type has since been removed
+    booked: bool
+    start: datetime.datetime | None  # the booked time, UTC naive as stored, when booked
+    cancelled: bool  # the time booked with it has since been cancelled
+
+
+_KALLELSER = Kallelse.__table__
+_BOOKINGS = BookingRow.__table__
+_TYPES = TimeTypeRow.__table__
+_STATE = (
+    select(
+        _KALLELSER.c.time_type, _KALLELSER.c.spent_at, _TYPES.c.name, _BOOKINGS.c.start, _BOOKINGS.c.status
+    )
+    .select_from(
+        _KALLELSER.outerjoin(_BOOKINGS, _BOOKINGS.c.id == _KALLELSER.c.booking_id).outerjoin(
+            _TYPES, (_TYPES.c.clinic == _KALLELSER.c.clinic) & (_TYPES.c.type_id == _KALLELSER.c.time_type)
+        )
+    )
+    .where(_KALLELSER.c.case_id == bindparam("case_id"))
+)
+
+
+def state(connection: Connection, case_id: int) -> State | None:
+    """The case's kallelse, with the time booked through it, in one query on the caller's connection
+    (a staff case page's: its read is logged in that transaction); None when it has none."""
+    row = plain.first(connection, _STATE, {"case_id": case_id})
+    if row is None:
+        return None
+    booked = row.spent_at is not None
+    return State(
+        row.time_type, row.name or row.time_type, booked, row.start if booked else None, row.status == CANCELLED
+    )
+
+
+def booked_of(connection: Connection, case_ids: list[int]) -> dict[int, bool]:
+    """Whether each of these cases' kallelse has been booked with, by case id (no entry: none)."""
+    found = connection.execute(select(Kallelse.case_id, Kallelse.spent_at).where(Kallelse.case_id.in_(case_ids)))
+    return {case_id: spent_at is not None for case_id, spent_at in found}
 
 
 def token(secret: str | bytes, nonce: str) -> str:

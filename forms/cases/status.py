@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
+from forms.booking import kallelse
 from forms.staff import casework, rules
 from forms.staff.reads import reading
-from forms.store.db import Case, CaseEvent, Kallelse
+from forms.store.db import Case, CaseEvent
 
 BOOK = "Väntar på att du bokar en tid"
 REPLY = "Väntar på ditt svar"
@@ -64,10 +65,7 @@ def waiting_of(engine: Engine, cases: Iterable[Case]) -> dict[int, Waiting]:
             ):
                 events[event.case_id].append(event)
         if out:
-            for case_id, spent_at in db.execute(
-                select(Kallelse.case_id, Kallelse.spent_at).where(Kallelse.case_id.in_(out))
-            ):
-                booked[case_id] = spent_at is not None
+            booked = kallelse.booked_of(db.connection(), out)
     return {
         case.id: Waiting(casework.reply_open(events[case.id], case.status), booked.get(case.id))
         for case in cases

@@ -1,7 +1,7 @@
 """What a staff case page reads: the case, its history, the mottagning's ärendehanterare, the
-handler and the standardsvar, on the store's plain read path (forms.store.plain) in the request's
-one transaction, which also writes the page's access-log row. The rows have the ORM objects'
-attribute names, so the templates read either.
+handler, the standardsvar and a message's kallelse (booked or not, and when), on the store's plain
+read path (forms.store.plain) in the request's one transaction, which also writes the page's
+access-log row. The rows have the ORM objects' attribute names, so the templates read either.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, false, select
 
+from forms.booking import kallelse
 from forms.identity.staff import StaffPerson
 from forms.staff.rules import ANSWER, DISTRIBUTE, HANDLER
 from forms.staff.standard import fits
@@ -54,6 +55,8 @@ class PageReads:
     handlers: list[StaffPerson]
     handler: StaffPerson | None
     answers: list[Any]  # the standardsvar that fit the case's e-service
+    # A message's kallelse: what the ärendehanterare needs when the patient calls ("Har hon bokat?").
+    kallelse: kallelse.State | None = None
 
 
 def case(connection: Connection, clinic: str, reference: str) -> CaseRow | None:
@@ -70,7 +73,7 @@ def handlers(connection: Connection, clinic: str) -> list[StaffPerson]:
 
 def page_reads(connection: Connection, clinic: str, found: CaseRow, allowed: list[str]) -> PageReads:
     """The history; the handlers when the page may distribute; the standardsvar that fit the case
-    when it may answer."""
+    when it may answer; the kallelse of a message the mottagning sent (only those have one)."""
     found_answers = plain.rows(connection, _STANDARD, {"clinic": clinic}) if ANSWER in allowed else []
     answers = [a for a in found_answers if fits(a.eservices, found.eservice)]
     people = handlers(connection, clinic) if DISTRIBUTE in allowed else []
@@ -79,4 +82,5 @@ def page_reads(connection: Connection, clinic: str, found: CaseRow, allowed: lis
         row = plain.first(connection, _PERSON, {"hsa_id": found.handler})
         handler = StaffPerson(row.hsa_id, row.name, row.title) if row else None
     events = plain.rows(connection, _HISTORY, {"case_id": found.id})
-    return PageReads(events, people, handler, answers)
+    invitation = kallelse.state(connection, found.id) if found.direction == "out" else None
+    return PageReads(events, people, handler, answers, invitation)

@@ -136,6 +136,7 @@ def _case_page(
             allowed=allowed,
             handlers=reads.handlers,
             answers=reads.answers,
+            kallelse=reads.kallelse,
             typed=typed,
             errors=errors or [],
             notice=" ".join(notices),

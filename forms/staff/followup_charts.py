@@ -87,6 +87,30 @@ def nice_top(largest: float) -> float:
     return float(10 * power)
 
 
+TICKS = 4  # at most this many steps up the value axis (five ticks with 0): apart at 320 px
+
+
+def count_step(largest: float) -> int:
+    """The step of a count axis: counts are whole, so its ticks are too ("1,25" cases is no count).
+
+    The smallest of 1, 2, 5, 10, 20, 25, 50, 100, 200, 250, … that reaches the largest value in at
+    most TICKS steps; the axis's top is then the first multiple of it at or above the largest.
+    """
+    for power in range(0, 16):
+        for step in ((1, 2, 5) if power == 0 else (10, 20, 25, 50)):
+            scaled = step * 10 ** max(power - 1, 0)
+            if scaled * TICKS >= largest:
+                return scaled
+    return 10**16  # pragma: no cover - no count is this large
+
+
+def count_axis(largest: float) -> list[int]:
+    """The ticks of a count axis, from 0 up to a multiple of its step at or above the largest."""
+    step = count_step(largest)
+    steps = max(1, math.ceil(largest / step))
+    return [step * i for i in range(steps + 1)]
+
+
 def _number(value: float, percent: bool) -> str:
     return f"{value:.0f}\u00a0%" if percent else f"{value:g}".replace(".", ",")
 
@@ -97,7 +121,9 @@ def columns(
     """Vertical bars per week; more than one series are stacked."""
     count = max(len(labels), 1)
     totals = [sum(s.values[i] for s in series) for i in range(len(labels))]
-    top = 100.0 if percent else nice_top(max(totals, default=0))
+    # Percentages keep 0/25/50/75/100 %; counts tick at whole numbers (count_axis).
+    marks = [25.0 * part for part in range(5)] if percent else [float(v) for v in count_axis(max(totals, default=0))]
+    top = marks[-1]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / count
     bars = []
@@ -110,9 +136,12 @@ def columns(
                 y = TOP + plot_h - plot_h * (base + value) / top
                 bars.append(Bar(LEFT + slot * index + slot * 0.15, y, slot * 0.7, height, s.css))
             base += value
+    steps = len(marks) - 1
+    # Where four steps would crowd a narrow chart every other label hides, counted from the top down
+    # so that the top and 0 stay.
     ticks = [
-        Tick(TOP + plot_h - plot_h * part / 4, _number(top * part / 4, percent), minor=part % 2 == 1)
-        for part in range(5)
+        Tick(TOP + plot_h - plot_h * mark / top, _number(mark, percent), minor=steps == TICKS and part % 2 == 1)
+        for part, mark in enumerate(marks)
     ]
     every = max(1, math.ceil(count / 13))  # at most 13 week labels: they must stay readable
     y = HEIGHT - BOTTOM + WEEK_LABEL

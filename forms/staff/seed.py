@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, insert, select
@@ -62,6 +63,23 @@ def check_staff(demo: DemoData, source: str) -> None:
                 raise DemoDataInvalid(
                     f"{source}: staff: {person.hsa_id} ({person.name}), {clinic}: {', '.join(roles)}: {rules.APART}"
                 )
+
+
+def check_mallar(demo: DemoData, time_types: Callable[[str], Iterable[str]], source: str) -> None:
+    """Refuse a mall whose kallelse names no time type of its mottagning's tidbok (`time_types`:
+    the type ids the app's tidbok has there). Such a mall was seeded and then, used, silently
+    preselected no kallelse: its text promised the citizen a booking link the sender never saw
+    missing. The mallar page refuses an unknown type too (forms.staff.mall_views)."""
+    for index, mall in enumerate(demo.mallar):
+        if not mall.kallelse:
+            continue
+        known = sorted(set(time_types(mall.clinic)))
+        if mall.kallelse not in known:
+            offered = f"tidstyperna där: {', '.join(known)}" if known else "mottagningen har ingen tidbok"
+            raise DemoDataInvalid(
+                f"{source}: mallar.{index}.kallelse: mallen ”{mall.title}” ({mall.clinic}) kallar till "
+                f"”{mall.kallelse}”, som inte är en tidstyp i mottagningens tidbok ({offered})"
+            )
 
 
 def seed_staff(engine: Engine, demo: DemoData, now: datetime.datetime, source: str = "demofilen") -> bool:

@@ -8,10 +8,13 @@ staff session instead of the citizen's.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
 
+from forms.booking.common import EXTENSION as TIDBOK
+from forms.booking.interface import Tidbok
 from forms.identity.demo_data import load_demo_data
 from forms.identity.staff import DemoStaffProvider, StaffIdentityProvider
 from forms.platform.ratelimit import EXTENSION as LIMITER
@@ -41,6 +44,13 @@ from forms.staff import (  # noqa: F401 - they add the views
 from forms.staff.web import EXTENSION, StaffServices, bp
 
 
+def _time_types(app: Flask) -> Callable[[str], list[str]]:
+    """The type ids a mottagning's tidbok has, for checking the demo file's mallar: the tidbok the
+    app runs (installed before the staff side), standalone or a record system's."""
+    tidbok: Tidbok | None = app.extensions.get(TIDBOK)
+    return lambda clinic: [t.id for t in tidbok.time_types(clinic)] if tidbok is not None else []
+
+
 def init_app(app: Flask, svc: Services, config: dict[str, Any], url_prefix: str) -> None:
     provider: StaffIdentityProvider | None = config.get("STAFF_IDENTITY_PROVIDER")
     demo = load_demo_data(svc.settings.demo_data)
@@ -58,6 +68,7 @@ def init_app(app: Flask, svc: Services, config: dict[str, Any], url_prefix: str)
         limit_view(app, "staff.login", svc.settings.ratelimit_login, client_key)
     engine = svc.store.engine
     now = svc.now()
+    seed.check_mallar(demo, _time_types(app), str(svc.settings.demo_data))
     seed.seed_staff(engine, demo, now, source=str(svc.settings.demo_data))
     if svc.settings.demo_cases:
         seed.seed_demo_cases(engine, svc.content, demo, now)

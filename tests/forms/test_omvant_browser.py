@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 
 from tests.forms.journey import Journey
-from tests.forms.omvant_support import ADMIN, ADULT, SENDER, make_omvant_app
+from tests.forms.omvant_support import ADMIN, ADULT, SENDER, VC, make_omvant_app
 from tests.forms.test_staff_browser import staff_login
 from tests.support.browser import DESKTOP, MOBILE
 from tests.support.live_app import serve_app
@@ -75,6 +75,7 @@ def test_staff_send_a_kallelse_and_the_citizen_replies_and_books_through_it(brow
     staff.click("Skicka")
     assert "Meddelandet är skickat till invånaren." in staff.text()
     reference = staff.reference()
+    assert "Vaccination. Invånaren har inte bokat någon tid ännu." in staff.text()  # the staff see the kallelse open
     staff.audit("skickat")
 
     citizen = _journey(browser, "invanare", base, documents)
@@ -105,3 +106,6 @@ def test_staff_send_a_kallelse_and_the_citizen_replies_and_books_through_it(brow
     citizen.goto(f"/e-tjanster/inkorg/{reference}/")
     assert "Du har bokat en tid med kallelsen." in citizen.text()
     citizen.audit("kallelse-anvand")
+    staff.goto(f"/e-tjanster/personal/{VC}/arenden/{reference}/")
+    assert "Vaccination. Tid bokad: " in staff.text()  # "Har hon bokat?": the staff see it, and when
+    staff.audit("kallelse-bokad")
