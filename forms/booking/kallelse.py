@@ -82,10 +82,21 @@ def state(connection: Connection, case_id: int) -> State | None:
     )
 
 
-def booked_of(connection: Connection, case_ids: list[int]) -> dict[int, bool]:
-    """Whether each of these cases' kallelse has been booked with, by case id (no entry: none)."""
-    found = connection.execute(select(Kallelse.case_id, Kallelse.spent_at).where(Kallelse.case_id.in_(case_ids)))
-    return {case_id: spent_at is not None for case_id, spent_at in found}
+OPEN, BOOKED, CANCELLED_TIME = "open", "booked", "cancelled"
+_SPENT_OF = select(_KALLELSER.c.case_id, _KALLELSER.c.spent_at, _BOOKINGS.c.status).select_from(
+    _KALLELSER.outerjoin(_BOOKINGS, _BOOKINGS.c.id == _KALLELSER.c.booking_id)
+)
+
+
+def booked_of(connection: Connection, case_ids: list[int]) -> dict[int, str]:
+    """Each of these cases' kallelse by case id (no entry: none): OPEN, BOOKED (a time booked with it
+    stands, moved or not) or CANCELLED_TIME (that time was cancelled; the kallelse stays spent, since it
+    books one time once, but "Tid bokad" would no longer be true)."""
+    found = connection.execute(_SPENT_OF.where(_KALLELSER.c.case_id.in_(case_ids)))
+    return {
+        case_id: OPEN if spent_at is None else CANCELLED_TIME if status == CANCELLED else BOOKED
+        for case_id, spent_at, status in found
+    }
 
 
 def token(secret: str | bytes, nonce: str) -> str:

@@ -82,7 +82,11 @@ class Link:
 
     url: str
     type_name: str
-    spent: bool
+    state: str  # kallelse.OPEN, BOOKED or CANCELLED_TIME
+
+    @property
+    def spent(self) -> bool:
+        return self.state != kallelse.OPEN
 
 
 def kallelse_link(case: Case) -> Link | None:
@@ -95,4 +99,8 @@ def kallelse_link(case: Case) -> Link | None:
     names = {t.id: t.name for t in common.tidbok().time_types(found.clinic)}
     value = kallelse.token(current_app.secret_key or "", found.nonce)
     url = url_for("kallelse.open_link", slug=found.clinic, token=value)
-    return Link(url, names.get(found.time_type, found.time_type), found.spent_at is not None)
+    state = kallelse.OPEN
+    if found.spent_at is not None:
+        with services().store.engine.connect() as connection:
+            state = kallelse.booked_of(connection, [case.id])[case.id]
+    return Link(url, names.get(found.time_type, found.time_type), state)

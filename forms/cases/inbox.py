@@ -106,7 +106,7 @@ def _case_page(found: Case, typed: str = "", errors: list[dict[str, str | None]]
     _opened(found, events)
     can_reply = casework.reply_open(events, found.status)
     kallelse = kallelse_link(found)
-    waiting = status.Waiting(can_reply, None if kallelse is None else kallelse.spent)
+    waiting = status.Waiting(can_reply, None if kallelse is None else kallelse.state)
     return render_template(
         "forms/case.html",
         case=found,

@@ -9,11 +9,14 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from forms.booking.kallelse import BOOKED, CANCELLED_TIME, OPEN
 from forms.cases import status
 from forms.cases.status import Waiting
-from forms.store.db import Case
-from tests.forms.booking_support import BASE, login
+from forms.store.db import Case, Kallelse
+from forms.store.tidbok import BookingRow
+from tests.forms.booking_support import BASE, NOW, login
 from tests.forms.gunicorn_run import hidden_fields
 from tests.forms.omvant_support import (
     ADULT,
@@ -65,15 +68,31 @@ def test_a_message_asking_for_a_reply_and_a_booking_says_both_until_each_is_done
     assert _statuses(citizen, plain) == ("Avslutad", "Avslutad")  # nothing asked: nothing waits
 
 
+def test_a_time_booked_with_a_kallelse_and_then_cancelled_no_longer_says_tid_bokad(app: Flask) -> None:
+    reference = reference_from(send_message(staff_client(app, SENDER), kallelse="vaccination", amne="Kallelse"))
+    citizen = app.test_client()
+    login(citizen, ADULT)
+    check = _book_through(citizen, _link(citizen, reference))
+    assert citizen.post(f"{BOKA}kontrollera/", data=hidden_fields(check)).status_code == 303
+    with app.extensions["hittavard_forms"].store.engine.connect() as connection:
+        key = connection.scalar(select(BookingRow.key).join(Kallelse, Kallelse.booking_id == BookingRow.id))
+    assert app.extensions["hittavard_tidbok"].cancel_booking(key, ADULT, None, NOW).ok
+    assert _statuses(citizen, reference) == (status.CANCELLED, status.CANCELLED)
+    page = " ".join(citizen.get(f"{BASE}/inkorg/{reference}/").text.split())
+    assert "Du bokade en tid med kallelsen, men tiden är avbokad. Kallelsen kan inte användas igen" in page
+    assert "Du har bokat en tid med kallelsen" not in page
+
+
 @pytest.mark.parametrize(
     ("direction", "case_status", "waiting", "expected"),
     [
-        ("out", "Besvarad", Waiting(False, False), status.BOOK),
-        ("out", "Besvarad", Waiting(True, False), status.BOOK_AND_REPLY),
+        ("out", "Besvarad", Waiting(False, OPEN), status.BOOK),
+        ("out", "Besvarad", Waiting(True, OPEN), status.BOOK_AND_REPLY),
         ("out", "Besvarad", Waiting(True, None), status.REPLY),
-        ("out", "Besvarad", Waiting(False, True), status.BOOKED),
-        ("out", "Avslutad", Waiting(False, True), status.BOOKED),
-        ("out", "Fördelad", Waiting(False, True), "Fördelad"),  # the citizen replied: the mottagning's turn
+        ("out", "Besvarad", Waiting(False, BOOKED), status.BOOKED),
+        ("out", "Avslutad", Waiting(False, BOOKED), status.BOOKED),
+        ("out", "Besvarad", Waiting(False, CANCELLED_TIME), status.CANCELLED),
+        ("out", "Fördelad", Waiting(False, BOOKED), "Fördelad"),  # the citizen replied: the mottagning's turn
         ("out", "Besvarad", Waiting(False, None), "Besvarad"),  # the mottagning answered the reply
         ("in", "Besvarad", Waiting(True, None), status.ANSWERED_REPLY),
         ("in", "Besvarad", Waiting(False, None), "Besvarad"),
