@@ -325,3 +325,10 @@ def counts(app: Flask) -> tuple[int, int]:
 # The SAML tests' fixtures: the local IdP in-process, and apps configured for it.
 from tests.forms.saml_support import saml_app, saml_world, shared_saml_app  # noqa: E402, F401
 from tests.forms.staff_support import clock, staff_app, staff_demo_file  # noqa: E402, F401
+
+
+@pytest.fixture
+def timed_app(make_app: Callable[..., Flask], clock: Any) -> Flask:  # noqa: F811 - the clock fixture
+    """The app on the module's clock (`clock = pytest.fixture(token_clock)` where the CSRF tokens'
+    time must move with it: tests.forms.security_support)."""
+    return make_app(CLOCK=clock)

@@ -13,7 +13,16 @@ from sqlalchemy import select
 
 from forms.app import create_app
 from forms.store.db import AccessLogEntry, Case, MessageTemplate
-from tests.forms.booking_support import ADULT, BASE, config, token, write_booking_content, write_demo
+from tests.forms.booking_support import (
+    ADULT,
+    BASE,
+    config,
+    submit,
+    times_offered,
+    token,
+    write_booking_content,
+    write_demo,
+)
 from tests.forms.conftest import personnummer
 
 VC = "vardcentralen-test"
@@ -99,3 +108,29 @@ def log_rows(app: Flask, action: str | None = None) -> list[Any]:
 def mall_id(app: Flask, clinic: str) -> int:
     with engine_of(app).connect() as connection:
         return int(connection.execute(select(MessageTemplate.id).where(MessageTemplate.clinic == clinic)).scalar_one())
+
+
+BOKA = f"{BASE}/{VC}/tidbok/boka/"
+
+
+def kallelse_link_in(client: FlaskClient, reference: str) -> str:
+    """The one kallelse link on the citizen's case page."""
+    page = client.get(f"{BASE}/inkorg/{reference}/")
+    found = re.findall(r'href="([^"]*/tidbok/kallelse/[^"]+)"', page.text)
+    assert len(found) == 1, page.text
+    return found[0]
+
+
+def book_through(client: FlaskClient, link: str) -> str:
+    """Follow the link through Boka tid to the check page; its HTML."""
+    opened = client.get(link)
+    assert opened.status_code == 303 and opened.headers["Location"].endswith("/tidbok/boka/")
+    approved = submit(client, BOKA, {"approve": "yes"})
+    assert approved.headers["Location"].endswith("/boka/tid/")  # the type is the invited one: no choice
+    day = client.get(f"{BOKA}tid/")
+    assert "Vaccination" in day.text
+    chosen = times_offered(day.text)[0]
+    assert client.post(f"{BOKA}tid/", data={"csrf_token": token(day.text), "tid": chosen}).status_code == 303
+    check = client.get(f"{BOKA}kontrollera/")
+    assert check.status_code == 200 and "Vaccination" in check.text
+    return check.text

@@ -100,3 +100,9 @@ def inline_code(html: str) -> list[str]:
     finder = InlineFinder()
     finder.feed(html)
     return finder.found
+
+
+def token_clock(monkeypatch: Any) -> Clock:
+    """A module's `clock` fixture (`clock = pytest.fixture(token_clock)`): the app's clock, driving
+    the CSRF tokens' time too, so a test that moves it ages the tokens as well."""
+    return Clock().drive_token_time(monkeypatch)

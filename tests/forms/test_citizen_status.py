@@ -20,13 +20,15 @@ from tests.forms.booking_support import BASE, NOW, login
 from tests.forms.gunicorn_run import hidden_fields
 from tests.forms.omvant_support import (
     ADULT,
+    BOKA,
     SENDER,
+    book_through,
+    kallelse_link_in,
     make_omvant_app,
     reference_from,
     send_message,
     staff_client,
 )
-from tests.forms.test_kallelse import BOKA, _book_through, _link
 
 
 @pytest.fixture
@@ -51,7 +53,7 @@ def test_a_kallelse_waits_for_the_citizen_to_book_and_then_says_tid_bokad(app: F
     citizen = app.test_client()
     login(citizen, ADULT)
     assert _statuses(citizen, reference) == (status.BOOK, status.BOOK)
-    check = _book_through(citizen, _link(citizen, reference))
+    check = book_through(citizen, kallelse_link_in(citizen, reference))
     assert citizen.post(f"{BOKA}kontrollera/", data=hidden_fields(check)).status_code == 303
     assert _statuses(citizen, reference) == (status.BOOKED, status.BOOKED)
 
@@ -72,7 +74,7 @@ def test_a_time_booked_with_a_kallelse_and_then_cancelled_no_longer_says_tid_bok
     reference = reference_from(send_message(staff_client(app, SENDER), kallelse="vaccination", amne="Kallelse"))
     citizen = app.test_client()
     login(citizen, ADULT)
-    check = _book_through(citizen, _link(citizen, reference))
+    check = book_through(citizen, kallelse_link_in(citizen, reference))
     assert citizen.post(f"{BOKA}kontrollera/", data=hidden_fields(check)).status_code == 303
     with app.extensions["hittavard_forms"].store.engine.connect() as connection:
         key = connection.scalar(select(BookingRow.key).join(Kallelse, Kallelse.booking_id == BookingRow.id))

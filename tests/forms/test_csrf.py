@@ -29,19 +29,13 @@ from tests.forms.conftest import (
     send_form_data,
     submit,
 )
-from tests.forms.security_support import Clock
+from tests.forms.security_support import Clock, token_clock
+
+clock = pytest.fixture(token_clock)
 
 STALE = "Sidan hade varit öppen länge"
 
 
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock().drive_token_time(monkeypatch)
-
-
-@pytest.fixture
-def timed_app(make_app: Callable[..., Flask], clock: Clock) -> Flask:
-    return make_app(CLOCK=clock)
 
 
 def drafts(app: Flask) -> list[tuple[str, dict[str, object]]]:

@@ -14,20 +14,14 @@ import pytest
 from flask import Flask
 
 from tests.forms.conftest import ADULT, BASE, OTHER_ADULT, csrf_token, login
-from tests.forms.security_support import Clock
+from tests.forms.security_support import Clock, token_clock
 from tests.forms.staff_support import CLINIC, HANDLER, RECEIVER, staff_login
+
+clock = pytest.fixture(token_clock)
 
 INBOX = f"{BASE}/inkorg/"
 
 
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock().drive_token_time(monkeypatch)
-
-
-@pytest.fixture
-def timed_app(make_app: Callable[..., Flask], clock: Clock) -> Flask:
-    return make_app(CLOCK=clock)
 
 
 def test_pages_within_a_minute_carry_the_same_token_and_it_is_accepted(timed_app: Flask, clock: Clock) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import re
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,6 @@ from tests.forms.booking_support import (
     config,
     login,
     submit,
-    times_offered,
     token,
     write_booking_content,
 )
@@ -32,9 +30,12 @@ from tests.forms.conftest import act_for
 from tests.forms.gunicorn_run import hidden_fields, made_up_people
 from tests.forms.omvant_support import (
     ADULT,
+    BOKA,
     SENDER,
     VC,
+    book_through,
     engine_of,
+    kallelse_link_in,
     log_rows,
     make_omvant_app,
     reference_from,
@@ -42,8 +43,6 @@ from tests.forms.omvant_support import (
     staff_client,
 )
 from tests.forms.test_kallelse_races import STARTS, write_family
-
-BOKA = f"{BASE}/{VC}/tidbok/boka/"
 
 
 @pytest.fixture
@@ -54,13 +53,6 @@ def app(tmp_path: Path) -> Flask:
 def _invite(app: Flask, time_type: str = "vaccination") -> str:
     """Staff send ADULT a kallelse; the case's reference."""
     return reference_from(send_message(staff_client(app, SENDER), kallelse=time_type, amne="Kallelse"))
-
-
-def _link(client: FlaskClient, reference: str) -> str:
-    page = client.get(f"{BASE}/inkorg/{reference}/")
-    found = re.findall(r'href="([^"]*/tidbok/kallelse/[^"]+)"', page.text)
-    assert len(found) == 1, page.text
-    return found[0]
 
 
 def _kallelse(app: Flask) -> Kallelse:
@@ -75,32 +67,17 @@ def _bookings(app: Flask) -> list[BookingRow]:
         ))
 
 
-def _book_through(client: FlaskClient, link: str) -> str:
-    """Follow the link through Boka tid to the check page; its HTML."""
-    opened = client.get(link)
-    assert opened.status_code == 303 and opened.headers["Location"].endswith("/tidbok/boka/")
-    approved = submit(client, BOKA, {"approve": "yes"})
-    assert approved.headers["Location"].endswith("/boka/tid/")  # the type is the invited one: no choice
-    day = client.get(f"{BOKA}tid/")
-    assert "Vaccination" in day.text
-    chosen = times_offered(day.text)[0]
-    assert client.post(f"{BOKA}tid/", data={"csrf_token": token(day.text), "tid": chosen}).status_code == 303
-    check = client.get(f"{BOKA}kontrollera/")
-    assert check.status_code == 200 and "Vaccination" in check.text
-    return check.text
-
-
 def test_the_citizen_books_through_the_kallelse_and_the_link_is_spent(app: Flask) -> None:
     reference = _invite(app)
     stored = _kallelse(app)
     citizen = app.test_client()
     login(citizen, ADULT)
-    link = _link(citizen, reference)
+    link = kallelse_link_in(citizen, reference)
     assert "Mottagningen vill att du bokar en tid: Vaccination." in citizen.get(f"{BASE}/inkorg/{reference}/").text
     # Only the token's hash is stored, not the token.
     value = link.rstrip("/").rsplit("/", 1)[1]
     assert stored.token_hash == kallelse.token_hash(value) and value not in (stored.nonce, stored.token_hash)
-    check = _book_through(citizen, link)
+    check = book_through(citizen, link)
     booked = citizen.post(f"{BOKA}kontrollera/", data=hidden_fields(check))
     assert booked.status_code == 303
     [booking] = _bookings(app)
@@ -118,7 +95,7 @@ def test_the_link_is_404_for_another_citizen_and_asks_the_anonymous_to_log_in(ap
     reference = _invite(app)
     invited = app.test_client()
     login(invited, ADULT)
-    link = _link(invited, reference)
+    link = kallelse_link_in(invited, reference)
     other = app.test_client()
     login(other, OTHER)
     assert other.get(link).status_code == 404
@@ -132,7 +109,7 @@ def test_a_made_up_or_altered_token_and_another_mottagning_are_404(app: Flask) -
     reference = _invite(app)
     citizen = app.test_client()
     login(citizen, ADULT)
-    link = _link(citizen, reference)
+    link = kallelse_link_in(citizen, reference)
     assert citizen.get(link[:-3] + "xx/").status_code == 404
     assert citizen.get(f"{BASE}/{VC}/tidbok/kallelse/{'A' * 43}/").status_code == 404
     assert citizen.get(link.replace(VC, "specialisten")).status_code == 404
@@ -144,7 +121,7 @@ def test_a_kallelse_books_only_its_own_type(app: Flask) -> None:
     reference = _invite(app, "provtagning")
     citizen = app.test_client()
     login(citizen, ADULT)
-    citizen.get(_link(citizen, reference))
+    citizen.get(kallelse_link_in(citizen, reference))
     submit(citizen, BOKA, {"approve": "yes"})
     assert citizen.get(f"{BOKA}typ/").headers["Location"].endswith("/boka/tid/")
     day = citizen.get(f"{BOKA}tid/")
@@ -188,7 +165,7 @@ def _two_guardians_at_the_check(tmp_path: Path) -> tuple[Flask, FlaskClient, Fla
         client = family.test_client()
         login(client, guardian)
         act_for(client, CHILD)
-        link = _link(client, reference)
+        link = kallelse_link_in(client, reference)
         assert client.get(link).status_code == 303
         submit(client, BOKA, {"approve": "yes"})
         day = client.get(f"{BOKA}tid/?dag={start[:10]}")

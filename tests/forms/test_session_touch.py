@@ -10,27 +10,20 @@ app's clock; nothing sleeps.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
 
 from tests.forms.conftest import BASE, OTHER_ADULT, login
-from tests.forms.security_support import Clock
+from tests.forms.security_support import Clock, token_clock
+
+clock = pytest.fixture(token_clock)
 
 COOKIE = "__Host-session"
 IN_FLIGHT = 8
 
 
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock().drive_token_time(monkeypatch)
-
-
-@pytest.fixture
-def timed_app(make_app: Callable[..., Flask], clock: Clock) -> Flask:
-    return make_app(CLOCK=clock)
 
 
 def logged_in_cookie(app: Flask) -> str:

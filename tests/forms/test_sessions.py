@@ -29,20 +29,14 @@ from tests.forms.conftest import (
     send_form_data,
     submit,
 )
-from tests.forms.security_support import Clock, Recorder
+from tests.forms.security_support import Clock, Recorder, token_clock
+
+clock = pytest.fixture(token_clock)
 
 COOKIE = "__Host-session"
 MARKER = "Hemlig-markör-7731"
 
 
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock().drive_token_time(monkeypatch)
-
-
-@pytest.fixture
-def timed_app(make_app: Callable[..., Flask], clock: Clock) -> Flask:
-    return make_app(CLOCK=clock)
 
 
 def draft_raw(app: Flask) -> dict[str, object]:

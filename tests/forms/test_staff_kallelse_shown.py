@@ -21,16 +21,18 @@ from tests.forms.booking_support import NOW, login
 from tests.forms.gunicorn_run import hidden_fields
 from tests.forms.omvant_support import (
     ADULT,
+    BOKA,
     SENDER,
     P,
+    book_through,
     engine_of,
+    kallelse_link_in,
     log_rows,
     make_omvant_app,
     reference_from,
     send_message,
     staff_client,
 )
-from tests.forms.test_kallelse import BOKA, _book_through, _link
 
 
 @pytest.fixture
@@ -63,7 +65,7 @@ def _book(app: Flask, reference: str) -> FlaskClient:
     """The invited citizen books through the kallelse; their client."""
     citizen = app.test_client()
     login(citizen, ADULT)
-    check = _book_through(citizen, _link(citizen, reference))
+    check = book_through(citizen, kallelse_link_in(citizen, reference))
     assert citizen.post(f"{BOKA}kontrollera/", data=hidden_fields(check)).status_code == 303
     return citizen
 
