@@ -159,10 +159,7 @@ class StandaloneTidbok:
         })
         if not taken:
             return FreeTimes(offered)
-        busy = times.Busy([(start, end) for start, end in taken])
-        free = {day: tuple(moment for moment in starts if busy.clear(moment, moment + length))
-                for day, starts in offered.items()}
-        return FreeTimes({day: starts for day, starts in free.items() if starts})
+        return FreeTimes(times.clear_of(offered, length, taken))
 
     def free_times(
         self, clinic: str, time_type: str, subject: str, now: datetime.datetime, until: datetime.date

@@ -107,6 +107,41 @@ class Busy:
         return all(other_end <= start for _, other_end in self._intervals[first:last])
 
 
+def clear_of(
+    offered: dict[datetime.date, tuple[datetime.datetime, ...]],
+    length: datetime.timedelta,
+    taken: Iterable[tuple[datetime.datetime, datetime.datetime]],
+) -> dict[datetime.date, tuple[datetime.datetime, ...]]:
+    """The offered starts whose [start, start + length) overlaps no taken [start, end), days left empty dropped.
+
+    The day page asks this of a month of times against a month of bookings on every request, so it
+    is one pass over both in time order rather than a search per time (`Busy`): the bookings that
+    begin before a time's end are taken in as the times advance, and the time is clear when the
+    latest end among them is not after its start (touching ends do not overlap). So `offered` must
+    be in time order, its days in order and each day's starts in order, as the calendar gives them.
+    Works on any one kind of datetime (the store's naive UTC, or aware).
+    """
+    bookings = sorted(taken)
+    free: dict[datetime.date, tuple[datetime.datetime, ...]] = {}
+    if not offered:
+        return free
+    count, index = len(bookings), 0
+    latest = next(iter(offered.values()))[0]  # no booking taken in yet: not after any start
+    for day, starts in offered.items():
+        kept = []
+        for start in starts:
+            end = start + length
+            while index < count and bookings[index][0] < end:
+                if bookings[index][1] > latest:
+                    latest = bookings[index][1]
+                index += 1
+            if latest <= start:
+                kept.append(start)
+        if kept:
+            free[day] = tuple(kept)
+    return free
+
+
 def age_allows(time_type: TimeType, personnummer: str, day: datetime.date) -> bool:
     """Whether the person is within the time type's age bounds (inclusive) on the day of the visit."""
     age = age_on(personnummer, day)

@@ -83,17 +83,45 @@ def _real(local: datetime.datetime) -> datetime.datetime:
     return local.astimezone(datetime.UTC).replace(tzinfo=None)
 
 
-def slots_of(clinic: str, day: datetime.date) -> tuple[list[Slot], bool, dict[str, str], dict[int, list[str]]]:
+Day = tuple[list[Slot], bool, dict[str, str], dict[int, list[str]]]
+
+
+def slots_of(clinic: str, day: datetime.date) -> Day:
     """The day's times with their bookings, whether the day is closed, the time types' names, the comments."""
+    return days_of(clinic, day, 1)[0]
+
+
+def days_of(clinic: str, first: datetime.date, count: int, comments: bool = True) -> list[Day]:
+    """`slots_of` for `count` days from `first`, from one reading of the tables for them all.
+
+    The week views show seven days: read day by day, that was seven sessions of five statements
+    each for the same time types and schedule. The week of counts passes `comments=False`: it
+    shows none. Each day is built exactly as the day view builds it.
+    """
+    last = first + datetime.timedelta(days=count)
     with sessionmaker(services().store.engine)() as db:
         types = {row.type_id: row for row in db.scalars(select(TimeTypeRow).where(TimeTypeRow.clinic == clinic))}
-        closed = db.get(ClosedDayRow, (clinic, day)) is not None
+        closed = set(db.scalars(select(ClosedDayRow.day).where(
+            ClosedDayRow.clinic == clinic, ClosedDayRow.day >= first, ClosedDayRow.day < last)))
         rules = list(db.scalars(select(ScheduleRow).where(ScheduleRow.clinic == clinic)))
         bookings = list(db.scalars(select(BookingRow).where(
-            BookingRow.clinic == clinic, BookingRow.start >= _utc(day),
-            BookingRow.start < _utc(day + datetime.timedelta(days=1)),
+            BookingRow.clinic == clinic, BookingRow.start >= _utc(first), BookingRow.start < _utc(last),
         ).order_by(BookingRow.start, BookingRow.id)))
-        comments = comments_of(db, bookings)
+        said = comments_of(db, bookings) if comments else {}
+    names = {key: row.name for key, row in types.items()}
+    found = []
+    for offset in range(count):
+        day = first + datetime.timedelta(days=offset)
+        begins, ends = _utc(day), _utc(day + datetime.timedelta(days=1))
+        booked = [booking for booking in bookings if begins <= booking.start < ends]
+        ids = {booking.id for booking in booked}
+        shown = {key: lines for key, lines in said.items() if key in ids}
+        found.append((_slots(day, day in closed, types, rules, booked), day in closed, dict(names), shown))
+    return found
+
+
+def _slots(day: datetime.date, closed: bool, types: dict[str, TimeTypeRow], rules: list[ScheduleRow],
+           bookings: list[BookingRow]) -> list[Slot]:
     slots: dict[datetime.datetime, Slot] = {}  # by the real moment (naive UTC), never the wall clock
     for rule in [] if closed else rules:
         kind = types.get(rule.type_id)
@@ -117,8 +145,7 @@ def slots_of(clinic: str, day: datetime.date) -> tuple[list[Slot], bool, dict[st
     for booking in bookings:
         local = booking.start.replace(tzinfo=datetime.UTC).astimezone(STOCKHOLM)
         slots.setdefault(booking.start, Slot(local, [])).bookings.append(booking)
-    names = {key: row.name for key, row in types.items()}
-    return [slots[key] for key in sorted(slots)], closed, names, comments
+    return [slots[key] for key in sorted(slots)]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from flask import request
 
-from forms.staff.tidbok_day import asked_day, day_in_words, open_tidbok, slots_of
+from forms.staff.tidbok_day import asked_day, day_in_words, days_of, open_tidbok
 from forms.staff.web import bp, render
 from forms.staff.wording import DATE_HINT, date_message
 from forms.store.tidbok import ACTIVE
@@ -40,9 +40,8 @@ class WeekDay:
 
 def week_of(clinic: str, monday: datetime.date) -> list[WeekDay]:
     days = []
-    for offset in range(7):
+    for offset, (slots, closed, _names, _comments) in enumerate(days_of(clinic, monday, 7, comments=False)):
         day = monday + datetime.timedelta(days=offset)
-        slots, closed, _names, _comments = slots_of(clinic, day)
         booked = sum(1 for slot in slots for b in slot.bookings if b.status == ACTIVE)
         free = sum(1 for slot in slots if slot.type_names and not any(b.status == ACTIVE for b in slot.bookings))
         days.append(WeekDay(day, day_in_words(day), booked, free, closed))

@@ -2,7 +2,7 @@
 
 (forms.staff.tidbok_week is the week as counts for every tidbok role; this one shows the times.)
 
-Built day by day from the day view's own reading (forms.staff.tidbok_day.slots_of), so the two
+Built from the day view's own reading (forms.staff.tidbok_day.days_of), so the two
 never differ; like the day view it shows citizens (name and personnummer), so each reading writes
 one access-log row naming every personnummer shown.
 """
@@ -14,7 +14,7 @@ import datetime
 from flask import request
 
 from forms.staff.rules import BOOKER
-from forms.staff.tidbok_day import STAFF_BOOKED, day_in_words, names_read, open_tidbok, slots_of
+from forms.staff.tidbok_day import STAFF_BOOKED, day_in_words, days_of, names_read, open_tidbok
 from forms.staff.web import bp, has_any, refuse, render
 from sitegen.content.digits import ascii_date
 
@@ -29,9 +29,8 @@ def tidbok_week_times(clinic: str) -> str:
         refuse(clinic, "tidbok-vecka")
     monday = asked - datetime.timedelta(days=asked.weekday())
     days = []
-    for offset in range(7):
+    for offset, (slots, closed, type_names, comments) in enumerate(days_of(clinic, monday, 7)):
         day = monday + datetime.timedelta(days=offset)
-        slots, closed, type_names, comments = slots_of(clinic, day)
         days.append({"day": day, "words": day_in_words(day), "slots": slots, "closed": closed,
                      "type_names": type_names, "comments": comments})
     subjects = (b.subject for d in days for slot in d["slots"] for b in slot.bookings)

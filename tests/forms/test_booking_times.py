@@ -159,3 +159,46 @@ def test_the_cancel_window_counts_real_hours_across_a_clock_change(start: str, a
     day = TimeType("d", "D", 20, cancel_hours=24)
     assert times.may_cancel(day, local(start), local(allowed))
     assert not times.may_cancel(day, local(start), local(refused))
+
+
+def _overlaps_none(start: datetime.datetime, length: datetime.timedelta,
+                   taken: list[tuple[datetime.datetime, datetime.datetime]]) -> bool:
+    return all(end <= start or begin >= start + length for begin, end in taken)
+
+
+def test_clear_of_keeps_exactly_the_times_that_overlap_no_booking_of_any_length() -> None:
+    """The one-pass sweep against the plain definition, on times and bookings that meet in every way."""
+    minute = datetime.timedelta(minutes=1)
+    first = datetime.datetime(2026, 12, 1, 7, 0)
+    offered = {
+        datetime.date(2026, 12, 1 + day): tuple(first + datetime.timedelta(days=day) + minute * m for m in range(0, 180, 20))
+        for day in range(4)
+    }
+    taken = [  # unsorted, as the database returns them
+        (first + datetime.timedelta(days=1) + minute * 20, first + datetime.timedelta(days=1) + minute * 40),  # one time
+        (first - minute * 30, first + minute * 5),  # began before the range, ends inside its first time
+        (first + minute * 39, first + minute * 41),  # inside two times' meeting
+        (first + datetime.timedelta(days=2) + minute * 50, first + datetime.timedelta(days=2) + minute * 130),  # long
+        (first + datetime.timedelta(days=2) + minute * 55, first + datetime.timedelta(days=2) + minute * 60),  # inside it
+        (first + minute * 60, first + minute * 60),  # empty: overlaps nothing
+        (first + datetime.timedelta(days=1) + minute * 80, first + datetime.timedelta(days=1) + minute * 100),
+        (first + datetime.timedelta(days=3) - minute * 300, first + datetime.timedelta(days=3) + minute * 200),  # all day
+    ]
+    length = minute * 20
+    expected = {day: tuple(s for s in starts if _overlaps_none(s, length, taken)) for day, starts in offered.items()}
+    expected = {day: starts for day, starts in expected.items() if starts}
+    assert times.clear_of(offered, length, taken) == expected
+    assert datetime.date(2026, 12, 4) not in expected  # a day with every time taken is left out
+    assert first + minute * 20 not in expected[datetime.date(2026, 12, 1)]  # 08.39–08.41 takes 08.20 …
+    assert first + minute * 40 not in expected[datetime.date(2026, 12, 1)]  # … and 08.40
+
+
+def test_clear_of_lets_a_time_touch_the_bookings_on_either_side() -> None:
+    length = datetime.timedelta(minutes=20)
+    start = datetime.datetime(2026, 12, 1, 8, 20, tzinfo=STOCKHOLM)
+    offered = {start.date(): (start,)}
+    taken = [(start - length, start), (start + length, start + 2 * length)]
+    assert times.clear_of(offered, length, taken) == offered
+    assert times.clear_of(offered, length, [(start - length, start + datetime.timedelta(minutes=1))]) == {}
+    assert times.clear_of(offered, length, [(start + length - datetime.timedelta(minutes=1), start + 2 * length)]) == {}
+    assert times.clear_of({}, length, taken) == {}
