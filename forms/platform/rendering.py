@@ -13,6 +13,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from forms.platform.citizen import current_citizen, here
+from forms.platform.links import bar_links
 from forms.platform.services import STOCKHOLM, services
 from sitegen.site.dates import date_words
 from sitegen.site.markdown import render_markdown
@@ -60,6 +61,7 @@ def init_app(app: Flask) -> None:
             **site_frame(),
             "prefix": svc.prefix,
             "citizen": current_citizen(),
+            "bar_links": bar_links(),
             "here": here() if request.method == "GET" else request.path,
             "test_login": svc.settings.test_login,
             "cancel_url": None,  # a journey's blueprint says where its "Avbryt" leads
