@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask
+
 from forms.platform.settings import SettingsError
-from forms.platform.synccheck import SyncCheckedFlask
 
 DEBUG_REFUSED = (
     "Felsökningsläget (FLASK_DEBUG eller DEBUG) är på men testinloggningen är av. Felsökningsläget "
@@ -21,7 +22,7 @@ DEBUG_REFUSED = (
 )
 
 
-class FormsFlask(SyncCheckedFlask):
+class FormsFlask(Flask):
     """Flask whose `debug` can only be true in development (see the module's docstring)."""
 
     development: bool = False

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import flask.app
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
-from forms.platform import links, synccheck
+from forms.platform import links
 from tests.forms.conftest import BASE, OTHER_ADULT, login
 
 INBOX = f"{BASE}/inkorg/"
@@ -64,28 +62,3 @@ def test_the_bars_links_are_each_apps_own(make_app: Any) -> None:
             made = links.bar_links()
             assert made.inbox == f"{BASE}/inkorg/"
             assert made is links._bar[0][2] and links._bar[0][0] is app
-
-
-def test_flask_asks_whether_a_view_or_hook_is_async_once_per_function(
-    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    login(client, OTHER_ADULT)
-    client.get(INBOX)
-    asked: list[object] = []
-    original = flask.app.iscoroutinefunction
-
-    def counting(func: object) -> bool:
-        asked.append(func)
-        return original(func)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(flask.app, "iscoroutinefunction", counting)
-    assert client.get(INBOX).status_code == 200
-    assert client.get(INBOX).status_code == 200
-    assert asked == []  # every view, hook and context processor of the page was asked about already
-
-
-def test_the_async_memo_starts_again_past_its_bound(app: Flask) -> None:
-    many = [lambda: None for _ in range(synccheck.SYNC_MAX + 5)]
-    for func in many:
-        assert app.ensure_sync(func) is func
-    assert 0 < len(app._sync) <= synccheck.SYNC_MAX  # type: ignore[attr-defined]
