@@ -280,10 +280,12 @@ def wrk_get(port: int, path: str, connections: int, duration: int, cookie: str |
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
-    output = subprocess.run(
-        [*command, f"http://{HOST}:{port}{path}"], capture_output=True, text=True, check=True, timeout=duration + 60
-    ).stdout
-    return parse_wrk(output)
+    done = subprocess.run(
+        [*command, f"http://{HOST}:{port}{path}"], capture_output=True, text=True, timeout=duration + 60
+    )
+    if done.returncode != 0:  # say why (a server that stopped, a refused connection), not only the exit code
+        raise RuntimeError(f"wrk failed ({done.returncode}) on {path}: {(done.stderr or done.stdout).strip()[-500:]}")
+    return parse_wrk(done.stdout)
 
 
 def parse_wrk(output: str) -> Throughput:

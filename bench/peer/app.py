@@ -27,9 +27,13 @@ day read through the ORM, a form to choose one).
 from __future__ import annotations
 
 import datetime
+import fcntl
+import hashlib
 import os
+import tempfile
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, redirect, render_template, session, url_for
@@ -176,7 +180,11 @@ def create_app() -> Flask:
         form.slot.choices = [(str(s.id), s.start.strftime("%H.%M")) for s in slots]
         return page("day.html", form=form, day=DAY)
 
-    with app.app_context():
+    # gunicorn's workers each run this at once: one at a time, or two make the same table (the
+    # server stops: "table already exists") or seed the slots twice (a longer day page than the app's).
+    lock_path = Path(tempfile.gettempdir()) / f"peer-{hashlib.sha256(database.encode()).hexdigest()[:16]}.lock"
+    with app.app_context(), lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         db.create_all()
         if db.session.scalar(db.select(db.func.count(Slot.id))) == 0:
             base = datetime.datetime.combine(DAY, datetime.time(8))

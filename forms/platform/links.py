@@ -1,5 +1,5 @@
-"""Links made once instead of by url_for on every use: a list's links to its rows' pages, and the
-logged-in bar's links.
+"""Links made once instead of by url_for on every use: a list's links to its rows' pages or to
+itself with other filters, and the logged-in bar's links.
 
 url_for costs about 5 µs a link (the rule's look-up, a converter per value, the script root); a
 list of 25 rows whose links differ only in the row's key paid that 25 times over, 0.13 ms a page.
@@ -9,8 +9,9 @@ instead of writing the address's shape by hand. The bar's links are the same on 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
+from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
 from werkzeug.routing import BaseConverter
@@ -30,6 +31,21 @@ def links_along(endpoint: str, part: str, **values: Any) -> Callable[[str], str]
         raise ValueError(f"{part!r} is not one path part of {endpoint}'s address")
     quoted = BaseConverter(current_app.url_map).to_url
     return lambda value: f"{head}{quoted(value)}{tail}"
+
+
+_QUERY_SAFE = "!$'()*,/:;?@"  # what Werkzeug leaves unquoted in a query (the URL standard's set)
+
+
+def links_with_query(endpoint: str, **values: Any) -> Callable[[Mapping[str, Any]], str]:
+    """The address of `endpoint` with `values`, with any query: a list's filter and page links.
+
+    The query is written as url_for writes it (its order, Werkzeug's quoting), so a link made here
+    is the one url_for would make, at one url_for a list instead of one a link.
+    """
+    base = url_for(endpoint, **values)
+    if "?" in base:
+        raise ValueError(f"{endpoint}'s address already has a query: give the query to the links")
+    return lambda query: f"{base}?{urlencode(list(query.items()), safe=_QUERY_SAFE)}" if query else base
 
 
 class BarLinks(NamedTuple):

@@ -14,12 +14,12 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from flask import request, url_for
+from flask import request
 from sqlalchemy import Connection
 
 from forms.identity.personnummer import InvalidPersonnummer, normalize
 from forms.identity.providers import IdentityProvider
-from forms.platform.links import links_along
+from forms.platform.links import links_along, links_with_query
 from forms.platform.rendering import local_time
 from forms.platform.security import STALE_PAGE
 from forms.platform.services import services
@@ -156,6 +156,7 @@ class _Links:
         self.filters = filters
         self.roles = roles
         self.total = total
+        self.with_query = links_with_query("staff.cases", clinic=clinic)
         self.searched = bool(filters.reference or filters.subject)
         self.kept = {} if self.searched else {
             "status": filters.status,
@@ -165,8 +166,7 @@ class _Links:
 
     def link(self, **change: Any) -> str:
         """The list with these filters changed (and on its first page unless `sida` is given)."""
-        args = {k: v for k, v in (self.kept | {"sida": None} | change).items() if v}
-        return url_for("staff.cases", clinic=self.clinic, **args)
+        return self.with_query({k: v for k, v in (self.kept | {"sida": None} | change).items() if v})
 
     def statuses(self) -> list[Link]:
         status = self.filters.status
