@@ -85,6 +85,9 @@ def test_a_message_asking_for_a_reply_reaches_the_inbox_with_the_notice_and_the_
     assert sorted(_notices(app)) == [(ADULT, "email", ANSWER_TEXT), (ADULT, "sms", ANSWER_TEXT)]
     page = staff.get(sent.headers["Location"])
     assert "Meddelandet är skickat till invånaren." in page.text and "Till invånare" in page.text
+    # Sent, not arrived; and nothing is due on the mottagning's side until the citizen replies.
+    assert "<dt>Skickat</dt>" in page.text and "<dt>Inkom</dt>" not in page.text
+    assert "Besvaras senast" not in page.text
 
     citizen = _citizen(app)
     inbox = citizen.get(f"{BASE}/inkorg/")
@@ -112,6 +115,7 @@ def test_a_message_asking_for_a_reply_reaches_the_inbox_with_the_notice_and_the_
     assert reference in listed.text and "Försenad" in listed.text and "Till invånare" in listed.text
     shown = staff.get(f"{P}/arenden/{reference}/")
     assert "Svar från invånaren" in shown.text and "Mycket bättre, tack." in shown.text
+    assert "<dt>Besvaras senast</dt>" in shown.text  # the reply is due by the rule
 
 
 def test_a_message_without_a_question_or_kallelse_is_closed_at_once_and_never_late(app: Flask) -> None:
