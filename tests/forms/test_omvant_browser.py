@@ -109,3 +109,6 @@ def test_staff_send_a_kallelse_and_the_citizen_replies_and_books_through_it(brow
     staff.goto(f"/e-tjanster/personal/{VC}/arenden/{reference}/")
     assert "Vaccination. Tid bokad: " in staff.text()  # "Har hon bokat?": the staff see it, and when
     staff.audit("kallelse-bokad")
+    staff.goto(f"/e-tjanster/personal/{VC}/arenden/?status=Alla")
+    assert "Kallelse: tid bokad" in staff.text()  # and on the message's row of the case list
+    staff.audit("lista-kallelse")
