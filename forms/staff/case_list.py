@@ -17,6 +17,7 @@ from typing import Any
 from flask import request
 from sqlalchemy import Connection
 
+from forms.booking import kallelse
 from forms.identity.personnummer import InvalidPersonnummer, normalize
 from forms.identity.providers import IdentityProvider
 from forms.platform.links import links_along, links_with_query
@@ -32,6 +33,12 @@ from forms.store.engine import writing
 from sitegen.content.digits import ascii_int
 
 SEARCH_FIELD = "sok"
+# A row's kallelse in a few words: the case page's line, shortened (staff/case.html).
+KALLELSE_TEXTS = {
+    kallelse.OPEN: "Kallelse: inte bokad ännu",
+    kallelse.BOOKED: "Kallelse: tid bokad",
+    kallelse.CANCELLED_TIME: "Kallelse: tiden avbokad",
+}
 NOTHING = "Skriv ett ärendenummer eller ett personnummer att söka på."
 NOT_EITHER = "Skriv ett ärendenummer som HV-2026-7KQ2MX eller ett personnummer med 12 siffror, som 19121212-1212."
 # What a reference looks like (forms.store.cases.new_reference), typed in any case, with or without dashes.
@@ -102,10 +109,14 @@ def _list_page(
     rows: list[casework.Row] = []
     total = 0
     concerning: dict[str, str] = {}
+    invited: dict[int, str] = {}
     if transaction is not None:
         with transaction as connection:
             rows, total = casework.list_cases(connection, clinic, me().person.hsa_id, roles, filters, now)
             concerning = concerns.concerned(connection, clinic, (r.reference for r in rows))  # Patientnämnden's
+            # Only a message the mottagning sent has a kallelse: the page's ones in one query, none without.
+            sent = [r.case_id for r in rows if r.direction == casework.OUT]
+            invited = kallelse.booked_of(connection, sent) if sent else {}
             searched = filters.reference or filters.subject
             accesslog.record(
                 connection,
@@ -125,7 +136,10 @@ def _list_page(
     return render(
         "staff/cases.html",
         clinic=clinic,
-        rows=[_shown(row, case_link, svc.identity, concerning.get(row.reference, "")) for row in rows],
+        rows=[
+            _shown(row, case_link, svc.identity, concerning.get(row.reference, ""), invited.get(row.case_id))
+            for row in rows
+        ],
         filters=filters,
         total=total,
         searched=transaction is not None and bool(filters.reference or filters.subject),
@@ -216,10 +230,15 @@ class Shown:
     handler: str
     direction: str  # "Från invånare" / "Till invånare"
     concerns: str = ""  # at the Patientnämnden unit: the mottagning the case is about
+    kallelse: str = ""  # a sent message's kallelse: booked or not, in a few words
 
 
 def _shown(
-    row: casework.Row, case_link: Callable[[str], str], identity: IdentityProvider, concerning: str = ""
+    row: casework.Row,
+    case_link: Callable[[str], str],
+    identity: IdentityProvider,
+    concerning: str = "",
+    invited: str | None = None,
 ) -> Shown:
     person = identity.find_person(row.subject)
     return Shown(
@@ -235,4 +254,5 @@ def _shown(
         handler=row.handler_name or "Ingen ännu",
         direction=casework.DIRECTION_NAMES.get(row.direction, ""),
         concerns=concerning,
+        kallelse=KALLELSE_TEXTS[invited] if invited else "",
     )

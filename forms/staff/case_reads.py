@@ -6,8 +6,9 @@ access-log row. The rows have the ORM objects' attribute names, so the templates
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, bindparam, false, select
 
@@ -18,7 +19,46 @@ from forms.staff.standard import fits
 from forms.store import plain
 from forms.store.db import Case, CaseEvent, StaffMember, StaffRole, StandardAnswer
 
-CaseRow = Any  # every column of `cases`, by name (a row of forms.store.plain)
+
+class CaseRow(Protocol):
+    """A row of `cases` as the plain read gives it (every column, by name, read-only): the columns
+    the case page, its actions and staff/case.html read, typed as forms.store.db.Case types them.
+    A Protocol, not the ORM class, since the row is forms.store.plain's tuple, which the page reads
+    without the ORM's cost; tests/forms/test_staff_case_page.py keeps each name a column of `cases`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def reference(self) -> str: ...
+    @property
+    def actor(self) -> str: ...  # who sent it: the citizen, or a guardian for a child
+    @property
+    def subject(self) -> str: ...  # whom it is about
+    @property
+    def eservice(self) -> str: ...
+    @property
+    def eservice_name(self) -> str: ...
+    @property
+    def villkor_sha256(self) -> str: ...
+    @property
+    def villkor_approved_at(self) -> datetime.datetime: ...
+    @property
+    def summary(self) -> list[Any]: ...
+    @property
+    def sent_at(self) -> datetime.datetime: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def handler(self) -> str | None: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def due_at(self) -> datetime.datetime | None: ...
+    @property
+    def responded_at(self) -> datetime.datetime | None: ...
+    @property
+    def direction(self) -> str: ...
+
 
 _CASES = Case.__table__
 _EVENTS = CaseEvent.__table__
@@ -61,7 +101,8 @@ class PageReads:
 
 def case(connection: Connection, clinic: str, reference: str) -> CaseRow | None:
     """The mottagning's case with this reference; None for another mottagning's or none."""
-    return plain.first(connection, _CASE, {"reference": reference[:40], "clinic": clinic})
+    found: CaseRow | None = plain.first(connection, _CASE, {"reference": reference[:40], "clinic": clinic})
+    return found
 
 
 def handlers(connection: Connection, clinic: str) -> list[StaffPerson]:

@@ -83,6 +83,7 @@ class Filters:
 
 @dataclass(frozen=True)
 class Row:
+    case_id: int  # not shown: the key the page's other per-case reads (its kallelser) take
     reference: str
     status: str
     eservice_name: str
@@ -134,6 +135,7 @@ def _list_statements(only_mine: bool, status: str, late: bool, by: str = "") -> 
         where.append(late_clause(bindparam("now", type_=DateTime)))
     page = (
         select(
+            c.id,
             c.reference,
             c.status,
             c.eservice_name,
@@ -187,6 +189,7 @@ def list_cases(
     found = plain.rows(source, statement, params)
     rows = [
         Row(
+            r.id,
             r.reference,
             r.status,
             r.eservice_name,

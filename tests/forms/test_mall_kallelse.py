@@ -89,6 +89,24 @@ def test_a_mall_whose_time_type_is_gone_from_the_tidbok_says_so_without_showing_
     assert "borttagen-typ" not in listed
 
 
+GONE_HINT = "Mallens typ av tid finns inte längre i tidboken."
+
+
+def test_a_malls_edit_page_says_its_time_type_is_gone_instead_of_resaving_without_it_unseen(app: Flask) -> None:
+    """No option matches a type gone from the tidbok, so "Ingen kallelse" stands selected: the page
+    says why next to the field (and not the type's id), so saving drops the kallelse knowingly."""
+    found = _carry(app, "borttagen-typ")
+    admin = staff_client(app, ADMIN)
+    page = admin.get(f"{P}/mallar/{found}/").text
+    assert f"<strong>{GONE_HINT}</strong> Välj en annan typ av tid eller ”Ingen kallelse”." in page
+    assert 'aria-describedby="kallelse-hint kallelse-gone"' in page and 'id="kallelse-gone"' in page
+    assert _selected(page, "kallelse") is None and "borttagen-typ" not in page
+    _carry(app, "vaccination")
+    kept = admin.get(f"{P}/mallar/{found}/").text
+    assert GONE_HINT not in kept and _selected(kept, "kallelse") == "vaccination"
+    assert 'aria-describedby="kallelse-hint"' in kept
+
+
 def test_using_a_mall_preselects_its_kallelse_and_reply_and_the_message_carries_the_link(app: Flask) -> None:
     chosen = _carry(app, "vaccination", asks_reply=True)
     staff = staff_client(app, SENDER)

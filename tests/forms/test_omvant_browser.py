@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import update
 
+from forms.store.db import MessageTemplate
 from tests.forms.journey import Journey
-from tests.forms.omvant_support import ADMIN, ADULT, SENDER, VC, make_omvant_app
+from tests.forms.omvant_support import ADMIN, ADULT, SENDER, VC, engine_of, make_omvant_app, mall_id
 from tests.forms.test_staff_browser import staff_login
 from tests.support.browser import DESKTOP, MOBILE
 from tests.support.live_app import serve_app
@@ -37,7 +39,7 @@ def _journey(browser: Any, name: str, base: str, documents: dict[str, str]) -> J
 
 
 def test_staff_send_a_kallelse_and_the_citizen_replies_and_books_through_it(browser, live, documents) -> None:
-    base, _app = live
+    base, app = live
     admin = _journey(browser, "mallar", base, documents)
     staff_login(admin, ADMIN)
     admin.follow(admin.page.get_by_role("link", name="Mallar"))
@@ -109,3 +111,13 @@ def test_staff_send_a_kallelse_and_the_citizen_replies_and_books_through_it(brow
     staff.goto(f"/e-tjanster/personal/{VC}/arenden/{reference}/")
     assert "Vaccination. Tid bokad: " in staff.text()  # "Har hon bokat?": the staff see it, and when
     staff.audit("kallelse-bokad")
+    staff.goto(f"/e-tjanster/personal/{VC}/arenden/?status=Alla")
+    assert "Kallelse: tid bokad" in staff.text()  # and on the message's row of the case list
+    staff.audit("lista-kallelse")
+
+    # A mall whose type has since gone from the tidbok says so on its edit page.
+    with engine_of(app).begin() as connection:
+        connection.execute(update(MessageTemplate).values(kallelse="borttagen-typ"))
+    admin.goto(f"/e-tjanster/personal/{VC}/mallar/{mall_id(app, VC)}/")
+    assert "Mallens typ av tid finns inte längre i tidboken." in admin.text()
+    admin.audit("mall-kallelse-borttagen")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, get_origin, get_type_hints
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -19,6 +19,8 @@ from sqlalchemy import select, update
 
 from forms.identity import demo_data
 from forms.identity.demo_data import load_demo_data
+from forms.staff import case_reads
+from forms.staff.case_reads import CaseRow
 from forms.store.db import AccessLogEntry, Case, CaseEvent, StandardAnswer
 from tests.forms.conftest import ADULT, OTHER_ADULT, csrf_token
 from tests.forms.staff_support import (
@@ -238,3 +240,17 @@ def test_the_list_links_each_case_to_its_page_whose_forms_post_to_its_actions(st
     posts = re.findall(r'(?:action|formaction)="([^"]+)"', page)
     actions = [address.removeprefix(listed[0][0]) for address in posts if address.startswith(listed[0][0])]
     assert sorted(set(actions)) == ["anteckning/", "delsvar/", "fordela/", "standardsvar/#svar-text", "svara/"]
+
+
+def test_a_case_row_is_typed_as_the_columns_of_cases_the_plain_read_gives(staff_app: Flask) -> None:
+    """CaseRow names what the case page reads of a case: each name a column of `cases`, and the row
+    the page reads has each, of the type CaseRow says (so the hint cannot drift from the table)."""
+    reference = send_case(staff_app.test_client(), ADULT)
+    members = {name: get_type_hints(value.fget)["return"] for name, value in vars(CaseRow).items() if isinstance(value, property)}
+    assert members and set(members) <= set(Case.__table__.c.keys())
+    with _engine(staff_app).connect() as connection:
+        found = case_reads.case(connection, CLINIC, reference)
+    assert found is not None
+    for name, hint in members.items():
+        checked = list if get_origin(hint) is list else hint  # isinstance takes `X | None`, not list[Any]
+        assert isinstance(getattr(found, name), checked), name

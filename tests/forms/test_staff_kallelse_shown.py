@@ -131,3 +131,52 @@ def test_the_kallelse_is_read_in_the_pages_one_transaction_with_its_log_row(app:
     event.listen(engine_of(app), "checkout", lambda *_: checkouts.append(1))
     assert _kallelse_line(staff, reference) == "Vaccination. Tid bokad: 3 december 2026 kl. 14.00."
     assert len(checkouts) == 1
+
+
+def _list_kallelse(staff: FlaskClient, reference: str) -> str | None:
+    """The case list row's kallelse words for this case; None when its row has none."""
+    page = staff.get(f"{P}/arenden/?status=Alla")
+    assert page.status_code == 200
+    row = next(r for r in re.findall(r"<tr.*?</tr>", page.text, re.S) if f"ärende {reference}<" in r)
+    found = re.search(r'<span class="muted kallelse">([^<]*)</span>', row)
+    return found.group(1) if found else None
+
+
+def test_the_case_list_says_on_a_messages_row_whether_its_kallelse_was_booked(app: Flask) -> None:
+    staff = staff_client(app, SENDER)
+    reference = reference_from(send_message(staff, kallelse="vaccination", amne="Kallelse"))
+    plain = reference_from(send_message(staff, svar="1"))
+    assert _list_kallelse(staff, reference) == "Kallelse: inte bokad ännu"
+    assert _list_kallelse(staff, plain) is None
+    _book(app, reference)
+    assert _list_kallelse(staff, reference) == "Kallelse: tid bokad"
+    tidbok = app.extensions["hittavard_tidbok"]
+    assert tidbok.cancel_booking(_booking(app).key, ADULT, None, NOW).ok
+    assert _list_kallelse(staff, reference) == "Kallelse: tiden avbokad"
+
+
+def test_the_lists_kallelser_are_one_query_in_the_transaction_that_logs_the_list(app: Flask) -> None:
+    """However many rows have a kallelse, the page reads them in one statement, on the one
+    connection (pool checkout) that also reads the session, the cases and writes the `list` row."""
+    staff = staff_client(app, SENDER)
+    references = [
+        reference_from(send_message(staff, kallelse="vaccination", amne=f"Kallelse {n}")) for n in range(3)
+    ]
+    _book(app, references[0])
+    before = len(log_rows(app, "list"))
+    engine = engine_of(app)
+    checkouts: list[object] = []
+    kallelse_reads: list[str] = []
+    event.listen(engine, "checkout", lambda *_: checkouts.append(1))
+    event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda _c, _cur, statement, *_: kallelse_reads.append(statement) if "kallelser" in statement else None,
+    )
+    page = staff.get(f"{P}/arenden/")
+    assert page.status_code == 200
+    assert page.text.count("Kallelse: inte bokad ännu") == 2 and page.text.count("Kallelse: tid bokad") == 1
+    assert len(kallelse_reads) == 1
+    assert len(checkouts) == 1
+    listed = log_rows(app, "list")[before:]
+    assert len(listed) == 1 and all(r in listed[0].detail for r in references)
