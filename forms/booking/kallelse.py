@@ -76,27 +76,31 @@ def state(connection: Connection, case_id: int) -> State | None:
     row = plain.first(connection, _STATE, {"case_id": case_id})
     if row is None:
         return None
-    booked = row.spent_at is not None
-    return State(
-        row.time_type, row.name or row.time_type, booked, row.start if booked else None, row.status == CANCELLED
-    )
+    spent = spent_state(row.spent_at, row.status)
+    booked = spent != OPEN
+    start = row.start if booked else None
+    return State(row.time_type, row.name or row.time_type, booked, start, spent == CANCELLED_TIME)
 
 
 OPEN, BOOKED, CANCELLED_TIME = "open", "booked", "cancelled"
+
+
+def spent_state(spent_at: datetime.datetime | None, booking_status: str | None) -> str:
+    """OPEN, BOOKED (a time booked with it stands, moved or not) or CANCELLED_TIME (that time was
+    cancelled; the kallelse stays spent, since it books one time once, but "Tid bokad" would no
+    longer be true): the one rule the staff case page, the case list and the citizen's status read."""
+    if spent_at is None:
+        return OPEN
+    return CANCELLED_TIME if booking_status == CANCELLED else BOOKED
 _SPENT_OF = select(_KALLELSER.c.case_id, _KALLELSER.c.spent_at, _BOOKINGS.c.status).select_from(
     _KALLELSER.outerjoin(_BOOKINGS, _BOOKINGS.c.id == _KALLELSER.c.booking_id)
 )
 
 
 def booked_of(connection: Connection, case_ids: list[int]) -> dict[int, str]:
-    """Each of these cases' kallelse by case id (no entry: none): OPEN, BOOKED (a time booked with it
-    stands, moved or not) or CANCELLED_TIME (that time was cancelled; the kallelse stays spent, since it
-    books one time once, but "Tid bokad" would no longer be true)."""
+    """Each of these cases' kallelse by case id (no entry: none), as `spent_state` says it."""
     found = connection.execute(_SPENT_OF.where(_KALLELSER.c.case_id.in_(case_ids)))
-    return {
-        case_id: OPEN if spent_at is None else CANCELLED_TIME if status == CANCELLED else BOOKED
-        for case_id, spent_at, status in found
-    }
+    return {case_id: spent_state(spent_at, status) for case_id, spent_at, status in found}
 
 
 def token(secret: str | bytes, nonce: str) -> str:
